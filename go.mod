@@ -1,0 +1,3 @@
+module github.com/ecrsign/ecrsign
+
+go 1.24

@@ -1,0 +1,80 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Severity says whether a finding makes the API reject the configuration.
+type Severity string
+
+const (
+	// SeverityError is a finding the ECR API (or the decoder) would reject.
+	SeverityError Severity = "error"
+	// SeverityWarning is accepted by the API but probably a mistake.
+	SeverityWarning Severity = "warning"
+	// SeverityInfo is worth knowing but needs no change.
+	SeverityInfo Severity = "info"
+)
+
+// Code identifies the kind of a finding. Codes are stable: tools may match on them.
+// ECR1xx: the input cannot be decoded as a configuration. ECR2xx: API constraint violations.
+// ECR3xx: lints of package rules. ECR4xx: analysis lints of package match.
+type Code string
+
+// Finding is one problem found in a configuration, from any package of ecrsign.
+type Finding struct {
+	Code     Code     `json:"code"`
+	Severity Severity `json:"severity"`
+	// File is the file the configuration came from, when known.
+	File string `json:"file,omitempty"`
+	// Config names the configuration inside a document that holds several
+	// (a CloudFormation logical ID, a Terraform resource address); empty otherwise.
+	Config string `json:"config,omitempty"`
+	// Path is the JSON path of the offending value in ECR API member names with
+	// 0-based indices, for example "rules[2].repositoryFilters[7].filter";
+	// empty for the whole document.
+	Path string `json:"path"`
+	// Line and Column locate the value in the source, 1-based; 0 when unknown.
+	Line   int `json:"line"`
+	Column int `json:"column"`
+	// Message says what is wrong; Hint says how to fix it, when there is something to say.
+	Message string `json:"message"`
+	Hint    string `json:"hint,omitempty"`
+}
+
+// String formats the finding as FILE:LINE:COL: SEVERITY CODE PATH: MESSAGE (hint).
+func (f Finding) String() string {
+	var b strings.Builder
+	file := f.File
+	if file == "" {
+		file = "-"
+	}
+	fmt.Fprintf(&b, "%s:%d:%d: %s %s", file, f.Line, f.Column, f.Severity, f.Code)
+	path := f.Path
+	if f.Config != "" {
+		if path == "" {
+			path = f.Config
+		} else {
+			path = f.Config + "." + path
+		}
+	}
+	if path != "" {
+		b.WriteString(" ")
+		b.WriteString(path)
+	}
+	b.WriteString(": ")
+	b.WriteString(f.Message)
+	if f.Hint != "" {
+		fmt.Fprintf(&b, " (%s)", f.Hint)
+	}
+	return b.String()
+}
+
+// RulePath returns the path of rule i, for example "rules[2]".
+func RulePath(rule int) string { return fmt.Sprintf("rules[%d]", rule) }
+
+// FilterPath returns the path of filter j of rule i, for example "rules[2].repositoryFilters[7]".
+func FilterPath(rule, filter int) string {
+	return fmt.Sprintf("rules[%d].repositoryFilters[%d]", rule, filter)
+}
