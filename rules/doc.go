@@ -4,4 +4,13 @@
 // Every problem is reported as a [Finding] (code, severity, path, line:column, message and a
 // hint), so decoding errors, API constraint violations and lint warnings are the same kind of
 // value; package match reports its analysis findings with the same type.
+//
+// [Decode] reads API request and response JSON, bare {"rules": ...} documents,
+// CloudFormation templates (JSON and YAML) and terraform show -json output, and returns a
+// [Document] listing each configuration with its findings; [Config.Position] gives the
+// findings of other packages their line and column. [Parse] is the short form for input
+// holding one signing configuration. The API constraints themselves are [CheckSigning],
+// [CheckReplication] and [CheckRepositoryName], which report [Violation] values in the form
+// AWS prints them ([FormatViolations]); the findings are derived from them. [Codes] lists
+// every finding code.
 package rules

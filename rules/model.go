@@ -17,17 +17,17 @@ const (
 // API limits of the replication configuration, from the ECR API model
 // (ReplicationRuleList, ReplicationDestinationList, RepositoryFilterList, RepositoryFilterValue).
 const (
-	MaxReplicationRules           = 10
-	MaxReplicationDestinations    = 100 // per rule, ReplicationDestinationList max
-	MaxDistinctDestinations       = 25  // over all rules (ECR user guide)
-	MinReplicationFilters         = 1
-	MaxReplicationFilters         = 100
-	MinReplicationFilterLength    = 2
-	MaxReplicationFilterLength    = 256
-	MinRegionLength               = 2
-	MaxRegionLength               = 25
-	MinRepositoryNameLength       = 2
-	MaxRepositoryNameLength       = 256
+	MaxReplicationRules        = 10
+	MaxReplicationDestinations = 100 // per rule, ReplicationDestinationList max
+	MaxDistinctDestinations    = 25  // over all rules (ECR user guide)
+	MinReplicationFilters      = 1
+	MaxReplicationFilters      = 100
+	MinReplicationFilterLength = 2
+	MaxReplicationFilterLength = 256
+	MinRegionLength            = 2
+	MaxRegionLength            = 25
+	MinRepositoryNameLength    = 2
+	MaxRepositoryNameLength    = 256
 )
 
 // SigningConfiguration is a registry's signing configuration: the rules that make ECR sign

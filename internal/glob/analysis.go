@@ -1,0 +1,298 @@
+package glob
+
+// Language questions about star-only globs, answered exactly: inclusion, overlap, and whether a
+// filter can match a valid repository name. Every function works on the pattern's parts
+// (prefix, middles, suffix) and takes time polynomial in the patterns' lengths.
+
+// star stands for `*` in a token sequence; literal bytes are 0..255.
+const star = -1
+
+// tokens spells p with literal bytes and one star token for each run of `*`.
+func (p Pattern) tokens() []int16 {
+	t := make([]int16, 0, p.MinLen()+len(p.Middle)+2)
+	lit := func(s string) {
+		for i := 0; i < len(s); i++ {
+			t = append(t, int16(s[i]))
+		}
+	}
+	lit(p.Prefix)
+	if p.Exact {
+		return t
+	}
+	t = append(t, star)
+	for _, m := range p.Middle {
+		lit(m)
+		t = append(t, star)
+	}
+	lit(p.Suffix)
+	return t
+}
+
+// Includes reports whether every name p matches is also matched by q.
+//
+// It holds exactly when q matches p's text with each `*` of p read as a fresh symbol that only
+// a `*` of q can absorb: that text is itself a name p matches (for a symbol q never mentions),
+// and conversely each star of p then lies inside a star of q, which absorbs anything.
+func (p Pattern) Includes(q Pattern) bool { return q.matchTokens(p.tokens()) }
+
+// IncludedIn reports whether q matches every name p matches: p.IncludedIn(q) == q.Includes(p)
+// reads the other way round.
+func (p Pattern) IncludedIn(q Pattern) bool { return q.Includes(p) }
+
+// matchTokens is Match over a token sequence in which star tokens equal no literal byte.
+func (p Pattern) matchTokens(t []int16) bool {
+	eq := func(t []int16, s string) bool {
+		if len(t) != len(s) {
+			return false
+		}
+		for i := range t {
+			if t[i] != int16(s[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	if p.Exact {
+		return eq(t, p.Prefix)
+	}
+	if len(t) < len(p.Prefix)+len(p.Suffix) || !eq(t[:len(p.Prefix)], p.Prefix) || !eq(t[len(t)-len(p.Suffix):], p.Suffix) {
+		return false
+	}
+	rest := t[len(p.Prefix) : len(t)-len(p.Suffix)]
+	for _, m := range p.Middle {
+		i := indexTokens(rest, m)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len(m):]
+	}
+	return true
+}
+
+func indexTokens(t []int16, s string) int {
+outer:
+	for i := 0; i+len(s) <= len(t); i++ {
+		for j := 0; j < len(s); j++ {
+			if t[i+j] != int16(s[j]) {
+				continue outer
+			}
+		}
+		return i
+	}
+	return -1
+}
+
+// Overlap reports whether some name matches both p and q, and returns the shortest such name
+// found by the search (one of the shortest).
+func (p Pattern) Overlap(q Pattern) (string, bool) {
+	a, b := p.tokens(), q.tokens()
+	n, m := len(a), len(b)
+	// ok[i][j]: the rests a[i:] and b[j:] have a common word; dist: length of the shortest.
+	const inf = 1 << 30
+	dist := make([]int32, (n+1)*(m+1))
+	at := func(i, j int) *int32 { return &dist[i*(m+1)+j] }
+	for i := n; i >= 0; i-- {
+		for j := m; j >= 0; j-- {
+			d := int32(inf)
+			switch {
+			case i == n && j == m:
+				d = 0
+			case i < n && a[i] == star || j < m && b[j] == star:
+				if i < n && a[i] == star {
+					d = min(d, *at(i+1, j)) // p's star ends
+					if j < m && b[j] != star {
+						d = min(d, 1+*at(i, j+1)) // p's star absorbs q's literal
+					}
+				}
+				if j < m && b[j] == star {
+					d = min(d, *at(i, j+1))
+					if i < n && a[i] != star {
+						d = min(d, 1+*at(i+1, j))
+					}
+				}
+			case i < n && j < m && a[i] == b[j]:
+				d = 1 + *at(i+1, j+1)
+			}
+			*at(i, j) = min(d, inf)
+		}
+	}
+	if *at(0, 0) >= inf {
+		return "", false
+	}
+	w := make([]byte, 0, *at(0, 0))
+	for i, j := 0, 0; i < n || j < m; {
+		d := *at(i, j)
+		switch {
+		case i < n && a[i] == star && *at(i+1, j) == d:
+			i++
+		case j < m && b[j] == star && *at(i, j+1) == d:
+			j++
+		case i < n && a[i] == star && j < m && b[j] != star && 1+*at(i, j+1) == d:
+			w = append(w, byte(b[j]))
+			j++
+		case j < m && b[j] == star && i < n && a[i] != star && 1+*at(i+1, j) == d:
+			w = append(w, byte(a[i]))
+			i++
+		default:
+			w = append(w, byte(a[i]))
+			i, j = i+1, j+1
+		}
+	}
+	return string(w), true
+}
+
+// Repository names are 2..256 bytes of
+// [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)* (ECR API model);
+// nameDFA recognises the pattern, state nameAccept ends a valid name.
+const (
+	nameStart  = iota // nothing yet, or after '/': an alphanumeric must follow
+	nameAccept        // inside an alphanumeric run
+	nameDot           // after '.'
+	nameUnder1        // after '_'
+	nameUnder2        // after "__"
+	nameDash          // after one or more '-'
+	nameStates
+	nameDead = -1
+
+	MinNameLength = 2
+	MaxNameLength = 256
+)
+
+// nameClasses are representatives of the bytes the name grammar tells apart.
+var nameClasses = []byte{'a', '.', '_', '-', '/'}
+
+func nameStep(q int, c byte) int {
+	alnum := 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
+	switch {
+	case alnum:
+		return nameAccept
+	case q != nameAccept && q != nameUnder1 && q != nameDash:
+		return nameDead
+	}
+	switch c {
+	case '.':
+		if q == nameAccept {
+			return nameDot
+		}
+	case '_':
+		if q == nameAccept {
+			return nameUnder1
+		}
+		if q == nameUnder1 {
+			return nameUnder2
+		}
+	case '-':
+		if q == nameAccept || q == nameDash {
+			return nameDash
+		}
+	case '/':
+		if q == nameAccept {
+			return nameStart
+		}
+	}
+	return nameDead
+}
+
+// ValidName reports whether name is a valid repository name (pattern and length).
+func ValidName(name string) bool {
+	if len(name) < MinNameLength || len(name) > MaxNameLength {
+		return false
+	}
+	q := nameStart
+	for i := 0; i < len(name) && q != nameDead; i++ {
+		q = nameStep(q, name[i])
+	}
+	return q == nameAccept
+}
+
+// MatchesValidName reports whether p matches at least one valid repository name, and returns
+// the shortest one it found. A filter of one byte never does (names have at least 2), nor one
+// whose literals break the name grammar wherever the stars put them (`a-`, `*-`, `*/`), nor
+// one needing more than 256 bytes.
+func (p Pattern) MatchesValidName() (string, bool) {
+	t := p.tokens()
+	n := len(t)
+	// Shortest-path search over (token position, grammar state, length so far capped at 2):
+	// 0-1 BFS, since ending a star costs no byte.
+	type node struct{ i, q, c int }
+	id := func(v node) int { return (v.i*nameStates+v.q)*3 + v.c }
+	total := (n + 1) * nameStates * 3
+	dist := make([]int32, total)
+	prev := make([]int32, total)
+	via := make([]byte, total)
+	for k := range dist {
+		dist[k] = -1
+	}
+	deque := make([]node, 0, total)
+	head := 0
+	start := node{0, nameStart, 0}
+	dist[id(start)], prev[id(start)] = 0, -1
+	deque = append(deque, start)
+	// the deque is a slice used from both ends: zero-cost moves are pushed at the front.
+	front := []node{}
+	pop := func() (node, bool) {
+		if len(front) > 0 {
+			v := front[len(front)-1]
+			front = front[:len(front)-1]
+			return v, true
+		}
+		if head < len(deque) {
+			head++
+			return deque[head-1], true
+		}
+		return node{}, false
+	}
+	done := make([]bool, total)
+	for {
+		v, ok := pop()
+		if !ok {
+			break
+		}
+		k := id(v)
+		if done[k] {
+			continue
+		}
+		done[k] = true
+		d := dist[k]
+		relax := func(w node, cost int32, c byte) {
+			kw := id(w)
+			if done[kw] || dist[kw] >= 0 && dist[kw] <= d+cost {
+				return
+			}
+			dist[kw], prev[kw], via[kw] = d+cost, int32(k), c
+			if cost == 0 {
+				front = append(front, w)
+			} else {
+				deque = append(deque, w)
+			}
+		}
+		step := func(c byte, next int) {
+			if q := nameStep(v.q, c); q != nameDead && d < MaxNameLength {
+				relax(node{next, q, min(v.c+1, 2)}, 1, c)
+			}
+		}
+		if v.i == n {
+			continue
+		}
+		if t[v.i] == star {
+			relax(node{v.i + 1, v.q, v.c}, 0, 0)
+			for _, c := range nameClasses {
+				step(c, v.i)
+			}
+		} else {
+			step(byte(t[v.i]), v.i+1)
+		}
+	}
+	end := id(node{n, nameAccept, 2})
+	if dist[end] < 0 || dist[end] > MaxNameLength {
+		return "", false
+	}
+	w := make([]byte, dist[end])
+	for k, l := end, dist[end]; prev[k] >= 0; k = int(prev[k]) {
+		if dist[prev[k]] < dist[k] {
+			l--
+			w[l] = via[k]
+		}
+	}
+	return string(w), true
+}

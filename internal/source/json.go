@@ -1,0 +1,226 @@
+package source
+
+import (
+	"encoding/json"
+	"fmt"
+	"unicode/utf8"
+)
+
+// ParseJSON parses one JSON value (RFC 8259) followed only by white space. Errors are *Error
+// values with the position of the offending character.
+func ParseJSON(data []byte, lim Limits) (*Node, error) {
+	p := &jsonParser{data: data, lines: newLineIndex(data), lim: lim}
+	p.skipSpace()
+	n, err := p.value(0)
+	if err != nil {
+		return nil, err
+	}
+	p.skipSpace()
+	if p.off < len(p.data) {
+		return nil, p.errorf(p.off, "unexpected %s after the top-level value", p.describe(p.off))
+	}
+	return n, nil
+}
+
+type jsonParser struct {
+	data  []byte
+	off   int
+	lines *lineIndex
+	lim   Limits
+}
+
+func (p *jsonParser) errorf(off int, format string, args ...any) *Error {
+	return &Error{Pos: p.lines.pos(off), Msg: fmt.Sprintf(format, args...)}
+}
+
+// describe names the character at off for an error message.
+func (p *jsonParser) describe(off int) string {
+	if off >= len(p.data) {
+		return "end of input"
+	}
+	r, _ := utf8.DecodeRune(p.data[off:])
+	return fmt.Sprintf("character %q", r)
+}
+
+func (p *jsonParser) skipSpace() {
+	for p.off < len(p.data) {
+		switch p.data[p.off] {
+		case ' ', '\t', '\n', '\r':
+			p.off++
+		default:
+			return
+		}
+	}
+}
+
+func (p *jsonParser) value(depth int) (*Node, error) {
+	if p.off >= len(p.data) {
+		return nil, p.errorf(p.off, "unexpected end of input: the document is truncated")
+	}
+	start := p.off
+	pos := p.lines.pos(start)
+	switch c := p.data[p.off]; {
+	case c == '{' || c == '[':
+		if p.lim.MaxDepth > 0 && depth >= p.lim.MaxDepth {
+			return nil, &Error{Pos: pos, Limit: true, Msg: fmt.Sprintf("nesting deeper than %d levels", p.lim.MaxDepth)}
+		}
+		if c == '{' {
+			return p.object(pos, depth)
+		}
+		return p.array(pos, depth)
+	case c == '"':
+		s, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		return &Node{Kind: String, Pos: pos, Text: s}, nil
+	case c == '-' || (c >= '0' && c <= '9'):
+		return p.number(pos)
+	case c >= 'a' && c <= 'z':
+		for p.off < len(p.data) && p.data[p.off] >= 'a' && p.data[p.off] <= 'z' {
+			p.off++
+		}
+		switch word := string(p.data[start:p.off]); word {
+		case "true", "false":
+			return &Node{Kind: Bool, Pos: pos, Text: word}, nil
+		case "null":
+			return &Node{Kind: Null, Pos: pos, Text: word}, nil
+		default:
+			return nil, p.errorf(start, "invalid literal %q (strings need double quotes)", word)
+		}
+	default:
+		return nil, p.errorf(start, "unexpected %s where a value belongs", p.describe(start))
+	}
+}
+
+func (p *jsonParser) object(pos Pos, depth int) (*Node, error) {
+	n := &Node{Kind: Object, Pos: pos}
+	p.off++ // {
+	p.skipSpace()
+	if p.off < len(p.data) && p.data[p.off] == '}' {
+		p.off++
+		return n, nil
+	}
+	for {
+		p.skipSpace()
+		if p.off >= len(p.data) {
+			return nil, p.errorf(p.off, "unexpected end of input in an object: the document is truncated")
+		}
+		if p.data[p.off] != '"' {
+			return nil, p.errorf(p.off, "unexpected %s where an object key (a double-quoted string) belongs", p.describe(p.off))
+		}
+		keyPos := p.lines.pos(p.off)
+		key, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		p.skipSpace()
+		if p.off >= len(p.data) || p.data[p.off] != ':' {
+			return nil, p.errorf(p.off, "expected ':' after object key %q, found %s", key, p.describe(p.off))
+		}
+		p.off++
+		p.skipSpace()
+		v, err := p.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		n.Members = append(n.Members, Member{Key: key, KeyPos: keyPos, Value: v})
+		p.skipSpace()
+		if p.off >= len(p.data) {
+			return nil, p.errorf(p.off, "unexpected end of input in an object: the document is truncated")
+		}
+		switch p.data[p.off] {
+		case ',':
+			p.off++
+		case '}':
+			p.off++
+			return n, nil
+		default:
+			return nil, p.errorf(p.off, "expected ',' or '}' after an object member, found %s", p.describe(p.off))
+		}
+	}
+}
+
+func (p *jsonParser) array(pos Pos, depth int) (*Node, error) {
+	n := &Node{Kind: Array, Pos: pos}
+	p.off++ // [
+	p.skipSpace()
+	if p.off < len(p.data) && p.data[p.off] == ']' {
+		p.off++
+		return n, nil
+	}
+	for {
+		p.skipSpace()
+		v, err := p.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		n.Items = append(n.Items, v)
+		p.skipSpace()
+		if p.off >= len(p.data) {
+			return nil, p.errorf(p.off, "unexpected end of input in an array: the document is truncated")
+		}
+		switch p.data[p.off] {
+		case ',':
+			p.off++
+		case ']':
+			p.off++
+			return n, nil
+		default:
+			return nil, p.errorf(p.off, "expected ',' or ']' after an array element, found %s", p.describe(p.off))
+		}
+	}
+}
+
+// str scans a string starting at the opening quote and returns its value.
+func (p *jsonParser) str() (string, error) {
+	start := p.off
+	i := p.off + 1
+	escaped := false
+	for i < len(p.data) {
+		switch c := p.data[i]; {
+		case c == '"':
+			raw := p.data[start : i+1]
+			p.off = i + 1
+			if !escaped {
+				if !utf8.Valid(raw) {
+					return "", p.errorf(start, "string is not valid UTF-8")
+				}
+				return string(raw[1 : len(raw)-1]), nil
+			}
+			var s string
+			if err := json.Unmarshal(raw, &s); err != nil {
+				return "", p.errorf(start, "invalid string: %v", err)
+			}
+			if !utf8.Valid(raw) {
+				return "", p.errorf(start, "string is not valid UTF-8")
+			}
+			return s, nil
+		case c == '\\':
+			escaped = true
+			i += 2
+		case c < 0x20:
+			return "", p.errorf(i, "control character %q in a string (escape it, or close the string)", rune(c))
+		default:
+			i++
+		}
+	}
+	return "", p.errorf(start, "unterminated string: the document is truncated")
+}
+
+func (p *jsonParser) number(pos Pos) (*Node, error) {
+	start := p.off
+	for p.off < len(p.data) {
+		c := p.data[p.off]
+		if (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' {
+			p.off++
+			continue
+		}
+		break
+	}
+	lit := p.data[start:p.off]
+	if !json.Valid(lit) {
+		return nil, p.errorf(start, "invalid number %q", lit)
+	}
+	return &Node{Kind: Number, Pos: pos, Text: string(lit)}, nil
+}

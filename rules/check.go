@@ -1,0 +1,257 @@
+package rules
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Patterns of the ECR API model, verbatim: AWS prints them so in its messages. Patterns
+// without anchors (RepositoryName, RegistryId, Region) must match the whole value, as the
+// service's validator does; the compiled forms below anchor them.
+const (
+	SigningProfileArnPattern     = `^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\/signing-profiles\/[a-zA-Z0-9_]{2,}$`
+	SigningFilterPattern         = `^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$`
+	ReplicationFilterPattern     = `^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$`
+	RepositoryNamePattern        = `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*`
+	RegistryIDPattern            = `[0-9]{12}`
+	RegionPattern                = `[0-9a-z-]{2,25}`
+	CloudFormationFilterPattern  = `^(?=.{1,256}$)(?:[a-z0-9*]+(?:[._-][a-z0-9*]*)*/)*[a-z0-9*]*(?:[._-][a-z0-9*]*)*$`
+	cloudFormationFilterNoLookah = `^(?:[a-z0-9*]+(?:[._-][a-z0-9*]*)*/)*[a-z0-9*]*(?:[._-][a-z0-9*]*)*$`
+)
+
+var (
+	signingProfileArnRE = regexp.MustCompile(SigningProfileArnPattern)
+	signingFilterRE     = regexp.MustCompile(SigningFilterPattern)
+	replicationFilterRE = regexp.MustCompile(ReplicationFilterPattern)
+	repositoryNameRE    = regexp.MustCompile(`^(?:` + RepositoryNamePattern + `)$`)
+	registryIDRE        = regexp.MustCompile(`^(?:` + RegistryIDPattern + `)$`)
+	regionRE            = regexp.MustCompile(`^(?:` + RegionPattern + `)$`)
+	// The CloudFormation schema's lookahead only bounds the length (1..256), checked apart.
+	cloudFormationFilterRE = regexp.MustCompile(cloudFormationFilterNoLookah)
+)
+
+// Violation is one API constraint violation in the form AWS reports it.
+type Violation struct {
+	// Path is the 0-based path in API member names, "rules[0].repositoryFilters[0].filter";
+	// "" for the value itself.
+	Path string
+	// Value is the offending value as AWS prints it ("Team/*", "null" for a missing member,
+	// lists rendered briefly).
+	Value string
+	// Constraint is AWS's wording, for example "Member must not be null".
+	Constraint string
+}
+
+// Constraint wordings of the ECR API's validator.
+const (
+	constraintNotNull = "Member must not be null"
+	constraintPattern = "Member must satisfy regular expression pattern: "
+	constraintMaxLen  = "Member must have length less than or equal to "
+	constraintMinLen  = "Member must have length greater than or equal to "
+	constraintEnum    = "Member must satisfy enum value set: "
+)
+
+// The typed model cannot tell an absent string member from an empty one: the checks
+// report an empty required string as AWS reports an absent member ("Member must not be
+// null"), since that is what a missing JSON member decodes to. A nil list is absent; an
+// empty non-nil list is present and empty.
+
+// CheckSigning checks a signing configuration against the constraints of the ECR API model
+// (SigningConfiguration and the shapes it uses) and returns every violation, in member order.
+// A nil configuration is reported as a missing member.
+func CheckSigning(cfg *SigningConfiguration) []Violation {
+	var vs []Violation
+	if cfg == nil {
+		return []Violation{{Path: "", Value: "null", Constraint: constraintNotNull}}
+	}
+	if cfg.Rules == nil {
+		return []Violation{{Path: "rules", Value: "null", Constraint: constraintNotNull}}
+	}
+	if len(cfg.Rules) > MaxSigningRules {
+		vs = append(vs, Violation{"rules", briefList(cfg.Rules), constraintMaxLen + strconv.Itoa(MaxSigningRules)})
+	}
+	for i, r := range cfg.Rules {
+		p := RulePath(i)
+		if len(r.SigningProfileArn) > MaxSigningProfileARNLen || !signingProfileArnRE.MatchString(r.SigningProfileArn) {
+			vs = append(vs, checkString(p+".signingProfileArn", r.SigningProfileArn, true, 0, MaxSigningProfileARNLen, signingProfileArnRE, SigningProfileArnPattern)...)
+		}
+		if r.RepositoryFilters == nil {
+			continue
+		}
+		if n := len(r.RepositoryFilters); n < MinSigningFilters {
+			vs = append(vs, Violation{p + ".repositoryFilters", "[]", constraintMinLen + strconv.Itoa(MinSigningFilters)})
+		} else if n > MaxSigningFilters {
+			vs = append(vs, Violation{p + ".repositoryFilters", briefList(r.RepositoryFilters), constraintMaxLen + strconv.Itoa(MaxSigningFilters)})
+		}
+		for j, f := range r.RepositoryFilters {
+			if f.FilterType == WildcardMatch && len(f.Filter) <= MaxSigningFilterLength && f.Filter != "" && signingFilterRE.MatchString(f.Filter) {
+				continue // valid: skip building paths
+			}
+			fp := FilterPath(i, j)
+			vs = append(vs, checkString(fp+".filter", f.Filter, true, MinSigningFilterLength, MaxSigningFilterLength, signingFilterRE, SigningFilterPattern)...)
+			vs = append(vs, checkEnum(fp+".filterType", string(f.FilterType), string(WildcardMatch))...)
+		}
+	}
+	return vs
+}
+
+// CheckReplication checks a replication configuration against the constraints of the ECR API
+// model (ReplicationConfiguration and the shapes it uses) and returns every violation.
+// The limit of 25 distinct destinations is a service quota, not a model constraint, and is
+// not checked here (see [Validate]).
+func CheckReplication(cfg *ReplicationConfiguration) []Violation {
+	var vs []Violation
+	if cfg == nil {
+		return []Violation{{Path: "", Value: "null", Constraint: constraintNotNull}}
+	}
+	if cfg.Rules == nil {
+		return []Violation{{Path: "rules", Value: "null", Constraint: constraintNotNull}}
+	}
+	if len(cfg.Rules) > MaxReplicationRules {
+		vs = append(vs, Violation{"rules", briefList(cfg.Rules), constraintMaxLen + strconv.Itoa(MaxReplicationRules)})
+	}
+	for i, r := range cfg.Rules {
+		p := RulePath(i)
+		if r.Destinations == nil {
+			vs = append(vs, Violation{p + ".destinations", "null", constraintNotNull})
+		} else if len(r.Destinations) > MaxReplicationDestinations {
+			vs = append(vs, Violation{p + ".destinations", briefList(r.Destinations), constraintMaxLen + strconv.Itoa(MaxReplicationDestinations)})
+		}
+		for j, d := range r.Destinations {
+			dp := fmt.Sprintf("%s.destinations[%d]", p, j)
+			vs = append(vs, checkString(dp+".region", d.Region, true, MinRegionLength, MaxRegionLength, regionRE, RegionPattern)...)
+			vs = append(vs, checkString(dp+".registryId", d.RegistryID, true, 0, 0, registryIDRE, RegistryIDPattern)...)
+		}
+		if r.RepositoryFilters == nil {
+			continue
+		}
+		if n := len(r.RepositoryFilters); n < MinReplicationFilters {
+			vs = append(vs, Violation{p + ".repositoryFilters", "[]", constraintMinLen + strconv.Itoa(MinReplicationFilters)})
+		} else if n > MaxReplicationFilters {
+			vs = append(vs, Violation{p + ".repositoryFilters", briefList(r.RepositoryFilters), constraintMaxLen + strconv.Itoa(MaxReplicationFilters)})
+		}
+		for j, f := range r.RepositoryFilters {
+			fp := fmt.Sprintf("%s.repositoryFilters[%d]", p, j)
+			vs = append(vs, checkString(fp+".filter", f.Filter, true, MinReplicationFilterLength, MaxReplicationFilterLength, replicationFilterRE, ReplicationFilterPattern)...)
+			vs = append(vs, checkEnum(fp+".filterType", string(f.FilterType), string(PrefixMatch))...)
+		}
+	}
+	return vs
+}
+
+// CheckRepositoryName checks a repository name against the RepositoryName shape of the ECR
+// API model (2..256 characters, the current pattern). Violations have Path "".
+func CheckRepositoryName(name string) []Violation {
+	return checkString("", name, true, MinRepositoryNameLength, MaxRepositoryNameLength, repositoryNameRE, RepositoryNamePattern)
+}
+
+// checkString applies the length and pattern constraints of a string shape; min or max 0
+// means the shape has none. AWS checks length and pattern independently and reports both.
+func checkString(path, v string, required bool, min, max int, re *regexp.Regexp, pattern string) []Violation {
+	if v == "" && required {
+		return []Violation{{path, "null", constraintNotNull}}
+	}
+	var vs []Violation
+	n := utf8.RuneCountInString(v)
+	if max > 0 && n > max {
+		vs = append(vs, Violation{path, v, constraintMaxLen + strconv.Itoa(max)})
+	}
+	if min > 0 && n < min {
+		vs = append(vs, Violation{path, v, constraintMinLen + strconv.Itoa(min)})
+	}
+	if !re.MatchString(v) {
+		vs = append(vs, Violation{path, v, constraintPattern + pattern})
+	}
+	return vs
+}
+
+func checkEnum(path, v string, allowed ...string) []Violation {
+	if v == "" {
+		return []Violation{{path, "null", constraintNotNull}}
+	}
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	return []Violation{{path, v, constraintEnum + "[" + strings.Join(allowed, ", ") + "]"}}
+}
+
+// briefList renders a list value for a message: its JSON, cut short.
+func briefList(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "[...]"
+	}
+	const max = 60
+	if len(b) > max {
+		return string(b[:max]) + "...]"
+	}
+	return string(b)
+}
+
+// FormatViolations renders violations as the ECR API's ValidationException message:
+//
+//	1 validation error detected: Value 'Team/*' at 'signingConfiguration.rules.1.member.repositoryFilters.1.member.filter' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(?:...)$
+//
+// member is the request member the paths are relative to ("signingConfiguration",
+// "replicationConfiguration", "repositoryName"); indices become 1-based ".N.member".
+// It returns "" for no violations.
+func FormatViolations(member string, vs []Violation) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	if len(vs) == 1 {
+		b.WriteString("1 validation error detected: ")
+	} else {
+		fmt.Fprintf(&b, "%d validation errors detected: ", len(vs))
+	}
+	for i, v := range vs {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		at := member
+		if v.Path != "" {
+			if at != "" {
+				at += "."
+			}
+			at += awsPath(v.Path)
+		}
+		if v.Value == "null" {
+			fmt.Fprintf(&b, "Value null at '%s' failed to satisfy constraint: %s", at, v.Constraint)
+		} else {
+			fmt.Fprintf(&b, "Value '%s' at '%s' failed to satisfy constraint: %s", v.Value, at, v.Constraint)
+		}
+	}
+	return b.String()
+}
+
+// awsPath turns "rules[0].repositoryFilters[1].filter" into
+// "rules.1.member.repositoryFilters.2.member.filter".
+func awsPath(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] != '[' {
+			b.WriteByte(p[i])
+			continue
+		}
+		j := strings.IndexByte(p[i:], ']')
+		if j < 0 {
+			b.WriteString(p[i:])
+			break
+		}
+		n, err := strconv.Atoi(p[i+1 : i+j])
+		if err != nil {
+			b.WriteString(p[i : i+j+1])
+		} else {
+			fmt.Fprintf(&b, ".%d.member", n+1)
+		}
+		i += j
+	}
+	return b.String()
+}

@@ -1,0 +1,270 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+)
+
+// validate turns the API constraint violations of a decoded configuration (CheckSigning,
+// CheckReplication) into findings with codes, positions, messages in the source's own member
+// names, and hints. Values that already have a decoding finding (a wrong type, an intrinsic
+// function) are not reported again.
+func validate(c *Config) {
+	var vs []Violation
+	if c.Signing != nil {
+		vs = CheckSigning(c.Signing)
+	} else if c.Replication != nil {
+		vs = CheckReplication(c.Replication)
+	}
+	for _, v := range vs {
+		if c.suppressed(v.Path) {
+			continue
+		}
+		c.invalid[v.Path] = true
+		c.add(c.violationFinding(v))
+	}
+	if c.Replication != nil {
+		distinct := map[ReplicationDestination]bool{}
+		for _, r := range c.Replication.Rules {
+			for _, d := range r.Destinations {
+				distinct[d] = true
+			}
+		}
+		if len(distinct) > MaxDistinctDestinations {
+			c.add(Finding{Code: CodeTooManyDistinctDests, Severity: SeverityError, Path: "rules",
+				Message: fmt.Sprintf("%d distinct destinations over all rules; ECR allows at most %d", len(distinct), MaxDistinctDestinations)})
+		}
+	}
+}
+
+// suppressed reports whether path or a value enclosing it already has a decoding finding.
+func (c *Config) suppressed(path string) bool {
+	for {
+		if c.problems[path] {
+			return true
+		}
+		if path == "" {
+			return false
+		}
+		path = parentPath(path)
+	}
+}
+
+// violationFinding explains one violation.
+func (c *Config) violationFinding(v Violation) Finding {
+	f := Finding{Severity: SeverityError, Path: v.Path}
+	name := memberName(c.style, v.Path)
+	field := v.Path[strings.LastIndexByte(v.Path, '.')+1:]
+	if i := strings.IndexByte(field, '['); i >= 0 {
+		field = field[:i]
+	}
+	cfn := c.Format.CloudFormation()
+	replication := c.Kind == KindReplication
+	value := valueAt(c, v.Path)
+	switch {
+	case v.Constraint == constraintNotNull:
+		f.Code = CodeRequired
+		if _, present := c.positions[v.Path]; present {
+			f.Message = name + " is empty; the API requires a value"
+		} else {
+			f.Message = fmt.Sprintf("%s is missing; the API requires it", name)
+		}
+		switch field {
+		case "filterType":
+			if replication {
+				f.Hint = "add " + c.style.name("filterType") + ": PREFIX_MATCH"
+			} else {
+				f.Hint = "add " + c.style.name("filterType") + ": WILDCARD_MATCH"
+			}
+		case "rules":
+			f.Hint = "an empty list is a valid configuration that signs nothing"
+		}
+
+	case field == "rules":
+		f.Code = CodeTooManyRules
+		max := MaxSigningRules
+		if replication {
+			max = MaxReplicationRules
+		}
+		f.Message = fmt.Sprintf("%d rules; the ECR API allows at most %d", value.count, max)
+		if cfn && !replication {
+			f.Message += fmt.Sprintf(" (the CloudFormation schema allows %d, but ECR rejects more than %d at deployment)", MaxCloudFormationSigningRules, max)
+		}
+		f.Hint = "merge rules that share a signing profile: one rule holds up to 100 filters"
+
+	case field == "repositoryFilters":
+		if strings.HasPrefix(v.Constraint, constraintMinLen) {
+			f.Code = CodeEmptyFilters
+			f.Message = name + " is empty; when present it must hold 1 to 100 filters"
+			f.Hint = "remove " + c.style.name("repositoryFilters") + " to apply the rule to every repository, or add a filter"
+		} else {
+			f.Code = CodeTooManyFilters
+			f.Message = fmt.Sprintf("%d filters in %s; the ECR API allows at most %d", value.count, name, MaxSigningFilters)
+			f.Hint = "split the rule in two with the same profile, or combine filters with '*'"
+		}
+
+	case field == "destinations":
+		f.Code = CodeTooManyDestinations
+		f.Message = fmt.Sprintf("%d destinations in %s; the ECR API allows at most %d", value.count, name, MaxReplicationDestinations)
+
+	case field == "filter":
+		min, max := MinSigningFilterLength, MaxSigningFilterLength
+		if replication {
+			min, max = MinReplicationFilterLength, MaxReplicationFilterLength
+		}
+		switch {
+		case strings.HasPrefix(v.Constraint, constraintMaxLen):
+			f.Code = CodeFilterLength
+			f.Message = fmt.Sprintf("filter is %d characters long; the ECR API allows at most %d", len([]rune(v.Value)), max)
+		case strings.HasPrefix(v.Constraint, constraintMinLen):
+			f.Code = CodeFilterLength
+			f.Message = fmt.Sprintf("filter %q is %d character long; the ECR API requires at least %d", v.Value, len([]rune(v.Value)), min)
+		default:
+			f.Code = CodeFilterPattern
+			f.Message = fmt.Sprintf("filter %q does not match the ECR API's filter pattern: %s", v.Value, explainName(v.Value, !replication))
+			f.Hint = filterHint(v.Value, replication)
+			if cfn && !replication && len(v.Value) <= MaxSigningFilterLength && cloudFormationFilterRE.MatchString(v.Value) {
+				f.Message += " (the CloudFormation schema's looser pattern accepts it; the ECR API rejects it at deployment)"
+			}
+		}
+
+	case field == "filterType":
+		f.Code = CodeFilterType
+		want, other := WildcardMatch, string(PrefixMatch)
+		if replication {
+			want, other = SigningRepositoryFilterType(PrefixMatch), string(WildcardMatch)
+		}
+		f.Message = fmt.Sprintf("filter type %q is not accepted; the only type is %s", v.Value, want)
+		switch up := strings.ToUpper(strings.TrimSpace(v.Value)); {
+		case up == other && !replication:
+			f.Hint = "PREFIX_MATCH is a replication filter type; signing filters are WILDCARD_MATCH (write a prefix as \"name*\")"
+		case up == other:
+			f.Hint = "WILDCARD_MATCH is a signing filter type; replication filters are PREFIX_MATCH"
+		default:
+			f.Hint = fmt.Sprintf("did you mean %s?", want)
+		}
+
+	case field == "signingProfileArn":
+		if strings.HasPrefix(v.Constraint, constraintMaxLen) {
+			f.Code = CodeProfileARNLength
+			f.Message = fmt.Sprintf("signing profile ARN is %d characters long; the ECR API allows at most %d", len([]rune(v.Value)), MaxSigningProfileARNLen)
+		} else {
+			f.Code = CodeProfileARNPattern
+			f.Message = explainProfileARN(v.Value)
+			f.Hint = profileARNHint(v.Value)
+		}
+
+	case field == "region":
+		f.Code = CodeRegion
+		f.Message = fmt.Sprintf("region %q is not a region name (2 to 25 lower-case letters, digits and hyphens)", v.Value)
+		if l := strings.ToLower(v.Value); regionRE.MatchString(l) {
+			f.Hint = fmt.Sprintf("did you mean %s?", l)
+		}
+
+	case field == "registryId":
+		f.Code = CodeRegistryID
+		f.Message = fmt.Sprintf("registry ID %q is not a 12-digit account ID", v.Value)
+		if t := strings.ReplaceAll(strings.TrimSpace(v.Value), "-", ""); registryIDRE.MatchString(t) {
+			f.Hint = fmt.Sprintf("did you mean %s?", t)
+		}
+
+	default:
+		f.Code = CodeRequired
+		f.Message = fmt.Sprintf("%s: %s", name, v.Constraint)
+	}
+	return f
+}
+
+type valueInfo struct{ count int }
+
+// valueAt returns what validate needs to know about the list at path.
+func valueAt(c *Config, path string) valueInfo {
+	switch {
+	case path == "rules" && c.Signing != nil:
+		return valueInfo{len(c.Signing.Rules)}
+	case path == "rules" && c.Replication != nil:
+		return valueInfo{len(c.Replication.Rules)}
+	}
+	var i int
+	if n, _ := fmt.Sscanf(path, "rules[%d]", &i); n != 1 {
+		return valueInfo{}
+	}
+	switch {
+	case c.Signing != nil && i < len(c.Signing.Rules):
+		return valueInfo{len(c.Signing.Rules[i].RepositoryFilters)}
+	case c.Replication != nil && i < len(c.Replication.Rules):
+		r := c.Replication.Rules[i]
+		if strings.HasSuffix(path, ".destinations") {
+			return valueInfo{len(r.Destinations)}
+		}
+		return valueInfo{len(r.RepositoryFilters)}
+	}
+	return valueInfo{}
+}
+
+// filterHint proposes a valid filter close to an invalid one.
+func filterHint(s string, replication bool) string {
+	re := signingFilterRE
+	if replication {
+		re = replicationFilterRE
+	}
+	if l := strings.ToLower(s); l != s && re.MatchString(l) {
+		return fmt.Sprintf("repository names are lower case: did you mean %q?", l)
+	}
+	switch {
+	case strings.ContainsAny(s, "?[]{}"):
+		if replication {
+			return "replication filters are plain name prefixes, without wildcards"
+		}
+		return "'*' is the only wildcard; it matches any sequence of characters, '/' included"
+	case strings.Contains(s, "__") || strings.Contains(s, "--"):
+		if !replication {
+			return "filters cannot hold '__' or '--'; use '*' in their place (a*b matches a__b)"
+		}
+	case strings.HasSuffix(s, "/"):
+		if !replication {
+			return fmt.Sprintf("a filter cannot end with '/': did you mean %q?", s+"*")
+		}
+	case strings.HasPrefix(s, "/"):
+		return fmt.Sprintf("a filter cannot start with '/': did you mean %q?", strings.TrimLeft(s, "/"))
+	case strings.TrimSpace(s) != s:
+		return "remove the surrounding white space"
+	}
+	if !replication {
+		for _, sep := range []string{".", "_", "-"} {
+			if strings.HasSuffix(s, sep) || strings.Contains(s, sep+"/") {
+				fixed := strings.ReplaceAll(s, sep+"/", sep+"*/")
+				if strings.HasSuffix(fixed, sep) {
+					fixed += "*"
+				}
+				return fmt.Sprintf("a component cannot end with %q: did you mean %q?", sep, fixed)
+			}
+		}
+	}
+	return ""
+}
+
+// profileARNHint proposes a valid signing profile ARN close to an invalid one.
+func profileARNHint(s string) string {
+	parts := strings.SplitN(s, ":", 6)
+	if len(parts) != 6 {
+		return ""
+	}
+	res := parts[5]
+	if strings.HasPrefix(res, "signing-profiles/") {
+		fixed := strings.Join(parts[:5], ":") + ":/" + res
+		if signingProfileArnRE.MatchString(fixed) {
+			return "the resource starts with a '/': " + fixed
+		}
+	}
+	if i := strings.LastIndexByte(res, '/'); i >= 0 && strings.ContainsAny(res[i:], "-.") {
+		fixed := strings.Join(parts[:5], ":") + ":" + res[:i] + strings.NewReplacer("-", "_", ".", "_").Replace(res[i:])
+		if signingProfileArnRE.MatchString(fixed) {
+			return "signing profile names allow letters, digits and '_' only, no hyphens: did you mean " + fixed + "?"
+		}
+	}
+	if l := strings.ToLower(strings.Join(parts[:4], ":")) + ":" + strings.Join(parts[4:], ":"); l != s && signingProfileArnRE.MatchString(l) {
+		return "did you mean " + l + "?"
+	}
+	return ""
+}
