@@ -1,0 +1,95 @@
+package sim
+
+import (
+	"fmt"
+
+	"github.com/ecrsign/ecrsign/match"
+	"github.com/ecrsign/ecrsign/rules"
+)
+
+// compileSigning validates a signing configuration as PutSigningConfiguration does for a
+// registry in region, and compiles it. The state holds a private copy of cfg.
+func compileSigning(cfg *rules.SigningConfiguration, region string) (*signingState, error) {
+	if vs := rules.CheckSigning(cfg); len(vs) > 0 {
+		return nil, &ValidationException{Message: rules.FormatViolations("signingConfiguration", vs)}
+	}
+	for _, r := range cfg.Rules {
+		arn, err := rules.ParseProfileARN(r.SigningProfileArn)
+		if err != nil { // CheckSigning accepted it, so this does not happen; say so if it does
+			return nil, &ValidationException{Message: err.Error()}
+		}
+		if arn.Region != region {
+			return nil, &ValidationException{Message: fmt.Sprintf("The region of signing profile ARN %s is '%s' but must be '%s'", r.SigningProfileArn, arn.Region, region)}
+		}
+	}
+	c := cloneSigning(cfg)
+	m, err := match.Compile(c)
+	if err != nil {
+		return nil, &InvalidParameterException{Message: "Invalid parameter at 'signingConfiguration': " + err.Error()}
+	}
+	return &signingState{cfg: c, matcher: m}, nil
+}
+
+// compileReplication validates a replication configuration as PutReplicationConfiguration
+// does for the source registry and compiles it.
+func compileReplication(cfg *rules.ReplicationConfiguration, source registryKey) (*replicationState, error) {
+	if vs := rules.CheckReplication(cfg); len(vs) > 0 {
+		return nil, &ValidationException{Message: rules.FormatViolations("replicationConfiguration", vs)}
+	}
+	distinct := map[registryKey]bool{}
+	for i, r := range cfg.Rules {
+		for j, d := range r.Destinations {
+			k := registryKey{d.RegistryID, d.Region}
+			if k == source {
+				return nil, &InvalidParameterException{Message: fmt.Sprintf("Invalid parameter at 'replicationConfiguration.rules.%d.member.destinations.%d.member' failed to satisfy constraint: 'a destination cannot be the source registry (%s, %s)'", i+1, j+1, d.RegistryID, d.Region)}
+			}
+			distinct[k] = true
+		}
+	}
+	if len(distinct) > rules.MaxDistinctDestinations {
+		return nil, &InvalidParameterException{Message: fmt.Sprintf("Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: 'the rules name %d distinct destinations; at most %d are allowed'", len(distinct), rules.MaxDistinctDestinations)}
+	}
+	c := cloneReplication(cfg)
+	m, err := match.CompileReplication(c)
+	if err != nil {
+		return nil, &InvalidParameterException{Message: "Invalid parameter at 'replicationConfiguration': " + err.Error()}
+	}
+	return &replicationState{cfg: c, matcher: m}, nil
+}
+
+// cloneSigning deep-copies a configuration, keeping nil and empty lists apart.
+func cloneSigning(cfg *rules.SigningConfiguration) *rules.SigningConfiguration {
+	if cfg == nil {
+		return nil
+	}
+	c := &rules.SigningConfiguration{}
+	if cfg.Rules != nil {
+		c.Rules = make([]rules.SigningRule, len(cfg.Rules))
+	}
+	for i, r := range cfg.Rules {
+		c.Rules[i] = rules.SigningRule{SigningProfileArn: r.SigningProfileArn}
+		if r.RepositoryFilters != nil {
+			c.Rules[i].RepositoryFilters = append(make([]rules.SigningRepositoryFilter, 0, len(r.RepositoryFilters)), r.RepositoryFilters...)
+		}
+	}
+	return c
+}
+
+func cloneReplication(cfg *rules.ReplicationConfiguration) *rules.ReplicationConfiguration {
+	if cfg == nil {
+		return nil
+	}
+	c := &rules.ReplicationConfiguration{}
+	if cfg.Rules != nil {
+		c.Rules = make([]rules.ReplicationRule, len(cfg.Rules))
+	}
+	for i, r := range cfg.Rules {
+		if r.Destinations != nil {
+			c.Rules[i].Destinations = append(make([]rules.ReplicationDestination, 0, len(r.Destinations)), r.Destinations...)
+		}
+		if r.RepositoryFilters != nil {
+			c.Rules[i].RepositoryFilters = append(make([]rules.RepositoryFilter, 0, len(r.RepositoryFilters)), r.RepositoryFilters...)
+		}
+	}
+	return c
+}

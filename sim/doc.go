@@ -1,0 +1,72 @@
+// Package sim simulates Amazon ECR registries with managed signing and replication, so that
+// tools can ask what DescribeImageSigningStatus and DescribeImageReplicationStatus will say
+// about a push before anything changes in AWS.
+//
+// A [World] holds registries (account and region), each with its signing and replication
+// configurations, repositories and images; signing profiles and their status; principals and
+// the profiles each may use; a [Clock] and job latencies. Its operations take and return the
+// ECR API's request and response shapes with their JSON member names, and fail with the
+// model's exceptions ([ValidationException], [RepositoryNotFoundException], ...), each an
+// [APIError] with the exception name and HTTP status. Which rules apply to a push is decided
+// by package match's compiled matcher; [Predict] and [Predictor] answer for one push without
+// a world to manage, with the rule and filter behind every status, and [Impact] streams an
+// inventory of repository names to show what a configuration change would sign.
+//
+// # The model
+//
+//   - A push ([Client.PutImage], [Client.Push]) starts one signing job per distinct profile
+//     of the rules that apply to the repository at that instant; a later configuration change
+//     never rewrites it. Each job is IN_PROGRESS until the signing latency passes, then
+//     COMPLETE or FAILED. A re-push of the same manifest, or a new tag on it, is a push: the
+//     status reported for a profile is that of its latest job.
+//   - FAILED carries ACCESS_DENIED when the pushing principal may not use the profile
+//     (signer:SignPayload), as AWS reports. The other codes are ecrsign's own vocabulary, and
+//     every reason says so: SIGNING_PROFILE_NOT_FOUND, SIGNING_PROFILE_CANCELED,
+//     SIGNING_PROFILE_REVOKED, and TRANSIENT_FAILURE for injected faults ([Faults]).
+//   - Manifests with a subject (signatures, SBOMs, attestations) are referrers and are not
+//     signed. An image index and each manifest are each a push; an index needs the manifests
+//     it references in the repository (ReferencedImagesNotFoundException).
+//   - PutSigningConfiguration rejects a profile of another region with ValidationException
+//     "The region of signing profile ARN ... is 'X' but must be 'Y'"; cross-account profiles
+//     are accepted. An empty rules list is a valid configuration that signs nothing.
+//   - Replication sends each push once to each distinct destination of every matching rule,
+//     never back to the source and never onward from a replica. The replica appears in the
+//     destination (its repository created if needed) when replication completes; it is
+//     signed there only with Options.SignReplicatedImages.
+//   - PutImage does not raise ImageAlreadyExistsException (a re-push is a push, SPEC 7.3),
+//     and layers are not stored, so LayersNotFoundException is never raised either.
+//
+// # The world file
+//
+// [Load] reads, and [World.Save] writes, a world as JSON. Every member is optional:
+//
+//	{
+//	  "defaultRegistry": {"registryId": "123456789012", "region": "us-east-1"},
+//	  "defaultPrincipal": "arn:aws:iam::123456789012:role/ci",
+//	  "now": "2026-01-01T00:00:00Z",
+//	  "options": {
+//	    "signingLatency": "2s", "replicationLatency": "5s",
+//	    "signReplicatedImages": false, "strictProfiles": false, "strictPrincipals": false,
+//	    "createRepositoryOnPush": false,
+//	    "faults": {"seed": 1, "signingFailureRate": 0.01, "replicationFailureRate": 0, "serverErrorRate": 0}
+//	  },
+//	  "profiles": {"arn:aws:signer:us-east-1:123456789012:/signing-profiles/prod": "ACTIVE"},
+//	  "principals": {"arn:aws:iam::123456789012:role/ci": ["*"]},
+//	  "registries": [{
+//	    "registryId": "123456789012", "region": "us-east-1",
+//	    "signingConfiguration": {"rules": [...]},
+//	    "replicationConfiguration": {"rules": [...]},
+//	    "repositories": [{"repositoryName": "team/api", "imageTagMutability": "IMMUTABLE"}]
+//	  }]
+//	}
+//
+// "now" freezes the world on a [ManualClock]. "profiles" maps profile ARNs to ACTIVE,
+// CANCELED, REVOKED or ABSENT; a profile not listed is ACTIVE unless strictProfiles.
+// "principals" maps a principal to the profiles it may use ("*" for all); a principal not
+// listed may use every profile unless strictPrincipals. Configurations are validated as the
+// Put operations validate them. Saved worlds also hold each repository's "images" (digest,
+// tags, manifest, push count and jobs) and the push and operation counters, so that Load of a
+// saved world restores it exactly.
+//
+// A World is safe for concurrent use: each operation is atomic.
+package sim

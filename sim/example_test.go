@@ -1,0 +1,58 @@
+package sim_test
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ecrsign/ecrsign/rules"
+	"github.com/ecrsign/ecrsign/sim"
+)
+
+func ExamplePredict() {
+	cfg := &rules.SigningConfiguration{Rules: []rules.SigningRule{
+		{SigningProfileArn: "arn:aws:signer:us-east-1:123456789012:/signing-profiles/prod",
+			RepositoryFilters: []rules.SigningRepositoryFilter{{Filter: "*/prod", FilterType: rules.WildcardMatch}}},
+		{SigningProfileArn: "arn:aws:signer:us-east-1:123456789012:/signing-profiles/audit"},
+	}}
+	p, err := sim.Predict(cfg, nil, &sim.PutImageRequest{
+		RepositoryName: "payments/prod",
+		ImageTag:       "v1",
+		ImageManifest:  `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}`,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range p.Signing {
+		c := s.Causes[0]
+		fmt.Printf("%s: %s -> %s (rule %d, filter %q, all repositories %v)\n",
+			s.Settled.SigningProfileArn, s.AfterPush.Status, s.Settled.Status, c.Rule, c.FilterText, c.AllRepositories)
+	}
+	// Output:
+	// arn:aws:signer:us-east-1:123456789012:/signing-profiles/prod: IN_PROGRESS -> COMPLETE (rule 0, filter "*/prod", all repositories false)
+	// arn:aws:signer:us-east-1:123456789012:/signing-profiles/audit: IN_PROGRESS -> COMPLETE (rule 1, filter "", all repositories true)
+}
+
+func ExampleImpact() {
+	prod := "arn:aws:signer:us-east-1:123456789012:/signing-profiles/prod"
+	current := &rules.SigningConfiguration{Rules: []rules.SigningRule{
+		{SigningProfileArn: prod, RepositoryFilters: []rules.SigningRepositoryFilter{{Filter: "payments/*", FilterType: rules.WildcardMatch}}},
+	}}
+	proposed := &rules.SigningConfiguration{Rules: []rules.SigningRule{
+		{SigningProfileArn: prod, RepositoryFilters: []rules.SigningRepositoryFilter{{Filter: "*/prod", FilterType: rules.WildcardMatch}}},
+	}}
+	inventory := strings.NewReader("payments/api\npayments/api/prod\nsearch/indexer/prod\nsandbox/test\n")
+	sum, err := sim.Impact(current, proposed, inventory, func(c sim.Change) error {
+		fmt.Printf("%s: +%d -%d\n", c.Repository, len(c.Gained), len(c.Lost))
+		return nil
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%d repositories, %d change, signed %d -> %d\n", sum.Repositories, sum.Changed, sum.SignedBefore, sum.SignedAfter)
+	// Output:
+	// payments/api: +0 -1
+	// search/indexer/prod: +1 -0
+	// 4 repositories, 2 change, signed 2 -> 2
+}

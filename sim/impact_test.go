@@ -1,0 +1,72 @@
+package sim
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestImpact(t *testing.T) {
+	current := signing(rule(profProd, "team/*"), rule(profAudit, "*/api"))
+	proposed := signing(rule(profProd, "team/*", "web"), rule(profShared, "*/api"))
+	inventory := strings.Join([]string{
+		"# repositories",
+		"team/api",  // loses audit, gains shared
+		"team/web",  // unchanged (prod)
+		"",          //
+		"  web  ",   // gains prod
+		"other/api", // loses audit, gains shared
+		"Bad/Name",  // invalid
+		"untouched", // unchanged (nothing)
+		"a--b/api",  // valid name, only '*' filters can match it: loses audit, gains shared
+	}, "\n")
+	var changes []Change
+	sum := must(Impact(current, proposed, strings.NewReader(inventory), func(c Change) error {
+		changes = append(changes, c)
+		return nil
+	}))(t)
+	want := []Change{
+		{Repository: "team/api", Line: 2, Gained: []string{profShared}, Lost: []string{profAudit}},
+		{Repository: "web", Line: 5, Gained: []string{profProd}},
+		{Repository: "other/api", Line: 6, Gained: []string{profShared}, Lost: []string{profAudit}},
+		{Repository: "a--b/api", Line: 9, Gained: []string{profShared}, Lost: []string{profAudit}},
+	}
+	if !reflect.DeepEqual(changes, want) {
+		t.Fatalf("changes\n got %+v\nwant %+v", changes, want)
+	}
+	if sum.Repositories != 6 || sum.Changed != 4 || sum.Invalid != 1 || sum.SignedBefore != 4 || sum.SignedAfter != 5 {
+		t.Fatalf("summary %+v", sum)
+	}
+	if !reflect.DeepEqual(sum.Gained, map[string]int{profShared: 3, profProd: 1}) || !reflect.DeepEqual(sum.Lost, map[string]int{profAudit: 3}) {
+		t.Fatalf("counts %+v %+v", sum.Gained, sum.Lost)
+	}
+	if len(sum.InvalidExamples) != 1 || !strings.HasPrefix(sum.InvalidExamples[0], "line 7: Bad/Name: ") {
+		t.Fatalf("invalid examples %q", sum.InvalidExamples)
+	}
+}
+
+func TestImpactEdges(t *testing.T) {
+	// No configuration today: everything signed is a gain; a nil callback only counts.
+	sum := must(Impact(nil, signing(rule(profProd)), strings.NewReader("ab\ncd\n"), nil))(t)
+	if sum.Changed != 2 || sum.Gained[profProd] != 2 || sum.SignedBefore != 0 {
+		t.Fatalf("%+v", sum)
+	}
+	// Deleting the configuration loses everything.
+	sum = must(Impact(signing(rule(profProd)), nil, strings.NewReader("ab\n"), nil))(t)
+	if sum.Lost[profProd] != 1 {
+		t.Fatalf("%+v", sum)
+	}
+	_, err := Impact(signing(rule(profProd, "Bad")), nil, strings.NewReader(""), nil)
+	wantAPIError(t, err, "ValidationException", "'signingConfiguration.rules.1.member.repositoryFilters.1.member.filter'")
+	_, err = Impact(nil, nil, strings.NewReader("ab\n"+strings.Repeat("x", 5000)+"\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), "inventory line 2: longer than 4096 bytes") {
+		t.Fatalf("long line: %v", err)
+	}
+	stop := errors.New("stop")
+	calls := 0
+	_, err = Impact(nil, signing(rule(profProd)), strings.NewReader("ab\ncd\nef\n"), func(Change) error { calls++; return stop })
+	if !errors.Is(err, stop) || calls != 1 {
+		t.Fatalf("callback error: %v after %d calls", err, calls)
+	}
+}

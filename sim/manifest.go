@@ -1,0 +1,156 @@
+package sim
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+
+	manifestjson "github.com/ecrsign/ecrsign/internal/manifest"
+	"github.com/ecrsign/ecrsign/rules"
+)
+
+// Manifest media types ECR accepts.
+const (
+	MediaTypeOCIManifest      = "application/vnd.oci.image.manifest.v1+json"
+	MediaTypeOCIIndex         = "application/vnd.oci.image.index.v1+json"
+	MediaTypeDockerManifest   = "application/vnd.docker.distribution.manifest.v2+json"
+	MediaTypeDockerList       = "application/vnd.docker.distribution.manifest.list.v2+json"
+	MediaTypeDockerSchema1    = "application/vnd.docker.distribution.manifest.v1+json"
+	MediaTypeDockerSchema1JWS = "application/vnd.docker.distribution.manifest.v1+prettyjws"
+)
+
+// Limits of PutImage members, from the ECR API model (ImageManifest, ImageTag).
+const (
+	MaxManifestBytes = 4194304
+	MaxImageTagLen   = 300
+)
+
+func knownMediaType(t string) bool {
+	switch t {
+	case MediaTypeOCIManifest, MediaTypeOCIIndex, MediaTypeDockerManifest, MediaTypeDockerList,
+		MediaTypeDockerSchema1, MediaTypeDockerSchema1JWS:
+		return true
+	}
+	return false
+}
+
+// manifestInfo is what a push needs to know of a manifest.
+type manifestInfo struct {
+	digest    string
+	mediaType string
+	// referrer is set for an artifact with a subject (a signature, an SBOM, an attestation):
+	// ECR does not sign it ("Signatures cannot be signed").
+	referrer bool
+	// children are the digests an image index references.
+	children []string
+}
+
+// MaxIndexManifests bounds how many manifests an image index may reference.
+const MaxIndexManifests = 1000
+
+// parsePush checks the members of a PutImage request that do not depend on the world and
+// reads the manifest. op names the operation for the exception it raises.
+func parsePush(op string, req *PutImageRequest) (manifestInfo, error) {
+	var info manifestInfo
+	if req == nil {
+		return info, invalidRequest(op, "2 validation errors detected: Value null at 'repositoryName' failed to satisfy constraint: Member must not be null; Value null at 'imageManifest' failed to satisfy constraint: Member must not be null")
+	}
+	var vs []rules.Violation
+	vs = append(vs, prefixViolations("repositoryName", rules.CheckRepositoryName(req.RepositoryName))...)
+	vs = append(vs, registryIDViolations(req.RegistryID)...)
+	switch n := len(req.ImageManifest); {
+	case n == 0:
+		vs = append(vs, rules.Violation{Path: "imageManifest", Value: "null", Constraint: "Member must not be null"})
+	case n > MaxManifestBytes:
+		vs = append(vs, rules.Violation{Path: "imageManifest", Value: fmt.Sprintf("(%d bytes)", n), Constraint: "Member must have length less than or equal to " + strconv.Itoa(MaxManifestBytes)})
+	}
+	if n := utf8.RuneCountInString(req.ImageTag); n > MaxImageTagLen {
+		vs = append(vs, rules.Violation{Path: "imageTag", Value: req.ImageTag, Constraint: "Member must have length less than or equal to " + strconv.Itoa(MaxImageTagLen)})
+	}
+	if len(vs) > 0 {
+		return info, invalidRequest(op, rules.FormatViolations("", vs))
+	}
+
+	m, err := manifestjson.Read(req.ImageManifest)
+	if err != nil {
+		return info, &InvalidParameterException{Message: "Invalid parameter at 'imageManifest' failed to satisfy constraint: 'Invalid JSON syntax': " + err.Error()}
+	}
+	info.mediaType = req.ImageManifestMediaType
+	switch {
+	case info.mediaType == "" && m.MediaType == "":
+		return info, &InvalidParameterException{Message: "Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'the manifest has no mediaType member, so imageManifestMediaType must be given'"}
+	case info.mediaType == "":
+		info.mediaType = m.MediaType
+	case m.MediaType != "" && m.MediaType != info.mediaType:
+		return info, &InvalidParameterException{Message: fmt.Sprintf("Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'imageManifestMediaType %q differs from the manifest's mediaType %q'", info.mediaType, m.MediaType)}
+	}
+	if !knownMediaType(info.mediaType) {
+		return info, &InvalidParameterException{Message: fmt.Sprintf("Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'unsupported media type %q'", info.mediaType)}
+	}
+	if len(m.Manifests) > MaxIndexManifests {
+		return info, &InvalidParameterException{Message: fmt.Sprintf("Invalid parameter at 'imageManifest' failed to satisfy constraint: 'an image index may reference at most %d manifests'", MaxIndexManifests)}
+	}
+	if info.mediaType == MediaTypeOCIIndex || info.mediaType == MediaTypeDockerList {
+		info.children = m.Manifests
+	}
+	info.referrer = m.Subject
+	sum := sha256.Sum256([]byte(req.ImageManifest))
+	info.digest = "sha256:" + hex.EncodeToString(sum[:])
+	if req.ImageDigest != "" && req.ImageDigest != info.digest {
+		return info, &ImageDigestDoesNotMatchException{Message: fmt.Sprintf("Provided digest '%s' does not match the digest of the manifest '%s'", req.ImageDigest, info.digest)}
+	}
+	return info, nil
+}
+
+// Digest returns the digest ECR gives a manifest: "sha256:" and the hex SHA-256 of its bytes.
+func Digest(manifest string) string {
+	sum := sha256.Sum256([]byte(manifest))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// prefixViolations puts member in front of each violation's path.
+func prefixViolations(member string, vs []rules.Violation) []rules.Violation {
+	for i := range vs {
+		if vs[i].Path == "" {
+			vs[i].Path = member
+		} else {
+			vs[i].Path = member + "." + vs[i].Path
+		}
+	}
+	return vs
+}
+
+// registryIDViolations checks an optional registryId member (RegistryId shape).
+func registryIDViolations(id string) []rules.Violation {
+	if id == "" || validRegistryID(id) {
+		return nil
+	}
+	return []rules.Violation{{Path: "registryId", Value: id, Constraint: "Member must satisfy regular expression pattern: " + rules.RegistryIDPattern}}
+}
+
+func validRegistryID(id string) bool {
+	if len(id) != 12 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func validRegion(r string) bool {
+	if len(r) < rules.MinRegionLength || len(r) > rules.MaxRegionLength {
+		return false
+	}
+	for i := 0; i < len(r); i++ {
+		c := r[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}

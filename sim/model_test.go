@@ -1,0 +1,96 @@
+package sim
+
+import (
+	"encoding/json"
+	"os"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+)
+
+// TestOperationErrorsMatchTheModel checks the error table against the ECR API model subset
+// kept beside the specification, when it is there.
+func TestOperationErrorsMatchTheModel(t *testing.T) {
+	data, err := os.ReadFile("../../shared/reference/ecr-api-model-subset.json")
+	if err != nil {
+		t.Skipf("API model not available: %v", err)
+	}
+	var model struct {
+		Operations map[string]struct {
+			Errors []struct{ Shape string } `json:"errors"`
+		} `json:"operations"`
+	}
+	if err := json.Unmarshal(data, &model); err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range Operations() {
+		var want []string
+		for _, e := range model.Operations[op].Errors {
+			want = append(want, e.Shape)
+		}
+		got := OperationErrors(op)
+		slices.Sort(got)
+		slices.Sort(want)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: table %v, model %v", op, got, want)
+		}
+	}
+}
+
+func TestPushStatusesFollowTheRulesOfThatPush(t *testing.T) {
+	_, _, c := newTestWorld()
+	createRepo(t, c, "team/api")
+	putSigning(t, c, signing(rule(profProd)))
+	push(t, c, "team/api", 1, "")
+	putSigning(t, c, signing(rule(profAudit), rule(profProd)))
+	res := push(t, c, "team/api", 1, "")
+	if res.SigningStatuses[0].SigningProfileArn != profAudit || res.SigningStatuses[1].SigningProfileArn != profProd {
+		t.Fatalf("push statuses are not in rule order: %+v", res.SigningStatuses)
+	}
+	// Describe lists profiles in the order the image first used them.
+	got := statuses(t, c, "team/api", ImageIdentifier{ImageDigest: Digest(manifest(1))})
+	if got[0].SigningProfileArn != profProd || got[1].SigningProfileArn != profAudit {
+		t.Fatalf("describe order %+v", got)
+	}
+}
+
+func TestExceptions(t *testing.T) {
+	for _, e := range []APIError{
+		&ServerException{"m"}, &InvalidParameterException{"m"}, &ValidationException{"m"},
+		&SigningConfigurationNotFoundException{"m"}, &RepositoryNotFoundException{"m"},
+		&RepositoryAlreadyExistsException{"m"}, &ImageNotFoundException{"m"},
+		&ImageTagAlreadyExistsException{"m"}, &ImageDigestDoesNotMatchException{"m"},
+		&ReferencedImagesNotFoundException{"m"},
+	} {
+		want := 400
+		if e.ErrorCode() == "ServerException" {
+			want = 500
+		}
+		if e.Error() != e.ErrorCode()+": m" || e.ErrorMessage() != "m" || e.HTTPStatusCode() != want {
+			t.Errorf("%T: %q %q %d", e, e.Error(), e.ErrorMessage(), e.HTTPStatusCode())
+		}
+		listed := false
+		for _, op := range Operations() {
+			listed = listed || slices.Contains(OperationErrors(op), e.ErrorCode())
+		}
+		if !listed {
+			t.Errorf("%s is raised by no operation of the model", e.ErrorCode())
+		}
+	}
+}
+
+func TestWorldDefaultsCanChange(t *testing.T) {
+	clk := NewManualClock(t0)
+	w := New(WithClock(clk), WithDefaultRegistry("111111111111", "eu-central-1"), WithDefaultPrincipal("arn:aws:iam::111111111111:role/x"))
+	if c := w.Client(Caller{}).Caller(); c != (Caller{"111111111111", "eu-central-1", "arn:aws:iam::111111111111:role/x"}) {
+		t.Fatalf("caller %+v", c)
+	}
+	if c := w.Client(Caller{Region: "us-west-2"}).Caller(); c.Region != "us-west-2" || c.Account != "111111111111" {
+		t.Fatalf("caller %+v", c)
+	}
+	clk.Set(t0.Add(time.Hour))
+	if !w.Now().Equal(t0.Add(time.Hour)) {
+		t.Fatal("ManualClock.Set")
+	}
+}

@@ -1,0 +1,229 @@
+package sim
+
+import (
+	"github.com/ecrsign/ecrsign/rules"
+)
+
+// Cause is a rule that made a status: its 0-based index in the configuration and the filter
+// that matched, as match.Explain reports it.
+type Cause struct {
+	Rule int `json:"rule"`
+	// Filter is the 0-based index of the first matching filter; -1 when the rule has no
+	// filters and so applies to every repository (AllRepositories).
+	Filter          int    `json:"filter"`
+	FilterText      string `json:"filterText,omitempty"`
+	AllRepositories bool   `json:"allRepositories,omitempty"`
+}
+
+// SigningPrediction is the predicted status for one signing profile.
+type SigningPrediction struct {
+	AfterPush ImageSigningStatus `json:"afterPush"`
+	Settled   ImageSigningStatus `json:"settled"`
+	// Causes lists every applying rule with this profile, in configuration order.
+	Causes []Cause `json:"causes"`
+}
+
+// ReplicationPrediction is the predicted status for one destination.
+type ReplicationPrediction struct {
+	AfterPush ImageReplicationStatus `json:"afterPush"`
+	Settled   ImageReplicationStatus `json:"settled"`
+	Causes    []Cause                `json:"causes"`
+}
+
+// Prediction is what DescribeImageSigningStatus and DescribeImageReplicationStatus would
+// report for a push, right after it and once every job has settled, with the reasons.
+type Prediction struct {
+	RegistryID     string          `json:"registryId"`
+	RepositoryName string          `json:"repositoryName"`
+	ImageID        ImageIdentifier `json:"imageId"`
+	// Referrer is set when the manifest has a subject: it is not signed.
+	Referrer    bool                    `json:"referrer,omitempty"`
+	Signing     []SigningPrediction     `json:"signing"`
+	Replication []ReplicationPrediction `json:"replication"`
+}
+
+// SigningStatuses returns the predicted signingStatuses list, right after the push or once
+// settled.
+func (p *Prediction) SigningStatuses(settled bool) []ImageSigningStatus {
+	out := make([]ImageSigningStatus, len(p.Signing))
+	for i, s := range p.Signing {
+		out[i] = s.AfterPush
+		if settled {
+			out[i] = s.Settled
+		}
+	}
+	return out
+}
+
+// ReplicationStatuses returns the predicted replicationStatuses list.
+func (p *Prediction) ReplicationStatuses(settled bool) []ImageReplicationStatus {
+	out := make([]ImageReplicationStatus, len(p.Replication))
+	for i, s := range p.Replication {
+		out[i] = s.AfterPush
+		if settled {
+			out[i] = s.Settled
+		}
+	}
+	return out
+}
+
+// Predictor predicts pushes under fixed configurations in a world without changing it. It
+// validates and compiles the configurations once; Predict is then cheap. It is safe for
+// concurrent use.
+type Predictor struct {
+	w           *World
+	caller      Caller
+	key         registryKey
+	signing     *signingState
+	replication *replicationState
+}
+
+// Predict returns what a push would produce under the given configurations in a default world
+// (registry 123456789012 in us-east-1, every profile ACTIVE and usable). Either configuration
+// may be nil for none. Errors are the exceptions PutSigningConfiguration,
+// PutReplicationConfiguration or PutImage would raise.
+func Predict(signing *rules.SigningConfiguration, replication *rules.ReplicationConfiguration, push *PutImageRequest) (*Prediction, error) {
+	w := New()
+	p, err := w.Predictor(Caller{}, signing, replication)
+	if err != nil {
+		return nil, err
+	}
+	return p.Predict(push)
+}
+
+// Predictor returns a predictor for pushes by c under the given configurations; a nil
+// configuration means the registry's current one (none if it has none). The world's
+// profiles, principals, latencies and options decide the outcomes; injected faults do not
+// (a prediction is the outcome without transient failures).
+func (w *World) Predictor(c Caller, signing *rules.SigningConfiguration, replication *rules.ReplicationConfiguration) (*Predictor, error) {
+	cl := w.Client(c)
+	p := &Predictor{w: w, caller: cl.caller, key: cl.key("")}
+	if !validRegistryID(p.key.account) || !validRegion(p.key.region) {
+		return nil, &InvalidParameterException{Message: "the caller's account must be 12 digits and its region match " + rules.RegionPattern}
+	}
+	var err error
+	if signing != nil {
+		if p.signing, err = compileSigning(signing, p.key.region); err != nil {
+			return nil, err
+		}
+	}
+	if replication != nil {
+		if p.replication, err = compileReplication(replication, p.key); err != nil {
+			return nil, err
+		}
+	}
+	if signing == nil || replication == nil {
+		w.mu.Lock()
+		if reg := w.registries[p.key]; reg != nil {
+			if signing == nil {
+				p.signing = reg.signing
+			}
+			if replication == nil {
+				p.replication = reg.replication
+			}
+		}
+		w.mu.Unlock()
+	}
+	return p, nil
+}
+
+// Predict returns what push would produce. It validates the request as PutImage does but
+// does not look at the repository: it need not exist, and tag immutability and the manifests
+// an image index references are not checked.
+func (p *Predictor) Predict(push *PutImageRequest) (*Prediction, error) {
+	info, err := parsePush(OpPutImage, push)
+	if err != nil {
+		return nil, err
+	}
+	k := p.key
+	if push.RegistryID != "" {
+		k.account = push.RegistryID
+	}
+	out := &Prediction{
+		RegistryID:     k.account,
+		RepositoryName: push.RepositoryName,
+		ImageID:        ImageIdentifier{ImageDigest: info.digest, ImageTag: push.ImageTag},
+		Referrer:       info.referrer,
+		Signing:        []SigningPrediction{},
+		Replication:    []ReplicationPrediction{},
+	}
+	w := p.w
+	w.mu.Lock()
+	opts := w.opts
+	// Explain costs several matches: ask it only when a rule applies.
+	if p.signing != nil && !info.referrer && p.signing.matcher.Match(push.RepositoryName).Len() > 0 {
+		e := p.signing.matcher.Explain(push.RepositoryName)
+		for _, re := range e.Rules {
+			if !re.Applies {
+				continue
+			}
+			prof := p.signing.cfg.Rules[re.Rule].SigningProfileArn
+			cause := causeOf(re.Rule, re.Filter, re.FilterText, re.AllRepositories)
+			if i := indexSigning(out.Signing, prof); i >= 0 {
+				out.Signing[i].Causes = append(out.Signing[i].Causes, cause)
+				continue
+			}
+			sp := SigningPrediction{Causes: []Cause{cause}}
+			sp.Settled = ImageSigningStatus{SigningProfileArn: prof, Status: StatusComplete}
+			if code, reason := w.signingFailure(p.caller.Principal, prof); code != "" {
+				sp.Settled.Status, sp.Settled.FailureCode, sp.Settled.FailureReason = StatusFailed, code, reason
+			}
+			sp.AfterPush = sp.Settled
+			if opts.SigningLatency > 0 {
+				sp.AfterPush = ImageSigningStatus{SigningProfileArn: prof, Status: StatusInProgress}
+			}
+			out.Signing = append(out.Signing, sp)
+		}
+	}
+	w.mu.Unlock()
+	if p.replication != nil && p.replication.matcher.Match(push.RepositoryName).Len() > 0 {
+		e := p.replication.matcher.Explain(push.RepositoryName)
+		for _, re := range e.Rules {
+			if !re.Applies {
+				continue
+			}
+			cause := causeOf(re.Rule, re.Filter, re.FilterText, re.AllRepositories)
+			for _, d := range p.replication.cfg.Rules[re.Rule].Destinations {
+				if (registryKey{d.RegistryID, d.Region}) == k {
+					continue
+				}
+				if i := indexReplication(out.Replication, d); i >= 0 {
+					if cs := out.Replication[i].Causes; cs[len(cs)-1].Rule != re.Rule {
+						out.Replication[i].Causes = append(cs, cause)
+					}
+					continue
+				}
+				rp := ReplicationPrediction{Causes: []Cause{cause}}
+				rp.Settled = ImageReplicationStatus{Region: d.Region, RegistryID: d.RegistryID, Status: StatusComplete}
+				rp.AfterPush = rp.Settled
+				if opts.ReplicationLatency > 0 {
+					rp.AfterPush.Status = StatusInProgress
+				}
+				out.Replication = append(out.Replication, rp)
+			}
+		}
+	}
+	return out, nil
+}
+
+func causeOf(rule, filter int, text string, all bool) Cause {
+	return Cause{Rule: rule, Filter: filter, FilterText: text, AllRepositories: all}
+}
+
+func indexSigning(ps []SigningPrediction, profile string) int {
+	for i := range ps {
+		if ps[i].Settled.SigningProfileArn == profile {
+			return i
+		}
+	}
+	return -1
+}
+
+func indexReplication(ps []ReplicationPrediction, d rules.ReplicationDestination) int {
+	for i := range ps {
+		if ps[i].Settled.Region == d.Region && ps[i].Settled.RegistryID == d.RegistryID {
+			return i
+		}
+	}
+	return -1
+}
