@@ -420,10 +420,11 @@ func (h *handler) postClock(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) getWorld(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
-	if err := h.world.Save(&buf); err != nil {
+	data, err := encodeWorld(&buf, h.world, h.clock)
+	if err != nil {
 		writeError(w, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Write(buf.Bytes())
+	w.Write(data)
 }

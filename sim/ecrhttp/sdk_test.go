@@ -352,3 +352,26 @@ func TestSDKServerException(t *testing.T) {
 		t.Fatalf("want HTTP 500, got %v", err)
 	}
 }
+
+// TestSDKLargestManifest: the body limit leaves room for the largest manifest the API model
+// allows, and a larger one gets the model's error, not a transport failure.
+func TestSDKLargestManifest(t *testing.T) {
+	srv := startServer(t, "", "", nil)
+	ctx := context.Background()
+	c := sdk(srv.URL, "AKID", "us-east-1")
+	if _, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("big")}); err != nil {
+		t.Fatal(err)
+	}
+	withPadding := func(size int) string {
+		head := `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[],"annotations":{"pad":"`
+		tail := `"}}`
+		return head + strings.Repeat("x", size-len(head)-len(tail)) + tail
+	}
+	if _, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("big"), ImageManifest: aws.String(withPadding(sim.MaxManifestBytes))}); err != nil {
+		t.Fatalf("largest manifest: %v", err)
+	}
+	_, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("big"), ImageManifest: aws.String(withPadding(sim.MaxManifestBytes + 1))})
+	if e := mustAs[*types.InvalidParameterException](t, err); !strings.Contains(e.ErrorMessage(), "imageManifest") {
+		t.Fatalf("message %q", e.ErrorMessage())
+	}
+}

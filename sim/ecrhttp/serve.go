@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/ecrsign/ecrsign/sim"
@@ -189,4 +190,37 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 func IsLoopback(addr net.Addr) bool {
 	tcp, ok := addr.(*net.TCPAddr)
 	return ok && tcp.IP.IsLoopback()
+}
+
+// ParseAccessKey reads the value of a command-line mapping from an access key id to a caller,
+// "KEY=ACCOUNT" or "KEY=PRINCIPAL_ARN": an IAM principal ARN names the principal pushes are
+// signed as and, through its account field, the registry the key addresses.
+//
+//	AKIDCI=arn:aws:iam::123456789012:role/ci  -> account 123456789012, principal role/ci
+//	AKIDOTHER=210987654321                    -> account 210987654321, default principal
+func ParseAccessKey(s string) (key string, caller sim.Caller, err error) {
+	key, value, ok := strings.Cut(s, "=")
+	if !ok || key == "" || value == "" {
+		return "", caller, fmt.Errorf("access key mapping %q: want KEY=ACCOUNT or KEY=PRINCIPAL_ARN", s)
+	}
+	if isAccount(value) {
+		return key, sim.Caller{Account: value}, nil
+	}
+	parts := strings.SplitN(value, ":", 6) // arn:PARTITION:iam::ACCOUNT:RESOURCE
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" && parts[2] != "sts" || !isAccount(parts[4]) || parts[5] == "" {
+		return "", caller, fmt.Errorf("access key mapping %q: %q is neither a 12-digit account id nor an IAM principal ARN such as arn:aws:iam::123456789012:role/ci", s, value)
+	}
+	return key, sim.Caller{Account: parts[4], Principal: value}, nil
+}
+
+func isAccount(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -96,20 +96,30 @@ func (s *stateFile) Stop() {
 
 // write saves the world atomically; called by one goroutine at a time.
 func (s *stateFile) write() error {
-	s.buf.Reset()
-	if err := s.world.Save(&s.buf); err != nil {
+	data, err := encodeWorld(&s.buf, s.world, s.clock)
+	if err != nil {
 		return fmt.Errorf("state file %s: encoding the world: %w", s.path, err)
-	}
-	data := s.buf.Bytes()
-	if s.clock != nil {
-		if t, frozen := s.clock.Frozen(); frozen {
-			data = withNow(data, t)
-		}
 	}
 	if err := writeAtomic(s.path, data); err != nil {
 		return fmt.Errorf("state file %s: %w", s.path, err)
 	}
 	return nil
+}
+
+// encodeWorld writes the world in the world file format into buf and returns the bytes; a
+// frozen clock is saved as the file's "now", so that loading the file freezes it again.
+func encodeWorld(buf *bytes.Buffer, world *sim.World, clock *Clock) ([]byte, error) {
+	buf.Reset()
+	if err := world.Save(buf); err != nil {
+		return nil, err
+	}
+	data := buf.Bytes()
+	if clock != nil {
+		if t, frozen := clock.Frozen(); frozen {
+			data = withNow(data, t)
+		}
+	}
+	return data, nil
 }
 
 // withNow adds the world file's "now" member (a frozen clock) to a saved world, which

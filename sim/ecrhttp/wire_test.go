@@ -1,12 +1,16 @@
 package ecrhttp_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -226,5 +230,125 @@ func TestClock(t *testing.T) {
 	real := ecrhttp.NewClock()
 	if d := time.Since(real.Now()); d < 0 || d > time.Second {
 		t.Fatalf("real clock off by %v", d)
+	}
+}
+
+func TestIsLoopback(t *testing.T) {
+	for _, tc := range []struct {
+		addr string
+		want bool
+	}{
+		{"127.0.0.1:80", true}, {"127.8.9.10:80", true}, {"[::1]:80", true},
+		{"0.0.0.0:80", false}, {"[::]:80", false}, {"192.0.2.1:80", false},
+	} {
+		a, err := net.ResolveTCPAddr("tcp", tc.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ecrhttp.IsLoopback(a); got != tc.want {
+			t.Errorf("IsLoopback(%s) = %v", tc.addr, got)
+		}
+	}
+}
+
+// TestServe runs Serve as the command does: it listens on loopback, tells where, answers, and
+// returns nil after a graceful shutdown when its context ends.
+func TestServe(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	addrs := make(chan net.Addr, 1)
+	done := make(chan error, 1)
+	var logs strings.Builder
+	go func() {
+		done <- ecrhttp.Serve(ctx, ecrhttp.ServeConfig{
+			Addr:   "127.0.0.1:0",
+			Logger: slog.New(slog.NewTextHandler(&syncWriter{w: &logs}, nil)),
+			Ready:  func(a net.Addr) { addrs <- a },
+		})
+	}()
+	var addr net.Addr
+	select {
+	case addr = <-addrs:
+	case err := <-done:
+		t.Fatal(err)
+	}
+	if !ecrhttp.IsLoopback(addr) {
+		t.Fatalf("listening on %v", addr)
+	}
+	if _, err := sdk("http://"+addr.String(), "AKID", "us-east-1").DescribeRegistry(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Serve after cancel: %v", err)
+	}
+	if !strings.Contains(logs.String(), "shutting down") || strings.Contains(logs.String(), "not loopback") {
+		t.Errorf("logs: %s", logs.String())
+	}
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+// TestWorldEndpoint: GET /_ecrsign/world returns the world as a world file that sim.Load
+// reads back, frozen clock included.
+func TestWorldEndpoint(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	clk := ecrhttp.NewFrozenClock(t0)
+	world := sim.New(sim.WithClock(clk))
+	if _, err := world.Client(sim.Caller{}).CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: "app"}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(ecrhttp.NewHandler(world, ecrhttp.WithClock(clk)))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + ecrhttp.AdminPrefix + "world")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	loaded, err := sim.Load(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !loaded.Now().Equal(t0) {
+		t.Errorf("loaded world's clock shows %v, want %v", loaded.Now(), t0)
+	}
+	if _, err := loaded.Client(sim.Caller{}).CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: "app"}); err == nil {
+		t.Error("the repository is missing from the dump")
+	}
+}
+
+func TestParseAccessKey(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		key     string
+		want    sim.Caller
+		wantErr string
+	}{
+		{"AKIDCI=arn:aws:iam::123456789012:role/ci", "AKIDCI", sim.Caller{Account: "123456789012", Principal: "arn:aws:iam::123456789012:role/ci"}, ""},
+		{"AKIDX=arn:aws:sts::210987654321:assumed-role/ci/session", "AKIDX", sim.Caller{Account: "210987654321", Principal: "arn:aws:sts::210987654321:assumed-role/ci/session"}, ""},
+		{"AKIDOTHER=210987654321", "AKIDOTHER", sim.Caller{Account: "210987654321"}, ""},
+		{"AKID", "", sim.Caller{}, "want KEY=ACCOUNT"},
+		{"=123456789012", "", sim.Caller{}, "want KEY=ACCOUNT"},
+		{"AKID=12345", "", sim.Caller{}, "neither a 12-digit account id"},
+		{"AKID=arn:aws:s3:::bucket", "", sim.Caller{}, "nor an IAM principal ARN"},
+	} {
+		key, c, err := ecrhttp.ParseAccessKey(tc.in)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%s: error %v, want %q", tc.in, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || key != tc.key || c != tc.want {
+			t.Errorf("%s: %q %+v %v", tc.in, key, c, err)
+		}
 	}
 }
