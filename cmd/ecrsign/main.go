@@ -5,7 +5,17 @@
 //
 //	ecrsign COMMAND [flags] [args]
 //
-// Run "ecrsign help" for the list of commands.
+// Commands: validate (check configuration files, for pre-commit and CI), match (which
+// signing profiles apply to repository names), explain (why a rule does or does not apply),
+// simulate (the statuses a push would produce), diff (which repositories a configuration
+// change affects) and version. Run "ecrsign help COMMAND" for a command's flags and an
+// example.
+//
+// Exit status, for every command: 0 when there is nothing to report, 1 for findings (an
+// error-level finding, an invalid repository name, a signing job that would fail, a change
+// with diff --exit-code), 2 for usage errors, unreadable files and configurations that cannot
+// be used because the ECR API would reject them. Results go to standard output, diagnostics
+// to standard error.
 package main
 
 import (
@@ -18,8 +28,8 @@ import (
 // Exit statuses shared by every command.
 const (
 	exitOK    = 0 // nothing to report
-	exitFound = 1 // a finding counts as an error
-	exitUsage = 2 // bad usage or an unreadable input
+	exitFound = 1 // a finding counts as an error, or a change was found
+	exitUsage = 2 // bad usage, an unreadable input or an unusable configuration
 )
 
 // command is one subcommand. Each lives in its own file and registers itself in init.
@@ -51,12 +61,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
-			if c, ok := commands[args[1]]; ok {
-				return c.run([]string{"-h"}, stdin, stdout, stdout)
+			c, ok := commands[args[1]]
+			if !ok {
+				fmt.Fprintf(stderr, "ecrsign help: unknown command %q\n", args[1])
+				usage(stderr)
+				return exitUsage
 			}
+			return c.run([]string{"-h"}, stdin, stdout, stderr)
 		}
 		usage(stdout)
 		return exitOK
+	case "-version", "--version":
+		args = []string{"version"}
 	}
 	c, ok := commands[args[0]]
 	if !ok {
@@ -70,6 +86,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: ecrsign COMMAND [flags] [args]")
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "ecrsign checks Amazon ECR managed-signing configurations as the ECR API would.")
+	fmt.Fprintln(w)
 	fmt.Fprintln(w, "commands:")
 	names := make([]string, 0, len(commands))
 	for n := range commands {
@@ -80,5 +98,6 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, `Run "ecrsign COMMAND -h" for a command's flags.`)
+	fmt.Fprintln(w, "Exit status: 0 nothing to report, 1 findings or changes, 2 usage or input errors.")
+	fmt.Fprintln(w, `Run "ecrsign help COMMAND" for a command's flags and an example.`)
 }

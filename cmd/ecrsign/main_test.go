@@ -7,21 +7,46 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files of testdata/golden")
+var update = flag.Bool("update", false, "rewrite the golden files of testdata/golden and the expected output in testdata/script")
+
+// TestMain lets the test binary act as the ecrsign command in testdata/script.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){"ecrsign": main})
+}
+
+// TestScripts runs the end-to-end scripts of testdata/script/*.txtar against the ecrsign
+// binary. Each script runs in a fresh directory where examples/ is the repository's.
+func TestScripts(t *testing.T) {
+	examples, err := filepath.Abs(filepath.Join("..", "..", "examples"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:           filepath.Join("testdata", "script"),
+		UpdateScripts: *update,
+		Setup: func(env *testscript.Env) error {
+			return os.Symlink(examples, filepath.Join(env.WorkDir, "examples"))
+		},
+	})
+}
 
 // goldenCases run ecrsign validate on files of examples/ and compare stdout with
-// testdata/golden/NAME.txt (and NAME.json for --format json).
+// testdata/golden/NAME.txt (NAME.json, NAME.sarif, NAME.github for the other formats).
 var goldenCases = []struct {
 	name  string
 	args  []string
 	exit  int
-	json  bool
+	json  bool // also --format json
+	ci    bool // also --format sarif and --format github
 	stdin string
 }{
 	{name: "valid-examples", args: []string{"examples/signing/api-request.json", "examples/signing/api-response.json", "examples/signing/bare.json", "examples/signing/cloudformation.yaml", "examples/signing/cloudformation.json", "examples/signing/terraform-plan.json", "examples/replication/replication.json"}, exit: 0},
-	{name: "wildcard-typo", args: []string{"examples/broken/wildcard-typo.json"}, exit: 1, json: true},
+	{name: "wildcard-typo", args: []string{"examples/broken/wildcard-typo.json"}, exit: 1, json: true, ci: true},
+	{name: "analysis", args: []string{"cmd/ecrsign/testdata/analysis.json"}, exit: 0, json: true, ci: true},
 	{name: "wrong-types", args: []string{"examples/broken/wrong-types.json"}, exit: 1, json: true},
 	{name: "truncated", args: []string{"examples/broken/truncated.json"}, exit: 1, json: true},
 	{name: "cloudformation-too-many", args: []string{"examples/broken/cloudformation-too-many.yaml"}, exit: 1, json: true},
@@ -37,6 +62,9 @@ func TestValidateGolden(t *testing.T) {
 		formats := []string{"text"}
 		if tc.json {
 			formats = append(formats, "json")
+		}
+		if tc.ci {
+			formats = append(formats, "sarif", "github")
 		}
 		for _, format := range formats {
 			t.Run(tc.name+"/"+format, func(t *testing.T) {
@@ -73,8 +101,13 @@ func TestValidateGolden(t *testing.T) {
 }
 
 func extension(format string) string {
-	if format == "json" {
+	switch format {
+	case "json":
 		return ".json"
+	case "sarif":
+		return ".sarif"
+	case "github":
+		return ".github"
 	}
 	return ".txt"
 }
@@ -91,14 +124,27 @@ func TestUsage(t *testing.T) {
 		{[]string{"validate", "--format", "xml", "a.json"}, 2, `unknown format "xml"`},
 		{[]string{"validate", "--bogus", "a.json"}, 2, "flag provided but not defined"},
 		{[]string{"validate", "testdata/does-not-exist.json"}, 2, "no such file"},
-		{[]string{"validate", "testdata"}, 2, "is a directory"},
-		{[]string{"validate", "-h"}, 0, "usage: ecrsign validate"},
+		{[]string{"match", "--config", "testdata/does-not-exist.json", "a"}, 2, "no such file"},
+		{[]string{"explain", "a"}, 2, "--config is required"},
+		{[]string{"simulate", "--config", "x.json"}, 2, "--repository is required"},
+		{[]string{"diff", "--old", "x.json"}, 2, "--old and --new are required"},
+		{[]string{"version", "extra"}, 2, "takes no arguments"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
 		code := run(tt.args, strings.NewReader(""), &stdout, &stderr)
 		if code != tt.exit || !strings.Contains(stderr.String(), tt.stderr) {
 			t.Errorf("run(%q) = %d, stderr %q; want %d and %q", tt.args, code, stderr.String(), tt.exit, tt.stderr)
+		}
+	}
+	// Help is a result: it goes to standard output and exits 0, for every command.
+	for name := range commands {
+		for _, args := range [][]string{{name, "-h"}, {name, "--help"}, {"help", name}} {
+			var stdout, stderr bytes.Buffer
+			if code := run(args, nil, &stdout, &stderr); code != 0 || stderr.Len() > 0 ||
+				!strings.HasPrefix(stdout.String(), "usage: ecrsign "+name) || !strings.Contains(stdout.String(), "Example:") {
+				t.Errorf("run(%q) = %d, stdout %q, stderr %q; want usage with an example on stdout", args, code, stdout.String(), stderr.String())
+			}
 		}
 	}
 	var stdout bytes.Buffer
@@ -115,5 +161,47 @@ func TestValidateTooLarge(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"validate", path}, nil, &stdout, &stderr); code != 1 || !strings.Contains(stdout.String(), "ECR100") {
 		t.Errorf("exit %d, output %q", code, stdout.String())
+	}
+}
+
+// TestHelpExamples runs every example of every command's help, from the module root, as a
+// user would paste it: each must be valid usage (exit 0 or 1) and print something.
+func TestHelpExamples(t *testing.T) {
+	t.Chdir(filepath.Join("..", ".."))
+	for name := range commands {
+		var help bytes.Buffer
+		run([]string{name, "-h"}, nil, &help, &help)
+		_, examples, ok := strings.Cut(help.String(), "\nExample:\n")
+		if !ok {
+			t.Errorf("%s: no example in the help", name)
+			continue
+		}
+		for _, line := range strings.Split(examples, "\n") {
+			if !strings.HasPrefix(line, "  ecrsign ") {
+				continue
+			}
+			args := strings.Fields(line)[1:]
+			var stdin []byte
+			for i := 0; i < len(args); i++ {
+				switch args[i] {
+				case "<":
+					data, err := os.ReadFile(args[i+1])
+					if err != nil {
+						t.Fatalf("%s: %v", line, err)
+					}
+					stdin = data
+					args = append(args[:i:i], args[i+2:]...)
+					i--
+				case ">":
+					args = append(args[:i:i], args[i+2:]...) // output goes to stdout here
+					i--
+				}
+			}
+			var stdout, stderr bytes.Buffer
+			code := run(args, bytes.NewReader(stdin), &stdout, &stderr)
+			if code == exitUsage || stderr.Len() > 0 || stdout.Len() == 0 {
+				t.Errorf("%s: exit %d, %d bytes out, stderr %q", line, code, stdout.Len(), stderr.String())
+			}
+		}
 	}
 }

@@ -1,0 +1,6 @@
+//go:build race
+
+package main
+
+// raceEnabled shortens the streaming tests, which the race detector slows tenfold.
+const raceEnabled = true

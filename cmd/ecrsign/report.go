@@ -1,0 +1,254 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/ecrsign/ecrsign/match"
+	"github.com/ecrsign/ecrsign/rules"
+)
+
+// writeFindings prints findings in one of validate's formats.
+func writeFindings(w io.Writer, format string, findings []rules.Finding) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(findings)
+	case "sarif":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(sarifLog(findings))
+	case "github":
+		bw := bufio.NewWriter(w)
+		for _, f := range findings {
+			bw.WriteString(githubAnnotation(f))
+			bw.WriteByte('\n')
+		}
+		return bw.Flush()
+	default:
+		bw := bufio.NewWriter(w)
+		for _, f := range findings {
+			bw.WriteString(f.String())
+			bw.WriteByte('\n')
+		}
+		return bw.Flush()
+	}
+}
+
+// findingText is the message of a finding without its position: PATH: MESSAGE (hint).
+func findingText(f rules.Finding) string {
+	var b strings.Builder
+	path := f.Path
+	if f.Config != "" {
+		path = strings.TrimSuffix(f.Config+"."+f.Path, ".")
+	}
+	if path != "" {
+		b.WriteString(path)
+		b.WriteString(": ")
+	}
+	b.WriteString(f.Message)
+	if f.Hint != "" {
+		fmt.Fprintf(&b, " (%s)", f.Hint)
+	}
+	return b.String()
+}
+
+// githubAnnotation formats a finding as a GitHub Actions workflow command, which the runner
+// shows as an annotation on the file and line.
+func githubAnnotation(f rules.Finding) string {
+	cmd := "error"
+	switch f.Severity {
+	case rules.SeverityWarning:
+		cmd = "warning"
+	case rules.SeverityInfo:
+		cmd = "notice"
+	}
+	props := []string{"file=" + escapeProperty(filepath.ToSlash(f.File))}
+	if f.Line > 0 {
+		props = append(props, fmt.Sprintf("line=%d", f.Line))
+		if f.Column > 0 {
+			props = append(props, fmt.Sprintf("col=%d", f.Column))
+		}
+	}
+	props = append(props, "title="+escapeProperty(string(f.Code)))
+	return "::" + cmd + " " + strings.Join(props, ",") + "::" + escapeData(findingText(f))
+}
+
+// escapeData and escapeProperty escape as the GitHub Actions toolkit does (toolkit/core
+// command.ts): '%', CR and LF everywhere, ':' and ',' in properties too.
+func escapeData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func escapeProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+// SARIF 2.1.0 (https://docs.oasis-open.org/sarif/sarif/v2.1.0/), the members GitHub code
+// scanning reads.
+type sarifDoc struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool    sarifTool     `json:"tool"`
+	Results []sarifResult `json:"results"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	Version        string      `json:"version,omitempty"`
+	InformationURI string      `json:"informationUri"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifRule struct {
+	ID               string    `json:"id"`
+	ShortDescription sarifText `json:"shortDescription"`
+}
+
+type sarifText struct {
+	Text string `json:"text"`
+}
+
+type sarifResult struct {
+	RuleID    string          `json:"ruleId"`
+	RuleIndex int             `json:"ruleIndex"`
+	Level     string          `json:"level"`
+	Message   sarifText       `json:"message"`
+	Locations []sarifLocation `json:"locations"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation sarifPhysical `json:"physicalLocation"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	Region           sarifRegion   `json:"region"`
+}
+
+type sarifArtifact struct {
+	URI       string `json:"uri"`
+	URIBaseID string `json:"uriBaseId,omitempty"`
+}
+
+type sarifRegion struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn,omitempty"`
+}
+
+// sarifLevel maps a severity to a SARIF level.
+func sarifLevel(s rules.Severity) string {
+	switch s {
+	case rules.SeverityError:
+		return "error"
+	case rules.SeverityWarning:
+		return "warning"
+	}
+	return "note"
+}
+
+// sarifLog builds a SARIF log of findings. The driver's rules are the codes the results use,
+// in code order, with their descriptions from the catalogue. Rules carry no default level: a
+// code's severity can depend on the finding, and every result states its level.
+func sarifLog(findings []rules.Finding) sarifDoc {
+	driver := sarifDriver{Name: "ecrsign", InformationURI: "https://github.com/ecrsign/ecrsign", Rules: []sarifRule{}}
+	if v := moduleVersion(); v != "(devel)" {
+		driver.Version = v
+	}
+	used := map[rules.Code]bool{}
+	for _, f := range findings {
+		used[f.Code] = true
+	}
+	describe := map[rules.Code]string{}
+	for _, c := range codeCatalogue() {
+		describe[c.Code] = c.Description
+	}
+	codes := make([]rules.Code, 0, len(used))
+	for c := range used {
+		codes = append(codes, c)
+	}
+	sort.Slice(codes, func(i, j int) bool { return codes[i] < codes[j] })
+	index := map[rules.Code]int{}
+	for i, c := range codes {
+		index[c] = i
+		d := describe[c]
+		if d == "" {
+			d = string(c)
+		}
+		driver.Rules = append(driver.Rules, sarifRule{ID: string(c), ShortDescription: sarifText{d}})
+	}
+	results := make([]sarifResult, 0, len(findings))
+	for _, f := range findings {
+		uri, base := sarifURI(f.File)
+		results = append(results, sarifResult{
+			RuleID:    string(f.Code),
+			RuleIndex: index[f.Code],
+			Level:     sarifLevel(f.Severity),
+			Message:   sarifText{findingText(f)},
+			Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
+				ArtifactLocation: sarifArtifact{URI: uri, URIBaseID: base},
+				Region:           sarifRegion{StartLine: max(f.Line, 1), StartColumn: f.Column},
+			}}},
+		})
+	}
+	return sarifDoc{
+		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
+		Version: "2.1.0",
+		Runs:    []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}},
+	}
+}
+
+// sarifURI makes a file name a SARIF artifact URI: relative paths are relative to the source
+// root (%SRCROOT%, the repository checkout for code scanning), absolute ones file URIs.
+func sarifURI(file string) (uri, base string) {
+	switch {
+	case file == "" || file == "-":
+		return "stdin", ""
+	case filepath.IsAbs(file):
+		return "file://" + escapePath(filepath.ToSlash(file)), ""
+	}
+	return escapePath(filepath.ToSlash(filepath.Clean(file))), "%SRCROOT%"
+}
+
+// escapePath percent-encodes the characters of a path that a URI reference cannot hold.
+func escapePath(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~/!$&'()*+,;=:@", c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}
+
+// matchCodes describes the analysis codes of package match, which has no catalogue of its
+// own yet (rules.Codes covers package rules only); the wording follows match's documentation.
+var matchCodes = []rules.CodeInfo{
+	{Code: match.CodeRedundantFilter, Description: "another filter of the same rule matches every repository this filter matches"},
+	{Code: match.CodeShadowedRule, Description: "another rule with the same signing profile applies to every repository this rule applies to, so this rule changes nothing"},
+	{Code: match.CodeNoValidName, Description: "a filter that matches no valid repository name"},
+	{Code: match.CodeOverlap, Description: "two rules with different signing profiles both apply to some repositories, which get a signature from each"},
+	{Code: match.CodeAnalysisTruncated, Description: "the analysis reached its work budget (or could not compile the configuration); findings may be missing"},
+}
+
+// codeCatalogue lists every finding code ecrsign reports, in order.
+func codeCatalogue() []rules.CodeInfo {
+	return append(rules.Codes(), matchCodes...)
+}

@@ -1,0 +1,294 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/ecrsign/ecrsign/rules"
+	"github.com/ecrsign/ecrsign/sim"
+)
+
+func init() {
+	register(command{
+		name:    "simulate",
+		summary: "show the signing and replication statuses a push would produce",
+		run:     runSimulate,
+	})
+}
+
+const simulateHelp = `usage: ecrsign simulate --config FILE [--replication FILE] [--world FILE] --repository NAME
+       [--tag TAG] [--digest DIGEST] [--manifest FILE] [--principal ARN] [--registry-id ID]
+       [--region REGION] [--at push|settled] [--format text|json]
+
+Simulates a push of an image to repository NAME and prints what DescribeImageSigningStatus
+(and, with a replication configuration, DescribeImageReplicationStatus) would report: once
+every job has settled, or right after the push with --at push. Text output also says which
+rule and filter caused each status, and marks failure codes that are ecrsign's own (AWS
+documents only ACCESS_DENIED).
+
+The world is SPEC.md's one-registry world unless --world names a world file (see package sim):
+registry 123456789012 in us-east-1, every signing profile ACTIVE, every principal allowed to
+use every profile. --config replaces the registry's signing configuration and --replication
+its replication configuration; with --world, either may be left out to use the world's own.
+Without --manifest, a minimal OCI image manifest stands for the image, and --digest names it
+(the statuses do not depend on the digest); with --manifest, --digest must be its digest, as
+PutImage checks.
+
+--format json prints one object in the DescribeImageSigningStatus response shape
+(registryId, repositoryName, imageId, signingStatuses), with replicationStatuses in the
+DescribeImageReplicationStatus shape when a replication configuration or world is given.
+
+Exit status: 0 when no status is (or will settle) FAILED, 1 when one is, 2 for usage errors,
+unreadable files, and configurations or pushes the ECR API would reject (the exception is
+printed).
+
+Example:
+
+  ecrsign simulate --config examples/signing/api-request.json --replication examples/replication/replication.json --repository prod/api --tag v1.2.0
+  ecrsign simulate --world examples/world.json --repository legacy/billing-batch --format json
+`
+
+// emptyImageManifest is the image simulate pushes when not given one: an OCI image manifest
+// with the empty config ({}, whose digest this is) and no layers.
+const emptyImageManifest = `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}`
+
+var digestPattern = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
+
+func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlagSet("simulate", simulateHelp, stdout, stderr)
+	configFile := fs.String("config", "", "signing configuration `FILE` (FILE#NAME for one of several)")
+	replicationFile := fs.String("replication", "", "replication configuration `FILE`")
+	worldFile := fs.String("world", "", "world `FILE` (registries, profiles, principals, latencies)")
+	repository := fs.String("repository", "", "repository `NAME` pushed to")
+	tag := fs.String("tag", "", "image `TAG` of the push")
+	digest := fs.String("digest", "", "image `DIGEST` (sha256:...) of the push")
+	manifestFile := fs.String("manifest", "", "image manifest `FILE` pushed (default: a minimal OCI image manifest)")
+	principal := fs.String("principal", "", "IAM principal `ARN` that pushes (default: the world's default principal)")
+	registryID := fs.String("registry-id", "", "registry (account) `ID` pushed to (default: the world's default registry)")
+	region := fs.String("region", "", "`REGION` of the registry (default: the world's default region)")
+	at := fs.String("at", "settled", "statuses right after the `push`, or once settled")
+	format := fs.String("format", "text", "output `format`: text or json")
+	pos, code, ok := fs.parse(args)
+	if !ok {
+		return code
+	}
+	if code, ok := fs.checkFormat(*format, "text", "json"); !ok {
+		return code
+	}
+	switch {
+	case len(pos) > 0:
+		return fs.usageError("unexpected arguments %q (name the repository with --repository)", pos)
+	case *at != "push" && *at != "settled":
+		return fs.usageError("--at is push or settled, not %q", *at)
+	case *configFile == "" && *worldFile == "":
+		return fs.usageError("--config is required (or --world, to use the world's configuration)")
+	case *repository == "":
+		return fs.usageError("--repository is required")
+	case *digest != "" && !digestPattern.MatchString(*digest):
+		return fs.usageError("--digest %q is not a sha256 digest (sha256: and 64 lower-case hex digits)", *digest)
+	}
+	stdinUsers := 0
+	for _, f := range []string{*configFile, *replicationFile, *worldFile, *manifestFile} {
+		if f == "-" {
+			stdinUsers++
+		}
+	}
+	if stdinUsers > 1 {
+		return fs.usageError("only one input can come from standard input")
+	}
+
+	var signing *rules.SigningConfiguration
+	if *configFile != "" {
+		c, err := loadConfig(*configFile, rules.KindSigning, stdin)
+		if err != nil {
+			return fs.report(err)
+		}
+		signing = c.Signing
+	}
+	var replication *rules.ReplicationConfiguration
+	if *replicationFile != "" {
+		c, err := loadConfig(*replicationFile, rules.KindReplication, stdin)
+		if err != nil {
+			return fs.report(err)
+		}
+		replication = c.Replication
+	}
+	world := sim.New()
+	if *worldFile != "" {
+		data, err := readInput(*worldFile, stdin)
+		if err != nil {
+			return fs.report(err)
+		}
+		if world, err = sim.Load(strings.NewReader(string(data))); err != nil {
+			return fs.report(fmt.Errorf("%s: %w", *worldFile, err))
+		}
+	}
+	manifest := emptyImageManifest
+	req := &sim.PutImageRequest{RepositoryName: *repository, ImageTag: *tag}
+	if *manifestFile != "" {
+		data, err := readLimited(*manifestFile, stdin, sim.MaxManifestBytes)
+		if err != nil {
+			return fs.report(err)
+		}
+		manifest, req.ImageDigest = string(data), *digest
+	}
+	req.ImageManifest = manifest
+
+	caller := world.Client(sim.Caller{Account: *registryID, Region: *region, Principal: *principal}).Caller()
+	p, err := world.Predictor(caller, signing, replication)
+	if err != nil {
+		return fs.report(fmt.Errorf("the configuration would be rejected: %w", err))
+	}
+	pred, err := p.Predict(req)
+	if err != nil {
+		return fs.report(fmt.Errorf("PutImage would fail: %w", err))
+	}
+	if *digest != "" && *manifestFile == "" {
+		pred.ImageID.ImageDigest = *digest
+	}
+
+	settled := *at == "settled"
+	status := exitOK
+	for _, s := range pred.SigningStatuses(true) {
+		if s.Status == sim.StatusFailed {
+			status = exitFound
+		}
+	}
+	for _, s := range pred.ReplicationStatuses(true) {
+		if s.Status == sim.StatusFailed {
+			status = exitFound
+		}
+	}
+	withReplication := replication != nil || *worldFile != ""
+	bw := bufio.NewWriter(stdout)
+	if *format == "json" {
+		out := simulateOutput{
+			RegistryID:      pred.RegistryID,
+			RepositoryName:  pred.RepositoryName,
+			ImageID:         pred.ImageID,
+			SigningStatuses: pred.SigningStatuses(settled),
+		}
+		if withReplication {
+			rs := pred.ReplicationStatuses(settled)
+			out.ReplicationStatuses = &rs
+		}
+		enc := json.NewEncoder(bw)
+		enc.SetIndent("", "  ")
+		enc.Encode(out)
+	} else {
+		writeSimulation(bw, pred, caller, settled, withReplication)
+	}
+	if err := bw.Flush(); err != nil {
+		fs.errorf("%v", err)
+		return exitUsage
+	}
+	return status
+}
+
+// readLimited reads a file ("-": standard input) of at most limit bytes.
+func readLimited(name string, stdin io.Reader, limit int) ([]byte, error) {
+	r := stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	if len(data) > limit {
+		return nil, fmt.Errorf("%s is larger than %d bytes", name, limit)
+	}
+	return data, nil
+}
+
+// simulateOutput is the DescribeImageSigningStatus response shape, with the
+// DescribeImageReplicationStatus member replicationStatuses.
+type simulateOutput struct {
+	RegistryID          string                        `json:"registryId"`
+	RepositoryName      string                        `json:"repositoryName"`
+	ImageID             sim.ImageIdentifier           `json:"imageId"`
+	SigningStatuses     []sim.ImageSigningStatus      `json:"signingStatuses"`
+	ReplicationStatuses *[]sim.ImageReplicationStatus `json:"replicationStatuses,omitempty"`
+}
+
+func describeCauses(cs []sim.Cause) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		if c.AllRepositories {
+			parts[i] = fmt.Sprintf("rule %d (no filters: every repository)", c.Rule)
+		} else {
+			parts[i] = fmt.Sprintf("rule %d filter %d %q", c.Rule, c.Filter, c.FilterText)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func writeSimulation(w io.Writer, p *sim.Prediction, caller sim.Caller, settled, withReplication bool) {
+	image := p.RepositoryName
+	if p.ImageID.ImageTag != "" {
+		image += ":" + p.ImageID.ImageTag
+	}
+	fmt.Fprintf(w, "push of %s (%s) to registry %s in %s by %s\n", image, p.ImageID.ImageDigest, p.RegistryID, caller.Region, caller.Principal)
+	when := "once settled"
+	if !settled {
+		when = "right after the push"
+	}
+	if p.Referrer {
+		fmt.Fprintln(w, "the manifest has a subject (a signature, SBOM or attestation): ECR does not sign referrers")
+	}
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	if len(p.Signing) == 0 {
+		if !p.Referrer {
+			fmt.Fprintln(w, "no signing rule applies: signingStatuses is empty, the image is not signed")
+		}
+	} else {
+		fmt.Fprintf(w, "signing statuses %s:\n", when)
+		for _, s := range p.Signing {
+			st := s.AfterPush
+			if settled {
+				st = s.Settled
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", st.SigningProfileArn, st.Status, "by "+describeCauses(s.Causes))
+			if st.Status == sim.StatusFailed {
+				own := ""
+				if st.FailureCode != sim.FailureAccessDenied {
+					own = " (ecrsign's own failure code; AWS documents only ACCESS_DENIED)"
+				}
+				fmt.Fprintf(tw, "  \t\tfailureCode %s%s: %s\n", st.FailureCode, own, st.FailureReason)
+			} else if !settled && s.Settled.Status == sim.StatusFailed {
+				fmt.Fprintf(tw, "  \t\twill settle FAILED (%s)\n", s.Settled.FailureCode)
+			}
+		}
+		tw.Flush()
+	}
+	if !withReplication {
+		return
+	}
+	if len(p.Replication) == 0 {
+		fmt.Fprintln(w, "no replication rule applies: replicationStatuses is empty")
+		return
+	}
+	fmt.Fprintf(w, "replication statuses %s:\n", when)
+	for _, r := range p.Replication {
+		st := r.AfterPush
+		if settled {
+			st = r.Settled
+		}
+		fmt.Fprintf(tw, "  %s %s\t%s\t%s\n", st.Region, st.RegistryID, st.Status, "by "+describeCauses(r.Causes))
+		if st.FailureCode != "" {
+			fmt.Fprintf(tw, "  \t\tfailureCode %s (ecrsign's own failure code)\n", st.FailureCode)
+		}
+	}
+	tw.Flush()
+}
