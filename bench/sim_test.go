@@ -189,3 +189,42 @@ func BenchmarkSimImpact(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(names)), "names/op")
 }
+
+// BenchmarkSimSave measures World.Save (indented, the world file for people) against
+// World.SaveCompact (what `ecrsign serve` writes to its state file before acknowledging each
+// change) on a world of 5,000 pushes to 1,000 repositories under the ecr-max-like
+// configuration, each image with its signing jobs. MB/s is of the output.
+func BenchmarkSimSave(b *testing.B) {
+	names := simNames(1000, 6)
+	clk := sim.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	w := sim.New(sim.WithClock(clk), sim.WithOptions(sim.Options{CreateRepositoryOnPush: true, SigningLatency: time.Second}))
+	c := w.Client(sim.Caller{})
+	if _, err := c.PutSigningConfiguration(&sim.PutSigningConfigurationRequest{SigningConfiguration: simMaxConfig(2, names)}); err != nil {
+		b.Fatal(err)
+	}
+	for i := range 5000 {
+		m := strings.Replace(simManifestText, `"size":2`, fmt.Sprintf(`"size":%d`, i), 1)
+		if _, err := c.Push(&sim.PutImageRequest{RepositoryName: names[i%len(names)], ImageManifest: m, ImageTag: fmt.Sprintf("v%d", i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, f := range []struct {
+		name string
+		save func(*sim.World, *bytes.Buffer) error
+	}{
+		{"indented", func(w *sim.World, buf *bytes.Buffer) error { return w.Save(buf) }},
+		{"compact", func(w *sim.World, buf *bytes.Buffer) error { return w.SaveCompact(buf) }},
+	} {
+		b.Run("format="+f.name, func(b *testing.B) {
+			var buf bytes.Buffer
+			b.ReportAllocs()
+			for b.Loop() {
+				buf.Reset()
+				if err := f.save(w, &buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.SetBytes(int64(buf.Len()))
+		})
+	}
+}

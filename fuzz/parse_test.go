@@ -47,10 +47,14 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"rules": []}`))
 	f.Add([]byte("rules:\n  - signingProfileArn: !Ref P\n"))
 	f.Add([]byte(`{"format_version": "1.0", "values": {"root_module": {"child_modules": [{"resources": [{"type": "awscc_ecr_signing_configuration", "values": {"rules": []}}]}]}}}`))
+	f.Add([]byte("{rules: [{signingProfileArn: 5, repositoryFilters: [{filter: '', filterType: ''}]}]}"))
+	f.Add([]byte("rules: []\r---\rrules: [1]\r"))
+	f.Add([]byte(`{"rules": [` + strings.Repeat(`{"signingProfileArn": ""},`, 12) + `0]}`))
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc := rules.Decode("in", data)
-		lines := bytes.Split(data, []byte("\n"))
+		// Lines end at "\n", "\r\n" or a lone "\r", as Decode counts them.
+		lines := bytes.Split(bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n")), []byte("\n"))
 		hasError := false
 		for _, fd := range doc.AllFindings() {
 			if fd.Code.Describe() == "" {

@@ -191,6 +191,9 @@ func fuzzSimSequence(t *testing.T, data []byte) {
 			if p, g := simProfiles(predicted.SigningStatuses(false)), simProfiles(res.SigningStatuses); p != g {
 				t.Fatalf("predicted profiles %s, the push signed with %s", p, g)
 			}
+			if p, g := simDestinations(predicted.ReplicationStatuses(false)), simDestinations(res.ReplicationStatuses); p != g {
+				t.Fatalf("predicted destinations %s, the push replicated to %s", p, g)
+			}
 			pushed = append(pushed, res.Image.ImageID.ImageDigest)
 			delete(last, seen{req.RepositoryName, res.Image.ImageID.ImageDigest})
 		case 6, 7:
@@ -218,7 +221,10 @@ func fuzzSimSequence(t *testing.T, data []byte) {
 			clear(last)
 		case 9:
 			statuses := []sim.ProfileStatus{sim.ProfileActive, sim.ProfileCanceled, sim.ProfileRevoked, sim.ProfileAbsent}
-			w.SetProfileStatus(simProfile(s), statuses[s.next()%len(statuses)])
+			arn, status := simProfile(s), statuses[s.next()%len(statuses)]
+			if err := w.SetProfileStatus(arn, status); err != nil && !strings.Contains(arn, "bad-name") {
+				t.Fatalf("SetProfileStatus(%s, %s): %v", arn, status, err)
+			}
 			if s.next()%2 == 0 {
 				w.GrantProfiles(sim.DefaultPrincipal, simProfile(s))
 			}
@@ -232,6 +238,14 @@ func fuzzSimSequence(t *testing.T, data []byte) {
 	if err := ledger.Verify(c, true); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func simDestinations(ss []sim.ImageReplicationStatus) string {
+	var b strings.Builder
+	for _, s := range ss {
+		b.WriteString(s.RegistryID + "/" + s.Region + " ")
+	}
+	return b.String()
 }
 
 func simProfiles(ss []sim.ImageSigningStatus) string {

@@ -1,65 +1,192 @@
 package match
 
 import (
-	"iter"
+	"fmt"
 
+	"github.com/ecrsign/ecrsign/internal/engine"
 	"github.com/ecrsign/ecrsign/internal/glob"
 	"github.com/ecrsign/ecrsign/rules"
 )
+
+// Default compile budgets; see [Budget]. Compile refuses a configuration beyond them with an
+// error wrapping [ErrBudget], so compile time and memory stay bounded for any input.
+const (
+	// DefaultMaxRules caps the rules of one configuration (the API allows 10; organisation-wide
+	// analysis may merge many configurations).
+	DefaultMaxRules = 1 << 16
+	// DefaultMaxFilters caps the filters over all rules (1,000 rules x 100 filters fit with margin).
+	DefaultMaxFilters = engine.DefaultMaxFilters
+	// DefaultMaxFilterLength caps one filter in bytes (the API allows 256).
+	DefaultMaxFilterLength = engine.DefaultMaxFilterLength
+	// DefaultMaxTextBytes caps the total bytes of all filters (16 MiB).
+	DefaultMaxTextBytes = engine.DefaultMaxTextBytes
+	// DefaultMaxAutomatonCells caps the dense Aho-Corasick table over middle literals
+	// (4 bytes a cell, so 64 MiB).
+	DefaultMaxAutomatonCells = engine.DefaultMaxAutomatonCells
+)
+
+// MaxInlineRules is how many rules a [Result] holds without allocating: Match allocates
+// nothing for configurations of up to this many rules and one bit set beyond.
+const MaxInlineRules = 1024
+
+// ErrBudget is wrapped by the error Compile returns for a configuration beyond its budget.
+var ErrBudget = engine.ErrBudget
+
+// Budget bounds what Compile accepts; a zero field takes its Default value.
+type Budget struct {
+	MaxRules          int
+	MaxFilters        int
+	MaxFilterLength   int
+	MaxTextBytes      int
+	MaxAutomatonCells int
+}
+
+// Option changes how Compile builds a matcher.
+type Option func(*options)
+
+type options struct {
+	budget       Budget
+	analysisWork int
+}
+
+// WithBudget replaces the default compile budget; zero fields keep their defaults.
+func WithBudget(b Budget) Option { return func(o *options) { o.budget = b } }
 
 // Matcher answers which rules of a configuration apply to a repository name.
 // It is immutable after Compile and safe for concurrent use.
 type Matcher struct {
 	rules []compiledRule
-	// profiles holds the distinct signing profile ARNs (or replication rule keys) in order
-	// of first use; rules[i].profile indexes it.
+	// profiles holds the distinct signing profile ARNs in order of first use;
+	// rules[i].profile indexes it.
 	profiles []string
+	// filters holds the text of every filter in configuration order; rules[i].filters
+	// is rule i's range of it, and engine input filter k is filters[k].
+	filters []string
+	// always holds, one bit per rule, the rules without filters.
+	always []uint64
+	eng    *engine.Engine
+	// prefix is set for replication matchers (PREFIX_MATCH semantics).
+	prefix bool
 }
 
 type compiledRule struct {
-	all      bool // the rule has no filters and applies to every name
-	filters  []string
-	patterns []glob.Pattern
-	prefix   bool // PREFIX_MATCH semantics (replication)
-	profile  int  // index into Matcher.profiles, -1 for replication rules
+	all     bool  // the rule has no filters and applies to every name
+	filters span  // range of Matcher.filters
+	profile int32 // index into Matcher.profiles, -1 for replication rules
 }
 
-// Compile builds a matcher for every rule of a signing configuration. It does not re-apply the
-// API's size limits; validate with package rules first when that matters.
-func Compile(cfg *rules.SigningConfiguration) (*Matcher, error) {
-	m := &Matcher{}
-	index := map[string]int{}
+type span struct{ lo, hi int }
+
+// Compile builds a matcher for every rule of a signing configuration. It does not re-apply
+// the API's size limits (validate with package rules first when that matters); it refuses only
+// configurations beyond its [Budget].
+func Compile(cfg *rules.SigningConfiguration, opts ...Option) (*Matcher, error) {
+	if cfg == nil {
+		return nil, fmt.Errorf("match: nil signing configuration")
+	}
+	b := newBuilder(len(cfg.Rules), false)
+	total := 0
 	for _, r := range cfg.Rules {
-		cr := compiledRule{all: r.RepositoryFilters == nil}
-		for _, f := range r.RepositoryFilters {
-			cr.filters = append(cr.filters, f.Filter)
-			cr.patterns = append(cr.patterns, glob.Parse(f.Filter))
-		}
+		total += len(r.RepositoryFilters)
+	}
+	b.filters = make([]engine.Filter, 0, total)
+	b.m.filters = make([]string, 0, total)
+	index := map[string]int32{}
+	for _, r := range cfg.Rules {
 		p, ok := index[r.SigningProfileArn]
 		if !ok {
-			p = len(m.profiles)
+			p = int32(len(b.m.profiles))
 			index[r.SigningProfileArn] = p
-			m.profiles = append(m.profiles, r.SigningProfileArn)
+			b.m.profiles = append(b.m.profiles, r.SigningProfileArn)
 		}
-		cr.profile = p
-		m.rules = append(m.rules, cr)
+		b.addRule(r.RepositoryFilters == nil, len(r.RepositoryFilters), func(j int) string { return r.RepositoryFilters[j].Filter }, p)
 	}
-	return m, nil
+	return b.finish(opts)
 }
 
 // CompileReplication builds a matcher for the PREFIX_MATCH filters of a replication
-// configuration; Result.Profiles yields nothing for it.
-func CompileReplication(cfg *rules.ReplicationConfiguration) (*Matcher, error) {
-	m := &Matcher{}
-	for _, r := range cfg.Rules {
-		cr := compiledRule{all: r.RepositoryFilters == nil, prefix: true, profile: -1}
-		for _, f := range r.RepositoryFilters {
-			cr.filters = append(cr.filters, f.Filter)
-			cr.patterns = append(cr.patterns, glob.Pattern{Prefix: f.Filter})
-		}
-		m.rules = append(m.rules, cr)
+// configuration: a filter matches every name that starts with it, `*` included literally.
+// Result.Profiles yields nothing for it.
+func CompileReplication(cfg *rules.ReplicationConfiguration, opts ...Option) (*Matcher, error) {
+	if cfg == nil {
+		return nil, fmt.Errorf("match: nil replication configuration")
 	}
-	return m, nil
+	b := newBuilder(len(cfg.Rules), true)
+	for _, r := range cfg.Rules {
+		b.addRule(r.RepositoryFilters == nil, len(r.RepositoryFilters), func(j int) string { return r.RepositoryFilters[j].Filter }, -1)
+	}
+	return b.finish(opts)
+}
+
+type builder struct {
+	m       *Matcher
+	filters []engine.Filter
+}
+
+func newBuilder(numRules int, prefix bool) *builder {
+	return &builder{m: &Matcher{
+		rules:  make([]compiledRule, 0, numRules),
+		always: make([]uint64, max(1, (numRules+63)/64)),
+		prefix: prefix,
+	}}
+}
+
+// addRule adds a rule of n filters, filter(j) giving the text of filter j.
+func (b *builder) addRule(all bool, n int, filter func(int) string, profile int32) {
+	i := len(b.m.rules)
+	lo := len(b.m.filters)
+	for j := range n {
+		t := filter(j)
+		var p glob.Pattern
+		if b.m.prefix {
+			p = glob.Pattern{Prefix: t}
+		} else {
+			p = glob.Parse(t)
+		}
+		b.filters = append(b.filters, engine.Filter{Pattern: p, Rule: i})
+		b.m.filters = append(b.m.filters, t)
+	}
+	if all {
+		b.m.always[i/64] |= 1 << (i % 64)
+	}
+	b.m.rules = append(b.m.rules, compiledRule{all: all, filters: span{lo, len(b.m.filters)}, profile: profile})
+}
+
+func (b *builder) finish(opts []Option) (*Matcher, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	maxRules := o.budget.MaxRules
+	if maxRules <= 0 {
+		maxRules = DefaultMaxRules
+	}
+	if n := len(b.m.rules); n > maxRules {
+		return nil, fmt.Errorf("match: %d rules: %w (at most %d)", n, ErrBudget, maxRules)
+	}
+	maxLen := o.budget.MaxFilterLength
+	if maxLen <= 0 {
+		maxLen = DefaultMaxFilterLength
+	}
+	for i, r := range b.m.rules {
+		for k := r.filters.lo; k < r.filters.hi; k++ {
+			if n := len(b.m.filters[k]); n > maxLen {
+				return nil, fmt.Errorf("match: %s: filter of %d bytes: %w (at most %d per filter)",
+					rules.FilterPath(i, k-r.filters.lo), n, ErrBudget, maxLen)
+			}
+		}
+	}
+	eng, err := engine.Compile(b.filters, len(b.m.rules), engine.Budget{
+		MaxFilters:        o.budget.MaxFilters,
+		MaxFilterLength:   o.budget.MaxFilterLength,
+		MaxTextBytes:      o.budget.MaxTextBytes,
+		MaxAutomatonCells: o.budget.MaxAutomatonCells,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("match: %w", err)
+	}
+	b.m.eng = eng
+	return b.m, nil
 }
 
 // NumRules is the number of rules the matcher was compiled from.
@@ -68,153 +195,35 @@ func (m *Matcher) NumRules() int { return len(m.rules) }
 // Profiles returns the distinct signing profile ARNs of the configuration in order of first use.
 func (m *Matcher) Profiles() []string { return append([]string(nil), m.profiles...) }
 
-func (r *compiledRule) firstMatch(name string) int {
-	for i, p := range r.patterns {
-		if p.Match(name) {
-			return i
-		}
+// Bytes estimates the memory the compiled matcher holds, in bytes.
+func (m *Matcher) Bytes() int {
+	n := 64 + 24*len(m.rules) + 8*len(m.always) + m.eng.Bytes()
+	for _, f := range m.filters {
+		n += 16 + len(f)
 	}
-	return -1
-}
-
-// Match returns the rules that apply to name. It does not allocate for configurations of up to
-// smallRules rules.
-func (m *Matcher) Match(name string) Result {
-	res := Result{m: m}
-	if len(m.rules) > smallRules {
-		res.large = make([]uint64, (len(m.rules)+63)/64)
-	}
-	for i := range m.rules {
-		r := &m.rules[i]
-		if r.all || r.firstMatch(name) >= 0 {
-			res.set(i)
-		}
-	}
-	return res
-}
-
-// smallRules is how many rules a Result holds inline; more need a heap-allocated bit set.
-const smallRules = 128
-
-// Result lists the rules that apply to one name, in configuration order.
-type Result struct {
-	m     *Matcher
-	small [smallRules / 64]uint64
-	large []uint64
-}
-
-func (r *Result) words() []uint64 {
-	if r.large != nil {
-		return r.large
-	}
-	return r.small[:]
-}
-
-func (r *Result) set(i int) { r.words()[i/64] |= 1 << (i % 64) }
-
-// Has reports whether the rule at index rule (configuration order) applies.
-func (r Result) Has(rule int) bool {
-	w := r.words()
-	if rule < 0 || rule/64 >= len(w) {
-		return false
-	}
-	return w[rule/64]&(1<<(rule%64)) != 0
-}
-
-// Len is the number of applying rules.
-func (r Result) Len() int {
-	n := 0
-	for i := range r.Rules() {
-		_ = i
-		n++
+	for _, p := range m.profiles {
+		n += 16 + len(p)
 	}
 	return n
 }
 
-// Rules yields the indexes of the applying rules in configuration order.
-func (r Result) Rules() iter.Seq[int] {
-	return func(yield func(int) bool) {
-		if r.m == nil {
-			return
-		}
-		for i := range r.m.rules {
-			if r.Has(i) && !yield(i) {
-				return
-			}
-		}
+// String describes the compiled form: rules, distinct patterns per index, sizes.
+func (m *Matcher) String() string {
+	return fmt.Sprintf("matcher: %d rules, %d profiles; %s", len(m.rules), len(m.profiles), m.eng)
+}
+
+// Match returns the rules that apply to name. It does not allocate for configurations of up to
+// MaxInlineRules rules.
+func (m *Matcher) Match(name string) Result {
+	res := Result{m: m}
+	var bits []uint64
+	if len(m.rules) <= MaxInlineRules {
+		bits = res.small[:len(m.always)]
+	} else {
+		res.large = make([]uint64, len(m.always))
+		bits = res.large
 	}
-}
-
-// Profiles yields the distinct signing profile ARNs of the applying rules, in the order of the
-// first rule that applies with each.
-func (r Result) Profiles() iter.Seq[string] {
-	return func(yield func(string) bool) {
-		if r.m == nil {
-			return
-		}
-		var seen [smallRules / 64]uint64
-		var seenLarge map[int]bool
-		for i := range r.Rules() {
-			p := r.m.rules[i].profile
-			if p < 0 {
-				continue
-			}
-			if p < smallRules {
-				if seen[p/64]&(1<<(p%64)) != 0 {
-					continue
-				}
-				seen[p/64] |= 1 << (p % 64)
-			} else {
-				if seenLarge == nil {
-					seenLarge = map[int]bool{}
-				}
-				if seenLarge[p] {
-					continue
-				}
-				seenLarge[p] = true
-			}
-			if !yield(r.m.profiles[p]) {
-				return
-			}
-		}
-	}
-}
-
-// Explanation says, for one name, which rules apply and why.
-type Explanation struct {
-	Name  string
-	Rules []RuleExplanation
-}
-
-// RuleExplanation is the verdict on one rule for one name.
-type RuleExplanation struct {
-	Rule    int  // index of the rule in configuration order
-	Applies bool // whether the rule applies
-	// AllRepositories is set when the rule has no filters and so applies to every name.
-	AllRepositories bool
-	// Filter is the index of the first filter that matched, -1 when none did.
-	Filter int
-	// FilterText is the text of that filter.
-	FilterText string
-	// Profile is the rule's signing profile ARN (empty for replication rules).
-	Profile string
-}
-
-// Explain reports for every rule whether it applies to name and which filter made it so.
-func (m *Matcher) Explain(name string) Explanation {
-	e := Explanation{Name: name}
-	for i := range m.rules {
-		r := &m.rules[i]
-		re := RuleExplanation{Rule: i, Filter: -1, AllRepositories: r.all}
-		if r.profile >= 0 {
-			re.Profile = m.profiles[r.profile]
-		}
-		if r.all {
-			re.Applies = true
-		} else if j := r.firstMatch(name); j >= 0 {
-			re.Applies, re.Filter, re.FilterText = true, j, r.filters[j]
-		}
-		e.Rules = append(e.Rules, re)
-	}
-	return e
+	copy(bits, m.always)
+	m.eng.Match(name, bits)
+	return res
 }

@@ -55,10 +55,13 @@ const (
 	constraintEnum    = "Member must satisfy enum value set: "
 )
 
-// The typed model cannot tell an absent string member from an empty one: the checks
-// report an empty required string as AWS reports an absent member ("Member must not be
-// null"), since that is what a missing JSON member decodes to. A nil list is absent; an
-// empty non-nil list is present and empty.
+// The typed model cannot tell an absent string member from an empty one. The checks treat
+// "" as a present, empty value and report what AWS reports for one: the violations of its
+// length, pattern or enum ("Value '' at ... failed to satisfy constraint: Member must have
+// length greater than or equal to 1"), never "Member must not be null", which AWS gives for
+// an absent member. Decode, which knows from the source whether a member was written at
+// all, reports a missing one as such (ECR200). A nil list or configuration is absent ("Value
+// null ... Member must not be null"); an empty non-nil list is present and empty.
 
 // CheckSigning checks a signing configuration against the constraints of the ECR API model
 // (SigningConfiguration and the shapes it uses) and returns every violation, in member order.
@@ -77,7 +80,7 @@ func CheckSigning(cfg *SigningConfiguration) []Violation {
 	for i, r := range cfg.Rules {
 		p := RulePath(i)
 		if len(r.SigningProfileArn) > MaxSigningProfileARNLen || !signingProfileArnRE.MatchString(r.SigningProfileArn) {
-			vs = append(vs, checkString(p+".signingProfileArn", r.SigningProfileArn, true, 0, MaxSigningProfileARNLen, signingProfileArnRE, SigningProfileArnPattern)...)
+			vs = append(vs, checkString(p+".signingProfileArn", r.SigningProfileArn, 0, MaxSigningProfileARNLen, signingProfileArnRE, SigningProfileArnPattern)...)
 		}
 		if r.RepositoryFilters == nil {
 			continue
@@ -92,7 +95,7 @@ func CheckSigning(cfg *SigningConfiguration) []Violation {
 				continue // valid: skip building paths
 			}
 			fp := FilterPath(i, j)
-			vs = append(vs, checkString(fp+".filter", f.Filter, true, MinSigningFilterLength, MaxSigningFilterLength, signingFilterRE, SigningFilterPattern)...)
+			vs = append(vs, checkString(fp+".filter", f.Filter, MinSigningFilterLength, MaxSigningFilterLength, signingFilterRE, SigningFilterPattern)...)
 			vs = append(vs, checkEnum(fp+".filterType", string(f.FilterType), string(WildcardMatch))...)
 		}
 	}
@@ -102,7 +105,7 @@ func CheckSigning(cfg *SigningConfiguration) []Violation {
 // CheckReplication checks a replication configuration against the constraints of the ECR API
 // model (ReplicationConfiguration and the shapes it uses) and returns every violation.
 // The limit of 25 distinct destinations is a service quota, not a model constraint, and is
-// not checked here (see [Validate]).
+// not checked here; [Decode] reports it (ECR213).
 func CheckReplication(cfg *ReplicationConfiguration) []Violation {
 	var vs []Violation
 	if cfg == nil {
@@ -123,8 +126,8 @@ func CheckReplication(cfg *ReplicationConfiguration) []Violation {
 		}
 		for j, d := range r.Destinations {
 			dp := fmt.Sprintf("%s.destinations[%d]", p, j)
-			vs = append(vs, checkString(dp+".region", d.Region, true, MinRegionLength, MaxRegionLength, regionRE, RegionPattern)...)
-			vs = append(vs, checkString(dp+".registryId", d.RegistryID, true, 0, 0, registryIDRE, RegistryIDPattern)...)
+			vs = append(vs, checkString(dp+".region", d.Region, MinRegionLength, MaxRegionLength, regionRE, RegionPattern)...)
+			vs = append(vs, checkString(dp+".registryId", d.RegistryID, 0, 0, registryIDRE, RegistryIDPattern)...)
 		}
 		if r.RepositoryFilters == nil {
 			continue
@@ -136,7 +139,7 @@ func CheckReplication(cfg *ReplicationConfiguration) []Violation {
 		}
 		for j, f := range r.RepositoryFilters {
 			fp := fmt.Sprintf("%s.repositoryFilters[%d]", p, j)
-			vs = append(vs, checkString(fp+".filter", f.Filter, true, MinReplicationFilterLength, MaxReplicationFilterLength, replicationFilterRE, ReplicationFilterPattern)...)
+			vs = append(vs, checkString(fp+".filter", f.Filter, MinReplicationFilterLength, MaxReplicationFilterLength, replicationFilterRE, ReplicationFilterPattern)...)
 			vs = append(vs, checkEnum(fp+".filterType", string(f.FilterType), string(PrefixMatch))...)
 		}
 	}
@@ -144,17 +147,21 @@ func CheckReplication(cfg *ReplicationConfiguration) []Violation {
 }
 
 // CheckRepositoryName checks a repository name against the RepositoryName shape of the ECR
-// API model (2..256 characters, the current pattern). Violations have Path "".
+// API model (2..256 characters, the current pattern). Violations have Path "". Unlike the
+// members of a configuration, an empty name is reported as absent ("Member must not be
+// null"): request structs hold the name as a plain string, and "" is what an omitted one
+// decodes to.
 func CheckRepositoryName(name string) []Violation {
-	return checkString("", name, true, MinRepositoryNameLength, MaxRepositoryNameLength, repositoryNameRE, RepositoryNamePattern)
+	if name == "" {
+		return []Violation{{"", "null", constraintNotNull}}
+	}
+	return checkString("", name, MinRepositoryNameLength, MaxRepositoryNameLength, repositoryNameRE, RepositoryNamePattern)
 }
 
 // checkString applies the length and pattern constraints of a string shape; min or max 0
 // means the shape has none. AWS checks length and pattern independently and reports both.
-func checkString(path, v string, required bool, min, max int, re *regexp.Regexp, pattern string) []Violation {
-	if v == "" && required {
-		return []Violation{{path, "null", constraintNotNull}}
-	}
+// An empty string is a present value (see above).
+func checkString(path, v string, min, max int, re *regexp.Regexp, pattern string) []Violation {
 	var vs []Violation
 	n := utf8.RuneCountInString(v)
 	if max > 0 && n > max {
@@ -170,9 +177,6 @@ func checkString(path, v string, required bool, min, max int, re *regexp.Regexp,
 }
 
 func checkEnum(path, v string, allowed ...string) []Violation {
-	if v == "" {
-		return []Violation{{path, "null", constraintNotNull}}
-	}
 	for _, a := range allowed {
 		if v == a {
 			return nil

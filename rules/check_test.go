@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -53,13 +54,15 @@ func TestCheckSigningBoundaries(t *testing.T) {
 		{"256-char filter", &SigningConfiguration{Rules: []SigningRule{{SigningProfileArn: testARN, RepositoryFilters: wildcard(strings.Repeat("a", 256))}}}, nil},
 		{"257-char filter", &SigningConfiguration{Rules: []SigningRule{{SigningProfileArn: testARN, RepositoryFilters: wildcard(strings.Repeat("a", 257))}}},
 			[]string{"rules[0].repositoryFilters[0].filter|Member must have length less than or equal to 256"}},
+		// "" is a present, empty value: AWS reports its length, pattern or enum, not "null".
 		{"empty filter", &SigningConfiguration{Rules: []SigningRule{{SigningProfileArn: testARN, RepositoryFilters: wildcard("")}}},
-			[]string{"rules[0].repositoryFilters[0].filter|Member must not be null"}},
-		{"filter type missing", &SigningConfiguration{Rules: []SigningRule{{SigningProfileArn: testARN, RepositoryFilters: []SigningRepositoryFilter{{Filter: "a*"}}}}},
-			[]string{"rules[0].repositoryFilters[0].filterType|Member must not be null"}},
+			[]string{"rules[0].repositoryFilters[0].filter|Member must have length greater than or equal to 1",
+				"rules[0].repositoryFilters[0].filter|Member must satisfy regular expression pattern: " + SigningFilterPattern}},
+		{"empty filter type", &SigningConfiguration{Rules: []SigningRule{{SigningProfileArn: testARN, RepositoryFilters: []SigningRepositoryFilter{{Filter: "a*"}}}}},
+			[]string{"rules[0].repositoryFilters[0].filterType|Member must satisfy enum value set: [WILDCARD_MATCH]"}},
 		{"filter type PREFIX_MATCH", &SigningConfiguration{Rules: []SigningRule{{SigningProfileArn: testARN, RepositoryFilters: []SigningRepositoryFilter{{Filter: "a*", FilterType: "PREFIX_MATCH"}}}}},
 			[]string{"rules[0].repositoryFilters[0].filterType|Member must satisfy enum value set: [WILDCARD_MATCH]"}},
-		{"ARN missing", &SigningConfiguration{Rules: []SigningRule{{}}}, []string{"rules[0].signingProfileArn|Member must not be null"}},
+		{"empty ARN", &SigningConfiguration{Rules: []SigningRule{{}}}, []string{"rules[0].signingProfileArn|Member must satisfy regular expression pattern: " + SigningProfileArnPattern}},
 		{"ARN 200 chars", &SigningConfiguration{Rules: []SigningRule{{SigningProfileArn: arnOfLength(200)}}}, nil},
 		{"ARN 201 chars", &SigningConfiguration{Rules: []SigningRule{{SigningProfileArn: arnOfLength(201)}}},
 			[]string{"rules[0].signingProfileArn|Member must have length less than or equal to 200"}},
@@ -228,13 +231,15 @@ func TestCheckReplication(t *testing.T) {
 			return w
 		}()},
 		{"empty destinations", &ReplicationConfiguration{Rules: []ReplicationRule{{Destinations: []ReplicationDestination{}}}}, nil},
-		{"101 destinations", &ReplicationConfiguration{Rules: []ReplicationRule{{Destinations: make([]ReplicationDestination, 101)}}}, func() []string {
-			w := []string{"rules[0].destinations|Member must have length less than or equal to 100"}
-			for i := 0; i < 101; i++ {
-				w = append(w, fmt.Sprintf("rules[0].destinations[%d].region|Member must not be null", i), fmt.Sprintf("rules[0].destinations[%d].registryId|Member must not be null", i))
-			}
-			return w
-		}()},
+		{"101 destinations", &ReplicationConfiguration{Rules: []ReplicationRule{{Destinations: slices.Repeat(dest, 101)}}},
+			[]string{"rules[0].destinations|Member must have length less than or equal to 100"}},
+		{"empty destination", &ReplicationConfiguration{Rules: []ReplicationRule{{Destinations: make([]ReplicationDestination, 1)}}}, []string{
+			"rules[0].destinations[0].region|Member must have length greater than or equal to 2",
+			"rules[0].destinations[0].region|Member must satisfy regular expression pattern: [0-9a-z-]{2,25}",
+			"rules[0].destinations[0].registryId|Member must satisfy regular expression pattern: [0-9]{12}"}},
+		{"empty filter and type", &ReplicationConfiguration{Rules: []ReplicationRule{{Destinations: dest, RepositoryFilters: []RepositoryFilter{{}}}}}, []string{
+			"rules[0].repositoryFilters[0].filter|Member must have length greater than or equal to 2",
+			"rules[0].repositoryFilters[0].filterType|Member must satisfy enum value set: [PREFIX_MATCH]"}},
 		{"bad destination", &ReplicationConfiguration{Rules: []ReplicationRule{{Destinations: []ReplicationDestination{{Region: "US-WEST-2", RegistryID: "1234"}}}}},
 			[]string{"rules[0].destinations[0].region|Member must satisfy regular expression pattern: [0-9a-z-]{2,25}", "rules[0].destinations[0].registryId|Member must satisfy regular expression pattern: [0-9]{12}"}},
 		{"region 26 chars", &ReplicationConfiguration{Rules: []ReplicationRule{{Destinations: []ReplicationDestination{{Region: strings.Repeat("a", 26), RegistryID: "123456789012"}}}}},
@@ -279,5 +284,32 @@ func TestFormatViolations(t *testing.T) {
 	}
 	if got := FormatViolations("repositoryName", []Violation{{Value: "A", Constraint: "x"}}); got != "1 validation error detected: Value 'A' at 'repositoryName' failed to satisfy constraint: x" {
 		t.Errorf("got %s", got)
+	}
+	// An empty string is present: AWS prints it as '' and reports its length, not null.
+	empty := CheckSigning(&SigningConfiguration{Rules: []SigningRule{{SigningProfileArn: testARN, RepositoryFilters: wildcard("")}}})
+	if got, want := FormatViolations("signingConfiguration", empty[:1]), "1 validation error detected: Value '' at 'signingConfiguration.rules.1.member.repositoryFilters.1.member.filter' failed to satisfy constraint: Member must have length greater than or equal to 1"; got != want {
+		t.Errorf("empty filter:\ngot  %s\nwant %s", got, want)
+	}
+}
+
+func TestValidateRepositoryNameMessages(t *testing.T) {
+	tests := []struct{ name, want string }{
+		{"a__b", ""},
+		{"a---b", ""},
+		{"a___b", `component "a___b" has three separators in a row ("___"); names allow '.', '_', '__' or hyphens`},
+		{"team/a.-b", `component "a.-b" has two separators in a row (".-")`},
+		{"a_-b", `two separators in a row ("_-")`},
+		{"a*", "repository names cannot hold wildcards"},
+		{"a-", `component "a-" starts or ends with a separator`},
+		{"Ab", "upper-case 'A' at offset 0"},
+	}
+	for _, tt := range tests {
+		err := ValidateRepositoryName(tt.name)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%q: %v, want valid", tt.name, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%q: %v, want %q", tt.name, err, tt.want)
+		}
 	}
 }

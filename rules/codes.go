@@ -6,15 +6,18 @@ import "sort"
 // configuration. ECR2xx: the ECR API would reject the configuration. ECR3xx: lints, which the
 // API accepts.
 const (
-	CodeTooLarge     Code = "ECR100"
-	CodeSyntax       Code = "ECR101"
-	CodeEncoding     Code = "ECR102"
-	CodeLimit        Code = "ECR103"
-	CodeDuplicateKey Code = "ECR104"
-	CodeWrongType    Code = "ECR105"
-	CodeUnknownField Code = "ECR106"
-	CodeNoConfig     Code = "ECR107"
-	CodeUnresolved   Code = "ECR108"
+	CodeTooLarge        Code = "ECR100"
+	CodeSyntax          Code = "ECR101"
+	CodeEncoding        Code = "ECR102"
+	CodeLimit           Code = "ECR103"
+	CodeDuplicateKey    Code = "ECR104"
+	CodeWrongType       Code = "ECR105"
+	CodeUnknownField    Code = "ECR106"
+	CodeNoConfig        Code = "ECR107"
+	CodeUnresolved      Code = "ECR108"
+	CodeMoreDocuments   Code = "ECR109"
+	CodeNotChecked      Code = "ECR110"
+	CodeTooManyFindings Code = "ECR111"
 
 	CodeRequired             Code = "ECR200"
 	CodeTooManyRules         Code = "ECR201"
@@ -42,15 +45,18 @@ const (
 )
 
 var codeCatalogue = map[Code]string{
-	CodeTooLarge:     "input is larger than the decoder accepts (16 MiB by default)",
-	CodeSyntax:       "input is not well-formed JSON or YAML",
-	CodeEncoding:     "input is not UTF-8 text",
-	CodeLimit:        "input nests too deep or expands too many YAML aliases",
-	CodeDuplicateKey: "an object has the same key twice; the last one is used",
-	CodeWrongType:    "a value has the wrong JSON type (a number where a string belongs, null, ...)",
-	CodeUnknownField: "a member the format does not define (the AWS CLI and CloudFormation reject unknown members)",
-	CodeNoConfig:     "the input holds no signing or replication configuration of a known format",
-	CodeUnresolved:   "a CloudFormation intrinsic function (!Ref, !Sub, Fn::...) whose value cannot be checked before deployment",
+	CodeTooLarge:        "input is larger than the decoder accepts (16 MiB by default, 4 MiB for YAML)",
+	CodeSyntax:          "input is not well-formed JSON or YAML",
+	CodeEncoding:        "input is not UTF-8 text",
+	CodeLimit:           "input nests too deep or expands too many YAML aliases",
+	CodeDuplicateKey:    "an object has the same key twice; the last one is used",
+	CodeWrongType:       "a value has the wrong JSON type (a number where a string belongs, null, ...)",
+	CodeUnknownField:    "a member the format does not define (the AWS CLI and CloudFormation reject unknown members)",
+	CodeNoConfig:        "the input holds no signing or replication configuration of a known format",
+	CodeUnresolved:      "a CloudFormation intrinsic function (!Ref, !Sub, Fn::...) whose value cannot be checked before deployment",
+	CodeMoreDocuments:   "a YAML stream with more than one document: only the first is read",
+	CodeNotChecked:      "a list far longer than the API allows: only its first elements (one past the API's maximum) are checked",
+	CodeTooManyFindings: "more findings than one document reports (1000): the rest are counted, not listed",
 
 	CodeRequired:             "a member the API requires is missing",
 	CodeTooManyRules:         "more rules than the API allows (10)",

@@ -14,6 +14,12 @@ import (
 // signing configuration is well under 1 MiB; templates and Terraform plans hold more.
 const DefaultMaxSize = 16 << 20
 
+// MaxYAMLSize bounds YAML inputs further than the size limit of every input: go-yaml
+// parses a YAML document of millions of tiny values at about 1.5 MB/s and holds far more
+// memory than the input, so a 16 MiB YAML file would take ten seconds or more. No YAML
+// configuration comes near it: CloudFormation accepts templates of at most 1 MB.
+const MaxYAMLSize = 4 << 20
+
 // Option changes how Decode works.
 type Option func(*options)
 
@@ -27,7 +33,8 @@ type options struct {
 // (ECR rejects cross-region profiles).
 func WithRegion(region string) Option { return func(o *options) { o.region = region } }
 
-// WithMaxSize sets the largest input accepted, in bytes.
+// WithMaxSize sets the largest input accepted, in bytes. A YAML input is also bounded by
+// MaxYAMLSize.
 func WithMaxSize(n int) Option { return func(o *options) { o.maxSize = n } }
 
 // Decode reads every signing and replication configuration of data, whatever its format
@@ -40,6 +47,11 @@ func WithMaxSize(n int) Option { return func(o *options) { o.maxSize = n } }
 // carries computed attributes; a key given twice is an error (ECR104) and the last value is
 // used, as the AWS CLI would; a value of the wrong JSON type, null included, is an error
 // (ECR105), except that null means "absent" in Terraform output.
+//
+// Work is bounded whatever the input: a list longer than the API allows is checked up to one
+// element past its maximum (ECR110 says where checking stopped; messages give the real
+// length), a document lists at most MaxFindings findings (ECR111 counts the rest), and YAML
+// inputs are bounded by MaxYAMLSize. A 16 MiB input takes a few seconds at most.
 func Decode(file string, data []byte, opts ...Option) *Document {
 	o := options{maxSize: DefaultMaxSize, limits: source.DefaultLimits}
 	for _, opt := range opts {
@@ -75,13 +87,13 @@ func Decode(file string, data []byte, opts ...Option) *Document {
 		return fail(CodeNoConfig, source.Pos{Line: 1, Column: 1}, "input is empty", "")
 	}
 	isJSON := trimmed[0] == '{' || trimmed[0] == '['
-	var root *source.Node
-	var err error
-	if isJSON {
-		root, err = source.ParseJSON(data, o.limits)
-	} else {
-		root, err = source.ParseYAML(data, o.limits)
+	maxYAML := min(o.maxSize, MaxYAMLSize)
+	if !isJSON && len(data) > maxYAML {
+		return fail(CodeTooLarge, source.Pos{Line: 1, Column: 1},
+			fmt.Sprintf("YAML input is %d bytes, more than the %d bytes accepted for YAML", len(data), maxYAML),
+			"CloudFormation accepts templates of at most 1 MB; convert larger inputs to JSON")
 	}
+	root, isJSON, more, err := parse(data, isJSON, len(data) <= maxYAML, o.limits)
 	if err != nil {
 		code, msg, pos := CodeSyntax, err.Error(), source.Pos{Line: 1, Column: 1}
 		if se, ok := err.(*source.Error); ok {
@@ -97,33 +109,46 @@ func Decode(file string, data []byte, opts ...Option) *Document {
 		}
 		return fail(code, pos, msg, "")
 	}
+	if more != nil {
+		doc.Findings = append(doc.Findings, Finding{Code: CodeMoreDocuments, Severity: SeverityWarning, File: file,
+			Line: more.Line, Column: more.Column, Message: "a second YAML document starts here; only the first document of the input is read",
+			Hint: "put each document in a file of its own"})
+	}
 	if root.Kind != source.Object {
 		return fail(CodeNoConfig, root.Pos, fmt.Sprintf("input is %s, not an object holding a configuration", root.Brief()),
 			`expected {"signingConfiguration": ...}, {"rules": ...}, a CloudFormation template or terraform show -json output`)
 	}
 	format := detect(root, isJSON)
+	budget := &findingBudget{left: MaxFindings}
 	switch {
 	case format == "":
 		return fail(CodeNoConfig, root.Pos, "no signing or replication configuration found: "+describeKeys(root),
 			`expected {"signingConfiguration": ...}, {"replicationConfiguration": ...}, {"rules": ...}, a CloudFormation template or terraform show -json output`)
 	case format.CloudFormation():
-		decodeCloudFormation(doc, root, format)
+		decodeCloudFormation(doc, root, format, budget)
 	case format == FormatTerraformPlan || format == FormatTerraformState:
-		decodeTerraform(doc, root, format, o.limits.MaxDepth)
+		decodeTerraform(doc, root, format, o.limits.MaxDepth, budget)
 	default:
-		decodeAPI(doc, root, format)
+		decodeAPI(doc, root, format, budget)
 	}
-	if len(doc.Configs) == 0 && len(doc.Findings) == 0 {
-		what := "an AWS::ECR::SigningConfiguration or AWS::ECR::ReplicationConfiguration resource"
-		if !format.CloudFormation() {
-			what = "an awscc_ecr_signing_configuration resource"
+	if len(doc.Configs) == 0 && !hasError(doc.Findings) {
+		what := "the CloudFormation template holds no AWS::ECR::SigningConfiguration or AWS::ECR::ReplicationConfiguration resource"
+		switch format {
+		case FormatTerraformPlan:
+			what = "the Terraform plan holds no awscc_ecr_signing_configuration resource"
+		case FormatTerraformState:
+			what = "the Terraform state holds no awscc_ecr_signing_configuration resource"
 		}
-		return fail(CodeNoConfig, root.Pos, fmt.Sprintf("the %s holds no %s", format, what), "")
+		return fail(CodeNoConfig, root.Pos, what, "")
 	}
 	for _, c := range doc.Configs {
 		validate(c)
 		lint(c, o.region)
 		sortFindings(c.Findings)
+	}
+	if f, ok := budget.summary(); ok {
+		f.File = file
+		doc.Findings = append(doc.Findings, f)
 	}
 	sortFindings(doc.Findings)
 	return doc
@@ -142,6 +167,38 @@ func describeKeys(n *source.Node) string {
 		keys = append(keys, fmt.Sprintf("%q", m.Key))
 	}
 	return "the object has members " + strings.Join(keys, ", ")
+}
+
+// parse parses data as JSON when it starts like JSON (isJSON), as YAML otherwise. A YAML
+// flow mapping such as {rules: [...]} also starts with '{': when the JSON parser stops at a
+// character that is no JSON at all there (an unquoted word, a single quote, a YAML tag) and
+// the input is well-formed YAML, it is read as YAML and json comes back false. JSON errors
+// that YAML would forgive but the AWS CLI would not (a trailing comma, a truncated
+// document) stay JSON errors, as do all errors of inputs too large for YAML (yamlOK false).
+// more is the position of a second YAML document, not read.
+func parse(data []byte, isJSON, yamlOK bool, lim source.Limits) (root *source.Node, json bool, more *source.Pos, err error) {
+	if !isJSON {
+		root, more, err = source.ParseYAML(data, lim)
+		return root, false, more, err
+	}
+	root, err = source.ParseJSON(data, lim)
+	se, ok := err.(*source.Error)
+	if !ok || !yamlOK || se.Limit || se.Offset >= len(data) || strings.IndexByte(",]}\"", data[se.Offset]) >= 0 {
+		return root, true, nil, err
+	}
+	if yroot, ymore, yerr := source.ParseYAML(data, lim); yerr == nil && ymore == nil {
+		return yroot, false, nil, nil
+	}
+	return nil, true, nil, err
+}
+
+func hasError(fs []Finding) bool {
+	for _, f := range fs {
+		if f.Severity == SeverityError {
+			return true
+		}
+	}
+	return false
 }
 
 // detect names the format of a document from its top-level members.
@@ -212,9 +269,9 @@ type decoder struct {
 	tf bool
 }
 
-func newConfig(file, name string, f Format, k Kind, st style) (*Config, *decoder) {
+func newConfig(file, name string, f Format, k Kind, st style, b *findingBudget) (*Config, *decoder) {
 	c := &Config{Name: name, Format: f, Kind: k, file: file, positions: map[string]source.Pos{},
-		problems: map[string]bool{}, invalid: map[string]bool{}, style: st}
+		problems: map[string]bool{}, invalid: map[string]bool{}, lengths: map[string]int{}, style: st, budget: b}
 	return c, &decoder{c: c, style: st, cfn: f.CloudFormation(), tf: f == FormatTerraformPlan || f == FormatTerraformState}
 }
 
@@ -281,6 +338,7 @@ func (d *decoder) object(n *source.Node, path string, allowed ...string) (map[st
 		return nil, false
 	}
 	if n.Kind == source.Null && d.tf {
+		d.c.null(path)
 		return nil, false
 	}
 	if n.Kind != source.Object {
@@ -291,11 +349,11 @@ func (d *decoder) object(n *source.Node, path string, allowed ...string) (map[st
 	for _, a := range allowed {
 		byName[d.style.name(a)] = a
 	}
-	out := map[string]*source.Node{}
-	seen := map[string]source.Pos{}
+	out := make(map[string]*source.Node, len(allowed))
+	seen := make(map[string]source.Pos, len(allowed))
 	for _, m := range n.Members {
-		if first, dup := seen[m.Key]; dup {
-			d.c.add(Finding{Code: CodeDuplicateKey, Severity: SeverityError, Path: join(path, m.Key),
+		if first, dup := seen[m.Key]; dup && d.c.budget.take(SeverityError) {
+			d.c.record(Finding{Code: CodeDuplicateKey, Severity: SeverityError, Path: join(path, m.Key),
 				Line: m.KeyPos.Line, Column: m.KeyPos.Column,
 				Message: fmt.Sprintf("key %q appears twice in the object (first at %d:%d); the last value is used", m.Key, first.Line, first.Column),
 				Hint:    "remove one of them"})
@@ -303,8 +361,8 @@ func (d *decoder) object(n *source.Node, path string, allowed ...string) (map[st
 		seen[m.Key] = m.KeyPos
 		api, ok := byName[m.Key]
 		if !ok {
-			if !d.tf {
-				d.c.add(Finding{Code: CodeUnknownField, Severity: SeverityError, Path: join(path, m.Key),
+			if !d.tf && d.c.budget.take(SeverityError) {
+				d.c.record(Finding{Code: CodeUnknownField, Severity: SeverityError, Path: join(path, m.Key),
 					Line: m.KeyPos.Line, Column: m.KeyPos.Column,
 					Message: fmt.Sprintf("unknown member %q in %s; it must be one of %s", m.Key, d.member(path), d.list(allowed)),
 					Hint:    d.suggest(m.Key, allowed)})
@@ -387,6 +445,7 @@ func (d *decoder) array(n *source.Node, path string) (items []*source.Node, pres
 		return nil, false
 	}
 	if n.Kind == source.Null && d.tf {
+		d.c.null(path)
 		return nil, false
 	}
 	if n.Kind != source.Array {
@@ -394,6 +453,24 @@ func (d *decoder) array(n *source.Node, path string) (items []*source.Node, pres
 		return nil, false
 	}
 	return n.Items, true
+}
+
+// capped returns the elements of the list at path to decode: all of them, or, when the list
+// is longer than max+1, the first max+1. One element past the API's maximum is enough for
+// every violation and lint to be reported; checking the rest would only repeat them, and a
+// 16 MiB list of millions of elements would take minutes. The list's real length is kept
+// for messages, and a finding says where checking stopped.
+func (d *decoder) capped(items []*source.Node, path string, max int, what string) []*source.Node {
+	if len(items) <= max+1 {
+		return items
+	}
+	d.c.lengths[path] = len(items)
+	first := items[max+1]
+	d.c.add(Finding{Code: CodeNotChecked, Severity: SeverityInfo, Path: fmt.Sprintf("%s[%d]", path, max+1),
+		Line: first.Pos.Line, Column: first.Pos.Column,
+		Message: fmt.Sprintf("%s holds %d %s, far more than the %d the API allows; only the first %d are checked, the %d from here on are not",
+			d.member(path), len(items), what, max, max+1, len(items)-max-1)})
+	return items[:max+1]
 }
 
 // str returns a string member; "" when absent or unusable.
@@ -406,6 +483,7 @@ func (d *decoder) str(n *source.Node, path string) string {
 		return ""
 	}
 	if n.Kind == source.Null && d.tf {
+		d.c.null(path)
 		return ""
 	}
 	if n.Kind != source.String {
@@ -427,6 +505,7 @@ func (d *decoder) signing(n *source.Node) {
 	if !present {
 		return
 	}
+	items = d.capped(items, "rules", MaxSigningRules, "rules")
 	cfg.Rules = make([]SigningRule, len(items))
 	for i, it := range items {
 		p := RulePath(i)
@@ -440,6 +519,7 @@ func (d *decoder) signing(n *source.Node) {
 		if !present {
 			continue
 		}
+		fs = d.capped(fs, p+".repositoryFilters", MaxSigningFilters, "filters")
 		r.RepositoryFilters = make([]SigningRepositoryFilter, len(fs))
 		for j, fn := range fs {
 			fp := FilterPath(i, j)
@@ -465,6 +545,7 @@ func (d *decoder) replication(n *source.Node) {
 	if !present {
 		return
 	}
+	items = d.capped(items, "rules", MaxReplicationRules, "rules")
 	cfg.Rules = make([]ReplicationRule, len(items))
 	for i, it := range items {
 		p := RulePath(i)
@@ -474,6 +555,7 @@ func (d *decoder) replication(n *source.Node) {
 		}
 		r := &cfg.Rules[i]
 		if ds, present := d.array(rm["destinations"], p+".destinations"); present {
+			ds = d.capped(ds, p+".destinations", MaxReplicationDestinations, "destinations")
 			r.Destinations = make([]ReplicationDestination, len(ds))
 			for j, dn := range ds {
 				dp := fmt.Sprintf("%s.destinations[%d]", p, j)
@@ -489,6 +571,7 @@ func (d *decoder) replication(n *source.Node) {
 		if !present {
 			continue
 		}
+		fs = d.capped(fs, p+".repositoryFilters", MaxReplicationFilters, "filters")
 		r.RepositoryFilters = make([]RepositoryFilter, len(fs))
 		for j, fn := range fs {
 			fp := fmt.Sprintf("%s.repositoryFilters[%d]", p, j)
@@ -503,7 +586,7 @@ func (d *decoder) replication(n *source.Node) {
 }
 
 // decodeAPI reads an API request, response or bare configuration.
-func decodeAPI(doc *Document, root *source.Node, f Format) {
+func decodeAPI(doc *Document, root *source.Node, f Format, b *findingBudget) {
 	kind := KindSigning
 	member := "signingConfiguration"
 	if root.Lookup("replicationConfiguration") != nil && root.Lookup("signingConfiguration") == nil {
@@ -512,12 +595,12 @@ func decodeAPI(doc *Document, root *source.Node, f Format) {
 	if f == FormatBare && isReplicationRules(root.Lookup("rules")) {
 		kind = KindReplication
 	}
-	c, d := newConfig(doc.File, "", f, kind, styleAPI)
+	c, d := newConfig(doc.File, "", f, kind, styleAPI, b)
 	doc.Configs = append(doc.Configs, c)
 	body := root
 	if f != FormatBare {
 		// The envelope: report its unknown members, then decode the configuration.
-		env, _ := newConfig(doc.File, "", f, kind, styleAPI)
+		env, _ := newConfig(doc.File, "", f, kind, styleAPI, b)
 		ed := &decoder{c: env, style: styleAPI}
 		allowed := []string{member}
 		if f == FormatAPIResponse {
@@ -548,7 +631,7 @@ func isReplicationRules(n *source.Node) bool {
 
 // decodeCloudFormation reads every signing and replication configuration resource of a
 // template, named by logical ID.
-func decodeCloudFormation(doc *Document, root *source.Node, f Format) {
+func decodeCloudFormation(doc *Document, root *source.Node, f Format, b *findingBudget) {
 	res := root.Lookup("Resources")
 	if res == nil || res.Kind != source.Object {
 		return
@@ -567,7 +650,7 @@ func decodeCloudFormation(doc *Document, root *source.Node, f Format) {
 		default:
 			continue
 		}
-		c, d := newConfig(doc.File, m.Key, f, kind, styleCFN)
+		c, d := newConfig(doc.File, m.Key, f, kind, styleCFN, b)
 		doc.Configs = append(doc.Configs, c)
 		props := m.Value.Lookup("Properties")
 		c.positions[""] = m.Value.Pos
@@ -604,7 +687,7 @@ func decodeCloudFormation(doc *Document, root *source.Node, f Format) {
 // decodeTerraform reads every awscc_ecr_signing_configuration resource of terraform show
 // -json output, named by address: from planned_values (a plan) or values (a state), root
 // and child modules; from resource_changes when a plan has no planned_values.
-func decodeTerraform(doc *Document, root *source.Node, f Format, maxDepth int) {
+func decodeTerraform(doc *Document, root *source.Node, f Format, maxDepth int, b *findingBudget) {
 	var walk func(mod *source.Node, depth int)
 	found := 0
 	walk = func(mod *source.Node, depth int) {
@@ -616,7 +699,7 @@ func decodeTerraform(doc *Document, root *source.Node, f Format, maxDepth int) {
 				if s := r.Lookup("type"); s == nil || s.Kind != source.String || s.Text != "awscc_ecr_signing_configuration" {
 					continue
 				}
-				addTerraform(doc, r, r.Lookup("values"), f)
+				addTerraform(doc, r, r.Lookup("values"), f, b)
 				found++
 			}
 		}
@@ -658,17 +741,17 @@ func decodeTerraform(doc *Document, root *source.Node, f Format, maxDepth int) {
 			if after == nil || after.Kind == source.Null {
 				continue // being deleted
 			}
-			addTerraform(doc, rc, after, f)
+			addTerraform(doc, rc, after, f, b)
 		}
 	}
 }
 
-func addTerraform(doc *Document, r, values *source.Node, f Format) {
+func addTerraform(doc *Document, r, values *source.Node, f Format, b *findingBudget) {
 	name := ""
 	if a := r.Lookup("address"); a != nil && a.Kind == source.String {
 		name = a.Text
 	}
-	c, d := newConfig(doc.File, name, f, KindSigning, styleSnake)
+	c, d := newConfig(doc.File, name, f, KindSigning, styleSnake, b)
 	doc.Configs = append(doc.Configs, c)
 	c.positions[""] = r.Pos
 	if values == nil {

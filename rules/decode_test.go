@@ -104,7 +104,15 @@ var decodeCases = []decodeCase{
 	{name: "not UTF-8", input: "{\"rules\": \"\xff\"}", want: []string{"ECR102  1:12"}},
 	{name: "deep nesting", input: strings.Repeat("[", 100) + strings.Repeat("]", 100), want: []string{"ECR103  1:65"}},
 	{name: "yaml aliases", input: "a: &a [x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f]\n", want: []string{"ECR103  0"}},
-	{name: "yaml syntax", input: "rules:\n  - a: [\n", want: []string{"ECR101  2:1"}},
+	{name: "yaml syntax", input: "rules:\n  - a: [\n", want: []string{"ECR101  2:3"}},
+	{name: "yaml depth of go-yaml", input: "rules: " + strings.Repeat("[", 10001), want: []string{"ECR103  1:1"}},
+	{name: "yaml flow mapping", input: "{rules: [{signingProfileArn: 5}]}", want: []string{"ECR105 rules[0].signingProfileArn 1:30", "ECR307 rules[0] 1:10"}},
+	{name: "yaml flow template", input: "{Resources: {S: {Type: 'AWS::ECR::SigningConfiguration', Properties: {Rules: []}}}}", want: []string{"ECR308 S.rules 1:78"}},
+	{name: "json trailing comma", input: `{"rules": [1,]}`, want: []string{"ECR101  1:14"}},
+	{name: "json missing comma", input: `{"rules": [] "x": 1}`, want: []string{"ECR101  1:14"}},
+	{name: "yaml second document", input: "rules: []\n---\nrules: [1]\n", want: []string{"ECR308 rules 1:8", "ECR109  2:1"}},
+	{name: "yaml CR line endings", input: "rules:\r  - signingProfileArn: 5\r", want: []string{"ECR105 rules[0].signingProfileArn 2:24", "ECR307 rules[0] 2:5"}},
+	{name: "json CR line endings", input: "{\r\"rules\": [\r  {\"signingProfileArn\": 5}]}", want: []string{"ECR105 rules[0].signingProfileArn 3:25", "ECR307 rules[0] 3:3"}},
 	{name: "yaml bare", input: "rules:\n  - signingProfileArn: " + arnA + "\n    repositoryFilters:\n      - filter: a/*\n        filterType: WILDCARD_MATCH\n"},
 
 	// API constraints, with positions.
@@ -131,7 +139,40 @@ var decodeCases = []decodeCase{
 		want: []string{"ECR200 rules[0].repositoryFilters[0].filterType 1:122"}},
 	{name: "arn pattern", input: bare(rule("arn:aws:signer:us-east-1:123456789012:/signing-profiles/my-profile", "a*")), want: []string{"ECR208 rules[0].signingProfileArn 1:34"}},
 	{name: "arn length", input: bare(rule(arnOfLength(201), "a*")), want: []string{"ECR207 rules[0].signingProfileArn 1:34"}},
-	{name: "arn empty", input: bare(rule("", "a*")), want: []string{"ECR200 rules[0].signingProfileArn 1:34"}},
+	// A present "" is checked as AWS checks it; only a member not written is missing.
+	{name: "arn empty", input: bare(rule("", "a*")), want: []string{"ECR208 rules[0].signingProfileArn 1:34"}},
+	{name: "arn missing", input: bare(`{"repositoryFilters": [{"filter": "a*", "filterType": "WILDCARD_MATCH"}]}`), want: []string{"ECR200 rules[0].signingProfileArn 1:12"}},
+	{name: "filter empty", input: bare(rule(arnA, "")), want: []string{"ECR204 rules[0].repositoryFilters[0].filter 1:133"}},
+	{name: "filter missing", input: bare(`{"signingProfileArn": "` + arnA + `", "repositoryFilters": [{"filterType": "WILDCARD_MATCH"}]}`), want: []string{"ECR200 rules[0].repositoryFilters[0].filter 1:122"}},
+	{name: "filter type empty", input: bare(`{"signingProfileArn": "` + arnA + `", "repositoryFilters": [{"filter": "a*", "filterType": ""}]}`),
+		want: []string{"ECR206 rules[0].repositoryFilters[0].filterType 1:153"}},
+	{name: "replication empty strings", input: `{"rules": [{"destinations": [{"region": "", "registryId": ""}], "repositoryFilters": [{"filter": "", "filterType": ""}]}]}`,
+		want: []string{"ECR211 rules[0].destinations[0].region 1:41", "ECR212 rules[0].destinations[0].registryId 1:59", "ECR204 rules[0].repositoryFilters[0].filter 1:98", "ECR206 rules[0].repositoryFilters[0].filterType 1:116"}},
+	{name: "replication missing strings", input: `{"rules": [{"destinations": [{}], "repositoryFilters": [{}]}]}`,
+		want: []string{"ECR200 rules[0].destinations[0].region 1:30", "ECR200 rules[0].destinations[0].registryId 1:30", "ECR200 rules[0].repositoryFilters[0].filter 1:57", "ECR200 rules[0].repositoryFilters[0].filterType 1:57"}},
+
+	// Lists far over the API's limits are checked up to one element past the maximum.
+	{name: "13 rules", input: bare(strings.Join(func() []string {
+		var rs []string
+		for i := 0; i < 13; i++ {
+			rs = append(rs, rule(fmt.Sprintf("arn:aws:signer:us-east-1:123456789012:/signing-profiles/p%d", i), "a/*"))
+		}
+		return rs
+	}(), ",")), want: []string{"ECR201 rules 1:11", "ECR110 rules[11] 0"}},
+	{name: "rules of numbers", input: `{"rules": [` + strings.TrimSuffix(strings.Repeat("0,", 500), ",") + `]}`, want: func() []string {
+		w := []string{"ECR201 rules 1:11", "ECR110 rules[11] 1:34"}
+		for i := 0; i <= 10; i++ {
+			w = append(w, fmt.Sprintf("ECR105 rules[%d] 1:%d", i, 12+2*i))
+		}
+		return w
+	}()},
+	{name: "102 filters", input: bare(rule(arnA, strings.Split(strings.Repeat("a/*,", 101)+"a/*", ",")...)), want: func() []string {
+		w := []string{"ECR203 rules[0].repositoryFilters 1:121", "ECR110 rules[0].repositoryFilters[101] 0"}
+		for i := 1; i <= 100; i++ {
+			w = append(w, fmt.Sprintf("ECR300 rules[0].repositoryFilters[%d].filter 0", i))
+		}
+		return w
+	}()},
 
 	// Lints.
 	{name: "duplicate filter", input: bare(rule(arnA, "a/*", "b/*", "a/*")), want: []string{"ECR300 rules[0].repositoryFilters[2].filter 1:235"}},
@@ -192,6 +233,8 @@ var decodeCases = []decodeCase{
 	{name: "terraform resource_changes", input: `{"format_version": "1.2", "resource_changes": [{"address": "a.b", "type": "awscc_ecr_signing_configuration", "change": {"after": {"rules": [{"signing_profile_arn": "` + arnA + `", "repository_filters": [{"filter": "x", "filter_type": "WILDCARD_MATCH"}]}]}}}]}`,
 		want: []string{"ECR302 a.b.rules[0].repositoryFilters[0].filter 1:265"}},
 	{name: "terraform none", input: `{"format_version": "1.0", "values": {"root_module": {}}}`, want: []string{"ECR107  1:1"}},
+	{name: "terraform null is absent", input: `{"format_version": "1.0", "values": {"root_module": {"resources": [{"address": "a.b", "type": "awscc_ecr_signing_configuration", "values": {"rules": [{"signing_profile_arn": "` + arnA + `", "repository_filters": [{"filter": null, "filter_type": "WILDCARD_MATCH"}]}]}}]}}}`,
+		want: []string{"ECR200 a.b.rules[0].repositoryFilters[0].filter 1:275"}},
 }
 
 func TestDecodeFindings(t *testing.T) {
@@ -240,7 +283,7 @@ func checkFinding(t *testing.T, input []byte, f Finding) {
 	if f.Message == "" || f.Severity == "" {
 		t.Errorf("%v: no message or severity", f)
 	}
-	lines := strings.Split(string(input), "\n")
+	lines := strings.Split(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(string(input)), "\n")
 	if f.Line < 1 || f.Line > len(lines)+1 || f.Column < 1 {
 		t.Errorf("%v: position %d:%d outside the input", f, f.Line, f.Column)
 	}
@@ -267,6 +310,13 @@ func TestEveryCode(t *testing.T) {
 		}
 	}
 	seen[CodeTooLarge] = len(Decode("in", make([]byte, 10), WithMaxSize(9)).Findings) == 1
+	big := Decode("in", []byte("rules: []\n"+strings.Repeat("#\n", MaxYAMLSize/2))).Findings
+	if len(big) != 1 || big[0].Code != CodeTooLarge || !strings.Contains(big[0].Message, "accepted for YAML") {
+		t.Errorf("YAML larger than MaxYAMLSize: %v", big)
+	}
+	for _, f := range Decode("in", manyFindings(MaxFindings+1)).Findings {
+		seen[f.Code] = true
+	}
 	for _, c := range Codes() {
 		if !seen[c.Code] {
 			t.Errorf("code %s (%s) is not produced by any test case", c.Code, c.Description)
@@ -387,5 +437,165 @@ func TestTerraformUnknownAfterApply(t *testing.T) {
 	}
 	if u := doc.Configs[0].Unresolved; len(u) != 1 || u[0] != "rules[0].signingProfileArn" {
 		t.Errorf("Unresolved = %q", u)
+	}
+}
+
+// manyFindings returns a request with n unknown members, one finding each, and an empty
+// rules list (one more).
+func manyFindings(n int) []byte {
+	var b strings.Builder
+	b.WriteString(`{"signingConfiguration": {"rules": []}`)
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, `, "x%d": 0`, i)
+	}
+	b.WriteString("}")
+	return []byte(b.String())
+}
+
+func TestFindingsBound(t *testing.T) {
+	tests := []struct {
+		name    string
+		input   []byte
+		listed  int
+		summary string
+		sev     Severity
+	}{
+		{"at the bound", manyFindings(MaxFindings - 1), MaxFindings, "", ""},
+		{"one over", manyFindings(MaxFindings), MaxFindings + 1, "1 more findings are not listed (1 info)", SeverityInfo},
+		{"errors left out", manyFindings(MaxFindings + 10), MaxFindings + 1, "11 more findings are not listed (10 errors, 1 info)", SeverityError},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			all := Decode("in", tt.input).AllFindings()
+			if len(all) != tt.listed {
+				t.Fatalf("%d findings listed, want %d", len(all), tt.listed)
+			}
+			var sum []Finding
+			for _, f := range all {
+				if f.Code == CodeTooManyFindings {
+					sum = append(sum, f)
+				}
+			}
+			switch {
+			case tt.summary == "" && len(sum) != 0:
+				t.Errorf("unexpected summary %v", sum)
+			case tt.summary != "" && (len(sum) != 1 || !strings.HasPrefix(sum[0].Message, tt.summary) || sum[0].Severity != tt.sev):
+				t.Errorf("summary %v, want %q (%s)", sum, tt.summary, tt.sev)
+			}
+		})
+	}
+}
+
+// cfnRules returns a CloudFormation template with n signing rules of distinct profiles.
+func cfnRules(n int) string {
+	var b strings.Builder
+	b.WriteString("Resources:\n  S:\n    Type: AWS::ECR::SigningConfiguration\n    Properties:\n      Rules:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "        - SigningProfileArn: arn:aws:signer:us-east-1:123456789012:/signing-profiles/p%d\n          RepositoryFilters: [{Filter: \"r%d*\", FilterType: WILDCARD_MATCH}]\n", i, i)
+	}
+	return b.String()
+}
+
+func replicationRules(n int, filter string) string {
+	r := `{"destinations": [{"region": "us-west-2", "registryId": "123456789012"}], "repositoryFilters": [{"filter": "` + filter + `", "filterType": "PREFIX_MATCH"}]}`
+	return `{"replicationConfiguration": {"rules": [` + strings.TrimSuffix(strings.Repeat(r+",", n), ",") + `]}}`
+}
+
+// TestMessages checks the message and hint of findings whose wording depends on the kind of
+// configuration, the format or the values involved.
+func TestMessages(t *testing.T) {
+	tests := []struct {
+		name    string
+		input   string
+		code    Code
+		message string // a part of the message
+		hint    string // a part of the hint; "-" for no hint
+		not     string // a part neither may hold
+	}{
+		{name: "signing too many rules", input: bare(strings.TrimSuffix(strings.Repeat(rule(arnA, "a/*")+",", 11), ",")), code: CodeTooManyRules,
+			message: "11 rules; the ECR API allows at most 10", hint: "merge rules that share a signing profile"},
+		{name: "replication too many rules", input: replicationRules(11, "prod"), code: CodeTooManyRules,
+			message: "11 rules; the ECR API allows at most 10", hint: "merge rules with the same destinations", not: "signing"},
+		{name: "replication too many filters", input: `{"replicationConfiguration": {"rules": [{"destinations": [], "repositoryFilters": [` +
+			strings.TrimSuffix(strings.Repeat(`{"filter": "prod", "filterType": "PREFIX_MATCH"},`, 101), ",") + `]}]}}`, code: CodeTooManyFilters,
+			message: "101 filters", hint: "use shorter prefixes", not: "'*'"},
+		{name: "signing too many filters", input: bare(rule(arnA, strings.Split(strings.Repeat("a*,", 100)+"a*", ",")...)), code: CodeTooManyFilters,
+			message: "101 filters", hint: "combine filters with '*'"},
+		{name: "cfn 11 rules", input: cfnRules(11), code: CodeTooManyRules,
+			message: "the CloudFormation schema allows 50, but ECR rejects more than 10 at deployment"},
+		{name: "cfn 51 rules", input: cfnRules(51), code: CodeTooManyRules,
+			message: "51 rules: the template breaks the AWS::ECR::SigningConfiguration schema (Rules has maxItems 50), and the ECR API allows at most 10",
+			not:     "the CloudFormation schema allows"},
+		{name: "far over the limit", input: cfnRules(60), code: CodeNotChecked,
+			message: "Rules holds 60 rules, far more than the 10 the API allows; only the first 11 are checked, the 49 from here on are not"},
+		{name: "replication filter with star", input: replicationRules(1, "prod*"), code: CodeFilterPattern,
+			message: "replication filters are prefixes (PREFIX_MATCH) and cannot hold '*'", hint: `did you mean "prod"?`, not: "repository names"},
+		{name: "replication filter a/*", input: replicationRules(1, "a/*"), code: CodeFilterPattern,
+			message: "cannot hold '*'", hint: `did you mean "a/"?`},
+		{name: "shared profile, both filtered", input: bare(rule(arnA, "a/*") + "," + rule(arnA, "b/*")), code: CodeSharedProfile,
+			hint: "merge the filters of both rules into rule 0"},
+		{name: "shared profile, first signs everything", input: bare(`{"signingProfileArn": "` + arnA + `"},` + rule(arnA, "b/*")), code: CodeSharedProfile,
+			hint: "remove rule 1: rule 0 has no repositoryFilters and already signs every repository", not: "merge"},
+		{name: "shared profile, second signs everything", input: bare(rule(arnA, "b/*") + `,{"signingProfileArn": "` + arnA + `"}`), code: CodeSharedProfile,
+			hint: "remove rule 0: rule 1 has no repositoryFilters", not: "merge"},
+		{name: "shared profile, both sign everything", input: bare(`{"signingProfileArn": "` + arnA + `"},{"signingProfileArn": "` + arnA + `"}`), code: CodeSharedProfile,
+			hint: "remove rule 1: both rules sign every repository"},
+		{name: "empty filter", input: bare(rule(arnA, "")), code: CodeFilterLength,
+			message: "filter is empty; the ECR API requires at least 1 character", not: "null"},
+		{name: "empty filter type", input: bare(`{"signingProfileArn": "` + arnA + `", "repositoryFilters": [{"filter": "a*", "filterType": ""}]}`), code: CodeFilterType,
+			message: "filter type is empty; the only type is WILDCARD_MATCH", hint: "write WILDCARD_MATCH"},
+		{name: "missing filter type", input: bare(`{"signingProfileArn": "` + arnA + `", "repositoryFilters": [{"filter": "a*"}]}`), code: CodeRequired,
+			message: "filterType is missing; the API requires it", hint: "add filterType: WILDCARD_MATCH"},
+		{name: "empty ARN", input: bare(rule("", "a*")), code: CodeProfileARNPattern,
+			message: "signing profile ARN is empty", hint: "arn:aws:signer:REGION:ACCOUNT:/signing-profiles/NAME"},
+		{name: "cfn no resource", input: "Resources:\n  B:\n    Type: AWS::S3::Bucket\n", code: CodeNoConfig,
+			message: "the CloudFormation template holds no AWS::ECR::SigningConfiguration or AWS::ECR::ReplicationConfiguration resource", not: "cloudformation-yaml"},
+		{name: "terraform state no resource", input: `{"format_version": "1.0", "values": {"root_module": {}}}`, code: CodeNoConfig,
+			message: "the Terraform state holds no awscc_ecr_signing_configuration resource", not: "an "},
+		{name: "terraform plan no resource", input: `{"format_version": "1.2", "planned_values": {"root_module": {}}}`, code: CodeNoConfig,
+			message: "the Terraform plan holds no awscc_ecr_signing_configuration resource"},
+		{name: "star star beside others", input: bare(rule(arnA, "a/*", "**")), code: CodeStarWithOthers,
+			message: `filter "**" matches every repository`},
+		{name: "three separators in a filter", input: bare(rule(arnA, "a___b*")), code: CodeFilterPattern,
+			message: `component "a___b*" has three separators in a row ("___")`},
+		{name: "second YAML document", input: "rules: []\n---\nrules: []\n", code: CodeMoreDocuments,
+			message: "only the first document of the input is read"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			all := Decode("in", []byte(tt.input)).AllFindings()
+			var f *Finding
+			for i := range all {
+				if all[i].Code == tt.code {
+					f = &all[i]
+					break
+				}
+			}
+			if f == nil {
+				t.Fatalf("no %s finding in\n%s", tt.code, findingLines(all))
+			}
+			if !strings.Contains(f.Message, tt.message) {
+				t.Errorf("message %q, want it to hold %q", f.Message, tt.message)
+			}
+			if tt.hint == "-" && f.Hint != "" || tt.hint != "-" && !strings.Contains(f.Hint, tt.hint) {
+				t.Errorf("hint %q, want %q", f.Hint, tt.hint)
+			}
+			if tt.not != "" && strings.Contains(f.Message+" "+f.Hint, tt.not) {
+				t.Errorf("%q holds %q", f.Message+" ("+f.Hint+")", tt.not)
+			}
+		})
+	}
+}
+
+func TestFindingsSortedByPosition(t *testing.T) {
+	// Two configurations whose findings interleave: B's come first in the file.
+	in := "Resources:\n  B:\n    Type: AWS::ECR::SigningConfiguration\n    Properties:\n      Rules: []\n" +
+		"  A:\n    Type: AWS::ECR::SigningConfiguration\n    Properties:\n      Rules: []\n"
+	var got []string
+	for _, f := range Decode("in", []byte(in)).AllFindings() {
+		got = append(got, fmt.Sprintf("%s@%d", f.Config, f.Line))
+	}
+	if want := "[B@5 A@9]"; fmt.Sprint(got) != want {
+		t.Errorf("order %v, want %s", got, want)
 	}
 }

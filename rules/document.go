@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -50,7 +51,9 @@ type Config struct {
 	Format Format
 	Kind   Kind
 	// Signing or Replication holds the decoded configuration, as much of it as could be
-	// decoded: values that had the wrong type or are CloudFormation intrinsics are left empty.
+	// decoded: values that had the wrong type or are CloudFormation intrinsics are left empty,
+	// and a list longer than the API allows holds only its first maximum+1 elements (ECR110
+	// says so; the findings give the list's real length).
 	Signing     *SigningConfiguration
 	Replication *ReplicationConfiguration
 	// Unresolved lists the paths of values that are intrinsic functions (!Ref, Fn::Sub, ...).
@@ -66,6 +69,88 @@ type Config struct {
 	problems map[string]bool
 	// invalid holds the paths of values with an API constraint violation.
 	invalid map[string]bool
+	// nulls holds the paths of Terraform nulls, which mean "absent".
+	nulls map[string]bool
+	// lengths holds the real length of each list cut short by the decoder.
+	lengths map[string]int
+	budget  *findingBudget
+}
+
+// MaxFindings is the most findings Decode reports for one document; past it, one ECR111
+// finding counts the others by severity. Every list is checked only up to one element past
+// its API maximum, but a document can still hold a mistake per value (a Terraform plan of
+// thousands of resources, a template whose every key is unknown): a million findings help
+// no one, take longer to sort and print than to find, and hide the first ones, which are
+// the ones to fix. A thousand is more than any real file produces.
+const MaxFindings = 1000
+
+// findingBudget counts the findings of a document against MaxFindings.
+type findingBudget struct {
+	left    int
+	dropped map[Severity]int
+}
+
+// take reports whether one more finding of severity sev may be reported, counting it when
+// it may not.
+func (b *findingBudget) take(sev Severity) bool {
+	if b == nil {
+		return true
+	}
+	if b.left > 0 {
+		b.left--
+		return true
+	}
+	if b.dropped == nil {
+		b.dropped = map[Severity]int{}
+	}
+	b.dropped[sev]++
+	return false
+}
+
+// summary returns the finding that counts the findings left out, if any. Its severity is
+// the worst of theirs, so that a document whose errors were all left out still fails.
+func (b *findingBudget) summary() (Finding, bool) {
+	if b == nil || len(b.dropped) == 0 {
+		return Finding{}, false
+	}
+	total := 0
+	var parts []string
+	sev := SeverityInfo
+	for _, s := range []Severity{SeverityError, SeverityWarning, SeverityInfo} {
+		n := b.dropped[s]
+		if n == 0 {
+			continue
+		}
+		if total == 0 {
+			sev = s
+		}
+		total += n
+		parts = append(parts, fmt.Sprintf("%d %s", n, plural(n, string(s))))
+	}
+	return Finding{Code: CodeTooManyFindings, Severity: sev, Line: 1, Column: 1,
+		Message: fmt.Sprintf("%d more findings are not listed (%s): a document lists at most %d", total, strings.Join(parts, ", "), MaxFindings),
+		Hint:    "fix the findings listed and check again"}, true
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// null records that the value at path is a Terraform null, which means absent.
+func (c *Config) null(path string) {
+	if c.nulls == nil {
+		c.nulls = map[string]bool{}
+	}
+	c.nulls[path] = true
+}
+
+// present reports whether the source holds a value at path (a Terraform null is absent).
+func (c *Config) present(path string) bool {
+	_, ok := c.positions[path]
+	return ok && !c.nulls[path]
 }
 
 // Locate returns the line and column of the value at path (API member names, 0-based
@@ -123,23 +208,38 @@ func (d *Document) HasErrors(strict bool) bool {
 	return false
 }
 
+// sortFindings orders findings by file, then position, so that they read from the top of
+// the file down whatever configuration they belong to; the configuration, code and path
+// only break ties.
 func sortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
-		if a.Config != b.Config {
-			return a.Config < b.Config
-		}
-		if a.Line != b.Line {
+		switch {
+		case a.File != b.File:
+			return a.File < b.File
+		case a.Line != b.Line:
 			return a.Line < b.Line
-		}
-		if a.Column != b.Column {
+		case a.Column != b.Column:
 			return a.Column < b.Column
+		case a.Config != b.Config:
+			return a.Config < b.Config
+		case a.Code != b.Code:
+			return a.Code < b.Code
 		}
-		return a.Code < b.Code
+		return a.Path < b.Path
 	})
 }
 
+// add records a finding, unless the document has reached MaxFindings.
 func (c *Config) add(f Finding) {
+	if c.budget.take(f.Severity) {
+		c.record(f)
+	}
+}
+
+// record records a finding already counted with c.budget.take: loops that may report a
+// finding per element check the budget first and build only the findings that are listed.
+func (c *Config) record(f Finding) {
 	f.File, f.Config = c.file, c.Name
 	if f.Line == 0 {
 		if line, col, ok := c.Locate(f.Path); ok {

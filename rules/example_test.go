@@ -67,11 +67,11 @@ Resources:
 func ExampleFormatViolations() {
 	cfg := &rules.SigningConfiguration{Rules: []rules.SigningRule{{
 		SigningProfileArn: "arn:aws:signer:us-east-1:123456789012:/signing-profiles/team",
-		RepositoryFilters: []rules.SigningRepositoryFilter{{Filter: "Team/*"}},
+		RepositoryFilters: []rules.SigningRepositoryFilter{{Filter: "Team/*", FilterType: "PREFIX_MATCH"}},
 	}}}
 	fmt.Println(rules.FormatViolations("signingConfiguration", rules.CheckSigning(cfg)))
 	// Output:
-	// 2 validation errors detected: Value 'Team/*' at 'signingConfiguration.rules.1.member.repositoryFilters.1.member.filter' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$; Value null at 'signingConfiguration.rules.1.member.repositoryFilters.1.member.filterType' failed to satisfy constraint: Member must not be null
+	// 2 validation errors detected: Value 'Team/*' at 'signingConfiguration.rules.1.member.repositoryFilters.1.member.filter' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$; Value 'PREFIX_MATCH' at 'signingConfiguration.rules.1.member.repositoryFilters.1.member.filterType' failed to satisfy constraint: Member must satisfy enum value set: [WILDCARD_MATCH]
 }
 
 func ExampleParseProfileARN() {

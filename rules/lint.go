@@ -33,7 +33,7 @@ func lintSigning(c *Config, region string) {
 			if j, seen := firstProfile[r.SigningProfileArn]; seen {
 				c.add(Finding{Code: CodeSharedProfile, Severity: SeverityWarning, Path: ap,
 					Message: fmt.Sprintf("profile %s is also used by rule %d; ECR signs once per profile and reports one status", arn.Name, j),
-					Hint:    fmt.Sprintf("merge the filters of both rules into rule %d", j)})
+					Hint:    sharedProfileHint(cfg.Rules[j].RepositoryFilters == nil, r.RepositoryFilters == nil, j, i)})
 			} else {
 				firstProfile[r.SigningProfileArn] = i
 			}
@@ -59,6 +59,21 @@ func lintSigning(c *Config, region string) {
 		}
 		lintFilters(c, i, len(r.RepositoryFilters), func(j int) string { return r.RepositoryFilters[j].Filter }, true)
 	}
+}
+
+// sharedProfileHint says how to fix rules first and later sharing a profile. A rule without
+// repositoryFilters signs every repository: merging filters into it would narrow it, so the
+// rule with filters is the one that changes nothing and is to be removed.
+func sharedProfileHint(firstAll, laterAll bool, first, later int) string {
+	switch {
+	case firstAll && laterAll:
+		return fmt.Sprintf("remove rule %d: both rules sign every repository", later)
+	case firstAll:
+		return fmt.Sprintf("remove rule %d: rule %d has no repositoryFilters and already signs every repository with this profile", later, first)
+	case laterAll:
+		return fmt.Sprintf("remove rule %d: rule %d has no repositoryFilters and already signs every repository with this profile", first, later)
+	}
+	return fmt.Sprintf("merge the filters of both rules into rule %d", first)
 }
 
 // lintFilters reports duplicate filters of rule i and, for wildcard filters, filters without
@@ -93,7 +108,7 @@ func lintFilters(c *Config, i, n int, filter func(j int) string, wildcard bool) 
 	if star >= 0 && n > 1 {
 		c.add(Finding{Code: CodeStarWithOthers, Severity: SeverityWarning,
 			Path:    fmt.Sprintf("%s.repositoryFilters[%d].filter", RulePath(i), star),
-			Message: fmt.Sprintf("filter %q matches every repository, so the rule's other %d filters change nothing", "*", n-1),
+			Message: fmt.Sprintf("filter %q matches every repository, so the rule's other %d filters change nothing", filter(star), n-1),
 			Hint:    "remove the other filters, or remove repositoryFilters to apply the rule to every repository"})
 	}
 }

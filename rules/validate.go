@@ -20,6 +20,9 @@ func validate(c *Config) {
 		if c.suppressed(v.Path) {
 			continue
 		}
+		if v.Value == "" && c.invalid[v.Path] {
+			continue // an empty string breaks a length and a pattern: one finding says it
+		}
 		c.invalid[v.Path] = true
 		c.add(c.violationFinding(v))
 	}
@@ -62,13 +65,11 @@ func (c *Config) violationFinding(v Violation) Finding {
 	replication := c.Kind == KindReplication
 	value := valueAt(c, v.Path)
 	switch {
-	case v.Constraint == constraintNotNull:
+	case v.Constraint == constraintNotNull || (v.Value == "" && !c.present(v.Path)):
+		// CheckSigning and CheckReplication take "" for a present, empty string; only the
+		// source knows whether the member was written at all.
 		f.Code = CodeRequired
-		if _, present := c.positions[v.Path]; present {
-			f.Message = name + " is empty; the API requires a value"
-		} else {
-			f.Message = fmt.Sprintf("%s is missing; the API requires it", name)
-		}
+		f.Message = fmt.Sprintf("%s is missing; the API requires it", name)
 		switch field {
 		case "filterType":
 			if replication {
@@ -78,6 +79,9 @@ func (c *Config) violationFinding(v Violation) Finding {
 			}
 		case "rules":
 			f.Hint = "an empty list is a valid configuration that signs nothing"
+			if replication {
+				f.Hint = "an empty list is a valid configuration that replicates nothing"
+			}
 		}
 
 	case field == "rules":
@@ -87,10 +91,18 @@ func (c *Config) violationFinding(v Violation) Finding {
 			max = MaxReplicationRules
 		}
 		f.Message = fmt.Sprintf("%d rules; the ECR API allows at most %d", value.count, max)
-		if cfn && !replication {
+		switch {
+		case cfn && !replication && value.count > MaxCloudFormationSigningRules:
+			f.Message = fmt.Sprintf("%d rules: the template breaks the AWS::ECR::SigningConfiguration schema (Rules has maxItems %d), and the ECR API allows at most %d",
+				value.count, MaxCloudFormationSigningRules, max)
+		case cfn && !replication:
 			f.Message += fmt.Sprintf(" (the CloudFormation schema allows %d, but ECR rejects more than %d at deployment)", MaxCloudFormationSigningRules, max)
 		}
-		f.Hint = "merge rules that share a signing profile: one rule holds up to 100 filters"
+		if replication {
+			f.Hint = "merge rules with the same destinations: one rule holds up to 100 filters"
+		} else {
+			f.Hint = "merge rules that share a signing profile: one rule holds up to 100 filters"
+		}
 
 	case field == "repositoryFilters":
 		if strings.HasPrefix(v.Constraint, constraintMinLen) {
@@ -100,7 +112,11 @@ func (c *Config) violationFinding(v Violation) Finding {
 		} else {
 			f.Code = CodeTooManyFilters
 			f.Message = fmt.Sprintf("%d filters in %s; the ECR API allows at most %d", value.count, name, MaxSigningFilters)
-			f.Hint = "split the rule in two with the same profile, or combine filters with '*'"
+			if replication {
+				f.Hint = "split the rule in two with the same destinations, or use shorter prefixes: a prefix matches every name that starts with it"
+			} else {
+				f.Hint = "split the rule in two with the same profile, or combine filters with '*'"
+			}
 		}
 
 	case field == "destinations":
@@ -116,12 +132,20 @@ func (c *Config) violationFinding(v Violation) Finding {
 		case strings.HasPrefix(v.Constraint, constraintMaxLen):
 			f.Code = CodeFilterLength
 			f.Message = fmt.Sprintf("filter is %d characters long; the ECR API allows at most %d", len([]rune(v.Value)), max)
+		case strings.HasPrefix(v.Constraint, constraintMinLen) && v.Value == "":
+			f.Code = CodeFilterLength
+			f.Message = fmt.Sprintf("filter is empty; the ECR API requires at least %d %s", min, plural(min, "character"))
+			f.Hint = "write a filter, or remove the filter entry"
 		case strings.HasPrefix(v.Constraint, constraintMinLen):
 			f.Code = CodeFilterLength
 			f.Message = fmt.Sprintf("filter %q is %d character long; the ECR API requires at least %d", v.Value, len([]rune(v.Value)), min)
 		default:
+			kind := signingFilter
+			if replication {
+				kind = replicationFilter
+			}
 			f.Code = CodeFilterPattern
-			f.Message = fmt.Sprintf("filter %q does not match the ECR API's filter pattern: %s", v.Value, explainName(v.Value, !replication))
+			f.Message = fmt.Sprintf("filter %q does not match the ECR API's filter pattern: %s", v.Value, explainName(v.Value, kind))
 			f.Hint = filterHint(v.Value, replication)
 			if cfn && !replication && len(v.Value) <= MaxSigningFilterLength && cloudFormationFilterRE.MatchString(v.Value) {
 				f.Message += " (the CloudFormation schema's looser pattern accepts it; the ECR API rejects it at deployment)"
@@ -136,6 +160,9 @@ func (c *Config) violationFinding(v Violation) Finding {
 		}
 		f.Message = fmt.Sprintf("filter type %q is not accepted; the only type is %s", v.Value, want)
 		switch up := strings.ToUpper(strings.TrimSpace(v.Value)); {
+		case v.Value == "":
+			f.Message = fmt.Sprintf("filter type is empty; the only type is %s", want)
+			f.Hint = fmt.Sprintf("write %s", want)
 		case up == other && !replication:
 			f.Hint = "PREFIX_MATCH is a replication filter type; signing filters are WILDCARD_MATCH (write a prefix as \"name*\")"
 		case up == other:
@@ -152,6 +179,9 @@ func (c *Config) violationFinding(v Violation) Finding {
 			f.Code = CodeProfileARNPattern
 			f.Message = explainProfileARN(v.Value)
 			f.Hint = profileARNHint(v.Value)
+			if v.Value == "" {
+				f.Hint = "write a signing profile ARN: arn:aws:signer:REGION:ACCOUNT:/signing-profiles/NAME"
+			}
 		}
 
 	case field == "region":
@@ -179,6 +209,9 @@ type valueInfo struct{ count int }
 
 // valueAt returns what validate needs to know about the list at path.
 func valueAt(c *Config, path string) valueInfo {
+	if n, cut := c.lengths[path]; cut {
+		return valueInfo{n}
+	}
 	switch {
 	case path == "rules" && c.Signing != nil:
 		return valueInfo{len(c.Signing.Rules)}
@@ -212,6 +245,11 @@ func filterHint(s string, replication bool) string {
 		return fmt.Sprintf("repository names are lower case: did you mean %q?", l)
 	}
 	switch {
+	case replication && strings.Contains(s, "*"):
+		if t := strings.ReplaceAll(s, "*", ""); len(t) >= MinReplicationFilterLength && replicationFilterRE.MatchString(t) {
+			return fmt.Sprintf("did you mean %q?", t)
+		}
+		return "a replication filter matches every name that starts with it; remove the '*'"
 	case strings.ContainsAny(s, "?[]{}"):
 		if replication {
 			return "replication filters are plain name prefixes, without wildcards"

@@ -36,14 +36,13 @@ func compileReplication(cfg *rules.ReplicationConfiguration, source registryKey)
 	if vs := rules.CheckReplication(cfg); len(vs) > 0 {
 		return nil, &ValidationException{Message: rules.FormatViolations("replicationConfiguration", vs)}
 	}
+	if err := checkNotSource(cfg, source); err != nil {
+		return nil, err
+	}
 	distinct := map[registryKey]bool{}
-	for i, r := range cfg.Rules {
-		for j, d := range r.Destinations {
-			k := registryKey{d.RegistryID, d.Region}
-			if k == source {
-				return nil, &InvalidParameterException{Message: fmt.Sprintf("Invalid parameter at 'replicationConfiguration.rules.%d.member.destinations.%d.member' failed to satisfy constraint: 'a destination cannot be the source registry (%s, %s)'", i+1, j+1, d.RegistryID, d.Region)}
-			}
-			distinct[k] = true
+	for _, r := range cfg.Rules {
+		for _, d := range r.Destinations {
+			distinct[registryKey{d.RegistryID, d.Region}] = true
 		}
 	}
 	if len(distinct) > rules.MaxDistinctDestinations {
@@ -55,6 +54,19 @@ func compileReplication(cfg *rules.ReplicationConfiguration, source registryKey)
 		return nil, &InvalidParameterException{Message: "Invalid parameter at 'replicationConfiguration': " + err.Error()}
 	}
 	return &replicationState{cfg: c, matcher: m}, nil
+}
+
+// checkNotSource rejects a replication configuration with a destination that is the source
+// registry, as PutReplicationConfiguration in that registry does.
+func checkNotSource(cfg *rules.ReplicationConfiguration, source registryKey) error {
+	for i, r := range cfg.Rules {
+		for j, d := range r.Destinations {
+			if (registryKey{d.RegistryID, d.Region}) == source {
+				return &InvalidParameterException{Message: fmt.Sprintf("Invalid parameter at 'replicationConfiguration.rules.%d.member.destinations.%d.member' failed to satisfy constraint: 'a destination cannot be the source registry (%s, %s)'", i+1, j+1, d.RegistryID, d.Region)}
+			}
+		}
+	}
+	return nil
 }
 
 // cloneSigning deep-copies a configuration, keeping nil and empty lists apart.

@@ -22,7 +22,8 @@
 //   - FAILED carries ACCESS_DENIED when the pushing principal may not use the profile
 //     (signer:SignPayload), as AWS reports. The other codes are ecrsign's own vocabulary, and
 //     every reason says so: SIGNING_PROFILE_NOT_FOUND, SIGNING_PROFILE_CANCELED,
-//     SIGNING_PROFILE_REVOKED, and TRANSIENT_FAILURE for injected faults ([Faults]).
+//     SIGNING_PROFILE_REVOKED, and TRANSIENT_FAILURE for injected faults ([Faults]); for
+//     replication, IMAGE_TAG_ALREADY_EXISTS and TRANSIENT_FAILURE.
 //   - Manifests with a subject (signatures, SBOMs, attestations) are referrers and are not
 //     signed. An image index and each manifest are each a push; an index needs the manifests
 //     it references in the repository (ReferencedImagesNotFoundException).
@@ -32,7 +33,16 @@
 //   - Replication sends each push once to each distinct destination of every matching rule,
 //     never back to the source and never onward from a replica. The replica appears in the
 //     destination (its repository created if needed) when replication completes; it is
-//     signed there only with Options.SignReplicatedImages.
+//     signed there only with Options.SignReplicatedImages. Its tag moves there at the same
+//     instant: until then the tag keeps naming the image it named. When the destination
+//     repository is IMMUTABLE and the tag is on another image there (or will be, when a
+//     replica in flight appears), that destination's status ends FAILED with
+//     IMAGE_TAG_ALREADY_EXISTS (ecrsign's vocabulary) and the replica is not stored; a
+//     replica in flight likewise holds its tag against a PutImage of another image there
+//     (ImageTagAlreadyExistsException).
+//   - A [Predictor] answers for the registry a push addresses (its registryId, else the
+//     caller's account), as PutImage does; it does not look at repositories, so it does not
+//     foresee tag immutability conflicts.
 //   - PutImage does not raise ImageAlreadyExistsException (a re-push is a push, SPEC 7.3),
 //     and layers are not stored, so LayersNotFoundException is never raised either.
 //
@@ -60,13 +70,18 @@
 //	  }]
 //	}
 //
-// "now" freezes the world on a [ManualClock]. "profiles" maps profile ARNs to ACTIVE,
+// "now" freezes the world on a [ManualClock]; "clockOffset" (exclusive with "now") runs it on
+// real time shifted by the offset, which may be negative; with neither the world follows real
+// time. [World.Save] writes the state of a clock that reports it ([ClockStater]), so a
+// frozen or advanced clock survives a save and a load. "profiles" maps profile ARNs to ACTIVE,
 // CANCELED, REVOKED or ABSENT; a profile not listed is ACTIVE unless strictProfiles.
 // "principals" maps a principal to the profiles it may use ("*" for all); a principal not
 // listed may use every profile unless strictPrincipals. Configurations are validated as the
 // Put operations validate them. Saved worlds also hold each repository's "images" (digest,
-// tags, manifest, push count and jobs) and the push and operation counters, so that Load of a
-// saved world restores it exactly.
+// tags, manifest, push count and jobs), each repository's "pendingTags" (tags replicas in
+// flight bring, with the time each applies) and the push and operation counters, so that Load
+// of a saved world restores it exactly. [World.SaveCompact] writes the same without
+// indentation.
 //
 // A World is safe for concurrent use: each operation is atomic.
 package sim

@@ -21,6 +21,7 @@ type worldFile struct {
 	DefaultRegistry  *fileRegistryRef         `json:"defaultRegistry,omitempty"`
 	DefaultPrincipal string                   `json:"defaultPrincipal,omitempty"`
 	Now              *time.Time               `json:"now,omitempty"`
+	ClockOffset      *duration                `json:"clockOffset,omitempty"`
 	Options          *fileOptions             `json:"options,omitempty"`
 	Profiles         map[string]ProfileStatus `json:"profiles,omitempty"`
 	Principals       map[string][]string      `json:"principals,omitempty"`
@@ -57,6 +58,14 @@ type fileRepository struct {
 	ImageTagMutability string      `json:"imageTagMutability,omitempty"`
 	CreatedAt          *time.Time  `json:"createdAt,omitempty"`
 	Images             []fileImage `json:"images,omitempty"`
+	// PendingTags are tags replicas in flight bring, in the order they were pushed.
+	PendingTags []filePendingTag `json:"pendingTags,omitempty"`
+}
+
+type filePendingTag struct {
+	ImageTag    string    `json:"imageTag"`
+	ImageDigest string    `json:"imageDigest"`
+	AppliesAt   time.Time `json:"appliesAt"`
 }
 
 type fileImage struct {
@@ -82,7 +91,7 @@ type fileJob struct {
 	FailureReason     string    `json:"failureReason,omitempty"`
 }
 
-// duration is a time.Duration written as Go writes it ("2s", "150ms").
+// duration is a time.Duration written as Go writes it ("2s", "150ms", "-1h0m0s").
 type duration time.Duration
 
 func (d duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
@@ -96,16 +105,15 @@ func (d *duration) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return err
 	}
-	if v < 0 {
-		return fmt.Errorf("duration %q is negative", s)
-	}
 	*d = duration(v)
 	return nil
 }
 
 // Load reads a world from its JSON file form (see the package documentation), applying opts
 // after the file. Configurations are validated as the Put operations validate them; an error
-// names the place in the file. A world file with "now" runs on a [ManualClock] set to it.
+// names the place in the file. A world file with "now" runs on a [ManualClock] set to it;
+// one with "clockOffset" on a clock that follows real time shifted by the offset (see
+// [ClockStater]; [World.Clock] returns it).
 func Load(r io.Reader, opts ...Option) (*World, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxWorldFileBytes+1))
 	if err != nil {
@@ -160,10 +168,20 @@ func (w *World) apply(f *worldFile) error {
 	if f.DefaultPrincipal != "" {
 		w.defaultPrincipal = f.DefaultPrincipal
 	}
-	if f.Now != nil {
+	switch {
+	case f.Now != nil && f.ClockOffset != nil:
+		return errors.New(`"now" (a frozen clock) and "clockOffset" (a running one) exclude each other`)
+	case f.Now != nil:
 		w.clock = NewManualClock(*f.Now)
+	case f.ClockOffset != nil:
+		w.clock = offsetClock{time.Duration(*f.ClockOffset)}
 	}
 	if o := f.Options; o != nil {
+		for name, d := range map[string]*duration{"signingLatency": o.SigningLatency, "replicationLatency": o.ReplicationLatency} {
+			if d != nil && *d < 0 {
+				return fmt.Errorf("options.%s: duration %q is negative", name, time.Duration(*d))
+			}
+		}
 		if o.SigningLatency != nil {
 			w.opts.SigningLatency = time.Duration(*o.SigningLatency)
 		}
@@ -261,6 +279,15 @@ func (w *World) applyRegistry(fr fileRegistry) error {
 			}
 			repo.images[img.digest] = img
 		}
+		for j, pt := range frepo.PendingTags {
+			if pt.ImageTag == "" || len(pt.ImageTag) > MaxImageTagLen {
+				return fmt.Errorf("repositories[%d].pendingTags[%d]: image tag %q must have 1..%d characters", i, j, pt.ImageTag, MaxImageTagLen)
+			}
+			if repo.images[pt.ImageDigest] == nil {
+				return fmt.Errorf("repositories[%d].pendingTags[%d]: image %s is not in the repository", i, j, pt.ImageDigest)
+			}
+			repo.pending = append(repo.pending, tagMove{tag: pt.ImageTag, digest: pt.ImageDigest, at: pt.AppliesAt})
+		}
 	}
 	return nil
 }
@@ -297,18 +324,29 @@ func loadImage(repo *repository, fi fileImage) (*image, error) {
 	return img, nil
 }
 
-// Save writes the whole world, including every image and job, in the file form Load reads.
-// The output is deterministic: registries, repositories, images and tags are sorted.
-func (w *World) Save(out io.Writer) error {
+// Save writes the whole world, including every image and job, in the file form Load reads,
+// indented for people to read. The output is deterministic: registries, repositories,
+// images and tags are sorted. The world is locked only while Save copies what it writes;
+// encoding happens after, so concurrent operations wait for the copy, not for the output.
+func (w *World) Save(out io.Writer) error { return w.save(out, "  ") }
+
+// SaveCompact writes what Save writes as compact JSON (no indentation): smaller and faster
+// to write and read, for machines (a state file).
+func (w *World) SaveCompact(out io.Writer) error { return w.save(out, "") }
+
+func (w *World) save(out io.Writer, indent string) error {
 	w.mu.Lock()
 	f := w.snapshot()
 	w.mu.Unlock()
+	f.sort()
 	enc := json.NewEncoder(out)
-	enc.SetIndent("", "  ")
+	enc.SetIndent("", indent)
 	return enc.Encode(f)
 }
 
-// snapshot returns the file form of the world; w.mu held.
+// snapshot returns the file form of the world, unsorted; w.mu held. It copies everything
+// that operations change; what it shares (strings, configurations, which are replaced and
+// never modified) is immutable, so the result can be encoded after w.mu is released.
 func (w *World) snapshot() *worldFile {
 	sl, rl := duration(w.opts.SigningLatency), duration(w.opts.ReplicationLatency)
 	faults := w.opts.Faults
@@ -321,14 +359,20 @@ func (w *World) snapshot() *worldFile {
 			StrictPrincipals: w.opts.StrictPrincipals, CreateRepositoryOnPush: w.opts.CreateRepositoryOnPush,
 			Faults: &faults,
 		},
-		Profiles:   map[string]ProfileStatus{},
-		Principals: map[string][]string{},
+		Profiles:   make(map[string]ProfileStatus, len(w.profiles)),
+		Principals: make(map[string][]string, len(w.principals)),
+		Registries: make([]fileRegistry, 0, len(w.registries)),
 		Pushes:     w.pushes,
 		Operations: w.ops,
 	}
-	if mc, ok := w.clock.(*ManualClock); ok {
-		t := mc.Now()
-		f.Now = &t
+	if cs, ok := w.clock.(ClockStater); ok {
+		switch frozen, now, offset := cs.ClockState(); {
+		case frozen:
+			f.Now = &now
+		case offset != 0:
+			d := duration(offset)
+			f.ClockOffset = &d
+		}
 	}
 	for arn, s := range w.profiles {
 		f.Profiles[arn] = s
@@ -338,48 +382,29 @@ func (w *World) snapshot() *worldFile {
 		for a := range g {
 			arns = append(arns, a)
 		}
-		slices.Sort(arns)
 		f.Principals[p] = arns
 	}
-	keys := make([]registryKey, 0, len(w.registries))
-	for k := range w.registries {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b registryKey) int {
-		return strings.Compare(a.account+"/"+a.region, b.account+"/"+b.region)
-	})
-	for _, k := range keys {
-		reg := w.registries[k]
-		fr := fileRegistry{RegistryID: k.account, Region: k.region}
+	for k, reg := range w.registries {
+		fr := fileRegistry{RegistryID: k.account, Region: k.region, Repositories: make([]fileRepository, 0, len(reg.repos))}
 		if reg.signing != nil {
 			fr.SigningConfiguration = reg.signing.cfg
 		}
 		if reg.replication != nil {
 			fr.ReplicationConfiguration = reg.replication.cfg
 		}
-		names := make([]string, 0, len(reg.repos))
-		for n := range reg.repos {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		for _, n := range names {
-			repo := reg.repos[n]
+		for n, repo := range reg.repos {
 			created := repo.createdAt
-			frepo := fileRepository{RepositoryName: n, ImageTagMutability: repo.mutability, CreatedAt: &created}
-			tagsOf := map[string][]string{}
-			for t, d := range repo.tags {
-				tagsOf[d] = append(tagsOf[d], t)
-			}
-			digests := make([]string, 0, len(repo.images))
-			for d := range repo.images {
-				digests = append(digests, d)
-			}
-			slices.Sort(digests)
-			for _, d := range digests {
-				img := repo.images[d]
-				tags := tagsOf[d]
-				slices.Sort(tags)
-				fi := fileImage{ImageDigest: d, ImageTags: tags, ImageManifest: img.manifest, ImageManifestMediaType: img.mediaType, Referrer: img.referrer, Pushes: img.pushes, VisibleAt: img.visibleAt}
+			frepo := fileRepository{RepositoryName: n, ImageTagMutability: repo.mutability, CreatedAt: &created, Images: make([]fileImage, 0, len(repo.images))}
+			at := make(map[string]int, len(repo.images))
+			for d, img := range repo.images {
+				at[d] = len(frepo.Images)
+				fi := fileImage{ImageDigest: d, ImageManifest: img.manifest, ImageManifestMediaType: img.mediaType, Referrer: img.referrer, Pushes: img.pushes, VisibleAt: img.visibleAt}
+				if len(img.signing) > 0 {
+					fi.Signing = make([]fileJob, 0, len(img.signing))
+				}
+				if len(img.repl) > 0 {
+					fi.Replication = make([]fileJob, 0, len(img.repl))
+				}
 				for _, j := range img.signing {
 					fi.Signing = append(fi.Signing, fileJob{SigningProfileArn: j.profile, Push: j.push, StartedAt: j.start, SettlesAt: j.done, FailureCode: j.failureCode, FailureReason: j.reason})
 				}
@@ -388,9 +413,42 @@ func (w *World) snapshot() *worldFile {
 				}
 				frepo.Images = append(frepo.Images, fi)
 			}
+			for t, d := range repo.tags {
+				if i, ok := at[d]; ok {
+					frepo.Images[i].ImageTags = append(frepo.Images[i].ImageTags, t)
+				}
+			}
+			for _, m := range repo.pending {
+				frepo.PendingTags = append(frepo.PendingTags, filePendingTag{ImageTag: m.tag, ImageDigest: m.digest, AppliesAt: m.at})
+			}
 			fr.Repositories = append(fr.Repositories, frepo)
 		}
 		f.Registries = append(f.Registries, fr)
 	}
 	return f
+}
+
+// sort puts a snapshot in the deterministic order Save writes: registries by account and
+// region, repositories by name, images by digest, tags and granted profiles by value.
+func (f *worldFile) sort() {
+	for _, arns := range f.Principals {
+		slices.Sort(arns)
+	}
+	slices.SortFunc(f.Registries, func(a, b fileRegistry) int {
+		if c := strings.Compare(a.RegistryID, b.RegistryID); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Region, b.Region)
+	})
+	for i := range f.Registries {
+		repos := f.Registries[i].Repositories
+		slices.SortFunc(repos, func(a, b fileRepository) int { return strings.Compare(a.RepositoryName, b.RepositoryName) })
+		for j := range repos {
+			imgs := repos[j].Images
+			slices.SortFunc(imgs, func(a, b fileImage) int { return strings.Compare(a.ImageDigest, b.ImageDigest) })
+			for k := range imgs {
+				slices.Sort(imgs[k].ImageTags)
+			}
+		}
+	}
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -92,7 +93,8 @@ func TestLoadErrors(t *testing.T) {
 		{"wrong type", `{"profiles": []}`, "line 1: json: cannot unmarshal array"},
 		{"trailing data", `{} {}`, "data after the JSON object"},
 		{"bad duration", `{"options": {"signingLatency": "soon"}}`, `time: invalid duration "soon"`},
-		{"negative duration", `{"options": {"signingLatency": "-1s"}}`, "negative"},
+		{"negative duration", `{"options": {"signingLatency": "-1s"}}`, `options.signingLatency: duration "-1s" is negative`},
+		{"bad clock offset", `{"clockOffset": "later"}`, `time: invalid duration "later"`},
 		{"bad rate", `{"options": {"faults": {"seed": 1, "serverErrorRate": 2}}}`, "options.faults.serverErrorRate: 2 is not a probability"},
 		{"bad profile status", `{"profiles": {"` + profProd + `": "active"}}`, `status "active" is not ACTIVE`},
 		{"bad profile ARN", `{"profiles": {"arn:aws:signer:us-east-1:1:/signing-profiles/p": "ACTIVE"}}`, "account \"1\" must be 12 digits"},
@@ -106,6 +108,10 @@ func TestLoadErrors(t *testing.T) {
 		{"bad repository", `{"registries": [{"registryId": "123456789012", "region": "us-east-1", "repositories": [{"repositoryName": "A"}]}]}`, "registries[0]: repositories[0]: repository name"},
 		{"bad digest", `{"registries": [{"registryId": "123456789012", "region": "us-east-1", "repositories": [{"repositoryName": "ab", "images": [{"imageDigest": "sha256:00", "imageManifest": "{}", "imageManifestMediaType": "x", "pushes": 1, "visibleAt": "2026-01-01T00:00:00Z"}]}]}]}`,
 			"repositories[0].images[0]: imageDigest \"sha256:00\" is not the digest"},
+		{"pending tag of no image", `{"registries": [{"registryId": "123456789012", "region": "us-east-1", "repositories": [{"repositoryName": "ab", "pendingTags": [{"imageTag": "v1", "imageDigest": "sha256:00", "appliesAt": "2026-01-01T00:00:00Z"}]}]}]}`,
+			"repositories[0].pendingTags[0]: image sha256:00 is not in the repository"},
+		{"pending tag too long", `{"registries": [{"registryId": "123456789012", "region": "us-east-1", "repositories": [{"repositoryName": "ab", "pendingTags": [{"imageTag": "", "imageDigest": "sha256:00", "appliesAt": "2026-01-01T00:00:00Z"}]}]}]}`,
+			"repositories[0].pendingTags[0]: image tag \"\" must have 1..300 characters"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,5 +131,114 @@ func TestLoadAppliesOptions(t *testing.T) {
 	}
 	if c := w.Client(Caller{}).Caller(); c != (Caller{"111111111111", "eu-west-1", "arn:aws:iam::111111111111:role/x"}) {
 		t.Fatalf("caller %+v", c)
+	}
+}
+
+// stateClock is a running clock with an offset, as ecrhttp's is once advanced.
+type stateClock struct{ offset time.Duration }
+
+func (c stateClock) Now() time.Time { return time.Now().Add(c.offset) }
+func (c stateClock) ClockState() (bool, time.Time, time.Duration) {
+	return false, c.Now(), c.offset
+}
+
+// TestClockState: a clock's state (ClockStater) goes through the world file: frozen as
+// "now", running with an offset as "clockOffset".
+func TestClockState(t *testing.T) {
+	tests := []struct {
+		name       string
+		clock      Clock
+		wantMember string // in the saved file; "" for neither
+		wantFrozen bool
+		wantOffset time.Duration
+	}{
+		{name: "manual clock", clock: NewManualClock(t0), wantMember: `"now":"2026-01-02T03:04:05Z"`, wantFrozen: true},
+		{name: "running, advanced an hour", clock: stateClock{time.Hour}, wantMember: `"clockOffset":"1h0m0s"`, wantOffset: time.Hour},
+		{name: "running, set back a year", clock: stateClock{-365 * 24 * time.Hour}, wantMember: `"clockOffset":"-8760h0m0s"`, wantOffset: -365 * 24 * time.Hour},
+		{name: "running, no offset", clock: stateClock{}},
+		{name: "system clock", clock: systemClock{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := New(WithClock(tt.clock))
+			var saved bytes.Buffer
+			if err := w.SaveCompact(&saved); err != nil {
+				t.Fatal(err)
+			}
+			file := saved.String()
+			if tt.wantMember != "" && !strings.Contains(file, tt.wantMember) {
+				t.Fatalf("saved world %s lacks %s", file, tt.wantMember)
+			}
+			if tt.wantMember == "" && (strings.Contains(file, `"now"`) || strings.Contains(file, `"clockOffset"`)) {
+				t.Fatalf("saved world %s has a clock state", file)
+			}
+			w2 := must(Load(strings.NewReader(file)))(t)
+			cs, ok := w2.Clock().(ClockStater)
+			if !ok {
+				if tt.wantFrozen || tt.wantOffset != 0 {
+					t.Fatalf("loaded clock %T has no state", w2.Clock())
+				}
+				return
+			}
+			frozen, now, offset := cs.ClockState()
+			if frozen != tt.wantFrozen || offset != tt.wantOffset {
+				t.Fatalf("loaded clock frozen=%v offset=%v; want %v, %v", frozen, offset, tt.wantFrozen, tt.wantOffset)
+			}
+			if frozen && !now.Equal(t0) {
+				t.Fatalf("loaded clock shows %v; want %v", now, t0)
+			}
+			if d := now.Sub(time.Now().Add(tt.wantOffset)); !frozen && (d < -time.Minute || d > time.Minute) {
+				t.Fatalf("loaded running clock shows %v, %v from real time shifted by %v", now, d, tt.wantOffset)
+			}
+		})
+	}
+	_, err := Load(strings.NewReader(`{"now": "2026-01-01T00:00:00Z", "clockOffset": "1h"}`))
+	if err == nil || !strings.Contains(err.Error(), "exclude each other") {
+		t.Fatalf("now and clockOffset together: %v", err)
+	}
+}
+
+// TestSaveCompact: SaveCompact writes the same world as Save, without indentation.
+func TestSaveCompact(t *testing.T) {
+	w, _, c := newTestWorld()
+	putSigning(t, c, signing(rule(profProd, "team/*")))
+	createRepo(t, c, "team/api")
+	push(t, c, "team/api", 1, "v1")
+	var indented, compact bytes.Buffer
+	if err := w.Save(&indented); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.SaveCompact(&compact); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(compact.String(), "\n") != 1 || !strings.HasPrefix(indented.String(), "{\n  ") {
+		t.Fatalf("compact output has line breaks or indented output has none:\n%s\n%s", compact.String(), indented.String())
+	}
+	var want bytes.Buffer
+	if err := json.Compact(&want, indented.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	if got := bytes.TrimSpace(compact.Bytes()); !bytes.Equal(got, want.Bytes()) {
+		t.Fatalf("compact output differs from the indented one:\n%s\n%s", got, want.Bytes())
+	}
+}
+
+// TestSetClock: SetClock moves the world to another clock; statuses settle by it.
+func TestSetClock(t *testing.T) {
+	w, _, c := newTestWorld()
+	putSigning(t, c, signing(rule(profProd)))
+	createRepo(t, c, "team/api")
+	push(t, c, "team/api", 1, "v1")
+	later := NewManualClock(t0.Add(DefaultSigningLatency))
+	w.SetClock(later)
+	if w.Clock() != Clock(later) || !w.Now().Equal(later.Now()) {
+		t.Fatalf("Clock() = %v after SetClock", w.Clock())
+	}
+	if got := statuses(t, c, "team/api", ImageIdentifier{ImageTag: "v1"}); got[0].Status != StatusComplete {
+		t.Fatalf("statuses on the new clock %+v", got)
+	}
+	w.SetClock(nil)
+	if _, ok := w.Clock().(systemClock); !ok {
+		t.Fatalf("SetClock(nil) set %T, want the system clock", w.Clock())
 	}
 }

@@ -66,9 +66,7 @@ func parsePush(op string, req *PutImageRequest) (manifestInfo, error) {
 	case n > MaxManifestBytes:
 		vs = append(vs, rules.Violation{Path: "imageManifest", Value: fmt.Sprintf("(%d bytes)", n), Constraint: "Member must have length less than or equal to " + strconv.Itoa(MaxManifestBytes)})
 	}
-	if n := utf8.RuneCountInString(req.ImageTag); n > MaxImageTagLen {
-		vs = append(vs, rules.Violation{Path: "imageTag", Value: req.ImageTag, Constraint: "Member must have length less than or equal to " + strconv.Itoa(MaxImageTagLen)})
-	}
+	vs = append(vs, imageTagViolations("imageTag", req.ImageTag)...)
 	if len(vs) > 0 {
 		return info, invalidRequest(op, rules.FormatViolations("", vs))
 	}
@@ -120,6 +118,15 @@ func prefixViolations(member string, vs []rules.Violation) []rules.Violation {
 		}
 	}
 	return vs
+}
+
+// imageTagViolations checks an optional image tag member at path (ImageTag shape: at most
+// MaxImageTagLen characters; empty is absent).
+func imageTagViolations(path, tag string) []rules.Violation {
+	if len(tag) <= MaxImageTagLen || utf8.RuneCountInString(tag) <= MaxImageTagLen {
+		return nil
+	}
+	return []rules.Violation{{Path: path, Value: tag, Constraint: "Member must have length less than or equal to " + strconv.Itoa(MaxImageTagLen)}}
 }
 
 // registryIDViolations checks an optional registryId member (RegistryId shape).

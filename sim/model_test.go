@@ -5,6 +5,7 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -92,5 +93,39 @@ func TestWorldDefaultsCanChange(t *testing.T) {
 	clk.Set(t0.Add(time.Hour))
 	if !w.Now().Equal(t0.Add(time.Hour)) {
 		t.Fatal("ManualClock.Set")
+	}
+}
+
+func TestSetProfileStatusValidates(t *testing.T) {
+	tests := []struct {
+		name    string
+		arn     string
+		status  ProfileStatus
+		wantErr string // "" for none
+		want    string // failure code of a push signed with arn afterwards
+	}{
+		{name: "revoked", arn: profProd, status: ProfileRevoked, want: FailureProfileRevoked},
+		{name: "absent", arn: profProd, status: ProfileAbsent, want: FailureProfileNotFound},
+		{name: "lower case", arn: profProd, status: "revoked", wantErr: `"revoked" is not ACTIVE, CANCELED, REVOKED or ABSENT`},
+		{name: "empty", arn: profProd, status: "", wantErr: `"" is not ACTIVE`},
+		{name: "not a profile ARN", arn: "arn:aws:iam::123456789012:role/x", status: ProfileRevoked, wantErr: "profile status"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, _, c := newTestWorld(WithOptions(Options{}))
+			putSigning(t, c, signing(rule(profProd)))
+			createRepo(t, c, "team/api")
+			err := w.SetProfileStatus(tt.arn, tt.status)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("SetProfileStatus: %v", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("SetProfileStatus error %v; want one containing %q", err, tt.wantErr)
+			}
+			res := push(t, c, "team/api", 1, "")
+			if got := res.SigningStatuses[0].FailureCode; got != tt.want {
+				t.Fatalf("push after SetProfileStatus failed with %q; want %q (an invalid status changes nothing)", got, tt.want)
+			}
+		})
 	}
 }

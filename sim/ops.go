@@ -222,8 +222,9 @@ func (c *Client) Push(req *PutImageRequest) (*PushResult, error) {
 		}
 		repo = newRepository(req.RepositoryName, TagMutable, now) // kept only if the push succeeds
 	}
+	repo.settleTags(now)
 	if req.ImageTag != "" && repo.mutability == TagImmutable {
-		if d, ok := repo.tags[req.ImageTag]; ok && d != info.digest {
+		if _, taken := repo.tagTaken(req.ImageTag, info.digest); taken {
 			return nil, &ImageTagAlreadyExistsException{Message: fmt.Sprintf("The image tag '%s' already exists in the '%s' repository and cannot be overwritten because the repository is immutable.", req.ImageTag, repo.name)}
 		}
 	}
@@ -262,6 +263,8 @@ func (c *Client) findImage(op, registryID, name string, id *ImageIdentifier) (re
 	vs = append(vs, registryIDViolations(registryID)...)
 	if id == nil {
 		vs = append(vs, rules.Violation{Path: "imageId", Value: "null", Constraint: "Member must not be null"})
+	} else {
+		vs = append(vs, imageTagViolations("imageId.imageTag", id.ImageTag)...)
 	}
 	if len(vs) > 0 {
 		return registryKey{}, nil, invalidRequest(op, rules.FormatViolations("", vs))
@@ -278,16 +281,17 @@ func (c *Client) findImage(op, registryID, name string, id *ImageIdentifier) (re
 	if repo == nil {
 		return k, nil, noRepository(k, name)
 	}
+	now := c.w.clock.Now()
 	digest := id.ImageDigest
 	if id.ImageTag != "" {
-		d, ok := repo.tags[id.ImageTag]
+		d, ok := repo.tag(id.ImageTag, now)
 		if !ok || (digest != "" && d != digest) {
 			return k, nil, noImage(k, name, id)
 		}
 		digest = d
 	}
 	img := repo.images[digest]
-	if img == nil || c.w.clock.Now().Before(img.visibleAt) {
+	if img == nil || now.Before(img.visibleAt) {
 		return k, nil, noImage(k, name, id)
 	}
 	return k, img, nil

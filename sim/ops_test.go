@@ -289,6 +289,11 @@ func TestDescribeErrors(t *testing.T) {
 			contains: "The image with imageId {imageDigest:null, imageTag:'v2'} does not exist within the repository with name 'team/api' in the registry with id '123456789012'"},
 		{name: "unknown digest", repo: "team/api", id: &ImageIdentifier{ImageDigest: Digest(manifest(9))}, code: "ImageNotFoundException", contains: "imageTag:null"},
 		{name: "tag and digest disagree", repo: "team/api", id: &ImageIdentifier{ImageTag: "v1", ImageDigest: Digest(manifest(9))}, code: "ImageNotFoundException", contains: ""},
+		{name: "tag of 300 characters", repo: "team/api", id: &ImageIdentifier{ImageTag: strings.Repeat("t", 300)}, code: "ImageNotFoundException", contains: "imageTag:'ttt"},
+		{name: "tag of 300 two-byte characters", repo: "team/api", id: &ImageIdentifier{ImageTag: strings.Repeat("é", 300)}, code: "ImageNotFoundException", contains: ""},
+		{name: "tag of 301 characters", repo: "team/api", id: &ImageIdentifier{ImageTag: strings.Repeat("t", 301)}, code: "ValidationException",
+			contains: "1 validation error detected: Value '" + strings.Repeat("t", 301) + "' at 'imageId.imageTag' failed to satisfy constraint: Member must have length less than or equal to 300"},
+		{name: "long tag and bad name", repo: "A", id: &ImageIdentifier{ImageTag: strings.Repeat("t", 301)}, code: "ValidationException", contains: "3 validation errors detected"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

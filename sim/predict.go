@@ -67,13 +67,19 @@ func (p *Prediction) ReplicationStatuses(settled bool) []ImageReplicationStatus 
 	return out
 }
 
-// Predictor predicts pushes under fixed configurations in a world without changing it. It
-// validates and compiles the configurations once; Predict is then cheap. It is safe for
-// concurrent use.
+// Predictor predicts pushes in a world without changing it. It is safe for concurrent use.
+//
+// Every push is predicted for the registry it addresses, as [Client.Push] decides it: the
+// push's registryId member, else the caller's account, in the caller's region. A
+// configuration given to [World.Predictor] is validated and compiled once and models the
+// registry each push addresses; a configuration not given is the one the addressed registry
+// has in the world when Predict is called, so that a prediction agrees with a push made at
+// that instant.
 type Predictor struct {
-	w           *World
-	caller      Caller
-	key         registryKey
+	w      *World
+	caller Caller
+	key    registryKey // the caller's registry
+	// signing and replication are the configurations given (nil: the world's).
 	signing     *signingState
 	replication *replicationState
 }
@@ -83,7 +89,7 @@ type Predictor struct {
 // may be nil for none. Errors are the exceptions PutSigningConfiguration,
 // PutReplicationConfiguration or PutImage would raise.
 func Predict(signing *rules.SigningConfiguration, replication *rules.ReplicationConfiguration, push *PutImageRequest) (*Prediction, error) {
-	w := New()
+	w := New() // no registries: a nil configuration is none
 	p, err := w.Predictor(Caller{}, signing, replication)
 	if err != nil {
 		return nil, err
@@ -91,10 +97,12 @@ func Predict(signing *rules.SigningConfiguration, replication *rules.Replication
 	return p.Predict(push)
 }
 
-// Predictor returns a predictor for pushes by c under the given configurations; a nil
-// configuration means the registry's current one (none if it has none). The world's
-// profiles, principals, latencies and options decide the outcomes; injected faults do not
-// (a prediction is the outcome without transient failures).
+// Predictor returns a predictor for pushes by c. A non-nil configuration is validated as
+// PutSigningConfiguration or PutReplicationConfiguration by c would validate it, and stands
+// for the configuration of whichever registry a push addresses; a nil configuration means
+// the addressed registry's own in the world, read at each Predict (none if it has none). The
+// world's profiles, principals, latencies and options decide the outcomes; injected faults
+// do not (a prediction is the outcome without transient failures).
 func (w *World) Predictor(c Caller, signing *rules.SigningConfiguration, replication *rules.ReplicationConfiguration) (*Predictor, error) {
 	cl := w.Client(c)
 	p := &Predictor{w: w, caller: cl.caller, key: cl.key("")}
@@ -112,24 +120,16 @@ func (w *World) Predictor(c Caller, signing *rules.SigningConfiguration, replica
 			return nil, err
 		}
 	}
-	if signing == nil || replication == nil {
-		w.mu.Lock()
-		if reg := w.registries[p.key]; reg != nil {
-			if signing == nil {
-				p.signing = reg.signing
-			}
-			if replication == nil {
-				p.replication = reg.replication
-			}
-		}
-		w.mu.Unlock()
-	}
 	return p, nil
 }
 
 // Predict returns what push would produce. It validates the request as PutImage does but
-// does not look at the repository: it need not exist, and tag immutability and the manifests
-// an image index references are not checked.
+// does not look at the repositories: the repository need not exist, and neither tag
+// immutability (of the repository or of a replication destination's) nor the manifests an
+// image index references are checked. When the push addresses a registry other than the
+// caller's and a replication configuration was given, a destination that is that registry
+// is rejected with the InvalidParameterException PutReplicationConfiguration would raise
+// there.
 func (p *Predictor) Predict(push *PutImageRequest) (*Prediction, error) {
 	info, err := parsePush(OpPutImage, push)
 	if err != nil {
@@ -138,6 +138,11 @@ func (p *Predictor) Predict(push *PutImageRequest) (*Prediction, error) {
 	k := p.key
 	if push.RegistryID != "" {
 		k.account = push.RegistryID
+	}
+	if p.replication != nil && k != p.key {
+		if err := checkNotSource(p.replication.cfg, k); err != nil {
+			return nil, err
+		}
 	}
 	out := &Prediction{
 		RegistryID:     k.account,
@@ -150,14 +155,25 @@ func (p *Predictor) Predict(push *PutImageRequest) (*Prediction, error) {
 	w := p.w
 	w.mu.Lock()
 	opts := w.opts
+	sign, repl := p.signing, p.replication
+	if sign == nil || repl == nil {
+		if reg := w.registries[k]; reg != nil {
+			if sign == nil {
+				sign = reg.signing
+			}
+			if repl == nil {
+				repl = reg.replication
+			}
+		}
+	}
 	// Explain costs several matches: ask it only when a rule applies.
-	if p.signing != nil && !info.referrer && p.signing.matcher.Match(push.RepositoryName).Len() > 0 {
-		e := p.signing.matcher.Explain(push.RepositoryName)
+	if sign != nil && !info.referrer && sign.matcher.Match(push.RepositoryName).Len() > 0 {
+		e := sign.matcher.Explain(push.RepositoryName)
 		for _, re := range e.Rules {
 			if !re.Applies {
 				continue
 			}
-			prof := p.signing.cfg.Rules[re.Rule].SigningProfileArn
+			prof := sign.cfg.Rules[re.Rule].SigningProfileArn
 			cause := causeOf(re.Rule, re.Filter, re.FilterText, re.AllRepositories)
 			if i := indexSigning(out.Signing, prof); i >= 0 {
 				out.Signing[i].Causes = append(out.Signing[i].Causes, cause)
@@ -176,14 +192,14 @@ func (p *Predictor) Predict(push *PutImageRequest) (*Prediction, error) {
 		}
 	}
 	w.mu.Unlock()
-	if p.replication != nil && p.replication.matcher.Match(push.RepositoryName).Len() > 0 {
-		e := p.replication.matcher.Explain(push.RepositoryName)
+	if repl != nil && repl.matcher.Match(push.RepositoryName).Len() > 0 {
+		e := repl.matcher.Explain(push.RepositoryName)
 		for _, re := range e.Rules {
 			if !re.Applies {
 				continue
 			}
 			cause := causeOf(re.Rule, re.Filter, re.FilterText, re.AllRepositories)
-			for _, d := range p.replication.cfg.Rules[re.Rule].Destinations {
+			for _, d := range repl.cfg.Rules[re.Rule].Destinations {
 				if (registryKey{d.RegistryID, d.Region}) == k {
 					continue
 				}

@@ -1,8 +1,12 @@
 package sim
 
 import (
+	"cmp"
+	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/ecrsign/ecrsign/rules"
 )
@@ -85,5 +89,183 @@ func TestPredictErrorsAndReferrers(t *testing.T) {
 	p = must(Predict(nil, nil, &PutImageRequest{RepositoryName: "ab", ImageManifest: manifest(1)}))(t)
 	if p.Signing == nil || len(p.Signing) != 0 || p.Replication == nil {
 		t.Fatalf("no configuration: %+v", p)
+	}
+}
+
+// TestPredictAddressedRegistry: a push is predicted for the registry it addresses (its
+// registryId, else the caller's account), as Client.Push decides it.
+func TestPredictAddressedRegistry(t *testing.T) {
+	const other = "222222222222"
+	westOnly := &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{replRule(nil, dest(DefaultAccount, "us-west-2"))}}
+	toOther := &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{replRule(nil, dest(other, "us-east-1"))}}
+	tests := []struct {
+		name         string
+		own, theirs  *rules.SigningConfiguration // the world's configurations of the caller's and the other registry
+		given        *rules.SigningConfiguration // given to the Predictor; nil: the world's
+		givenRepl    *rules.ReplicationConfiguration
+		registryID   string
+		wantProfiles []string
+		wantDests    []string
+		wantErr      string
+	}{
+		{name: "own registry", own: signing(rule(profProd)), wantProfiles: []string{profProd}},
+		{name: "other registry without a configuration", own: signing(rule(profProd)), registryID: other},
+		{name: "other registry's configuration", own: signing(rule(profProd)), theirs: signing(rule(profAudit)), registryID: other, wantProfiles: []string{profAudit}},
+		{name: "registryId naming the caller's own registry", theirs: signing(rule(profAudit)), registryID: DefaultAccount},
+		{name: "given configuration models the addressed registry", own: signing(rule(profProd)), given: signing(rule(profShared)), registryID: other, wantProfiles: []string{profShared}},
+		{name: "given replication from the addressed registry", givenRepl: westOnly, registryID: other, wantDests: []string{DefaultAccount + "/us-west-2"}},
+		{name: "given replication whose destination is the addressed registry", givenRepl: toOther, registryID: other, wantErr: "cannot be the source registry"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, _, c := newTestWorld(WithOptions(Options{CreateRepositoryOnPush: true}))
+			if tt.own != nil {
+				putSigning(t, c, tt.own)
+			}
+			if tt.theirs != nil {
+				putSigning(t, w.Client(Caller{Account: other}), tt.theirs)
+			}
+			pr := must(w.Predictor(Caller{}, tt.given, tt.givenRepl))(t)
+			req := &PutImageRequest{RegistryID: tt.registryID, RepositoryName: "team/api", ImageManifest: manifest(1)}
+			p, err := pr.Predict(req)
+			if tt.wantErr != "" {
+				wantAPIError(t, err, "InvalidParameterException", tt.wantErr)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var profiles, dests []string
+			for _, s := range p.SigningStatuses(true) {
+				profiles = append(profiles, s.SigningProfileArn)
+			}
+			for _, s := range p.ReplicationStatuses(true) {
+				dests = append(dests, s.RegistryID+"/"+s.Region)
+			}
+			if !reflect.DeepEqual(profiles, tt.wantProfiles) || !reflect.DeepEqual(dests, tt.wantDests) {
+				t.Fatalf("predicted profiles %v, destinations %v; want %v, %v", profiles, dests, tt.wantProfiles, tt.wantDests)
+			}
+			if want := cmp.Or(tt.registryID, DefaultAccount); p.RegistryID != want {
+				t.Fatalf("prediction for registry %s, want %s", p.RegistryID, want)
+			}
+			if tt.given != nil || tt.givenRepl != nil {
+				return // the world's registries have other configurations
+			}
+			res := must(c.Push(req))(t)
+			if got := statusProfiles(res.SigningStatuses); !reflect.DeepEqual(got, profiles) {
+				t.Fatalf("the push signed with %v; predicted %v", got, profiles)
+			}
+		})
+	}
+}
+
+func statusProfiles(ss []ImageSigningStatus) []string {
+	var out []string
+	for _, s := range ss {
+		out = append(out, s.SigningProfileArn)
+	}
+	return out
+}
+
+// TestPredictorAgreesWithPushes is a differential test: for random worlds (registries in
+// several accounts and regions, each with random signing and replication configurations,
+// profiles and grants) and random pushes (caller, registryId, repository, tag, principal),
+// a Predictor's statuses right after the push and once settled equal what the World and a
+// Client produce, in the registry the push addressed.
+func TestPredictorAgreesWithPushes(t *testing.T) {
+	accounts := []string{DefaultAccount, "222222222222", "333333333333"}
+	regions := []string{"us-east-1", "us-west-2"}
+	repos := []string{"team/api", "team/web", "web", "api", "ops/team/api"}
+	filters := []string{"team/*", "*api", "web", "*", "ops/*", "t*/w*"}
+	prefixes := []string{"team", "te", "web", "ops/"}
+	principals := []string{DefaultPrincipal, "arn:aws:iam::222222222222:role/ci"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	pick := func(ss []string) string { return ss[rng.IntN(len(ss))] }
+	profile := func(region string) string {
+		return fmt.Sprintf("arn:aws:signer:%s:%s:/signing-profiles/p%d", region, pick(accounts), rng.IntN(3))
+	}
+	randomSigning := func(region string) *rules.SigningConfiguration {
+		cfg := signing()
+		for range rng.IntN(4) {
+			r := rule(profile(region))
+			for range rng.IntN(3) {
+				r.RepositoryFilters = append(r.RepositoryFilters, rules.SigningRepositoryFilter{Filter: pick(filters), FilterType: rules.WildcardMatch})
+			}
+			cfg.Rules = append(cfg.Rules, r)
+		}
+		return cfg
+	}
+	randomReplication := func(source registryKey) *rules.ReplicationConfiguration {
+		cfg := &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{}}
+		for range rng.IntN(3) {
+			var r rules.ReplicationRule
+			for range 1 + rng.IntN(2) {
+				if d := dest(pick(accounts), pick(regions)); (registryKey{d.RegistryID, d.Region}) != source {
+					r.Destinations = append(r.Destinations, d)
+				}
+			}
+			if rng.IntN(2) == 0 {
+				r.RepositoryFilters = []rules.RepositoryFilter{{Filter: pick(prefixes), FilterType: rules.PrefixMatch}}
+			}
+			if len(r.Destinations) > 0 {
+				cfg.Rules = append(cfg.Rules, r)
+			}
+		}
+		return cfg
+	}
+	const worlds, pushesPerWorld = 20, 40
+	n := 0
+	for wi := range worlds {
+		opts := Options{SigningLatency: time.Duration(rng.IntN(3)) * time.Second, ReplicationLatency: time.Duration(rng.IntN(3)) * time.Second,
+			StrictProfiles: rng.IntN(2) == 0, StrictPrincipals: rng.IntN(2) == 0, CreateRepositoryOnPush: true, SignReplicatedImages: rng.IntN(2) == 0}
+		w, clk, _ := newTestWorld(WithOptions(opts))
+		for range 4 {
+			region := pick(regions)
+			if err := w.SetProfileStatus(profile(region), ProfileStatus(pick([]string{"ACTIVE", "CANCELED", "REVOKED", "ABSENT"}))); err != nil {
+				t.Fatal(err)
+			}
+			w.GrantProfiles(pick(principals), profile(region))
+		}
+		predictors := map[Caller]*Predictor{} // made once: configurations change under them
+		for range pushesPerWorld {
+			caller := Caller{Account: pick(accounts), Region: pick(regions), Principal: pick(principals)}
+			c := w.Client(caller)
+			req := &PutImageRequest{RepositoryName: pick(repos), ImageManifest: manifest(n), ImageTag: pick([]string{"", "v1"})}
+			n++
+			if rng.IntN(2) == 0 {
+				req.RegistryID = pick(accounts)
+			}
+			addressed := w.Client(Caller{Account: cmp.Or(req.RegistryID, caller.Account), Region: caller.Region})
+			switch rng.IntN(4) { // reconfigure the addressed registry now and then
+			case 0:
+				putSigning(t, addressed, randomSigning(caller.Region))
+			case 1:
+				must(addressed.PutReplicationConfiguration(&PutReplicationConfigurationRequest{ReplicationConfiguration: randomReplication(addressed.key(""))}))(t)
+			}
+			pr := predictors[caller]
+			if pr == nil {
+				pr = must(w.Predictor(caller, nil, nil))(t)
+				predictors[caller] = pr
+			}
+			p := must(pr.Predict(req))(t)
+			res := must(c.Push(req))(t)
+			where := fmt.Sprintf("world %d, push %d by %+v to %q/%s", wi, res.Seq, caller, req.RegistryID, req.RepositoryName)
+			if got, want := res.SigningStatuses, p.SigningStatuses(false); !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: signing right after the push %+v; predicted %+v", where, got, want)
+			}
+			if got, want := res.ReplicationStatuses, p.ReplicationStatuses(false); !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: replication right after the push %+v; predicted %+v", where, got, want)
+			}
+			clk.Advance(opts.SigningLatency + opts.ReplicationLatency)
+			id := &ImageIdentifier{ImageDigest: res.Image.ImageID.ImageDigest}
+			ss := must(c.DescribeImageSigningStatus(&DescribeImageSigningStatusRequest{RegistryID: req.RegistryID, RepositoryName: req.RepositoryName, ImageID: id}))(t)
+			if got, want := ss.SigningStatuses, p.SigningStatuses(true); !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: signing settled %+v; predicted %+v", where, got, want)
+			}
+			rs := must(c.DescribeImageReplicationStatus(&DescribeImageReplicationStatusRequest{RegistryID: req.RegistryID, RepositoryName: req.RepositoryName, ImageID: id}))(t)
+			if got, want := rs.ReplicationStatuses, p.ReplicationStatuses(true); !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: replication settled %+v; predicted %+v", where, got, want)
+			}
+		}
 	}
 }

@@ -19,6 +19,10 @@ const (
 	FailureProfileCanceled = "SIGNING_PROFILE_CANCELED"
 	FailureProfileRevoked  = "SIGNING_PROFILE_REVOKED"
 	FailureTransient       = "TRANSIENT_FAILURE"
+	// FailureImageTagAlreadyExists ends a replication whose destination repository is
+	// IMMUTABLE and has the pushed tag on another image (or will, when a replica in flight
+	// appears); the replica is not stored there.
+	FailureImageTagAlreadyExists = "IMAGE_TAG_ALREADY_EXISTS"
 )
 
 // ownVocabulary ends the reason of every failure code that is ecrsign's, not AWS's.
@@ -116,6 +120,9 @@ func (w *World) push(reg *registry, repo *repository, req *PutImageRequest, info
 		ReplicationStatuses: []ImageReplicationStatus{},
 	}
 	img := w.store(repo, req, info, now)
+	if req.ImageTag != "" {
+		repo.tags[req.ImageTag] = info.digest
+	}
 	if reg.signing != nil {
 		res.SigningConfiguration = reg.signing.cfg
 	}
@@ -147,13 +154,15 @@ func (w *World) push(reg *registry, repo *repository, req *PutImageRequest, info
 	f := w.opts.Faults
 	for _, k := range dests[:n] {
 		j := job{dest: k, push: res.Seq, start: now, done: now.Add(w.opts.ReplicationLatency)}
-		if fires(f.ReplicationFailureRate, func() float64 {
+		if code, reason := w.replicaConflict(k, repo.name, req.ImageTag, info.digest); code != "" {
+			j.failureCode, j.reason = code, reason
+		} else if fires(f.ReplicationFailureRate, func() float64 {
 			return draw(f.Seed, "replication", reg.key.account, reg.key.region, repo.name, info.digest, k.account, k.region, fmt.Sprint(img.pushes))
 		}) {
 			j.failureCode = FailureTransient
 			j.reason = "Injected transient replication failure" + ownVocabulary
 		} else {
-			w.deliver(k, repo.name, req, info, principal, j.done, res.Seq)
+			w.deliver(k, repo.name, req, info, principal, now, j.done, res.Seq)
 		}
 		img.repl = setJob(img.repl, j)
 		s, c, _ := j.status(now)
@@ -171,19 +180,35 @@ func containsKey(ks []registryKey, k registryKey) bool {
 	return false
 }
 
-// store records the manifest and tag of a push and returns the image; w.mu held.
-func (w *World) store(repo *repository, req *PutImageRequest, info manifestInfo, now time.Time) *image {
+// store records the manifest of a push, visible from visibleAt if it is new, and returns the
+// image; the caller records the tag. w.mu held.
+func (w *World) store(repo *repository, req *PutImageRequest, info manifestInfo, visibleAt time.Time) *image {
 	img := repo.images[info.digest]
 	if img == nil {
-		img = &image{digest: info.digest, visibleAt: now}
+		img = &image{digest: info.digest, visibleAt: visibleAt}
 		repo.images[info.digest] = img
 	}
 	img.manifest, img.mediaType, img.referrer = req.ImageManifest, info.mediaType, info.referrer
 	img.pushes++
-	if req.ImageTag != "" {
-		repo.tags[req.ImageTag] = info.digest
-	}
 	return img
+}
+
+// replicaConflict returns the failure of a replication of digest with tag to the
+// repository name of registry k when that repository is IMMUTABLE and the tag is on another
+// image there, or will be when a replica in flight appears; w.mu held.
+func (w *World) replicaConflict(k registryKey, name, tag, digest string) (code, reason string) {
+	reg := w.registries[k]
+	if tag == "" || reg == nil {
+		return "", ""
+	}
+	repo := reg.repos[name]
+	if repo == nil || repo.mutability != TagImmutable {
+		return "", ""
+	}
+	if other, taken := repo.tagTaken(tag, digest); taken {
+		return FailureImageTagAlreadyExists, fmt.Sprintf("The image tag '%s' is on image %s in the IMMUTABLE repository '%s' of registry %s in %s; the replica was not stored.", tag, other, name, k.account, k.region) + ownVocabulary
+	}
+	return "", ""
 }
 
 // sign starts one signing job per distinct profile of the rules that apply to the
@@ -244,17 +269,22 @@ func setJob(jobs []job, j job) []job {
 	return append(jobs, j)
 }
 
-// deliver puts a replica into the destination registry, creating the repository as ECR
-// does; the replica appears when replication completes, is not replicated onward, and is
+// deliver puts a replica, pushed at now, into the destination registry, creating the
+// repository as ECR does. The replica and its tag appear at, when replication completes
+// (until then a tag keeps naming the image it named); it is not replicated onward, and is
 // signed there only with Options.SignReplicatedImages; w.mu held.
-func (w *World) deliver(k registryKey, name string, req *PutImageRequest, info manifestInfo, principal string, at time.Time, seq uint64) {
+func (w *World) deliver(k registryKey, name string, req *PutImageRequest, info manifestInfo, principal string, now, at time.Time, seq uint64) {
 	reg := w.registry(k)
 	repo := reg.repos[name]
 	if repo == nil {
 		repo = newRepository(name, TagMutable, at)
 		reg.repos[name] = repo
 	}
+	repo.settleTags(now)
 	img := w.store(repo, req, info, at)
+	if req.ImageTag != "" {
+		repo.pending = append(repo.pending, tagMove{tag: req.ImageTag, digest: info.digest, at: at})
+	}
 	if w.opts.SignReplicatedImages {
 		w.sign(reg, repo, img, principal, at, seq, nil)
 	}

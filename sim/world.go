@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -46,9 +48,30 @@ const AllProfiles = "*"
 // Clock tells the world what time it is; statuses settle when it passes a job's end.
 type Clock interface{ Now() time.Time }
 
+// ClockStater is implemented by clocks whose state a world file can hold. A frozen clock
+// shows now until it is moved; a running one shows real time plus offset. [World.Save]
+// writes a frozen clock as the file's "now" and a running clock with a non-zero offset as
+// "clockOffset"; [Load] restores either ([ManualClock] for "now", a clock following real
+// time shifted by the offset for "clockOffset"). A clock without the method is saved as
+// neither: a world loaded from the file follows real time.
+type ClockStater interface {
+	Clock
+	ClockState() (frozen bool, now time.Time, offset time.Duration)
+}
+
 type systemClock struct{}
 
 func (systemClock) Now() time.Time { return time.Now() }
+
+// offsetClock follows real time shifted by offset: the clock of a world file with
+// "clockOffset".
+type offsetClock struct{ offset time.Duration }
+
+func (c offsetClock) Now() time.Time { return time.Now().Add(c.offset) }
+
+func (c offsetClock) ClockState() (bool, time.Time, time.Duration) {
+	return false, c.Now(), c.offset
+}
 
 // ManualClock is a Clock that moves only when told to; safe for concurrent use.
 type ManualClock struct {
@@ -64,6 +87,12 @@ func (c *ManualClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
+}
+
+// ClockState reports the clock as frozen at its time, so that a saved world holds it as
+// "now"; see [ClockStater].
+func (c *ManualClock) ClockState() (frozen bool, now time.Time, offset time.Duration) {
+	return true, c.Now(), 0
 }
 
 // Advance moves the clock forward by d.
@@ -174,7 +203,25 @@ func New(opts ...Option) *World {
 }
 
 // Now returns the world's current time.
-func (w *World) Now() time.Time { return w.clock.Now() }
+func (w *World) Now() time.Time { return w.Clock().Now() }
+
+// Clock returns the clock the world reads its time from.
+func (w *World) Clock() Clock {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.clock
+}
+
+// SetClock makes the world read its time from c from now on (nil: the system clock). Jobs
+// keep their start and end times, so statuses settle by the new clock.
+func (w *World) SetClock(c Clock) {
+	if c == nil {
+		c = systemClock{}
+	}
+	w.mu.Lock()
+	w.clock = c
+	w.mu.Unlock()
+}
 
 // Options returns the world's options.
 func (w *World) Options() Options {
@@ -191,11 +238,21 @@ func (w *World) SetOptions(o Options) {
 }
 
 // SetProfileStatus declares a signing profile with a status (ProfileAbsent deletes it). The
-// status is read when a push starts a job; jobs already started keep their outcome.
-func (w *World) SetProfileStatus(arn string, s ProfileStatus) {
+// status is read when a push starts a job; jobs already started keep their outcome. It
+// returns an error, and changes nothing, when arn is not a signing profile ARN or s is not
+// one of ProfileActive, ProfileCanceled, ProfileRevoked and ProfileAbsent (the statuses are
+// upper case, as in the world file).
+func (w *World) SetProfileStatus(arn string, s ProfileStatus) error {
+	if _, err := rules.ParseProfileARN(arn); err != nil {
+		return fmt.Errorf("profile status: %w", err)
+	}
+	if !s.valid() {
+		return fmt.Errorf("profile status of %s: %q is not ACTIVE, CANCELED, REVOKED or ABSENT", arn, s)
+	}
 	w.mu.Lock()
 	w.profiles[arn] = s
 	w.mu.Unlock()
+	return nil
 }
 
 // GrantProfiles declares principal and lets it use the given profiles with
@@ -272,6 +329,66 @@ type repository struct {
 	createdAt  time.Time
 	images     map[string]*image // by digest
 	tags       map[string]string // tag -> digest
+	// pending holds the tags replicas bring, each applied when its replica appears; moves
+	// that have happened are folded into tags by settleTags.
+	pending []tagMove
+}
+
+// tagMove is a tag a replica brings to the repository: it names digest from at on.
+type tagMove struct {
+	tag, digest string
+	at          time.Time
+}
+
+// tag returns the digest tag names at now: that of the latest tag move that has happened by
+// now, else that of the last push with the tag.
+func (r *repository) tag(tag string, now time.Time) (string, bool) {
+	d, ok := r.tags[tag]
+	var latest time.Time
+	moved := false
+	for _, m := range r.pending {
+		if m.tag == tag && !now.Before(m.at) && (!moved || !m.at.Before(latest)) {
+			d, ok, latest, moved = m.digest, true, m.at, true
+		}
+	}
+	return d, ok
+}
+
+// tagTaken reports whether tag names, or a replica in flight will make it name, an image
+// other than digest, and which.
+func (r *repository) tagTaken(tag, digest string) (string, bool) {
+	if d, ok := r.tags[tag]; ok && d != digest {
+		return d, true
+	}
+	for _, m := range r.pending {
+		if m.tag == tag && m.digest != digest {
+			return m.digest, true
+		}
+	}
+	return "", false
+}
+
+// settleTags applies the tag moves that have happened by now, in the order they happened,
+// so that pending holds only replicas in flight; w.mu held.
+func (r *repository) settleTags(now time.Time) {
+	if len(r.pending) == 0 {
+		return
+	}
+	var due []tagMove
+	kept := r.pending[:0]
+	for _, m := range r.pending {
+		if now.Before(m.at) {
+			kept = append(kept, m)
+		} else {
+			due = append(due, m)
+		}
+	}
+	slices.SortStableFunc(due, func(a, b tagMove) int { return a.at.Compare(b.at) })
+	for _, m := range due {
+		r.tags[m.tag] = m.digest
+	}
+	clear(r.pending[len(kept):])
+	r.pending = kept
 }
 
 type image struct {

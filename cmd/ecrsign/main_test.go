@@ -2,13 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of testdata/golden and the expected output in testdata/script")
@@ -169,6 +173,9 @@ func TestValidateTooLarge(t *testing.T) {
 func TestHelpExamples(t *testing.T) {
 	t.Chdir(filepath.Join("..", ".."))
 	for name := range commands {
+		if name == "serve" {
+			continue // runs until interrupted: TestServeExample runs it with a deadline
+		}
 		var help bytes.Buffer
 		run([]string{name, "-h"}, nil, &help, &help)
 		_, examples, ok := strings.Cut(help.String(), "\nExample:\n")
@@ -204,4 +211,41 @@ func TestHelpExamples(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestServeExample runs the serve example of the help on a free port with a private state file
+// until a deadline, as an interrupt would end it, and checks that the state file was written.
+func TestServeExample(t *testing.T) {
+	t.Chdir(filepath.Join("..", ".."))
+	var help bytes.Buffer
+	run([]string{"serve", "-h"}, nil, &help, &help)
+	_, examples, _ := strings.Cut(help.String(), "\nExample:\n")
+	var args []string
+	for _, line := range strings.Split(examples, "\n") {
+		if strings.HasPrefix(line, "  ecrsign serve ") {
+			args = strings.Fields(line)[1:]
+		}
+	}
+	require.NotEmpty(t, args, "no serve example in the help")
+	state := filepath.Join(t.TempDir(), "state.json")
+	for i := range args {
+		switch args[i] {
+		case "--addr":
+			args[i+1] = "127.0.0.1:0"
+		case "--state":
+			args[i+1] = state
+		}
+	}
+	interrupt := serveContext
+	serveContext = func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.Background(), 500*time.Millisecond)
+	}
+	t.Cleanup(func() { serveContext = interrupt })
+	var stdout, stderr bytes.Buffer
+	code := run(args, nil, &stdout, &stderr)
+	require.Equal(t, exitOK, code, "stderr: %s", stderr.String())
+	assert.Contains(t, stderr.String(), "serving the ECR API")
+	data, err := os.ReadFile(state)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), "registries")
 }

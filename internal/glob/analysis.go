@@ -28,15 +28,14 @@ func (p Pattern) tokens() []int16 {
 	return t
 }
 
-// Includes reports whether every name p matches is also matched by q.
+// Includes reports whether p matches every name q matches.
 //
-// It holds exactly when q matches p's text with each `*` of p read as a fresh symbol that only
-// a `*` of q can absorb: that text is itself a name p matches (for a symbol q never mentions),
-// and conversely each star of p then lies inside a star of q, which absorbs anything.
-func (p Pattern) Includes(q Pattern) bool { return q.matchTokens(p.tokens()) }
+// It holds exactly when p matches q's text with each `*` of q read as a fresh symbol that only
+// a `*` of p can absorb: that text is itself a name q matches (for a symbol p never mentions),
+// and conversely each star of q then lies inside a star of p, which absorbs anything.
+func (p Pattern) Includes(q Pattern) bool { return p.matchTokens(q.tokens()) }
 
-// IncludedIn reports whether q matches every name p matches: p.IncludedIn(q) == q.Includes(p)
-// reads the other way round.
+// IncludedIn reports whether q matches every name p matches.
 func (p Pattern) IncludedIn(q Pattern) bool { return q.Includes(p) }
 
 // matchTokens is Match over a token sequence in which star tokens equal no literal byte.

@@ -20,15 +20,18 @@ type Pattern struct {
 // Parse splits a filter at `*`. Every byte other than `*` stands for itself; empty segments
 // between consecutive stars are dropped since `**` matches what `*` matches.
 func Parse(filter string) Pattern {
-	parts := strings.Split(filter, "*")
-	if len(parts) == 1 {
+	first := strings.IndexByte(filter, '*')
+	if first < 0 {
 		return Pattern{Prefix: filter, Exact: true}
 	}
-	p := Pattern{Prefix: parts[0], Suffix: parts[len(parts)-1]}
-	for _, m := range parts[1 : len(parts)-1] {
-		if m != "" {
-			p.Middle = append(p.Middle, m)
+	last := strings.LastIndexByte(filter, '*')
+	p := Pattern{Prefix: filter[:first], Suffix: filter[last+1:]}
+	for rest := filter[first+1 : last+1]; rest != ""; {
+		i := strings.IndexByte(rest, '*')
+		if i > 0 {
+			p.Middle = append(p.Middle, rest[:i])
 		}
+		rest = rest[i+1:]
 	}
 	return p
 }

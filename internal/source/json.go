@@ -27,10 +27,24 @@ type jsonParser struct {
 	off   int
 	lines *lineIndex
 	lim   Limits
+	// slab hands out nodes allocated in blocks: a document of millions of small values
+	// then costs thousands of allocations, not millions.
+	slab []Node
+}
+
+// node returns a new node.
+func (p *jsonParser) node(k Kind, pos Pos, text string) *Node {
+	if len(p.slab) == 0 {
+		p.slab = make([]Node, 256)
+	}
+	n := &p.slab[0]
+	p.slab = p.slab[1:]
+	n.Kind, n.Pos, n.Text = k, pos, text
+	return n
 }
 
 func (p *jsonParser) errorf(off int, format string, args ...any) *Error {
-	return &Error{Pos: p.lines.pos(off), Msg: fmt.Sprintf(format, args...)}
+	return &Error{Pos: p.lines.pos(off), Offset: off, Msg: fmt.Sprintf(format, args...)}
 }
 
 // describe names the character at off for an error message.
@@ -62,7 +76,7 @@ func (p *jsonParser) value(depth int) (*Node, error) {
 	switch c := p.data[p.off]; {
 	case c == '{' || c == '[':
 		if p.lim.MaxDepth > 0 && depth >= p.lim.MaxDepth {
-			return nil, &Error{Pos: pos, Limit: true, Msg: fmt.Sprintf("nesting deeper than %d levels", p.lim.MaxDepth)}
+			return nil, &Error{Pos: pos, Offset: start, Limit: true, Msg: fmt.Sprintf("nesting deeper than %d levels", p.lim.MaxDepth)}
 		}
 		if c == '{' {
 			return p.object(pos, depth)
@@ -73,7 +87,7 @@ func (p *jsonParser) value(depth int) (*Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Node{Kind: String, Pos: pos, Text: s}, nil
+		return p.node(String, pos, s), nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number(pos)
 	case c >= 'a' && c <= 'z':
@@ -82,9 +96,9 @@ func (p *jsonParser) value(depth int) (*Node, error) {
 		}
 		switch word := string(p.data[start:p.off]); word {
 		case "true", "false":
-			return &Node{Kind: Bool, Pos: pos, Text: word}, nil
+			return p.node(Bool, pos, word), nil
 		case "null":
-			return &Node{Kind: Null, Pos: pos, Text: word}, nil
+			return p.node(Null, pos, word), nil
 		default:
 			return nil, p.errorf(start, "invalid literal %q (strings need double quotes)", word)
 		}
@@ -94,7 +108,7 @@ func (p *jsonParser) value(depth int) (*Node, error) {
 }
 
 func (p *jsonParser) object(pos Pos, depth int) (*Node, error) {
-	n := &Node{Kind: Object, Pos: pos}
+	n := p.node(Object, pos, "")
 	p.off++ // {
 	p.skipSpace()
 	if p.off < len(p.data) && p.data[p.off] == '}' {
@@ -142,7 +156,7 @@ func (p *jsonParser) object(pos Pos, depth int) (*Node, error) {
 }
 
 func (p *jsonParser) array(pos Pos, depth int) (*Node, error) {
-	n := &Node{Kind: Array, Pos: pos}
+	n := p.node(Array, pos, "")
 	p.off++ // [
 	p.skipSpace()
 	if p.off < len(p.data) && p.data[p.off] == ']' {
@@ -219,8 +233,46 @@ func (p *jsonParser) number(pos Pos) (*Node, error) {
 		break
 	}
 	lit := p.data[start:p.off]
-	if !json.Valid(lit) {
+	if !validNumber(lit) {
 		return nil, p.errorf(start, "invalid number %q", lit)
 	}
-	return &Node{Kind: Number, Pos: pos, Text: string(lit)}, nil
+	return p.node(Number, pos, string(lit)), nil
+}
+
+// validNumber reports whether b is a JSON number (RFC 8259 section 6):
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func validNumber(b []byte) bool {
+	i := 0
+	digits := func() bool {
+		start := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		return i > start
+	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case !digits():
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if !digits() {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return false
+		}
+	}
+	return i == len(b)
 }

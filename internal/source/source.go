@@ -98,6 +98,9 @@ func (n *Node) Brief() string {
 // Error is a syntax error or an exceeded limit, at a position.
 type Error struct {
 	Pos Pos
+	// Offset is the byte offset of Pos in the input; only ParseJSON sets it (go-yaml
+	// reports lines only).
+	Offset int
 	// Limit is true when the input is well-formed but exceeds a bound (depth, aliases).
 	Limit bool
 	Msg   string
@@ -121,7 +124,9 @@ type Limits struct {
 // configuration has about 3,000 values and 6 levels of nesting.
 var DefaultLimits = Limits{MaxDepth: 64, MaxAliasNodes: 10_000}
 
-// lineIndex maps byte offsets to positions. Columns count runes from the start of the line;
+// lineIndex maps byte offsets to positions. A line ends at "\n", "\r\n" or a lone "\r"
+// (classic Mac OS line endings), as YAML defines line breaks. Columns count runes from the
+// start of the line;
 // it remembers the last position so that a parser asking for increasing offsets on one long
 // line does linear work in total, not quadratic.
 type lineIndex struct {
@@ -135,7 +140,7 @@ type lineIndex struct {
 func newLineIndex(data []byte) *lineIndex {
 	starts := []int{0}
 	for i, c := range data {
-		if c == '\n' {
+		if c == '\n' || (c == '\r' && (i+1 == len(data) || data[i+1] != '\n')) {
 			starts = append(starts, i+1)
 		}
 	}

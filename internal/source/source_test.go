@@ -1,6 +1,7 @@
 package source
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -62,7 +63,7 @@ func TestParseJSONErrors(t *testing.T) {
 }
 
 func TestParseYAML(t *testing.T) {
-	n, err := ParseYAML([]byte("a: !Ref X\nb: &x [1, two, null]\nc: *x\nd: !GetAtt [R, Arn]\n"), DefaultLimits)
+	n, _, err := ParseYAML([]byte("a: !Ref X\nb: &x [1, two, null]\nc: *x\nd: !GetAtt [R, Arn]\n"), DefaultLimits)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,15 +90,15 @@ func TestParseYAMLLimits(t *testing.T) {
 		}
 		b.WriteString("]\n")
 	}
-	_, err := ParseYAML([]byte(b.String()), DefaultLimits)
+	_, _, err := ParseYAML([]byte(b.String()), DefaultLimits)
 	if e, ok := err.(*Error); !ok || !e.Limit || !strings.Contains(e.Msg, "aliases expand") {
 		t.Errorf("alias bomb: %v", err)
 	}
-	_, err = ParseYAML([]byte(strings.Repeat("[", 70)+strings.Repeat("]", 70)), DefaultLimits)
+	_, _, err = ParseYAML([]byte(strings.Repeat("[", 70)+strings.Repeat("]", 70)), DefaultLimits)
 	if e, ok := err.(*Error); !ok || !e.Limit {
 		t.Errorf("deep YAML: %v", err)
 	}
-	_, err = ParseYAML([]byte("rules:\n  - a: [\n"), DefaultLimits)
+	_, _, err = ParseYAML([]byte("rules:\n  - a: [\n"), DefaultLimits)
 	if e, ok := err.(*Error); !ok || e.Pos.Line != 2 {
 		t.Errorf("syntax error: %v", err)
 	}
@@ -119,6 +120,94 @@ func TestLineIndexLongLine(t *testing.T) {
 		}
 		if got, want := y.pos(off), x.pos(off); got != want {
 			t.Errorf("incremental pos(%d) = %v, want %v", off, got, want)
+		}
+	}
+}
+
+func TestLineIndexLineEndings(t *testing.T) {
+	tests := []struct {
+		name string
+		data string
+		off  int
+		want Pos
+	}{
+		{"LF", "a\nb\nc", 4, Pos{3, 1}},
+		{"CRLF is one break", "a\r\nb\r\nc", 6, Pos{3, 1}},
+		{"lone CR", "a\rb\rc", 4, Pos{3, 1}},
+		{"mixed", "a\rb\r\nc\nd", 7, Pos{4, 1}},
+		{"CR at the end", "ab\r", 3, Pos{2, 1}},
+	}
+	for _, tt := range tests {
+		if got := newLineIndex([]byte(tt.data)).pos(tt.off); got != tt.want {
+			t.Errorf("%s: pos(%d) = %v, want %v", tt.name, tt.off, got, tt.want)
+		}
+	}
+	_, err := ParseJSON([]byte("{\r\"a\": [\r  1,]}"), DefaultLimits)
+	if e, ok := err.(*Error); !ok || e.Pos != (Pos{3, 5}) || e.Offset != 13 {
+		t.Errorf("JSON with CR line endings: %#v", err)
+	}
+}
+
+func TestParseYAMLErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		pos   Pos
+		limit bool
+		msg   string
+	}{
+		{"unclosed flow", "rules:\n  - a: [\n", Pos{2, 3}, false, "did not find expected node content"},
+		{"tab indent", "rules:\n\t- a", Pos{2, 2}, false, "found character that cannot start any token"},
+		{"bad indent", "a: b\n    c: d\n", Pos{2, 5}, false, "mapping values are not allowed"},
+		{"CR line endings", "a: 1\r  b: [\r", Pos{2, 3}, false, "mapping values are not allowed"},
+		{"no line", "rules: [\n  a: b: c\n", Pos{1, 1}, false, "did not find expected ',' or ']'"},
+		{"go-yaml depth", strings.Repeat("[", 10001), Pos{1, 1}, true, "exceeded max depth"},
+		{"our depth", strings.Repeat("[", 70) + strings.Repeat("]", 70), Pos{1, 66}, true, "nesting deeper than 64"},
+		{"empty", "# nothing\n", Pos{1, 1}, false, "the document is empty"},
+	}
+	for _, tt := range tests {
+		_, _, err := ParseYAML([]byte(tt.input), DefaultLimits)
+		e, ok := err.(*Error)
+		if !ok || e.Pos != tt.pos || e.Limit != tt.limit || !strings.Contains(e.Msg, tt.msg) {
+			t.Errorf("%s: error %#v, want %v limit=%v %q", tt.name, err, tt.pos, tt.limit, tt.msg)
+		}
+	}
+}
+
+func TestParseYAMLMoreDocuments(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		more  *Pos
+	}{
+		{"one document", "rules: []\n", nil},
+		{"explicit start", "---\nrules: []\n", nil},
+		{"two documents", "rules: []\n---\nrules: [1]\n", &Pos{2, 1}},
+		{"empty second", "rules: []\n---\n", nil},
+		{"malformed second", "rules: []\n---\na: [\n", &Pos{3, 1}},
+		{"end marker, then one", "rules: []\n...\n---\nb: 1\n", &Pos{3, 1}},
+	}
+	for _, tt := range tests {
+		n, more, err := ParseYAML([]byte(tt.input), DefaultLimits)
+		if err != nil || n.Lookup("rules") == nil {
+			t.Errorf("%s: %v, %v", tt.name, n, err)
+			continue
+		}
+		if (more == nil) != (tt.more == nil) || (more != nil && *more != *tt.more) {
+			t.Errorf("%s: more = %v, want %v", tt.name, more, tt.more)
+		}
+	}
+}
+
+func TestValidNumber(t *testing.T) {
+	for _, s := range []string{"0", "-0", "12", "-12.5", "1e5", "1E+5", "1.5e-05", "0.0", "123456789012"} {
+		if !validNumber([]byte(s)) || !json.Valid([]byte(s)) {
+			t.Errorf("%q: not valid", s)
+		}
+	}
+	for _, s := range []string{"", "-", "01", "1.", ".5", "1e", "1e+", "+1", "1-2", "--1", "1.2.3", "0x1", "1ee5"} {
+		if validNumber([]byte(s)) || json.Valid([]byte(s)) {
+			t.Errorf("%q: valid", s)
 		}
 	}
 }

@@ -1,53 +1,100 @@
 package source
 
 import (
-	"errors"
+	"bytes"
 	"fmt"
+	"io"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
 
 // ParseYAML parses the first document of a YAML stream. Aliases are expanded into copies,
-// counting every node visited against Limits.MaxNodes, so a document of nested aliases
+// counting every node visited against Limits.MaxAliasNodes, so a document of nested aliases
 // cannot expand without bound. Tags other than YAML's own (!Ref, !Sub, ...) give Tagged
 // nodes. Merge keys (<<) are not applied; they are ordinary members.
-func ParseYAML(data []byte, lim Limits) (n *Node, err error) {
-	defer func() {
-		// go.yaml.in/yaml/v3 reports some malformed input by panicking inside its own
-		// decoder; turn that into an error rather than take the caller down.
-		if r := recover(); r != nil {
-			n, err = nil, &Error{Pos: Pos{Line: 1, Column: 1}, Msg: fmt.Sprintf("YAML parser failed: %v", r)}
-		}
-	}()
+//
+// When the stream holds a second document, more is where it starts (its "---"): a caller
+// that reads one document should say that the others are ignored. more is nil otherwise.
+func ParseYAML(data []byte, lim Limits) (n *Node, more *Pos, err error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlError(err)
+	if err := decodeYAML(dec, &doc); err != nil {
+		if err == io.EOF {
+			return nil, nil, &Error{Pos: Pos{Line: 1, Column: 1}, Msg: "the document is empty"}
+		}
+		return nil, nil, yamlError(err, data)
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
-		return nil, &Error{Pos: Pos{Line: 1, Column: 1}, Msg: "the document is empty"}
+		return nil, nil, &Error{Pos: Pos{Line: 1, Column: 1}, Msg: "the document is empty"}
 	}
 	c := &yamlConverter{lim: lim}
-	return c.convert(doc.Content[0], 0, false)
+	if n, err = c.convert(doc.Content[0], 0, false); err != nil {
+		return nil, nil, err
+	}
+	// A second document, well-formed or not, is ignored; say where it starts. A "---" with
+	// nothing after it holds nothing to ignore.
+	var next yaml.Node
+	switch err := decodeYAML(dec, &next); {
+	case err == io.EOF:
+	case err != nil:
+		more = &yamlError(err, data).Pos
+	case len(next.Content) > 0 && !(next.Content[0].Kind == yaml.ScalarNode && next.Content[0].ShortTag() == "!!null" && next.Content[0].Value == ""):
+		more = &Pos{Line: next.Line, Column: next.Column}
+	}
+	return n, more, nil
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+// decodeYAML runs dec.Decode, turning a panic of go.yaml.in/yaml/v3 (it reports some
+// malformed input by panicking inside its own decoder) into an error.
+func decodeYAML(dec *yaml.Decoder, n *yaml.Node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("YAML parser failed: %v", r)
+		}
+	}()
+	return dec.Decode(n)
+}
 
-func yamlError(err error) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		return &Error{Pos: Pos{Line: 1, Column: 1}, Msg: te.Error()}
-	}
-	msg := err.Error()
+// go-yaml reports syntax errors as "yaml: line N: problem", without the column it knows;
+// errors about the input as a whole (its depth) have no line.
+var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (?:column (\d+): )?(.*)$`)
+
+// yamlError turns an error of go-yaml into an *Error. Where go-yaml gives a line but no
+// column, the column is that of the line's first character that is not white space, the
+// nearest an editor can be pointed at. go-yaml's own bound on nesting ("exceeded max
+// depth") is a limit, like ours.
+func yamlError(err error, data []byte) *Error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	limit := strings.HasPrefix(msg, "exceeded max depth")
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		return &Error{Pos: Pos{Line: line, Column: 1}, Msg: m[2]}
+		col, _ := strconv.Atoi(m[2])
+		if col == 0 {
+			col = firstColumn(data, line)
+		}
+		return &Error{Pos: Pos{Line: line, Column: col}, Limit: limit, Msg: m[3]}
 	}
-	if len(msg) > 6 && msg[:6] == "yaml: " {
-		msg = msg[6:]
+	return &Error{Pos: Pos{Line: 1, Column: 1}, Limit: limit, Msg: msg}
+}
+
+// firstColumn returns the column of the first character of line (1-based) that is not a
+// space or tab, 1 for a blank line or a line past the end.
+func firstColumn(data []byte, line int) int {
+	x := newLineIndex(data)
+	if line < 1 || line > len(x.starts) {
+		return 1
 	}
-	return &Error{Pos: Pos{Line: 1, Column: 1}, Msg: msg}
+	off := x.starts[line-1]
+	for off < len(data) && (data[off] == ' ' || data[off] == '\t') {
+		off++
+	}
+	if off < len(data) && (data[off] == '\n' || data[off] == '\r') {
+		return 1
+	}
+	return x.pos(off).Column
 }
 
 type yamlConverter struct {

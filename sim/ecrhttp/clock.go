@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/ecrsign/ecrsign/sim"
 )
 
 // Clock is the simulated clock of a served world: it follows real time, shifted by what
@@ -35,6 +37,33 @@ func (c *Clock) now() time.Time {
 		return c.at
 	}
 	return c.real().Add(c.offset)
+}
+
+// ClockState reports the clock's state for a saved world (sim.ClockStater): frozen and the
+// time it shows, or running and its offset from real time. sim.World.Save writes it as the
+// world file's "now" or "clockOffset", and [Serve] restores it from the state file.
+func (c *Clock) ClockState() (frozen bool, now time.Time, offset time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.frozen, c.now(), c.offset
+}
+
+// clockFrom returns a Clock in the state of a world's clock (sim.ClockStater): frozen at its
+// time, or following real time shifted by its offset; a clock without state follows real
+// time.
+func clockFrom(c sim.Clock) *Clock {
+	if own, ok := c.(*Clock); ok {
+		return own
+	}
+	clock := NewClock()
+	if cs, ok := c.(sim.ClockStater); ok {
+		frozen, now, offset := cs.ClockState()
+		if frozen {
+			return NewFrozenClock(now)
+		}
+		clock.offset = offset
+	}
+	return clock
 }
 
 // Frozen reports whether the clock is frozen, and the time it shows.

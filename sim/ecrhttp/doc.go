@@ -25,14 +25,17 @@
 // Statuses settle when the world's clock passes their job's end. A server's [Clock] follows
 // real time until an operator freezes, sets or advances it through POST /_ecrsign/clock
 // ({"freeze": true}, {"advance": "5s"}, {"set": "2026-01-01T00:00:00Z"}, {"freeze": false})
-// or the Go API; GET /_ecrsign/clock shows it. GET /_ecrsign/world returns the whole world in
-// the world file format.
+// or the Go API; GET /_ecrsign/clock shows it. Clock control is on whenever the world runs on
+// a [Clock] (sim.WithClock or sim.World.SetClock). GET /_ecrsign/world returns the whole world
+// in the world file format, indented.
 //
 // # State
 //
 // With a state file, every change (an operation that succeeded and changed the world, or a
-// clock change) is saved before it is acknowledged: the world is written to a temporary file
-// in the same directory, fsynced and renamed over the state file. Concurrent changes share
-// saves. A restart loads the file, so nothing acknowledged is lost; a file that cannot be
-// parsed stops the server with a [StateError] and is left as it is.
+// clock change) is saved before it is acknowledged: the world, as compact JSON with the
+// clock's state ("now" when frozen, "clockOffset" when running ahead of or behind real
+// time), is written to a temporary file in the same directory, fsynced and renamed over the
+// state file. Concurrent changes share saves. A restart loads the file, so nothing
+// acknowledged is lost and the clock carries on where it was; a file that cannot be parsed
+// stops the server with a [StateError] and is left as it is.
 package ecrhttp

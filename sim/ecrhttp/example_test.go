@@ -20,7 +20,7 @@ import (
 func ExampleNewHandler() {
 	clock := ecrhttp.NewFrozenClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	world := sim.New(sim.WithClock(clock))
-	srv := httptest.NewServer(ecrhttp.NewHandler(world, ecrhttp.WithClock(clock)))
+	srv := httptest.NewServer(ecrhttp.NewHandler(world)) // clock control: the world runs on an ecrhttp.Clock
 	defer srv.Close()
 
 	ctx := context.Background()

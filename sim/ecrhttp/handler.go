@@ -45,7 +45,8 @@ func WithAccessKey(accessKeyID string, caller sim.Caller) Option {
 }
 
 // WithClock enables the clock control endpoint (AdminPrefix + "clock") on c. The world must
-// read its time from c (sim.WithClock(c)), or advancing c changes nothing.
+// read its time from c, or advancing c changes nothing; a world whose clock is a *Clock
+// (sim.WithClock or sim.World.SetClock) needs no WithClock: [NewHandler] finds it.
 func WithClock(c *Clock) Option { return func(h *handler) { h.clock = c } }
 
 // WithMaxBodyBytes bounds request bodies at n bytes (default [DefaultMaxBodyBytes]); a larger
@@ -88,6 +89,9 @@ func NewHandler(world *sim.World, opts ...Option) http.Handler {
 		maxBody: DefaultMaxBodyBytes,
 		log:     slog.New(slog.DiscardHandler),
 		admin:   true,
+	}
+	if c, ok := world.Clock().(*Clock); ok {
+		h.clock = c
 	}
 	for _, o := range opts {
 		o(h)
@@ -368,7 +372,7 @@ func (h *handler) getClock(w http.ResponseWriter, r *http.Request) {
 }
 
 func noClockControl() error {
-	return &protocolError{code: "UnknownOperationException", status: http.StatusNotFound, msg: "clock control is off: the world does not run on an ecrhttp.Clock (see ecrhttp.WithClock)"}
+	return &protocolError{code: "UnknownOperationException", status: http.StatusNotFound, msg: "clock control is off: the world does not run on an ecrhttp.Clock (see ecrhttp.WithClock and sim.World.SetClock)"}
 }
 
 func (h *handler) postClock(w http.ResponseWriter, r *http.Request) {
@@ -420,11 +424,10 @@ func (h *handler) postClock(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) getWorld(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
-	data, err := encodeWorld(&buf, h.world, h.clock)
-	if err != nil {
+	if err := h.world.Save(&buf); err != nil {
 		writeError(w, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Write(data)
+	w.Write(buf.Bytes())
 }

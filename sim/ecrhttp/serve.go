@@ -67,7 +67,7 @@ func NewServer(cfg ServeConfig) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{world: world, clock: clock, log: log}
-	opts := []Option{WithClock(clock), WithLogger(log)}
+	opts := []Option{WithLogger(log)} // the handler finds the world's Clock
 	for key, c := range cfg.AccessKeys {
 		opts = append(opts, WithAccessKey(key, c))
 	}
@@ -88,7 +88,7 @@ func NewServer(cfg ServeConfig) (*Server, error) {
 		default:
 			log.Info("no state file yet; creating it", "state", cfg.StateFile)
 		}
-		s.state = newStateFile(cfg.StateFile, world, clock)
+		s.state = newStateFile(cfg.StateFile, world)
 		if err := s.state.Commit(); err != nil {
 			return nil, err
 		}

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"time"
 
 	"github.com/ecrsign/ecrsign/sim"
 )
@@ -27,7 +26,6 @@ var errStopped = errors.New("the server is stopping: the state file takes no mor
 type stateFile struct {
 	path  string
 	world *sim.World
-	clock *Clock
 
 	mu        sync.Mutex
 	cond      sync.Cond
@@ -38,8 +36,8 @@ type stateFile struct {
 	buf       bytes.Buffer
 }
 
-func newStateFile(path string, world *sim.World, clock *Clock) *stateFile {
-	s := &stateFile{path: path, world: world, clock: clock}
+func newStateFile(path string, world *sim.World) *stateFile {
+	s := &stateFile{path: path, world: world}
 	s.cond.L = &s.mu
 	return s
 }
@@ -96,45 +94,14 @@ func (s *stateFile) Stop() {
 
 // write saves the world atomically; called by one goroutine at a time.
 func (s *stateFile) write() error {
-	data, err := encodeWorld(&s.buf, s.world, s.clock)
-	if err != nil {
+	s.buf.Reset()
+	if err := s.world.SaveCompact(&s.buf); err != nil {
 		return fmt.Errorf("state file %s: encoding the world: %w", s.path, err)
 	}
-	if err := writeAtomic(s.path, data); err != nil {
+	if err := writeAtomic(s.path, s.buf.Bytes()); err != nil {
 		return fmt.Errorf("state file %s: %w", s.path, err)
 	}
 	return nil
-}
-
-// encodeWorld writes the world in the world file format into buf and returns the bytes; a
-// frozen clock is saved as the file's "now", so that loading the file freezes it again.
-func encodeWorld(buf *bytes.Buffer, world *sim.World, clock *Clock) ([]byte, error) {
-	buf.Reset()
-	if err := world.Save(buf); err != nil {
-		return nil, err
-	}
-	data := buf.Bytes()
-	if clock != nil {
-		if t, frozen := clock.Frozen(); frozen {
-			data = withNow(data, t)
-		}
-	}
-	return data, nil
-}
-
-// withNow adds the world file's "now" member (a frozen clock) to a saved world, which
-// sim.World.Save writes only for a sim.ManualClock.
-func withNow(world []byte, t time.Time) []byte {
-	rest, ok := bytes.CutPrefix(world, []byte("{"))
-	if !ok {
-		return world
-	}
-	now, _ := json.Marshal(t)
-	out := make([]byte, 0, len(world)+len(now)+16)
-	out = append(out, "{\n  \"now\": "...)
-	out = append(out, now...)
-	out = append(out, ',')
-	return append(out, rest...)
 }
 
 // tempPattern names the temporary files of a state file: "<base>.tmp-<random>".
@@ -198,7 +165,7 @@ func (e *StateError) Unwrap() error { return e.Err }
 
 // loadWorld builds the world a server starts with: the state file when it exists, else the
 // world file, else the defaults; on the clock returned. A world file (or state file) with
-// "now" starts frozen at that time.
+// "now" starts frozen at that time, one with "clockOffset" running that far from real time.
 func loadWorld(worldFile, stateFile string) (w *sim.World, clock *Clock, fromState bool, err error) {
 	path := worldFile
 	if stateFile != "" {
@@ -232,18 +199,15 @@ func loadWorld(worldFile, stateFile string) (w *sim.World, clock *Clock, fromSta
 	return w, clock, fromState, nil
 }
 
+// decodeWorld loads a world and puts it on a Clock in the state the file saved ("now": frozen
+// there; "clockOffset": running, shifted by the offset; neither: following real time).
 func decodeWorld(data []byte) (*sim.World, *Clock, error) {
-	var head struct {
-		Now *time.Time `json:"now"`
-	}
-	clock := NewClock()
-	if json.Unmarshal(data, &head) == nil && head.Now != nil {
-		clock = NewFrozenClock(*head.Now)
-	}
-	w, err := sim.Load(bytes.NewReader(data), sim.WithClock(clock))
+	w, err := sim.Load(bytes.NewReader(data))
 	if err != nil {
 		return nil, nil, err
 	}
+	clock := clockFrom(w.Clock())
+	w.SetClock(clock)
 	return w, clock, nil
 }
 

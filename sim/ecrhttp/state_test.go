@@ -151,3 +151,56 @@ func TestStateDirectoryMissing(t *testing.T) {
 		t.Fatalf("want an error naming %s, got %v", state, err)
 	}
 }
+
+// TestStateClock: the clock's state survives a restart through the state file, whether it
+// is frozen (saved as "now") or running after being advanced (saved as "clockOffset"); the
+// state file is compact JSON.
+func TestStateClock(t *testing.T) {
+	tests := []struct {
+		name       string
+		changes    []string // clock changes before the restart
+		wantMember string
+		wantFrozen bool
+		wantAhead  time.Duration // running: how far ahead of real time
+	}{
+		{name: "running, advanced", changes: []string{`{"advance": "1h"}`}, wantMember: `"clockOffset":"1h0m0s"`, wantAhead: time.Hour},
+		{name: "frozen, then advanced", changes: []string{`{"freeze": true, "advance": "2h"}`}, wantMember: `"now":`, wantFrozen: true},
+		{name: "frozen, then resumed", changes: []string{`{"freeze": true, "advance": "3h"}`, `{"freeze": false}`}, wantMember: `"clockOffset":"2h59m`, wantAhead: 3 * time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			state := filepath.Join(t.TempDir(), "state.json")
+			a := serveConfig(t, ecrhttp.ServeConfig{StateFile: state, Logger: testLogger(t)})
+			var before time.Time
+			for _, ch := range tt.changes {
+				before, _ = clock(t, a.URL, ch)
+			}
+			shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := a.Shutdown(shutdown); err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(state)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(data), tt.wantMember) || strings.Count(string(data), "\n") != 1 {
+				t.Fatalf("state file is not one line of JSON with %s:\n%s", tt.wantMember, data)
+			}
+			b := serveConfig(t, ecrhttp.ServeConfig{StateFile: state, Logger: testLogger(t)})
+			now, frozen := b.Clock().Frozen()
+			if frozen != tt.wantFrozen {
+				t.Fatalf("clock after restart frozen=%v, want %v", frozen, tt.wantFrozen)
+			}
+			if frozen && !now.Equal(before) {
+				t.Fatalf("frozen clock after restart shows %v, want %v", now, before)
+			}
+			if ahead := now.Sub(time.Now()); !frozen && (ahead < tt.wantAhead-time.Minute || ahead > tt.wantAhead+time.Minute) {
+				t.Fatalf("running clock after restart is %v ahead of real time, want %v", ahead, tt.wantAhead)
+			}
+			if got, _ := clock(t, b.URL, `{}`); got.Before(before) {
+				t.Fatalf("clock after restart %v is before %v", got, before)
+			}
+		})
+	}
+}

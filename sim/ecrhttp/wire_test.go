@@ -352,3 +352,44 @@ func TestParseAccessKey(t *testing.T) {
 		}
 	}
 }
+
+// TestClockControlFindsTheWorldsClock: NewHandler turns clock control on when the world
+// runs on an ecrhttp.Clock, without WithClock.
+func TestClockControlFindsTheWorldsClock(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		world  func(clk *ecrhttp.Clock) *sim.World
+		opts   func(clk *ecrhttp.Clock) []ecrhttp.Option
+		status int
+	}{
+		{name: "world built on the clock", world: func(clk *ecrhttp.Clock) *sim.World { return sim.New(sim.WithClock(clk)) }, status: 200},
+		{name: "clock set on the world", world: func(clk *ecrhttp.Clock) *sim.World {
+			w := sim.New()
+			w.SetClock(clk)
+			return w
+		}, status: 200},
+		{name: "WithClock as before", world: func(clk *ecrhttp.Clock) *sim.World { return sim.New(sim.WithClock(clk)) },
+			opts: func(clk *ecrhttp.Clock) []ecrhttp.Option { return []ecrhttp.Option{ecrhttp.WithClock(clk)} }, status: 200},
+		{name: "world on another clock", world: func(*ecrhttp.Clock) *sim.World { return sim.New(sim.WithClock(sim.NewManualClock(t0))) }, status: 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := ecrhttp.NewFrozenClock(t0)
+			var opts []ecrhttp.Option
+			if tt.opts != nil {
+				opts = tt.opts(clk)
+			}
+			world := tt.world(clk)
+			srv := httptest.NewServer(ecrhttp.NewHandler(world, opts...))
+			defer srv.Close()
+			r := post(t, srv.URL, ecrhttp.AdminPrefix+"clock", "", "application/json", "", `{"advance": "1m"}`)
+			if r.status != tt.status {
+				t.Fatalf("clock change: HTTP %d %s; want %d", r.status, r.raw, tt.status)
+			}
+			if tt.status == 200 && !world.Now().Equal(t0.Add(time.Minute)) {
+				t.Fatalf("the world shows %v after advancing its clock a minute from %v", world.Now(), t0)
+			}
+		})
+	}
+}

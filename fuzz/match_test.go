@@ -1,0 +1,179 @@
+package fuzz
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	gobwas "github.com/gobwas/glob"
+
+	"github.com/ecrsign/ecrsign/internal/glob"
+	"github.com/ecrsign/ecrsign/match"
+	"github.com/ecrsign/ecrsign/rules"
+)
+
+// signingConfig reads one rule per line and filters separated by spaces; a line "-" is a rule
+// without filters.
+func signingConfig(spec string) *rules.SigningConfiguration {
+	cfg := &rules.SigningConfiguration{Rules: []rules.SigningRule{}}
+	for i, line := range strings.Split(spec, "\n") {
+		r := rules.SigningRule{SigningProfileArn: fmt.Sprintf("arn:aws:signer:us-east-1:123456789012:/signing-profiles/p%d", i%3)}
+		if line != "-" {
+			r.RepositoryFilters = []rules.SigningRepositoryFilter{}
+			for _, f := range strings.Split(line, " ") {
+				r.RepositoryFilters = append(r.RepositoryFilters, rules.SigningRepositoryFilter{Filter: f, FilterType: rules.WildcardMatch})
+			}
+		}
+		cfg.Rules = append(cfg.Rules, r)
+	}
+	return cfg
+}
+
+// The oracles: regexp (on valid UTF-8), gobwas/glob (where it applies) and the reference
+// greedy matcher internal/glob (on any bytes), each filter on its own, never the compiled form.
+
+// regexpOracle is the filter as a regular expression: quoted literals joined by `.*`, anchored.
+func regexpOracle(filter string) *regexp.Regexp {
+	parts := strings.Split(filter, "*")
+	for i, p := range parts {
+		parts[i] = regexp.QuoteMeta(p)
+	}
+	return regexp.MustCompile(`(?s)^` + strings.Join(parts, ".*") + `$`)
+}
+
+// gobwasOracle compiles the filter with gobwas/glob when that library reads it as this project
+// does (valid UTF-8, no other metacharacters, no NUL, which its lexer reads as the end of the
+// pattern) and cannot blow up on it (it backtracks
+// exponentially on many stars); nil otherwise.
+func gobwasOracle(filter, name string) gobwas.Glob {
+	if !utf8.ValidString(filter) || !utf8.ValidString(name) || strings.ContainsAny(filter, "?[]{}\\!,\x00") || strings.Count(filter, "*") > 6 || len(name) > 64 {
+		return nil
+	}
+	g, err := gobwas.Compile(filter)
+	if err != nil {
+		return nil
+	}
+	return g
+}
+
+// gobwasOverlapBug reports the one known wrong answer of gobwas/glob v0.2.3 on star-only
+// patterns: its PrefixSuffix matcher accepts a name that has the prefix and the suffix only by
+// overlapping them (`a*ant` matches "ant"; gobwas/glob issues 51 and 61, fixed in v1 only).
+func gobwasOverlapBug(filter, name string) bool {
+	pre, suf, ok := strings.Cut(filter, "*")
+	suf = strings.TrimLeft(suf, "*")
+	return ok && !strings.Contains(suf, "*") && strings.HasPrefix(name, pre) && strings.HasSuffix(name, suf) &&
+		len(name) < len(pre)+len(suf)
+}
+
+func FuzzMatch(f *testing.F) {
+	for _, seed := range [][2]string{
+		{"team/*", "team/api"},
+		{"a*ant", "ant"},
+		{"start*art", "start"},
+		{"*a*a*a*b\n*prod*", "aaaaaaaaaaaa"},
+		{"org/*/svc-* exact\n-\n*/prod", "org/x/svc-y"},
+		{"*ab*ab* *aba*", "abab"},
+		{"* ** a**b", ""},
+	} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, spec, name string) {
+		cfg := signingConfig(spec)
+		m, err := match.Compile(cfg)
+		if err != nil {
+			if errors.Is(err, match.ErrBudget) {
+				return
+			}
+			t.Fatal(err)
+		}
+		res := m.Match(name)
+		ex := m.Explain(name)
+		n := 0
+		for i, r := range cfg.Rules {
+			want := r.RepositoryFilters == nil
+			first := -1
+			for j, fl := range r.RepositoryFilters {
+				ok := glob.Match(fl.Filter, name)
+				if utf8.ValidString(fl.Filter) && utf8.ValidString(name) {
+					// regexp reads runes; on valid UTF-8 a literal can only occur at rune
+					// boundaries, so rune and byte semantics agree
+					if re := regexpOracle(fl.Filter).MatchString(name); re != ok {
+						t.Fatalf("regexp oracle and internal/glob disagree on %q against %q", fl.Filter, name)
+					}
+				}
+				if g := gobwasOracle(fl.Filter, name); g != nil && g.Match(name) != ok && !gobwasOverlapBug(fl.Filter, name) {
+					t.Fatalf("oracles disagree on %q against %q: regexp %v", fl.Filter, name, ok)
+				}
+				if ok && first < 0 {
+					first = j
+				}
+				want = want || ok
+			}
+			if res.Has(i) != want {
+				t.Fatalf("rule %d %v on %q: Match says %v, oracle %v", i, r.RepositoryFilters, name, res.Has(i), want)
+			}
+			if ex.Rules[i].Applies != want || r.RepositoryFilters != nil && ex.Rules[i].Filter != first {
+				t.Fatalf("rule %d on %q: Explain %+v, oracle applies %v first %d", i, name, ex.Rules[i], want, first)
+			}
+			if want {
+				n++
+			}
+		}
+		if res.Len() != n {
+			t.Fatalf("Len %d, want %d", res.Len(), n)
+		}
+		profiles := slices.Collect(res.Profiles())
+		if len(slices.Compact(slices.Clone(profiles))) != len(profiles) || len(profiles) > n {
+			t.Fatalf("profiles %q", profiles)
+		}
+	})
+}
+
+// FuzzCompile reads arbitrary bytes as a configuration (rules per line, filters per space, any
+// bytes in filters) and small budgets; Compile must never panic, either refuse with ErrBudget
+// or build a matcher within the budget, whose Match, Explain and Analyze behave.
+func FuzzCompile(f *testing.F) {
+	f.Add([]byte("team/*\n*/prod *prod*\n-"), uint16(0), uint16(0))
+	f.Add([]byte("*a*b*c* *b*c*d*\n*x*"), uint16(3), uint16(20))
+	f.Add([]byte("a\nab ab\n\xff*\x00"), uint16(1), uint16(1))
+	f.Fuzz(func(t *testing.T, data []byte, maxFilters, maxCells uint16) {
+		cfg := signingConfig(string(data))
+		budget := match.Budget{MaxFilters: int(maxFilters), MaxAutomatonCells: int(maxCells), MaxFilterLength: 512}
+		m, err := match.Compile(cfg, match.WithBudget(budget))
+		total := 0
+		for _, r := range cfg.Rules {
+			total += len(r.RepositoryFilters)
+		}
+		if err != nil {
+			if !errors.Is(err, match.ErrBudget) {
+				t.Fatalf("error not wrapping ErrBudget: %v", err)
+			}
+			return
+		}
+		if maxFilters > 0 && total > int(maxFilters) {
+			t.Fatalf("%d filters compiled with a budget of %d", total, maxFilters)
+		}
+		if m.NumRules() != len(cfg.Rules) {
+			t.Fatalf("NumRules %d, want %d", m.NumRules(), len(cfg.Rules))
+		}
+		for _, name := range []string{"", string(data), "team/prod", strings.Repeat("a", 300)} {
+			res := m.Match(name)
+			ex := m.Explain(name)
+			for i := range cfg.Rules {
+				if ex.Rules[i].Applies != res.Has(i) {
+					t.Fatalf("Explain and Match disagree on rule %d for %q", i, name)
+				}
+			}
+		}
+		for _, fd := range m.Analyze(match.WithAnalysisBudget(5000)) {
+			if fd.Code == "" || fd.Message == "" {
+				t.Fatalf("empty finding %+v", fd)
+			}
+		}
+	})
+}

@@ -1,0 +1,131 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Failure says where checking a name against a pattern stopped.
+type Failure uint8
+
+const (
+	NoFailure    Failure = iota // the pattern matches
+	FailExact                   // a filter without `*` differs from the name
+	FailPrefix                  // the name does not start with the literal prefix
+	FailSuffix                  // the name does not end with the literal suffix
+	FailTooShort                // prefix and suffix fit only by overlapping: the name is too short
+	FailMiddle                  // a middle literal does not occur where it must
+)
+
+var failureNames = [...]string{"match", "exact", "prefix", "suffix", "too short", "middle"}
+
+func (f Failure) String() string { return failureNames[f] }
+
+// Diagnosis is the outcome of checking one name against one pattern, step by step, with the
+// same checks Match runs.
+type Diagnosis struct {
+	Failure Failure
+	// Matched is, for FailExact and FailPrefix, the length of the longest common prefix of
+	// the name and the filter's literal; for FailSuffix, of the longest common suffix; for
+	// FailMiddle, the offset in the name where the search for the missing literal started;
+	// for FailTooShort, the name's length.
+	Matched int
+	// Segment is the literal that failed: the prefix, the suffix or the middle literal.
+	Segment string
+	// Score counts the bytes of the filter's literals matched before stopping; the highest
+	// score marks the closest filter of a rule.
+	Score int
+}
+
+// Diagnose checks name against the pattern of input filter i.
+func (e *Engine) Diagnose(filter int, name string) Diagnosis {
+	return e.Pattern(filter).Diagnose(name)
+}
+
+// Diagnose checks name against p and says where it stopped.
+func (p *Pattern) Diagnose(name string) Diagnosis {
+	if p.Exact {
+		n := commonPrefix(name, p.Prefix)
+		if name == p.Prefix {
+			return Diagnosis{Score: n}
+		}
+		return Diagnosis{Failure: FailExact, Matched: n, Segment: p.Prefix, Score: n}
+	}
+	if n := commonPrefix(name, p.Prefix); n < len(p.Prefix) {
+		return Diagnosis{Failure: FailPrefix, Matched: n, Segment: p.Prefix, Score: n}
+	}
+	score := len(p.Prefix)
+	if n := commonSuffix(name, p.Suffix); n < len(p.Suffix) {
+		return Diagnosis{Failure: FailSuffix, Matched: n, Segment: p.Suffix, Score: score + n}
+	}
+	score += len(p.Suffix)
+	if len(name) < len(p.Prefix)+len(p.Suffix) {
+		return Diagnosis{Failure: FailTooShort, Matched: len(name), Score: score}
+	}
+	at := len(p.Prefix)
+	rest := name[at : len(name)-len(p.Suffix)]
+	for _, m := range p.Middle {
+		i := strings.Index(rest, m)
+		if i < 0 {
+			return Diagnosis{Failure: FailMiddle, Matched: at, Segment: m, Score: score}
+		}
+		score += len(m)
+		at += i + len(m)
+		rest = rest[i+len(m):]
+	}
+	return Diagnosis{Score: score}
+}
+
+// Matches reports whether name matches p; it runs the checks of Diagnose without the detail.
+func (p *Pattern) Matches(name string) bool {
+	if p.Exact {
+		return name == p.Prefix
+	}
+	return len(name) >= p.MinLen && strings.HasPrefix(name, p.Prefix) && strings.HasSuffix(name, p.Suffix) &&
+		middlesIn(name[len(p.Prefix):len(name)-len(p.Suffix)], p.Middle)
+}
+
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
+func commonSuffix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[len(a)-1-n] == b[len(b)-1-n] {
+		n++
+	}
+	return n
+}
+
+// Bytes estimates the memory held by the engine's structures.
+func (e *Engine) Bytes() int {
+	n := e.prefix.bytes() + e.suffix.bytes() + e.ac.bytes() +
+		4*(len(e.filterPattern)+len(e.always)+len(e.keyed)+len(e.needPool)) + 8*(len(e.keyOf)+len(e.needs)+len(e.sureOf)) + 4*len(e.sureRules) + e.exact.bytes()
+	for _, p := range e.patterns {
+		n += 120 + len(p.Prefix) + len(p.Suffix) + 4*len(p.owners)
+		for _, m := range p.Middle {
+			n += 16 + len(m)
+		}
+	}
+	return n
+}
+
+// String describes the compiled form: how many patterns each index holds and how big it is.
+func (e *Engine) String() string {
+	var kinds [KindAny + 1]int
+	for _, p := range e.patterns {
+		kinds[p.Kind]++
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d filters, %d distinct patterns:", len(e.filterPattern), len(e.patterns))
+	for k, n := range kinds {
+		fmt.Fprintf(&b, " %s %d", Kind(k), n)
+	}
+	fmt.Fprintf(&b, "; prefix trie %d nodes, suffix trie %d nodes, automaton %d literals in %d states x %d classes; ~%d bytes",
+		len(e.prefix.nodes), len(e.suffix.nodes), len(e.keyOf), e.ac.states, e.ac.classes, e.Bytes())
+	return b.String()
+}

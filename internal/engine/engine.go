@@ -1,0 +1,552 @@
+// Package engine is the compiled matcher behind package match: every filter of every rule in
+// one structure of a hash table, two tries and an Aho-Corasick automaton, answering which rules
+// apply to a name in a few passes over it with a linear-time check of each candidate filter.
+//
+// Filters are deduplicated and indexed by their most selective literal: exact filters in a
+// hash table probed once, filters anchored by a literal prefix on a prefix trie walked from the
+// start of the name, by a literal suffix on a trie of reversed suffixes walked from the end, and
+// by a middle literal (`*prod*`, `org/*/svc-api-*`) on an Aho-Corasick automaton that marks, in
+// one scan, which middle literals occur. A candidate missing one of its middle literals is
+// dropped with bit tests; the rest are verified from the same compiled [Pattern] (length,
+// prefix, suffix, greedy leftmost middles). Work per name is bounded by the name's length
+// times the number of candidate filters, never exponential and never an unbounded DFA.
+package engine
+
+import (
+	"errors"
+	"fmt"
+	mbits "math/bits"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/ecrsign/ecrsign/internal/glob"
+)
+
+// Default budgets. Compile refuses input beyond them with an error wrapping ErrBudget, so the
+// time and memory of a compile are bounded whatever the configuration.
+const (
+	// DefaultMaxFilters caps the filters over all rules. The API allows 10 x 100; the cap
+	// leaves room for organisation-wide analysis (1,000 rules x 100 filters) with margin.
+	DefaultMaxFilters = 1 << 18
+	// DefaultMaxFilterLength caps one filter's length in bytes (the API allows 256).
+	DefaultMaxFilterLength = 4096
+	// DefaultMaxTextBytes caps the total bytes of filter text, which bounds both tries.
+	DefaultMaxTextBytes = 1 << 24
+	// DefaultMaxAutomatonCells caps the dense transition table of the Aho-Corasick automaton
+	// (states x byte classes, 4 bytes each): 1<<24 cells is 64 MiB.
+	DefaultMaxAutomatonCells = 1 << 24
+)
+
+// ErrBudget is wrapped by every error Compile returns for input beyond its budget.
+var ErrBudget = errors.New("beyond the matcher's compile budget")
+
+// Budget bounds what Compile accepts. A zero field takes its default.
+type Budget struct {
+	MaxFilters        int
+	MaxFilterLength   int
+	MaxTextBytes      int
+	MaxAutomatonCells int
+}
+
+func (b Budget) withDefaults() Budget {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&b.MaxFilters, DefaultMaxFilters)
+	def(&b.MaxFilterLength, DefaultMaxFilterLength)
+	def(&b.MaxTextBytes, DefaultMaxTextBytes)
+	def(&b.MaxAutomatonCells, DefaultMaxAutomatonCells)
+	return b
+}
+
+// Filter is one filter to compile: its parsed pattern and the rule it belongs to.
+type Filter struct {
+	Pattern glob.Pattern
+	Rule    int
+}
+
+// Kind says which index of the engine holds a pattern.
+type Kind uint8
+
+const (
+	KindExact  Kind = iota // no `*`: an entry of the exact-name hash table
+	KindPrefix             // anchored by its literal prefix: a node of the prefix trie
+	KindSuffix             // anchored by its literal suffix: a node of the reversed-suffix trie
+	KindMiddle             // anchored by a middle literal: an Aho-Corasick output
+	KindAny                // only stars: matches every name
+)
+
+var kindNames = [...]string{"exact", "prefix", "suffix", "middle", "any"}
+
+func (k Kind) String() string { return kindNames[k] }
+
+// Pattern is one distinct compiled filter.
+type Pattern struct {
+	glob.Pattern
+	Kind   Kind
+	MinLen int
+	// Key is the index in Middle of the literal the automaton keys the pattern by (KindMiddle).
+	Key int
+	// owners are the distinct rules having this filter, ascending.
+	owners []int32
+	// sure is set when reaching the pattern's anchor in its index is the match.
+	sure bool
+}
+
+// Engine is the compiled form of a set of filters. It is immutable and safe for concurrent use.
+type Engine struct {
+	numRules int
+	patterns []Pattern
+	// filterPattern maps each input filter (in Compile order) to its pattern.
+	filterPattern []int32
+	// always holds the rules having a star-only filter.
+	always []int32
+
+	exact  exactSet
+	prefix trie
+	suffix trie // over reversed suffixes
+	ac     aho
+	// For the middle index: the patterns keyed by each automaton literal (spans of keyed),
+	// and for each pattern to verify, the middle literals it needs (span of needs in needPool).
+	keyOf []span
+	keyed []int32
+	// the rules that apply as soon as a literal occurs (`*prod*`), per literal
+	sureOf    []span
+	sureRules []int32
+	needs     []span // per pattern
+	needPool  []int32
+}
+
+// span is a half-open range of an int32 pool.
+type span struct{ lo, hi int32 }
+
+// Compile builds the engine for filters of numRules rules.
+func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
+	budget = budget.withDefaults()
+	if len(filters) > budget.MaxFilters {
+		return nil, fmt.Errorf("%d filters: %w (at most %d)", len(filters), ErrBudget, budget.MaxFilters)
+	}
+	e := &Engine{numRules: numRules, filterPattern: make([]int32, len(filters))}
+	ids := make(map[string]int32, len(filters))
+	e.patterns = make([]Pattern, 0, len(filters)/2)
+	owners := make([][]int32, 0, len(filters)/2)
+	text := 0
+	var key []byte
+	for i, f := range filters {
+		if f.Rule < 0 || f.Rule >= numRules {
+			return nil, fmt.Errorf("filter %d: rule %d out of range", i, f.Rule)
+		}
+		n := patternLen(f.Pattern)
+		if n > budget.MaxFilterLength {
+			return nil, fmt.Errorf("filter %d: %d bytes: %w (at most %d per filter)", i, n, ErrBudget, budget.MaxFilterLength)
+		}
+		if text += n; text > budget.MaxTextBytes {
+			return nil, fmt.Errorf("%d bytes of filter text: %w (at most %d)", text, ErrBudget, budget.MaxTextBytes)
+		}
+		key = appendKey(key[:0], f.Pattern)
+		id, ok := ids[string(key)]
+		if !ok {
+			id = int32(len(e.patterns))
+			ids[string(key)] = id
+			e.patterns = append(e.patterns, newPattern(f.Pattern))
+			owners = append(owners, nil)
+		}
+		e.filterPattern[i] = id
+		if o := owners[id]; len(o) == 0 || o[len(o)-1] != int32(f.Rule) {
+			owners[id] = append(o, int32(f.Rule))
+		}
+	}
+	for id := range e.patterns {
+		o := owners[id]
+		slices.Sort(o)
+		e.patterns[id].owners = slices.Compact(o)
+	}
+	e.chooseAnchors()
+	var pb, sb trieBuilder
+	prefixBytes, suffixBytes := 0, 0
+	for id := range e.patterns {
+		switch p := &e.patterns[id]; p.Kind {
+		case KindPrefix:
+			prefixBytes += len(p.Prefix)
+		case KindSuffix:
+			suffixBytes += len(p.Suffix)
+		}
+	}
+	pb.init(min(prefixBytes/2, 1<<12))
+	sb.init(min(suffixBytes/2, 1<<12))
+	exact := map[string][]int32{}
+	lits := map[string]int32{} // middle literal -> automaton literal id
+	var litList []string
+	litID := func(m string) int32 {
+		id, ok := lits[m]
+		if !ok {
+			id = int32(len(litList))
+			lits[m] = id
+			litList = append(litList, m)
+		}
+		return id
+	}
+	var keyOf []int32             // per pattern: literal id of its key, -1 if not verified by the middle index
+	sureOf := map[int32][]int32{} // per literal: rules of the sure patterns keyed by it
+	e.needs = make([]span, len(e.patterns))
+	for id := range e.patterns {
+		p := &e.patterns[id]
+		keyOf = append(keyOf, -1)
+		switch p.Kind {
+		case KindAny:
+			e.always = append(e.always, p.owners...)
+		case KindExact:
+			exact[p.Prefix] = append(exact[p.Prefix], p.owners...)
+		case KindPrefix:
+			n := pb.add(p.Prefix, false)
+			if p.sure {
+				n.sure = append(n.sure, p.owners...)
+			} else {
+				n.cands = append(n.cands, int32(id))
+			}
+		case KindSuffix:
+			n := sb.add(p.Suffix, true)
+			if p.sure {
+				n.sure = append(n.sure, p.owners...)
+			} else {
+				n.cands = append(n.cands, int32(id))
+			}
+		case KindMiddle:
+			if l := litID(p.Middle[p.Key]); p.sure {
+				sureOf[l] = append(sureOf[l], p.owners...)
+			} else {
+				keyOf[id] = l
+			}
+		}
+		if !p.sure && len(p.Middle) > 0 {
+			// the automaton marks which middle literals occur, so that a candidate missing
+			// one is dropped with a few bit tests before any verification
+			lo := int32(len(e.needPool))
+			for _, m := range p.Middle {
+				if l := litID(m); !slices.Contains(e.needPool[lo:], l) {
+					e.needPool = append(e.needPool, l)
+				}
+			}
+			e.needs[id] = span{lo, int32(len(e.needPool))}
+		}
+	}
+	slices.Sort(e.always)
+	e.always = slices.Compact(e.always)
+	for text, rs := range exact {
+		slices.Sort(rs)
+		exact[text] = slices.Compact(rs)
+	}
+	e.exact.build(exact)
+	e.prefix = pb.build()
+	e.suffix = sb.build()
+	ac, err := buildAho(litList, budget.MaxAutomatonCells)
+	if err != nil {
+		return nil, err
+	}
+	e.ac = ac
+	// group KindMiddle patterns by key literal
+	count := make([]int32, len(litList)+1)
+	for _, l := range keyOf {
+		if l >= 0 {
+			count[l+1]++
+		}
+	}
+	for i := 1; i < len(count); i++ {
+		count[i] += count[i-1]
+	}
+	e.keyOf = make([]span, len(litList))
+	for l := range litList {
+		e.keyOf[l] = span{count[l], count[l]}
+	}
+	e.sureOf = make([]span, len(litList))
+	for l := range litList {
+		rs := sureOf[int32(l)]
+		slices.Sort(rs)
+		lo := int32(len(e.sureRules))
+		e.sureRules = append(e.sureRules, slices.Compact(rs)...)
+		e.sureOf[l] = span{lo, int32(len(e.sureRules))}
+	}
+	e.keyed = make([]int32, count[len(litList)])
+	for id, l := range keyOf {
+		if l >= 0 {
+			e.keyed[e.keyOf[l].hi] = int32(id)
+			e.keyOf[l].hi++
+		}
+	}
+	return e, nil
+}
+
+func patternLen(p glob.Pattern) int {
+	n := p.MinLen()
+	if !p.Exact {
+		n += 1 + len(p.Middle)
+	}
+	return n
+}
+
+// appendKey appends a canonical, injective encoding of p: patterns with equal keys match
+// the same names.
+func appendKey(b []byte, p glob.Pattern) []byte {
+	if p.Exact {
+		b = append(b, 'E')
+	} else {
+		b = append(b, 'G')
+	}
+	lit := func(s string) {
+		b = strconv.AppendInt(b, int64(len(s)), 10)
+		b = append(b, ':')
+		b = append(b, s...)
+	}
+	lit(p.Prefix)
+	lit(p.Suffix)
+	for _, m := range p.Middle {
+		lit(m)
+	}
+	return b
+}
+
+func newPattern(g glob.Pattern) Pattern {
+	return Pattern{Pattern: g, MinLen: g.MinLen()}
+}
+
+// chooseAnchors puts every pattern in the index of its most selective literal. For filters
+// with `*` that is the longest of the prefix, the suffix and the middle literals (prefix first
+// on ties, then suffix); among equally long middle literals, the one whose rarest byte is
+// rarest over all filters, so that candidates (and their checks) are few. A pattern whose
+// anchor alone decides the match (`team/*`, `*/prod`, `*prod*`) is sure: reaching the anchor
+// is the match and nothing is verified.
+func (e *Engine) chooseAnchors() {
+	var freq [256]int
+	for _, p := range e.patterns {
+		for _, m := range p.Middle {
+			for i := 0; i < len(m); i++ {
+				freq[m[i]]++
+			}
+		}
+	}
+	rarest := func(s string) int {
+		r := int(^uint(0) >> 1)
+		for i := 0; i < len(s); i++ {
+			r = min(r, freq[s[i]])
+		}
+		return r
+	}
+	for id := range e.patterns {
+		p := &e.patterns[id]
+		if p.Exact {
+			p.Kind = KindExact
+			continue
+		}
+		for i, m := range p.Middle {
+			if b := p.Middle[p.Key]; len(m) > len(b) || len(m) == len(b) && rarest(m) < rarest(b) {
+				p.Key = i
+			}
+		}
+		lp, ls, lm := len(p.Prefix), len(p.Suffix), 0
+		if len(p.Middle) > 0 {
+			lm = len(p.Middle[p.Key])
+		}
+		switch {
+		case lm > lp && lm > ls:
+			p.Kind = KindMiddle
+			p.sure = lp == 0 && ls == 0 && len(p.Middle) == 1
+		case lp > 0 && lp >= ls:
+			p.Kind = KindPrefix
+			p.sure = ls == 0 && len(p.Middle) == 0
+		case ls > 0:
+			p.Kind = KindSuffix
+			p.sure = lp == 0 && len(p.Middle) == 0
+		default:
+			p.Kind = KindAny
+		}
+	}
+}
+
+// NumPatterns is the number of distinct patterns after deduplication.
+func (e *Engine) NumPatterns() int { return len(e.patterns) }
+
+// Pattern returns the compiled pattern of input filter i (in Compile order).
+func (e *Engine) Pattern(filter int) *Pattern { return &e.patterns[e.filterPattern[filter]] }
+
+// PatternID returns the index of the distinct pattern of input filter i.
+func (e *Engine) PatternID(filter int) int { return int(e.filterPattern[filter]) }
+
+// Match sets in bits (one bit per rule, len(bits)*64 >= number of rules) every rule having a
+// filter that matches name. It allocates nothing (automata of more than inlineLiterals
+// literals borrow a bit set from a pool).
+func (e *Engine) Match(name string, bits []uint64) {
+	setAll(bits, e.always)
+	setAll(bits, e.exact.lookup(name))
+	n := len(e.keyOf)
+	if n == 0 {
+		e.matchPrefix(name, bits, nil)
+		e.matchSuffix(name, bits, nil)
+		return
+	}
+	if n <= inlineLiterals {
+		var seen [inlineLiterals / 64]uint64
+		e.matchIndexes(name, bits, seen[:(n+63)/64])
+		return
+	}
+	sp := seenPool.Get().(*[]uint64)
+	w := (n + 63) / 64
+	if cap(*sp) < w {
+		*sp = make([]uint64, w)
+	}
+	seen := (*sp)[:w]
+	clear(seen)
+	e.matchIndexes(name, bits, seen)
+	seenPool.Put(sp)
+}
+
+// matchIndexes marks the middle literals of name in seen, then consults every index.
+func (e *Engine) matchIndexes(name string, bits, seen []uint64) {
+	e.scan(name, seen)
+	e.matchMiddle(name, bits, seen)
+	e.matchPrefix(name, bits, seen)
+	e.matchSuffix(name, bits, seen)
+}
+
+// inlineLiterals is how many distinct middle literals Match tracks in a stack array; larger
+// automata borrow a bit set from a pool, which costs no allocation once the pool is warm.
+const inlineLiterals = 1024
+
+var seenPool = sync.Pool{New: func() any { s := []uint64(nil); return &s }}
+
+func has(bits []uint64, r int32) bool { return bits[r>>6]&(1<<(r&63)) != 0 }
+
+func setAll(bits []uint64, rules []int32) {
+	for _, r := range rules {
+		bits[r>>6] |= 1 << (r & 63)
+	}
+}
+
+// present reports whether every middle literal pattern id needs occurs in the name.
+func (e *Engine) present(id int32, seen []uint64) bool {
+	nd := e.needs[id]
+	for _, o := range e.needPool[nd.lo:nd.hi] {
+		if seen[o>>6]&(1<<(o&63)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// pending reports whether some owner of p is not yet known to apply.
+func (p *Pattern) pending(bits []uint64) bool {
+	for _, r := range p.owners {
+		if !has(bits, r) {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Engine) matchPrefix(name string, bits, seen []uint64) {
+	t := &e.prefix
+	n := int32(0)
+	for i := 0; ; i++ {
+		nd := &t.nodes[n]
+		if nd.sure.lo != nd.sure.hi {
+			setAll(bits, t.rules[nd.sure.lo:nd.sure.hi])
+		}
+		for _, id := range t.cands[nd.cands.lo:nd.cands.hi] {
+			if p := &e.patterns[id]; p.pending(bits) && e.present(id, seen) && p.Matches(name) {
+				setAll(bits, p.owners)
+			}
+		}
+		if i == len(name) {
+			return
+		}
+		if n = t.child(n, name[i]); n < 0 {
+			return
+		}
+	}
+}
+
+func (e *Engine) matchSuffix(name string, bits, seen []uint64) {
+	t := &e.suffix
+	n := int32(0)
+	for i := len(name); ; i-- {
+		nd := &t.nodes[n]
+		if nd.sure.lo != nd.sure.hi {
+			setAll(bits, t.rules[nd.sure.lo:nd.sure.hi])
+		}
+		for _, id := range t.cands[nd.cands.lo:nd.cands.hi] {
+			if p := &e.patterns[id]; p.pending(bits) && e.present(id, seen) && p.Matches(name) {
+				setAll(bits, p.owners)
+			}
+		}
+		if i == 0 {
+			return
+		}
+		if n = t.child(n, name[i-1]); n < 0 {
+			return
+		}
+	}
+}
+
+// scan runs the automaton over name and marks in seen every middle literal that occurs,
+// following suffix links only to literals not yet marked, so each is marked once.
+func (e *Engine) scan(name string, seen []uint64) {
+	a := &e.ac
+	if a.delta16 != nil {
+		scan(a.delta16, &a.class, a.classes, a.next, name, seen)
+	} else {
+		scan(a.delta, &a.class, a.classes, a.next, name, seen)
+	}
+}
+
+// scan is the automaton's inner loop for either width of table.
+func scan[T int16 | int32](delta []T, class *[256]uint8, emit int, next []int32, name string, seen []uint64) {
+	s := 0 // the offset of the current state's row
+	for i := 0; i < len(name); i++ {
+		v := delta[s+int(class[name[i]])]
+		if v >= 0 {
+			s = int(v)
+			continue
+		}
+		s = int(^v)
+		for o := int32(delta[s+emit]); o >= 0 && seen[o>>6]&(1<<(o&63)) == 0; o = next[o] {
+			seen[o>>6] |= 1 << (o & 63)
+		}
+	}
+}
+
+// matchMiddle verifies the patterns keyed by a literal that occurs, when all their other
+// literals occur too.
+func (e *Engine) matchMiddle(name string, bits, seen []uint64) {
+	for w, word := range seen {
+		for word != 0 {
+			l := w*64 + mbits.TrailingZeros64(word)
+			word &= word - 1
+			if sr := e.sureOf[l]; sr.lo != sr.hi {
+				setAll(bits, e.sureRules[sr.lo:sr.hi])
+			}
+			k := e.keyOf[l]
+			for _, id := range e.keyed[k.lo:k.hi] {
+				p := &e.patterns[id]
+				if p.pending(bits) && e.present(id, seen) && p.Matches(name) {
+					setAll(bits, p.owners)
+				}
+			}
+		}
+	}
+}
+
+// middlesIn reports whether the literals occur in s in order without overlapping. Greedy
+// leftmost placement is exact for star-only globs and takes time linear in len(s).
+func middlesIn(s string, middles []string) bool {
+	for _, m := range middles {
+		i := strings.Index(s, m)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(m):]
+	}
+	return true
+}

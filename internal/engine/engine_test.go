@@ -1,0 +1,98 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/ecrsign/ecrsign/internal/glob"
+)
+
+func compile(t *testing.T, filters ...string) *Engine {
+	t.Helper()
+	fs := make([]Filter, len(filters))
+	for i, f := range filters {
+		fs[i] = Filter{Pattern: glob.Parse(f), Rule: i}
+	}
+	e, err := Compile(fs, len(filters), Budget{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func rulesOf(e *Engine, name string) string {
+	bits := make([]uint64, (e.numRules+63)/64+1)
+	e.Match(name, bits)
+	s := ""
+	for r := range e.numRules {
+		if has(bits, int32(r)) {
+			s += fmt.Sprint(r)
+		}
+	}
+	return s
+}
+
+func TestString(t *testing.T) {
+	e := compile(t, "team/*", "team/*", "*/prod", "*prod*", "org/*/svc-*", "exact", "*", "*a*bc*")
+	want := "8 filters, 7 distinct patterns: exact 1 prefix 1 suffix 1 middle 3 any 1; " +
+		"prefix trie 6 nodes, suffix trie 6 nodes, automaton 4 literals in 13 states x 12 classes; ~"
+	if got := e.String(); got[:len(want)] != want {
+		t.Errorf("String() =\n%s\nwant prefix\n%s", got, want)
+	}
+	if got := rulesOf(e, "team/prod"); got != "01236" {
+		t.Errorf("team/prod: rules %s", got)
+	}
+}
+
+// TestExactSet puts many names with equal lengths, heads and tails in the open-addressing
+// table, so that probes collide.
+func TestExactSet(t *testing.T) {
+	var fs []string
+	for i := range 300 {
+		fs = append(fs, fmt.Sprintf("prefix-%03d-suffix", i), fmt.Sprint(i))
+	}
+	e := compile(t, fs...)
+	for i, f := range fs {
+		if got := rulesOf(e, f); got != fmt.Sprint(i) {
+			t.Fatalf("%q: rules %q, want %d", f, got, i)
+		}
+	}
+	if got := rulesOf(e, "prefix-300-suffix"); got != "" {
+		t.Fatalf("unexpected rules %s", got)
+	}
+}
+
+func TestAutomatonBudget(t *testing.T) {
+	fs := []Filter{{Pattern: glob.Parse("*abcdef*"), Rule: 0}, {Pattern: glob.Parse("*xyz*"), Rule: 0}}
+	if _, err := Compile(fs, 1, Budget{MaxAutomatonCells: 30}); !errors.Is(err, ErrBudget) {
+		t.Fatalf("err = %v, want ErrBudget", err)
+	}
+	if _, err := Compile(fs, 1, Budget{MaxAutomatonCells: 1 << 10}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDiagnose(t *testing.T) {
+	tests := []struct {
+		filter, name string
+		want         Diagnosis
+	}{
+		{"team/*", "team/x", Diagnosis{Score: 5}},
+		{"team/*", "tex", Diagnosis{Failure: FailPrefix, Matched: 2, Segment: "team/", Score: 2}},
+		{"*/prod", "a/pro", Diagnosis{Failure: FailSuffix, Matched: 0, Segment: "/prod", Score: 0}},
+		{"start*art", "start", Diagnosis{Failure: FailTooShort, Matched: 5, Score: 8}},
+		{"a*b*c", "axc", Diagnosis{Failure: FailMiddle, Matched: 1, Segment: "b", Score: 2}},
+		{"abc", "abd", Diagnosis{Failure: FailExact, Matched: 2, Segment: "abc", Score: 2}},
+	}
+	for _, tc := range tests {
+		p := Pattern{Pattern: glob.Parse(tc.filter)}
+		p.MinLen = p.Pattern.MinLen()
+		if got := p.Diagnose(tc.name); got != tc.want {
+			t.Errorf("%q on %q: %+v, want %+v", tc.filter, tc.name, got, tc.want)
+		}
+		if p.Matches(tc.name) != (tc.want.Failure == NoFailure) {
+			t.Errorf("%q on %q: Matches disagrees with Diagnose", tc.filter, tc.name)
+		}
+	}
+}

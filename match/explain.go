@@ -1,0 +1,135 @@
+package match
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ecrsign/ecrsign/internal/engine"
+)
+
+// Explanation says, for one name, which rules apply and why.
+type Explanation struct {
+	Name  string
+	Rules []RuleExplanation
+}
+
+// RuleExplanation is the verdict on one rule for one name.
+type RuleExplanation struct {
+	Rule    int  // index of the rule in configuration order
+	Applies bool // whether the rule applies
+	// AllRepositories is set when the rule has no filters and so applies to every name.
+	AllRepositories bool
+	// Filter is the index of the first filter that matched, -1 when none did.
+	Filter int
+	// FilterText is the text of that filter.
+	FilterText string
+	// Profile is the rule's signing profile ARN (empty for replication rules).
+	Profile string
+	// Index names the part of the compiled matcher that holds the matching filter:
+	// "exact", "prefix", "suffix", "middle" or "any"; empty when no filter matched.
+	Index string
+	// Closest is, for a rule that does not apply, the index of the filter that came closest
+	// (most literal bytes matched, first on ties); -1 when the rule applies or has no filters.
+	Closest int
+	// ClosestText is the text of that filter.
+	ClosestText string
+	// Mismatch says where matching the closest filter stopped.
+	Mismatch Mismatch
+}
+
+// Mismatch says where checking a name against a filter stopped.
+type Mismatch struct {
+	// Reason is "exact", "prefix", "suffix", "too short" or "middle"; empty for a match.
+	Reason string
+	// Matched is, for "exact" and "prefix", how many leading bytes of the name agree with the
+	// filter; for "suffix", how many trailing bytes; for "middle", the offset in the name
+	// where the search for Segment started; for "too short", the name's length.
+	Matched int
+	// Segment is the literal part of the filter that failed to match.
+	Segment string
+	// MinLength is the shortest name the filter can match.
+	MinLength int
+}
+
+// String says in words where matching stopped, for example
+// `name agrees with the prefix "team/" for 3 bytes only`.
+func (m Mismatch) String() string {
+	switch m.Reason {
+	case "":
+		return "matches"
+	case "exact":
+		return fmt.Sprintf("filter has no '*' and differs from the name after %d bytes", m.Matched)
+	case "prefix":
+		return fmt.Sprintf("name agrees with the prefix %q for %d bytes only", m.Segment, m.Matched)
+	case "suffix":
+		return fmt.Sprintf("name does not end with %q (last %d bytes agree)", m.Segment, m.Matched)
+	case "too short":
+		return fmt.Sprintf("name has %d bytes; the filter needs at least %d", m.Matched, m.MinLength)
+	case "middle":
+		return fmt.Sprintf("%q does not occur after byte %d of the name", m.Segment, m.Matched)
+	}
+	return m.Reason
+}
+
+// Explain reports for every rule whether it applies to name and which filter made it so; for a
+// rule that does not apply, the closest filter and where matching it stopped. The verdicts come
+// from the compiled patterns that Match uses and always agree with Match.
+func (m *Matcher) Explain(name string) Explanation {
+	e := Explanation{Name: name, Rules: make([]RuleExplanation, 0, len(m.rules))}
+	for i := range m.rules {
+		r := &m.rules[i]
+		re := RuleExplanation{Rule: i, Filter: -1, Closest: -1, AllRepositories: r.all, Applies: r.all}
+		if r.profile >= 0 {
+			re.Profile = m.profiles[r.profile]
+		}
+		best := -1
+		var bestD engine.Diagnosis
+		for k := r.filters.lo; k < r.filters.hi; k++ {
+			p := m.eng.Pattern(k)
+			d := p.Diagnose(name)
+			if d.Failure == engine.NoFailure {
+				re.Applies, re.Filter, re.FilterText, re.Index = true, k-r.filters.lo, m.filters[k], p.Kind.String()
+				best = -1
+				break
+			}
+			if best < 0 || d.Score > bestD.Score {
+				best, bestD = k, d
+			}
+		}
+		if best >= 0 && !re.Applies {
+			re.Closest, re.ClosestText = best-r.filters.lo, m.filters[best]
+			re.Mismatch = Mismatch{
+				Reason:    bestD.Failure.String(),
+				Matched:   bestD.Matched,
+				Segment:   bestD.Segment,
+				MinLength: m.eng.Pattern(best).MinLen,
+			}
+		}
+		e.Rules = append(e.Rules, re)
+	}
+	return e
+}
+
+// String prints one line per rule, as the CLI's explain command shows it.
+func (e Explanation) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n", e.Name)
+	for _, r := range e.Rules {
+		fmt.Fprintf(&b, "  rule %d: ", r.Rule)
+		switch {
+		case r.AllRepositories:
+			b.WriteString("applies (no filters: every repository)")
+		case r.Applies:
+			fmt.Fprintf(&b, "applies by filter %d %q", r.Filter, r.FilterText)
+		case r.Closest >= 0:
+			fmt.Fprintf(&b, "does not apply; closest filter %d %q: %s", r.Closest, r.ClosestText, r.Mismatch)
+		default:
+			b.WriteString("does not apply (no filters)")
+		}
+		if r.Profile != "" {
+			fmt.Fprintf(&b, " [%s]", r.Profile)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}

@@ -1,0 +1,323 @@
+package match
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecrsign/ecrsign/internal/glob"
+	"github.com/ecrsign/ecrsign/rules"
+)
+
+const arnA = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/a"
+const arnB = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/b"
+
+func signing(rs ...[]string) *rules.SigningConfiguration {
+	cfg := &rules.SigningConfiguration{Rules: []rules.SigningRule{}}
+	for i, fs := range rs {
+		r := rules.SigningRule{SigningProfileArn: fmt.Sprintf("arn:aws:signer:us-east-1:123456789012:/signing-profiles/p%d", i)}
+		if fs != nil {
+			r.RepositoryFilters = []rules.SigningRepositoryFilter{}
+		}
+		for _, f := range fs {
+			r.RepositoryFilters = append(r.RepositoryFilters, rules.SigningRepositoryFilter{Filter: f, FilterType: rules.WildcardMatch})
+		}
+		cfg.Rules = append(cfg.Rules, r)
+	}
+	return cfg
+}
+
+func mustCompile(t testing.TB, cfg *rules.SigningConfiguration) *Matcher {
+	t.Helper()
+	m, err := Compile(cfg)
+	require.NoError(t, err)
+	return m
+}
+
+func applies(m *Matcher, name string) []int { return slices.Collect(m.Match(name).Rules()) }
+
+// TestFilterSemantics covers every index of the engine and the known traps, one filter per case.
+func TestFilterSemantics(t *testing.T) {
+	tests := []struct {
+		filter string
+		index  string
+		match  []string
+		reject []string
+	}{
+		{"team/api", "exact", []string{"team/api"}, []string{"team/ap", "team/api2", "team/apii", "xteam/api", ""}},
+		{"ab", "exact", []string{"ab"}, []string{"a", "abc", "b"}},
+		{"team/*", "prefix", []string{"team/", "team/api", "team/a/b/c"}, []string{"team", "tea", "teams/a", "x/team/a"}},
+		{"a*ant", "suffix", []string{"aant", "abcant", "antant"}, []string{"ant", "a", "aan", "ants"}},
+		{"start*art", "prefix", []string{"startart", "start-art", "startxxart"}, []string{"start", "starta", "startar", "art"}},
+		{"org/*/svc-*", "middle", []string{"org/x/svc-a", "org//svc-", "org/a/b/svc-c/d"}, []string{"org/svc-a", "org/x/svc", "org/x/svcz-a"}},
+		{"team/*x*", "prefix", []string{"team/x", "team/axb"}, []string{"team/", "team", "x/team/x"}},
+		{"ab*cdef*g", "middle", []string{"abcdefg", "abxcdefxg"}, []string{"cdefg", "abcdef", "abcdefgx", "abgcdef"}},
+		{"*x*prod-eu*y", "middle", []string{"xprod-euy"}, []string{"prod-euxy", "xprod-eu", "xprod-eyu"}},
+		{"a*b*c", "prefix", []string{"abc", "axbxc", "abbc", "acbc"}, []string{"ac", "acb", "abcd", "bc"}},
+		{"*/prod", "suffix", []string{"/prod", "team/prod", "a/b/prod"}, []string{"prod", "team/prod2", "team/production"}},
+		{"*a*prod", "suffix", []string{"aprod", "xaxprod"}, []string{"prod", "xprod", "aprodx"}},
+		{"*prod", "suffix", []string{"prod", "xprod"}, []string{"pro", "prodx"}},
+		{"*prod*", "middle", []string{"prod", "a-prod-b", "xprod", "prodx"}, []string{"pro", "p-rod", ""}},
+		{"*a*b*c*", "middle", []string{"abc", "xaxbxcx", "aabbcc"}, []string{"acb", "cba", "ab", "bc"}},
+		{"*ab*ab*", "middle", []string{"abab", "xabyabz"}, []string{"ab", "aba", "aabb"}},
+		{"*aa*a*", "middle", []string{"aaa", "aabaa"}, []string{"aa", "aba"}},
+		{"*", "any", []string{"", "a", "team/api"}, nil},
+		{"**", "any", []string{"", "x/y"}, nil},
+		{"a**b", "prefix", []string{"ab", "axb"}, []string{"a", "b", "ba"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.filter, func(t *testing.T) {
+			m := mustCompile(t, signing([]string{tc.filter}))
+			for _, name := range tc.match {
+				assert.True(t, m.Match(name).Has(0), "%q should match %q", tc.filter, name)
+				e := m.Explain(name).Rules[0]
+				assert.True(t, e.Applies)
+				assert.Equal(t, tc.index, e.Index)
+			}
+			for _, name := range tc.reject {
+				assert.False(t, m.Match(name).Has(0), "%q should not match %q", tc.filter, name)
+				e := m.Explain(name).Rules[0]
+				assert.False(t, e.Applies)
+				assert.Equal(t, 0, e.Closest)
+				assert.NotEmpty(t, e.Mismatch.Reason)
+			}
+		})
+	}
+}
+
+func TestRules(t *testing.T) {
+	cfg := signing(
+		[]string{"team/*", "*/prod"}, // 0
+		nil,                          // 1: every repository
+		[]string{"*prod*"},           // 2
+		[]string{"team/api"},         // 3
+	)
+	cfg.Rules[2].SigningProfileArn = cfg.Rules[0].SigningProfileArn
+	m := mustCompile(t, cfg)
+	assert.Equal(t, 4, m.NumRules())
+	assert.Len(t, m.Profiles(), 3)
+
+	r := m.Match("team/prod")
+	assert.Equal(t, []int{0, 1, 2}, slices.Collect(r.Rules()))
+	assert.Equal(t, 3, r.Len())
+	assert.Equal(t, []string{cfg.Rules[0].SigningProfileArn, cfg.Rules[1].SigningProfileArn}, slices.Collect(r.Profiles()))
+	assert.False(t, r.Has(3))
+	assert.False(t, r.Has(-1))
+	assert.False(t, r.Has(5000))
+	assert.Equal(t, []int{0, 1, 3}, applies(m, "team/api"))
+	assert.Equal(t, []int{1}, applies(m, "other"))
+
+	var zero Result
+	assert.Equal(t, 0, zero.Len())
+	assert.Empty(t, slices.Collect(zero.Profiles()))
+}
+
+func TestEmptyFilterListAppliesToNothing(t *testing.T) {
+	m := mustCompile(t, signing([]string{}))
+	assert.False(t, m.Match("anything").Has(0))
+}
+
+func TestReplicationPrefix(t *testing.T) {
+	cfg := &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{
+		{RepositoryFilters: []rules.RepositoryFilter{{Filter: "team", FilterType: rules.PrefixMatch}, {Filter: "a*b", FilterType: rules.PrefixMatch}}},
+		{},
+		{RepositoryFilters: []rules.RepositoryFilter{{Filter: "team/api", FilterType: rules.PrefixMatch}}},
+	}}
+	m, err := CompileReplication(cfg)
+	require.NoError(t, err)
+	assert.Equal(t, []int{0, 1, 2}, applies(m, "team/api-x"))
+	assert.Equal(t, []int{0, 1}, applies(m, "teams"))
+	assert.Equal(t, []int{1}, applies(m, "tea"))
+	assert.Equal(t, []int{0, 1}, applies(m, "a*bc"), "'*' is literal in PREFIX_MATCH")
+	assert.Equal(t, []int{1}, applies(m, "axb"))
+	assert.Empty(t, slices.Collect(m.Match("team").Profiles()))
+	e := m.Explain("team")
+	assert.Equal(t, "prefix", e.Rules[0].Index)
+}
+
+func TestBudget(t *testing.T) {
+	cfg := signing([]string{"a*", "b*", "c*"})
+	_, err := Compile(cfg, WithBudget(Budget{MaxFilters: 2}))
+	assert.True(t, errors.Is(err, ErrBudget), "%v", err)
+	_, err = Compile(cfg, WithBudget(Budget{MaxFilterLength: 1}))
+	assert.True(t, errors.Is(err, ErrBudget), "%v", err)
+	_, err = Compile(signing(nil, nil), WithBudget(Budget{MaxRules: 1}))
+	assert.True(t, errors.Is(err, ErrBudget), "%v", err)
+	_, err = Compile(signing([]string{"*abc*", "*abd*"}), WithBudget(Budget{MaxAutomatonCells: 8}))
+	assert.True(t, errors.Is(err, ErrBudget), "%v", err)
+	_, err = Compile(nil)
+	assert.Error(t, err)
+}
+
+// TestAdversarialLinear feeds patterns that make backtracking exponential; the test finishing
+// at all is the point (a backtracking engine takes hours).
+func TestAdversarialLinear(t *testing.T) {
+	var fs []string
+	for k := 1; k <= 40; k++ {
+		fs = append(fs, strings.Repeat("*a", k)+"*b", strings.Repeat("*a", k)+"*", strings.Repeat("a*", k)+"b*")
+	}
+	m := mustCompile(t, signing(fs))
+	name := strings.Repeat("a", 256)
+	r := m.Match(name)
+	assert.True(t, r.Has(0))
+	e := m.Explain(name + "c")
+	assert.True(t, e.Rules[0].Applies)
+	assert.Equal(t, 1, e.Rules[0].Filter) // "*a*" is the first that matches
+}
+
+func TestManyRules(t *testing.T) {
+	for _, n := range []int{63, 64, 65, MaxInlineRules, MaxInlineRules + 1, 3000} {
+		fs := make([][]string, n)
+		for i := range fs {
+			fs[i] = []string{fmt.Sprintf("r%d/*", i), "*shared*"}
+		}
+		m := mustCompile(t, signing(fs...))
+		r := m.Match(fmt.Sprintf("r%d/x", n-1))
+		assert.Equal(t, []int{n - 1}, slices.Collect(r.Rules()))
+		assert.Equal(t, n, m.Match("a-shared-b").Len())
+		assert.Len(t, slices.Collect(m.Match("shared").Profiles()), n)
+	}
+}
+
+// TestMatchDoesNotAllocate holds Match to zero allocations for API-sized configurations and for
+// 1,000 rules of 100 filters.
+func TestMatchDoesNotAllocate(t *testing.T) {
+	for _, nr := range []int{10, 1000} {
+		fs := make([][]string, nr)
+		for i := range fs {
+			for j := range 100 {
+				switch j % 5 {
+				case 0:
+					fs[i] = append(fs[i], fmt.Sprintf("t%d/s%d-*", i, j))
+				case 1:
+					fs[i] = append(fs[i], fmt.Sprintf("*/p%d-%d", i, j))
+				case 2:
+					fs[i] = append(fs[i], fmt.Sprintf("*x%d*y%d*", i, j))
+				case 3:
+					fs[i] = append(fs[i], fmt.Sprintf("org/t%d/s%d", i, j))
+				default:
+					fs[i] = append(fs[i], fmt.Sprintf("org/*/s%d-*-%d", j, i))
+				}
+			}
+		}
+		m := mustCompile(t, signing(fs...))
+		names := []string{"t3/s0-api", "a/b/p3-1", "zzx3-y2-y7", "org/t3/s3", "org/foo/s4-bar-3", "nothing/here"}
+		allocs := testing.AllocsPerRun(100, func() {
+			for _, n := range names {
+				_ = m.Match(n)
+			}
+		})
+		if !raceEnabled {
+			assert.Zero(t, allocs, "%d rules", nr)
+		}
+		assert.True(t, m.Match("t3/s0-api").Has(3))
+		assert.True(t, m.Match("zzx3-y2-y7").Has(3))
+	}
+}
+
+// randomFilter draws a filter from a tiny alphabet so that matches, near misses and overlaps
+// between prefix, suffix and middles are frequent.
+func randomFilter(r *rand.Rand, alphabet string) string {
+	n := 1 + r.IntN(7)
+	b := make([]byte, n)
+	for i := range b {
+		if r.IntN(3) == 0 {
+			b[i] = '*'
+		} else {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+	}
+	return string(b)
+}
+
+func randomName(r *rand.Rand, alphabet string, max int) string {
+	b := make([]byte, r.IntN(max+1))
+	for i := range b {
+		b[i] = alphabet[r.IntN(len(alphabet))]
+	}
+	return string(b)
+}
+
+// TestDifferentialGreedy compares the compiled engine with internal/glob, filter by filter, over
+// generated configurations and names, and checks that Explain agrees with Match.
+func TestDifferentialGreedy(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 7))
+	const alphabet = "ab/-"
+	for iter := 0; iter < 300; iter++ {
+		nr := 1 + r.IntN(12)
+		fs := make([][]string, nr)
+		for i := range fs {
+			if r.IntN(15) == 0 {
+				continue // no filters
+			}
+			fs[i] = []string{}
+			for range 1 + r.IntN(20) {
+				fs[i] = append(fs[i], randomFilter(r, alphabet))
+			}
+		}
+		m := mustCompile(t, signing(fs...))
+		for range 200 {
+			name := randomName(r, alphabet, 12)
+			res := m.Match(name)
+			ex := m.Explain(name)
+			for i, rfs := range fs {
+				want := rfs == nil
+				first := -1
+				for j, f := range rfs {
+					if glob.Match(f, name) {
+						want = true
+						if first < 0 {
+							first = j
+						}
+					}
+				}
+				if res.Has(i) != want {
+					t.Fatalf("rule %d %q on %q: compiled %v, greedy %v", i, rfs, name, res.Has(i), want)
+				}
+				require.Equal(t, want, ex.Rules[i].Applies)
+				require.Equal(t, first, ex.Rules[i].Filter)
+			}
+		}
+	}
+}
+
+func TestConcurrentMatch(t *testing.T) {
+	fs := make([][]string, 1100) // beyond MaxInlineRules and with a pooled automaton scratch
+	for i := range fs {
+		fs[i] = []string{fmt.Sprintf("*m%d*", i), fmt.Sprintf("p%d/*", i), fmt.Sprintf("*/s%d", i)}
+	}
+	m := mustCompile(t, signing(fs...))
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range 2000 {
+				i := (g*2000 + k) % len(fs)
+				name := fmt.Sprintf("x-m%d-y", i)
+				res := m.Match(name)
+				if !res.Has(i) {
+					t.Errorf("%q: rule %d missing", name, i)
+					return
+				}
+				_ = m.Match(fmt.Sprintf("p%d/z/s%d", i, i)).Len()
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestString(t *testing.T) {
+	m := mustCompile(t, signing([]string{"a/*", "*/b", "*c*", "d", "*"}))
+	s := m.String()
+	assert.Contains(t, s, "5 distinct patterns")
+	assert.Contains(t, s, "exact 1 prefix 1 suffix 1 middle 1 any 1")
+	assert.Positive(t, m.Bytes())
+}
