@@ -13,11 +13,16 @@ type Result struct {
 	large []uint64
 }
 
+// words is the bit set: only the words the matcher's rules need, so that Len and Rules read
+// no more than Match wrote.
 func (r *Result) words() []uint64 {
 	if r.large != nil {
 		return r.large
 	}
-	return r.small[:]
+	if r.m == nil {
+		return nil
+	}
+	return r.small[:len(r.m.always)]
 }
 
 // Has reports whether the rule at index rule (configuration order) applies.

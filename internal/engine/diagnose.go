@@ -104,7 +104,7 @@ func commonSuffix(a, b string) int {
 // Bytes estimates the memory held by the engine's structures.
 func (e *Engine) Bytes() int {
 	n := e.prefix.bytes() + e.suffix.bytes() + e.ac.bytes() +
-		4*(len(e.filterPattern)+len(e.always)+len(e.keyed)+len(e.needPool)) + 8*(len(e.keyOf)+len(e.needs)+len(e.sureOf)) + 4*len(e.sureRules) + e.exact.bytes()
+		4*(len(e.filterPattern)+len(e.always)+len(e.needPool)) + 24*len(e.keyed) + 8*(len(e.keyOf)+len(e.needs)+len(e.sureOf)+len(e.sureMask)) + 4*len(e.sureRules) + e.exact.bytes()
 	for _, p := range e.patterns {
 		n += 120 + len(p.Prefix) + len(p.Suffix) + 4*len(p.owners)
 		for _, m := range p.Middle {
@@ -126,6 +126,6 @@ func (e *Engine) String() string {
 		fmt.Fprintf(&b, " %s %d", Kind(k), n)
 	}
 	fmt.Fprintf(&b, "; prefix trie %d nodes, suffix trie %d nodes, automaton %d literals in %d states x %d classes; ~%d bytes",
-		len(e.prefix.nodes), len(e.suffix.nodes), len(e.keyOf), e.ac.states, e.ac.classes, e.Bytes())
+		e.prefix.size, e.suffix.size, len(e.keyOf), e.ac.states, e.ac.classes, e.Bytes())
 	return b.String()
 }

@@ -93,6 +93,8 @@ type Pattern struct {
 	Key int
 	// owners are the distinct rules having this filter, ascending.
 	owners []int32
+	// mask holds the owners as bits, for engines of at most 64 rules.
+	mask uint64
 	// sure is set when reaching the pattern's anchor in its index is the match.
 	sure bool
 }
@@ -100,6 +102,9 @@ type Pattern struct {
 // Engine is the compiled form of a set of filters. It is immutable and safe for concurrent use.
 type Engine struct {
 	numRules int
+	// small is set for engines of 1 to 64 rules: rule sets fit one word, so Pattern.mask
+	// and trieNode.sub are exact.
+	small    bool
 	patterns []Pattern
 	// filterPattern maps each input filter (in Compile order) to its pattern.
 	filterPattern []int32
@@ -113,16 +118,31 @@ type Engine struct {
 	// For the middle index: the patterns keyed by each automaton literal (spans of keyed),
 	// and for each pattern to verify, the middle literals it needs (span of needs in needPool).
 	keyOf []span
-	keyed []int32
+	keyed []cand
 	// the rules that apply as soon as a literal occurs (`*prod*`), per literal
 	sureOf    []span
 	sureRules []int32
-	needs     []span // per pattern
-	needPool  []int32
+	// sureMask is sureOf as one word per literal, for engines of at most 64 rules.
+	sureMask []uint64
+	needs    []span // per pattern
+	needPool []int32
 }
 
 // span is a half-open range of an int32 pool.
 type span struct{ lo, hi int32 }
+
+// cand is a pattern to verify where an index reaches it, with what the cheap checks before
+// verification need inline: its owners as bits (engines of at most 64 rules) and the middle
+// literals it needs (a span of needPool).
+type cand struct {
+	mask uint64
+	need span
+	id   int32
+}
+
+func (e *Engine) cand(id int32) cand {
+	return cand{mask: e.patterns[id].mask, need: e.needs[id], id: id}
+}
 
 // Compile builds the engine for filters of numRules rules.
 func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
@@ -130,7 +150,7 @@ func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
 	if len(filters) > budget.MaxFilters {
 		return nil, fmt.Errorf("%d filters: %w (at most %d)", len(filters), ErrBudget, budget.MaxFilters)
 	}
-	e := &Engine{numRules: numRules, filterPattern: make([]int32, len(filters))}
+	e := &Engine{numRules: numRules, small: 0 < numRules && numRules <= 64, filterPattern: make([]int32, len(filters))}
 	ids := make(map[string]int32, len(filters))
 	e.patterns = make([]Pattern, 0, len(filters)/2)
 	owners := make([][]int32, 0, len(filters)/2)
@@ -164,6 +184,11 @@ func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
 		o := owners[id]
 		slices.Sort(o)
 		e.patterns[id].owners = slices.Compact(o)
+		if e.small {
+			for _, r := range e.patterns[id].owners {
+				e.patterns[id].mask |= 1 << r
+			}
+		}
 	}
 	e.chooseAnchors()
 	var pb, sb trieBuilder
@@ -241,8 +266,8 @@ func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
 		exact[text] = slices.Compact(rs)
 	}
 	e.exact.build(exact)
-	e.prefix = pb.build()
-	e.suffix = sb.build()
+	e.prefix = pb.build(false, e.cand, e.small)
+	e.suffix = sb.build(true, e.cand, e.small)
 	ac, err := buildAho(litList, budget.MaxAutomatonCells)
 	if err != nil {
 		return nil, err
@@ -270,10 +295,18 @@ func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
 		e.sureRules = append(e.sureRules, slices.Compact(rs)...)
 		e.sureOf[l] = span{lo, int32(len(e.sureRules))}
 	}
-	e.keyed = make([]int32, count[len(litList)])
+	if e.small {
+		e.sureMask = make([]uint64, len(litList))
+		for l, sr := range e.sureOf {
+			for _, r := range e.sureRules[sr.lo:sr.hi] {
+				e.sureMask[l] |= 1 << r
+			}
+		}
+	}
+	e.keyed = make([]cand, count[len(litList)])
 	for id, l := range keyOf {
 		if l >= 0 {
-			e.keyed[e.keyOf[l].hi] = int32(id)
+			e.keyed[e.keyOf[l].hi] = e.cand(int32(id))
 			e.keyOf[l].hi++
 		}
 	}
@@ -425,15 +458,24 @@ func setAll(bits []uint64, rules []int32) {
 	}
 }
 
-// present reports whether every middle literal pattern id needs occurs in the name.
-func (e *Engine) present(id int32, seen []uint64) bool {
-	nd := e.needs[id]
-	for _, o := range e.needPool[nd.lo:nd.hi] {
+// verify sets the owners of candidate c when one of them is not yet known to apply, every
+// middle literal it needs occurs in the name, and the name matches its pattern.
+func (e *Engine) verify(c *cand, name string, bits, seen []uint64) {
+	if e.small {
+		if c.mask&^bits[0] == 0 {
+			return
+		}
+	} else if !e.patterns[c.id].pending(bits) {
+		return
+	}
+	for _, o := range e.needPool[c.need.lo:c.need.hi] {
 		if seen[o>>6]&(1<<(o&63)) == 0 {
-			return false
+			return
 		}
 	}
-	return true
+	if p := &e.patterns[c.id]; p.Matches(name) {
+		setAll(bits, p.owners)
+	}
 }
 
 // pending reports whether some owner of p is not yet known to apply.
@@ -449,15 +491,18 @@ func (p *Pattern) pending(bits []uint64) bool {
 func (e *Engine) matchPrefix(name string, bits, seen []uint64) {
 	t := &e.prefix
 	n := int32(0)
-	for i := 0; ; i++ {
+	for i := 0; ; {
 		nd := &t.nodes[n]
-		if nd.sure.lo != nd.sure.hi {
+		if e.small {
+			if nd.sub&^bits[0] == 0 {
+				return
+			}
+			bits[0] |= nd.sureMask
+		} else if nd.sure.lo != nd.sure.hi {
 			setAll(bits, t.rules[nd.sure.lo:nd.sure.hi])
 		}
-		for _, id := range t.cands[nd.cands.lo:nd.cands.hi] {
-			if p := &e.patterns[id]; p.pending(bits) && e.present(id, seen) && p.Matches(name) {
-				setAll(bits, p.owners)
-			}
+		for i := nd.cands.lo; i < nd.cands.hi; i++ {
+			e.verify(&t.cands[i], name, bits, seen)
 		}
 		if i == len(name) {
 			return
@@ -465,27 +510,48 @@ func (e *Engine) matchPrefix(name string, bits, seen []uint64) {
 		if n = t.child(n, name[i]); n < 0 {
 			return
 		}
+		i++
+		tl := t.nodes[n].tail
+		if tl.hi != tl.lo {
+			j := i + int(tl.hi-tl.lo)
+			if j > len(name) || name[i:j] != t.tails[tl.lo:tl.hi] {
+				return
+			}
+			i = j
+		}
 	}
 }
 
 func (e *Engine) matchSuffix(name string, bits, seen []uint64) {
 	t := &e.suffix
 	n := int32(0)
-	for i := len(name); ; i-- {
+	for i := len(name); ; {
 		nd := &t.nodes[n]
-		if nd.sure.lo != nd.sure.hi {
+		if e.small {
+			if nd.sub&^bits[0] == 0 {
+				return
+			}
+			bits[0] |= nd.sureMask
+		} else if nd.sure.lo != nd.sure.hi {
 			setAll(bits, t.rules[nd.sure.lo:nd.sure.hi])
 		}
-		for _, id := range t.cands[nd.cands.lo:nd.cands.hi] {
-			if p := &e.patterns[id]; p.pending(bits) && e.present(id, seen) && p.Matches(name) {
-				setAll(bits, p.owners)
-			}
+		for i := nd.cands.lo; i < nd.cands.hi; i++ {
+			e.verify(&t.cands[i], name, bits, seen)
 		}
 		if i == 0 {
 			return
 		}
 		if n = t.child(n, name[i-1]); n < 0 {
 			return
+		}
+		i--
+		tl := t.nodes[n].tail
+		if tl.hi != tl.lo {
+			j := i - int(tl.hi-tl.lo)
+			if j < 0 || name[j:i] != t.tails[tl.lo:tl.hi] {
+				return
+			}
+			i = j
 		}
 	}
 }
@@ -524,15 +590,14 @@ func (e *Engine) matchMiddle(name string, bits, seen []uint64) {
 		for word != 0 {
 			l := w*64 + mbits.TrailingZeros64(word)
 			word &= word - 1
-			if sr := e.sureOf[l]; sr.lo != sr.hi {
+			if e.small {
+				bits[0] |= e.sureMask[l]
+			} else if sr := e.sureOf[l]; sr.lo != sr.hi {
 				setAll(bits, e.sureRules[sr.lo:sr.hi])
 			}
 			k := e.keyOf[l]
-			for _, id := range e.keyed[k.lo:k.hi] {
-				p := &e.patterns[id]
-				if p.pending(bits) && e.present(id, seen) && p.Matches(name) {
-					setAll(bits, p.owners)
-				}
+			for i := k.lo; i < k.hi; i++ {
+				e.verify(&e.keyed[i], name, bits, seen)
 			}
 		}
 	}

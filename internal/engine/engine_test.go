@@ -96,3 +96,86 @@ func TestDiagnose(t *testing.T) {
 		}
 	}
 }
+
+// TestTrieWalks puts prefixes and suffixes that share long chains (compressed into one edge),
+// end inside each other, and are both sure and verified, then checks every name over a small
+// alphabet up to length 7 against the filters one by one. Rules own one filter each or share
+// them (so walks stop early once their rules apply), with at most 64 rules (bit masks) and
+// more (the general path).
+func TestTrieWalks(t *testing.T) {
+	filters := []string{
+		"abcab*", "abc*", "ab*", "abcabc*", "abca*b", "abc*ca", "ab*a*c",
+		"*cabc", "*bc", "*abcabc", "*b*bc", "a*cbc", "*cba", "c*a*bca",
+		"abcb", "*", "*bb*", "a*b*c*a", "bcabcab*", "bcabcc*",
+	}
+	alphabet := "abc"
+	var names []string
+	var gen func(string)
+	gen = func(s string) {
+		names = append(names, s)
+		if len(s) < 7 {
+			for i := range len(alphabet) {
+				gen(s + alphabet[i:i+1])
+			}
+		}
+	}
+	gen("")
+	tests := []struct {
+		rule     func(filter int) int
+		numRules int
+	}{
+		{func(i int) int { return i }, len(filters)},
+		{func(i int) int { return i % 3 }, 3},
+		{func(i int) int { return 60 + i }, 60 + len(filters)},
+		{func(i int) int { return 63 + i%3 }, 66},
+	}
+	for _, tc := range tests {
+		fs := make([]Filter, len(filters))
+		for i, f := range filters {
+			fs[i] = Filter{Pattern: glob.Parse(f), Rule: tc.rule(i)}
+		}
+		e, err := Compile(fs, tc.numRules, Budget{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.prefix.size <= len(e.prefix.nodes) || e.suffix.size <= len(e.suffix.nodes) {
+			t.Fatalf("tries not compressed: prefix %d of %d nodes, suffix %d of %d",
+				len(e.prefix.nodes), e.prefix.size, len(e.suffix.nodes), e.suffix.size)
+		}
+		for _, name := range names {
+			bits := make([]uint64, (tc.numRules+63)/64)
+			e.Match(name, bits)
+			want := make([]bool, tc.numRules)
+			for i, f := range filters {
+				want[tc.rule(i)] = want[tc.rule(i)] || glob.Parse(f).Match(name)
+			}
+			for r, w := range want {
+				if has(bits, int32(r)) != w {
+					t.Fatalf("%d rules: rule %d on %q: got %v, want %v", tc.numRules, r, name, !w, w)
+				}
+			}
+		}
+	}
+}
+
+// TestTrieEarlyStop: a walk stops only once every rule its node and subtree can add applies;
+// here the middle index sets rule 1 first, and the node of `ab` must still add rule 0.
+func TestTrieEarlyStop(t *testing.T) {
+	fs := []Filter{
+		{Pattern: glob.Parse("ab*"), Rule: 0},
+		{Pattern: glob.Parse("abx*"), Rule: 1},
+		{Pattern: glob.Parse("*x*"), Rule: 1},
+		{Pattern: glob.Parse("*yab"), Rule: 2},
+		{Pattern: glob.Parse("*ab"), Rule: 3},
+		{Pattern: glob.Parse("*y*"), Rule: 2},
+	}
+	e, err := Compile(fs, 4, Budget{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"abx": "01", "yab": "23", "abxyab": "0123", "ab": "03"} {
+		if got := rulesOf(e, name); got != want {
+			t.Errorf("%q: rules %s, want %s", name, got, want)
+		}
+	}
+}

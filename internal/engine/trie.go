@@ -5,21 +5,32 @@ import (
 	"strings"
 )
 
-// trie is a byte trie in flat arrays: the children of a node are the labels
-// labels[edges.lo:edges.hi] leading to targets[edges.lo:edges.hi]. Each node lists the rules
-// that apply as soon as the walk reaches it (sure) and the patterns to verify there (cands).
-// The root's children are also in a dense table, since almost every walk starts there.
+// trie is a byte trie with single-child chains compressed (a radix tree), in flat arrays. The
+// children of a node are reached by their first byte, labels[edges.lo:edges.hi] leading to
+// targets[edges.lo:edges.hi]; the rest of the edge into a node is tails[tail.lo:tail.hi], in the
+// name's byte order (for the reversed-suffix trie too), so a walk compares it with one string
+// comparison. Each node lists the rules that apply as soon as the walk reaches it (sure) and
+// the patterns to verify there (cands). The root's children are also in a dense table, since
+// every walk starts there.
 type trie struct {
 	nodes   []trieNode
 	labels  string
 	targets []int32
+	tails   string
 	rules   []int32 // pool of sure spans
-	cands   []int32 // pool of candidate pattern ids
+	cands   []cand  // pool of candidates
 	root    [256]int32
+	// size is the number of nodes of the uncompressed trie (one per distinct literal prefix).
+	size int
 }
 
 type trieNode struct {
-	edges, sure, cands span
+	edges, sure, cands, tail span
+	// sub holds the rules (one bit each, for engines of at most 64 rules) that the node and
+	// its subtree can add: a walk stops once all of them are known to apply.
+	sub uint64
+	// sureMask is sure as bits, for engines of at most 64 rules.
+	sureMask uint64
 }
 
 // child returns the node reached from n by byte c, or -1.
@@ -79,8 +90,12 @@ func (b *trieBuilder) add(s string, reverse bool) *builderNode {
 	return &b.nodes[n]
 }
 
-func (b *trieBuilder) build() trie {
-	t := trie{nodes: make([]trieNode, len(b.nodes))}
+// build flattens the trie, compressing every chain of nodes with one child and nothing to
+// report into the edge that leads through it. reverse says the trie holds reversed literals;
+// mk gives the candidate of a pattern id; when small is unset (the engine has more than 64
+// rules) every sub is all ones and walks never stop early.
+func (b *trieBuilder) build(reverse bool, mk func(int32) cand, small bool) trie {
+	t := trie{size: len(b.nodes)}
 	for i := range t.root {
 		t.root[i] = -1
 	}
@@ -91,41 +106,92 @@ func (b *trieBuilder) build() trie {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	labels := make([]byte, len(keys))
-	t.targets = make([]int32, len(keys))
 	start := make([]int32, len(b.nodes)+1)
 	for i, k := range keys {
-		n, c := int32(k>>8), byte(k)
-		labels[i], t.targets[i] = c, b.edges[k]
-		start[n+1] = int32(i + 1)
-		if n == 0 {
-			t.root[c] = b.edges[k]
-		}
+		start[int32(k>>8)+1] = int32(i + 1)
 	}
 	for i := 1; i < len(start); i++ {
 		start[i] = max(start[i], start[i-1])
 	}
-	pool := func(dst *[]int32, src []int32, sortRules bool) span {
-		if sortRules {
-			slices.Sort(src)
-			src = slices.Compact(src)
-		}
+	kept := func(n int32) bool {
+		nd := &b.nodes[n]
+		return n == 0 || len(nd.sure) > 0 || len(nd.cands) > 0 || start[n+1]-start[n] != 1
+	}
+	pool := func(dst *[]int32, src []int32) span {
+		slices.Sort(src)
+		src = slices.Compact(src)
 		lo := int32(len(*dst))
 		*dst = append(*dst, src...)
 		return span{lo, int32(len(*dst))}
 	}
-	for i, nd := range b.nodes {
-		t.nodes[i] = trieNode{
-			edges: span{start[i], start[i+1]},
-			sure:  pool(&t.rules, nd.sure, true),
-			cands: pool(&t.cands, nd.cands, false),
+	var labels, tails []byte
+	// depth-first from the root: a kept node's children are placed, then visited
+	type item struct {
+		from int32 // builder node
+		to   int32 // its compressed node
+	}
+	t.nodes = append(t.nodes, trieNode{})
+	stack := []item{{0, 0}}
+	order := []item{}
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		order = append(order, it)
+		nd := &b.nodes[it.from]
+		t.nodes[it.to].sure = pool(&t.rules, nd.sure)
+		lo := int32(len(t.cands))
+		for _, id := range nd.cands {
+			t.cands = append(t.cands, mk(id))
+		}
+		t.nodes[it.to].cands = span{lo, int32(len(t.cands))}
+		lo = int32(len(labels))
+		for _, k := range keys[start[it.from]:start[it.from+1]] {
+			c := byte(k)
+			target := b.edges[k]
+			tlo := len(tails)
+			for !kept(target) {
+				k := keys[start[target]]
+				tails = append(tails, byte(k))
+				target = b.edges[k]
+			}
+			if reverse {
+				slices.Reverse(tails[tlo:])
+			}
+			id := int32(len(t.nodes))
+			t.nodes = append(t.nodes, trieNode{tail: span{int32(tlo), int32(len(tails))}})
+			labels = append(labels, c)
+			t.targets = append(t.targets, id)
+			if it.to == 0 {
+				t.root[c] = id
+			}
+			stack = append(stack, item{target, id})
+		}
+		t.nodes[it.to].edges = span{lo, int32(len(labels))}
+	}
+	// subtree masks, children before parents (reverse of the visit order)
+	for i := len(order) - 1; i >= 0; i-- {
+		nd := &t.nodes[order[i].to]
+		if !small {
+			nd.sub = ^uint64(0)
+			continue
+		}
+		for _, r := range t.rules[nd.sure.lo:nd.sure.hi] {
+			nd.sureMask |= 1 << r
+		}
+		nd.sub |= nd.sureMask
+		for _, c := range t.cands[nd.cands.lo:nd.cands.hi] {
+			nd.sub |= c.mask
+		}
+		for _, ch := range t.targets[nd.edges.lo:nd.edges.hi] {
+			nd.sub |= t.nodes[ch].sub
 		}
 	}
 	t.labels = string(labels)
+	t.tails = string(tails)
 	return t
 }
 
 // bytes estimates the memory the trie holds.
 func (t *trie) bytes() int {
-	return len(t.nodes)*24 + len(t.labels) + 4*(len(t.targets)+len(t.rules)+len(t.cands)) + len(t.root)*4
+	return len(t.nodes)*48 + len(t.labels) + len(t.tails) + 4*(len(t.targets)+len(t.rules)) + 24*len(t.cands) + len(t.root)*4
 }
