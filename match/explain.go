@@ -110,6 +110,29 @@ func (m *Matcher) Explain(name string) Explanation {
 	return e
 }
 
+// MatchingFilter returns the index (within the rule) of the first filter of rule that matches
+// name, or -1 when none does or the rule has no filters (see Result.Has for whether it applies).
+// It checks only that rule's compiled patterns, the ones Match and Explain use, so it is the
+// cheap way to name the cause of a rule Match reported.
+func (m *Matcher) MatchingFilter(name string, rule int) int {
+	if rule < 0 || rule >= len(m.rules) {
+		return -1
+	}
+	r := &m.rules[rule]
+	for k := r.filters.lo; k < r.filters.hi; k++ {
+		if m.eng.Pattern(k).Matches(name) {
+			return k - r.filters.lo
+		}
+	}
+	return -1
+}
+
+// FilterText returns the text of filter f of rule, as compiled.
+func (m *Matcher) FilterText(rule, f int) string {
+	r := &m.rules[rule]
+	return m.filters[r.filters.lo+f]
+}
+
 // String prints one line per rule, as the CLI's explain command shows it.
 func (e Explanation) String() string {
 	var b strings.Builder

@@ -1,11 +1,12 @@
 package sim
 
 import (
+	"github.com/ecrsign/ecrsign/match"
 	"github.com/ecrsign/ecrsign/rules"
 )
 
 // Cause is a rule that made a status: its 0-based index in the configuration and the filter
-// that matched, as match.Explain reports it.
+// that matched, as Matcher.MatchingFilter (and so match.Explain) reports it.
 type Cause struct {
 	Rule int `json:"rule"`
 	// Filter is the 0-based index of the first matching filter; -1 when the rule has no
@@ -166,15 +167,10 @@ func (p *Predictor) Predict(push *PutImageRequest) (*Prediction, error) {
 			}
 		}
 	}
-	// Explain costs several matches: ask it only when a rule applies.
-	if sign != nil && !info.referrer && sign.matcher.Match(push.RepositoryName).Len() > 0 {
-		e := sign.matcher.Explain(push.RepositoryName)
-		for _, re := range e.Rules {
-			if !re.Applies {
-				continue
-			}
-			prof := sign.cfg.Rules[re.Rule].SigningProfileArn
-			cause := causeOf(re.Rule, re.Filter, re.FilterText, re.AllRepositories)
+	if sign != nil && !info.referrer {
+		for rule := range sign.matcher.Match(push.RepositoryName).Rules() {
+			prof := sign.cfg.Rules[rule].SigningProfileArn
+			cause := causeOf(sign.matcher, push.RepositoryName, rule)
 			if i := indexSigning(out.Signing, prof); i >= 0 {
 				out.Signing[i].Causes = append(out.Signing[i].Causes, cause)
 				continue
@@ -192,19 +188,15 @@ func (p *Predictor) Predict(push *PutImageRequest) (*Prediction, error) {
 		}
 	}
 	w.mu.Unlock()
-	if repl != nil && repl.matcher.Match(push.RepositoryName).Len() > 0 {
-		e := repl.matcher.Explain(push.RepositoryName)
-		for _, re := range e.Rules {
-			if !re.Applies {
-				continue
-			}
-			cause := causeOf(re.Rule, re.Filter, re.FilterText, re.AllRepositories)
-			for _, d := range repl.cfg.Rules[re.Rule].Destinations {
+	if repl != nil {
+		for rule := range repl.matcher.Match(push.RepositoryName).Rules() {
+			cause := causeOf(repl.matcher, push.RepositoryName, rule)
+			for _, d := range repl.cfg.Rules[rule].Destinations {
 				if (registryKey{d.RegistryID, d.Region}) == k {
 					continue
 				}
 				if i := indexReplication(out.Replication, d); i >= 0 {
-					if cs := out.Replication[i].Causes; cs[len(cs)-1].Rule != re.Rule {
+					if cs := out.Replication[i].Causes; cs[len(cs)-1].Rule != rule {
 						out.Replication[i].Causes = append(cs, cause)
 					}
 					continue
@@ -222,8 +214,13 @@ func (p *Predictor) Predict(push *PutImageRequest) (*Prediction, error) {
 	return out, nil
 }
 
-func causeOf(rule, filter int, text string, all bool) Cause {
-	return Cause{Rule: rule, Filter: filter, FilterText: text, AllRepositories: all}
+// causeOf names the filter that made an applying rule apply, from the compiled matcher.
+func causeOf(m *match.Matcher, name string, rule int) Cause {
+	f := m.MatchingFilter(name, rule)
+	if f < 0 {
+		return Cause{Rule: rule, Filter: -1, AllRepositories: true}
+	}
+	return Cause{Rule: rule, Filter: f, FilterText: m.FilterText(rule, f)}
 }
 
 func indexSigning(ps []SigningPrediction, profile string) int {
