@@ -55,12 +55,9 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	newFile := fs.String("new", "", "proposed signing configuration `FILE` (FILE#NAME for one of several)")
 	inventory := fs.String("repositories", "", "inventory `FILE` of repository names, one a line (\"-\": standard input)")
 	exitCode := fs.Bool("exit-code", false, "exit 1 when a repository gains or loses a profile")
-	format := fs.String("format", "text", "output `format`: text or json")
+	format := fs.formatFlag("output `format`: text or json", "text", "json")
 	pos, code, ok := fs.parse(args)
 	if !ok {
-		return code
-	}
-	if code, ok := fs.checkFormat(*format, "text", "json"); !ok {
 		return code
 	}
 	switch {

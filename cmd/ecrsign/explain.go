@@ -41,12 +41,9 @@ Example:
 func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("explain", explainHelp, stdout, stderr)
 	configFile := fs.String("config", "", "signing configuration `FILE` (FILE#NAME for one of several)")
-	format := fs.String("format", "text", "output `format`: text or json")
+	format := fs.formatFlag("output `format`: text or json", "text", "json")
 	names, code, ok := fs.parse(args)
 	if !ok {
-		return code
-	}
-	if code, ok := fs.checkFormat(*format, "text", "json"); !ok {
 		return code
 	}
 	if *configFile == "" {

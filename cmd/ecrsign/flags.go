@@ -17,6 +17,9 @@ type flagSet struct {
 	help   string // usage line, description and example, printed before the flags
 	stdout io.Writer
 	stderr io.Writer
+	// format and formats, set by formatFlag, make parse reject an unknown --format.
+	format  *string
+	formats []string
 }
 
 func newFlagSet(name, help string, stdout, stderr io.Writer) *flagSet {
@@ -24,6 +27,13 @@ func newFlagSet(name, help string, stdout, stderr io.Writer) *flagSet {
 	fs.SetOutput(io.Discard) // parse errors are printed by parse, help by printHelp
 	fs.Usage = func() {}
 	return &flagSet{FlagSet: fs, help: help, stdout: stdout, stderr: stderr}
+}
+
+// formatFlag defines --format, whose first allowed value is the default; parse rejects any
+// value not allowed.
+func (f *flagSet) formatFlag(usage string, allowed ...string) *string {
+	f.format, f.formats = f.String("format", allowed[0], usage), allowed
+	return f.format
 }
 
 // parse parses args and returns the positional arguments. When ok is false the command
@@ -39,11 +49,16 @@ func (f *flagSet) parse(args []string) (pos []string, code int, ok bool) {
 		}
 		rest := f.Args()
 		if len(rest) == 0 {
+			if f.format != nil && !slices.Contains(f.formats, *f.format) {
+				return nil, f.usageError("unknown format %q (%s)", *f.format, strings.Join(f.formats, ", ")), false
+			}
 			return pos, exitOK, true
 		}
 		// Parse stops at "--" (consumed) or at the first positional argument.
 		if consumed := args[:len(args)-len(rest)]; len(consumed) > 0 && consumed[len(consumed)-1] == "--" {
-			return append(pos, rest...), exitOK, true
+			args = nil
+			pos = append(pos, rest...)
+			continue
 		}
 		pos = append(pos, rest[0])
 		args = rest[1:]
@@ -66,14 +81,6 @@ func (f *flagSet) usageError(format string, args ...any) int {
 	fmt.Fprintf(f.stderr, "ecrsign %s: %s\n", f.Name(), fmt.Sprintf(format, args...))
 	fmt.Fprintf(f.stderr, "Run \"ecrsign %s -h\" for help.\n", f.Name())
 	return exitUsage
-}
-
-// checkFormat reports a usage error unless format is one of allowed.
-func (f *flagSet) checkFormat(format string, allowed ...string) (code int, ok bool) {
-	if slices.Contains(allowed, format) {
-		return exitOK, true
-	}
-	return f.usageError("unknown format %q (%s)", format, strings.Join(allowed, ", ")), false
 }
 
 // errorf prints a diagnostic for the command on standard error.

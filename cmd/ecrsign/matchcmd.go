@@ -50,12 +50,9 @@ Example:
 func runMatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("match", matchHelp, stdout, stderr)
 	configFile := fs.String("config", "", "signing configuration `FILE` (FILE#NAME for one of several)")
-	format := fs.String("format", "text", "output `format`: text or json (JSON Lines)")
+	format := fs.formatFlag("output `format`: text or json (JSON Lines)", "text", "json")
 	names, code, ok := fs.parse(args)
 	if !ok {
-		return code
-	}
-	if code, ok := fs.checkFormat(*format, "text", "json"); !ok {
 		return code
 	}
 	if *configFile == "" {

@@ -73,12 +73,9 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	registryID := fs.String("registry-id", "", "registry (account) `ID` pushed to (default: the world's default registry)")
 	region := fs.String("region", "", "`REGION` of the registry (default: the world's default region)")
 	at := fs.String("at", "settled", "statuses right after the `push`, or once settled")
-	format := fs.String("format", "text", "output `format`: text or json")
+	format := fs.formatFlag("output `format`: text or json", "text", "json")
 	pos, code, ok := fs.parse(args)
 	if !ok {
-		return code
-	}
-	if code, ok := fs.checkFormat(*format, "text", "json"); !ok {
 		return code
 	}
 	switch {

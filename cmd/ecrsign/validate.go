@@ -56,15 +56,12 @@ Example:
 
 func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("validate", validateHelp, stdout, stderr)
-	format := fs.String("format", "text", "output `format`: text, json, sarif or github")
+	format := fs.formatFlag("output `format`: text, json, sarif or github", "text", "json", "sarif", "github")
 	strict := fs.Bool("strict", false, "count warnings as errors")
 	region := fs.String("region", "", "the registry's `region`: report signing profiles in other regions")
 	onlyConfigs := fs.Bool("only-configs", false, "skip named files that hold no configuration, as a directory walk does")
 	names, code, ok := fs.parse(args)
 	if !ok {
-		return code
-	}
-	if code, ok := fs.checkFormat(*format, "text", "json", "sarif", "github"); !ok {
 		return code
 	}
 	if len(names) == 0 {
