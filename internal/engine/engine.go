@@ -488,21 +488,31 @@ func (p *Pattern) pending(bits []uint64) bool {
 	return false
 }
 
+// visit applies trie node n of a prefix or suffix walk: it sets the rules the node decides and
+// verifies its candidates. It reports false when nothing below n can add a rule, so the walk
+// may stop.
+func (e *Engine) visit(t *trie, n int32, name string, bits, seen []uint64) bool {
+	nd := &t.nodes[n]
+	if e.small {
+		if nd.sub&^bits[0] == 0 {
+			return false
+		}
+		bits[0] |= nd.sureMask
+	} else if nd.sure.lo != nd.sure.hi {
+		setAll(bits, t.rules[nd.sure.lo:nd.sure.hi])
+	}
+	for i := nd.cands.lo; i < nd.cands.hi; i++ {
+		e.verify(&t.cands[i], name, bits, seen)
+	}
+	return true
+}
+
 func (e *Engine) matchPrefix(name string, bits, seen []uint64) {
 	t := &e.prefix
 	n := int32(0)
 	for i := 0; ; {
-		nd := &t.nodes[n]
-		if e.small {
-			if nd.sub&^bits[0] == 0 {
-				return
-			}
-			bits[0] |= nd.sureMask
-		} else if nd.sure.lo != nd.sure.hi {
-			setAll(bits, t.rules[nd.sure.lo:nd.sure.hi])
-		}
-		for i := nd.cands.lo; i < nd.cands.hi; i++ {
-			e.verify(&t.cands[i], name, bits, seen)
+		if !e.visit(t, n, name, bits, seen) {
+			return
 		}
 		if i == len(name) {
 			return
@@ -526,17 +536,8 @@ func (e *Engine) matchSuffix(name string, bits, seen []uint64) {
 	t := &e.suffix
 	n := int32(0)
 	for i := len(name); ; {
-		nd := &t.nodes[n]
-		if e.small {
-			if nd.sub&^bits[0] == 0 {
-				return
-			}
-			bits[0] |= nd.sureMask
-		} else if nd.sure.lo != nd.sure.hi {
-			setAll(bits, t.rules[nd.sure.lo:nd.sure.hi])
-		}
-		for i := nd.cands.lo; i < nd.cands.hi; i++ {
-			e.verify(&t.cands[i], name, bits, seen)
+		if !e.visit(t, n, name, bits, seen) {
+			return
 		}
 		if i == 0 {
 			return
