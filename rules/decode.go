@@ -493,19 +493,28 @@ func (d *decoder) str(n *source.Node, path string) string {
 	return n.Text
 }
 
+// ruleItems decodes the configuration object at n down to its "rules" array, cut to one element
+// past maxRules; present is false when there is no usable rules array (already reported).
+func (d *decoder) ruleItems(n *source.Node, maxRules int) (items []*source.Node, present bool) {
+	m, ok := d.object(n, "", "rules")
+	if !ok {
+		return nil, false
+	}
+	items, present = d.array(m["rules"], "rules")
+	if !present {
+		return nil, false
+	}
+	return d.capped(items, "rules", maxRules, "rules"), true
+}
+
 // signing decodes a SigningConfiguration at n.
 func (d *decoder) signing(n *source.Node) {
 	cfg := &SigningConfiguration{}
 	d.c.Signing = cfg
-	m, ok := d.object(n, "", "rules")
-	if !ok {
-		return
-	}
-	items, present := d.array(m["rules"], "rules")
+	items, present := d.ruleItems(n, MaxSigningRules)
 	if !present {
 		return
 	}
-	items = d.capped(items, "rules", MaxSigningRules, "rules")
 	cfg.Rules = make([]SigningRule, len(items))
 	for i, it := range items {
 		p := RulePath(i)
@@ -537,15 +546,10 @@ func (d *decoder) signing(n *source.Node) {
 func (d *decoder) replication(n *source.Node) {
 	cfg := &ReplicationConfiguration{}
 	d.c.Replication = cfg
-	m, ok := d.object(n, "", "rules")
-	if !ok {
-		return
-	}
-	items, present := d.array(m["rules"], "rules")
+	items, present := d.ruleItems(n, MaxReplicationRules)
 	if !present {
 		return
 	}
-	items = d.capped(items, "rules", MaxReplicationRules, "rules")
 	cfg.Rules = make([]ReplicationRule, len(items))
 	for i, it := range items {
 		p := RulePath(i)
