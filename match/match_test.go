@@ -186,8 +186,8 @@ func TestManyRules(t *testing.T) {
 	}
 }
 
-// TestMatchDoesNotAllocate holds Match to zero allocations for API-sized configurations and for
-// 1,000 rules of 100 filters.
+// TestMatchDoesNotAllocate holds Match, and ranging over its Rules and Profiles, to zero
+// allocations for API-sized configurations and for 1,000 rules of 100 filters.
 func TestMatchDoesNotAllocate(t *testing.T) {
 	for _, nr := range []int{10, 1000} {
 		fs := make([][]string, nr)
@@ -209,11 +209,19 @@ func TestMatchDoesNotAllocate(t *testing.T) {
 		}
 		m := mustCompile(t, signing(fs...))
 		names := []string{"t3/s0-api", "a/b/p3-1", "zzx3-y2-y7", "org/t3/s3", "org/foo/s4-bar-3", "nothing/here"}
+		count := 0
 		allocs := testing.AllocsPerRun(100, func() {
 			for _, n := range names {
-				_ = m.Match(n)
+				res := m.Match(n)
+				for range res.Rules() {
+					count++
+				}
+				for range res.Profiles() {
+					count++
+				}
 			}
 		})
+		assert.NotZero(t, count)
 		if !raceEnabled {
 			assert.Zero(t, allocs, "%d rules", nr)
 		}

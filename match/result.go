@@ -45,14 +45,18 @@ func (r Result) Len() int {
 
 // Rules yields the indexes of the applying rules in configuration order.
 func (r Result) Rules() iter.Seq[int] {
-	return func(yield func(int) bool) {
-		for i, w := range r.words() {
-			for w != 0 {
-				b := bits.TrailingZeros64(w)
-				w &= w - 1
-				if !yield(i*64 + b) {
-					return
-				}
+	// The closure only forwards, so that Rules inlines into the caller's range loop and r
+	// does not escape: iterating allocates nothing.
+	return func(yield func(int) bool) { r.eachRule(yield) }
+}
+
+func (r *Result) eachRule(yield func(int) bool) {
+	for i, w := range r.words() {
+		for w != 0 {
+			b := bits.TrailingZeros64(w)
+			w &= w - 1
+			if !yield(i*64 + b) {
+				return
 			}
 		}
 	}
@@ -61,26 +65,26 @@ func (r Result) Rules() iter.Seq[int] {
 // Profiles yields the distinct signing profile ARNs of the applying rules, in the order of the
 // first rule that applies with each. It yields nothing for replication matchers.
 func (r Result) Profiles() iter.Seq[string] {
-	return func(yield func(string) bool) {
-		if r.m == nil {
-			return
-		}
-		var small [MaxInlineRules / 64]uint64
-		var seen []uint64
-		if n := (len(r.m.profiles) + 63) / 64; n <= len(small) {
-			seen = small[:n]
-		} else {
-			seen = make([]uint64, n)
-		}
-		for i := range r.Rules() {
-			p := r.m.rules[i].profile
-			if p < 0 || seen[p/64]&(1<<(p%64)) != 0 {
-				continue
-			}
-			seen[p/64] |= 1 << (p % 64)
-			if !yield(r.m.profiles[p]) {
-				return
-			}
-		}
+	return func(yield func(string) bool) { r.eachProfile(yield) }
+}
+
+func (r *Result) eachProfile(yield func(string) bool) {
+	if r.m == nil {
+		return
 	}
+	var small [MaxInlineRules / 64]uint64
+	var seen []uint64
+	if n := (len(r.m.profiles) + 63) / 64; n <= len(small) {
+		seen = small[:n]
+	} else {
+		seen = make([]uint64, n)
+	}
+	r.eachRule(func(i int) bool {
+		p := r.m.rules[i].profile
+		if p < 0 || seen[p/64]&(1<<(p%64)) != 0 {
+			return true
+		}
+		seen[p/64] |= 1 << (p % 64)
+		return yield(r.m.profiles[p])
+	})
 }
