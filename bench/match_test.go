@@ -188,6 +188,42 @@ func BenchmarkMatch(b *testing.B) {
 	}
 }
 
+// BenchmarkCauses measures naming the cause (first matching filter) of every applying rule:
+// "appendcauses" is Matcher.AppendCauses, one pass over a filter-level index; its baseline
+// "matchingfilter" is Match followed by MatchingFilter, a linear scan of each applying rule's
+// filters.
+func BenchmarkCauses(b *testing.B) {
+	for _, c := range corpora() {
+		b.Run(c.name, func(b *testing.B) {
+			m, err := match.Compile(c.cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var buf [64]match.Cause
+			m.AppendCauses(buf[:0], "") // build the filter index before timing
+			b.Run("appendcauses", func(b *testing.B) {
+				b.ReportAllocs()
+				n := 0
+				for i := 0; b.Loop(); i++ {
+					n += len(m.AppendCauses(buf[:0], c.names[i%len(c.names)]))
+				}
+				sink = n
+			})
+			b.Run("matchingfilter", func(b *testing.B) {
+				b.ReportAllocs()
+				n := 0
+				for i := 0; b.Loop(); i++ {
+					name := c.names[i%len(c.names)]
+					for r := range m.Match(name).Rules() {
+						n += m.MatchingFilter(name, r)
+					}
+				}
+				sink = n
+			})
+		})
+	}
+}
+
 func BenchmarkCompile(b *testing.B) {
 	for _, c := range corpora() {
 		b.Run(c.name, func(b *testing.B) {

@@ -93,6 +93,7 @@ func FuzzMatch(f *testing.F) {
 		}
 		res := m.Match(name)
 		ex := m.Explain(name)
+		causes := m.AppendCauses(nil, name)
 		n := 0
 		for i, r := range cfg.Rules {
 			want := r.RepositoryFilters == nil
@@ -121,8 +122,14 @@ func FuzzMatch(f *testing.F) {
 				t.Fatalf("rule %d on %q: Explain %+v, oracle applies %v first %d", i, name, ex.Rules[i], want, first)
 			}
 			if want {
+				if n >= len(causes) || causes[n] != (match.Cause{Rule: i, Filter: first}) {
+					t.Fatalf("rule %d on %q: causes %v, oracle first filter %d", i, name, causes, first)
+				}
 				n++
 			}
+		}
+		if len(causes) != n {
+			t.Fatalf("causes %v, want %d", causes, n)
 		}
 		if res.Len() != n {
 			t.Fatalf("Len %d, want %d", res.Len(), n)

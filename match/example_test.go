@@ -74,3 +74,13 @@ func ExampleMatcher_Explain() {
 	//   rule 1: does not apply; closest filter 0 "*dev*": "dev" does not occur after byte 0 of the name [arn:aws:signer:us-east-1:123456789012:/signing-profiles/dev]
 	//   rule 2: does not apply; closest filter 0 "payments/api": filter has no '*' and differs from the name after 4 bytes [arn:aws:signer:us-east-1:123456789012:/signing-profiles/prod]
 }
+
+func ExampleMatcher_AppendCauses() {
+	m, _ := match.Compile(exampleConfig())
+	for _, c := range m.AppendCauses(nil, "payments/api") {
+		fmt.Printf("rule %d by filter %d %q\n", c.Rule, c.Filter, m.FilterText(c.Rule, c.Filter))
+	}
+	// Output:
+	// rule 0 by filter 1 "payments/*"
+	// rule 2 by filter 0 "payments/api"
+}

@@ -65,6 +65,9 @@ type Matcher struct {
 	// always holds, one bit per rule, the rules without filters.
 	always []uint64
 	eng    *engine.Engine
+	budget engine.Budget
+	// byFilter is the index behind AppendCauses.
+	byFilter lazyEngine
 	// prefix is set for replication matchers (PREFIX_MATCH semantics).
 	prefix bool
 }
@@ -176,12 +179,13 @@ func (b *builder) finish(opts []Option) (*Matcher, error) {
 			}
 		}
 	}
-	eng, err := engine.Compile(b.filters, len(b.m.rules), engine.Budget{
+	b.m.budget = engine.Budget{
 		MaxFilters:        o.budget.MaxFilters,
 		MaxFilterLength:   o.budget.MaxFilterLength,
 		MaxTextBytes:      o.budget.MaxTextBytes,
 		MaxAutomatonCells: o.budget.MaxAutomatonCells,
-	})
+	}
+	eng, err := engine.Compile(b.filters, len(b.m.rules), b.m.budget)
 	if err != nil {
 		return nil, fmt.Errorf("match: %w", err)
 	}

@@ -122,6 +122,7 @@ func TestRules(t *testing.T) {
 func TestEmptyFilterListAppliesToNothing(t *testing.T) {
 	m := mustCompile(t, signing([]string{}))
 	assert.False(t, m.Match("anything").Has(0))
+	assert.Empty(t, m.AppendCauses(nil, "anything"))
 }
 
 func TestReplicationPrefix(t *testing.T) {
@@ -137,6 +138,8 @@ func TestReplicationPrefix(t *testing.T) {
 	assert.Equal(t, []int{1}, applies(m, "tea"))
 	assert.Equal(t, []int{0, 1}, applies(m, "a*bc"), "'*' is literal in PREFIX_MATCH")
 	assert.Equal(t, []int{1}, applies(m, "axb"))
+	assert.Equal(t, []Cause{{0, 1}, {1, -1}}, m.AppendCauses(nil, "a*bc"))
+	assert.Equal(t, []Cause{{0, 0}, {1, -1}, {2, 0}}, m.AppendCauses(nil, "team/api-x"))
 	assert.Empty(t, slices.Collect(m.Match("team").Profiles()))
 	e := m.Explain("team")
 	assert.Equal(t, "prefix", e.Rules[0].Index)
@@ -187,7 +190,8 @@ func TestManyRules(t *testing.T) {
 }
 
 // TestMatchDoesNotAllocate holds Match, and ranging over its Rules and Profiles, to zero
-// allocations for API-sized configurations and for 1,000 rules of 100 filters.
+// allocations for API-sized configurations and for 1,000 rules of 100 filters, and
+// AppendCauses to zero allocations up to MaxInlineFilters filters.
 func TestMatchDoesNotAllocate(t *testing.T) {
 	for _, nr := range []int{10, 1000} {
 		fs := make([][]string, nr)
@@ -222,6 +226,15 @@ func TestMatchDoesNotAllocate(t *testing.T) {
 			}
 		})
 		assert.NotZero(t, count)
+		var buf [16]Cause
+		causeAllocs := testing.AllocsPerRun(100, func() {
+			for _, n := range names {
+				count += len(m.AppendCauses(buf[:0], n))
+			}
+		})
+		if !raceEnabled && nr*100 <= MaxInlineFilters {
+			assert.Zero(t, causeAllocs, "%d rules", nr)
+		}
 		if !raceEnabled {
 			assert.Zero(t, allocs, "%d rules", nr)
 		}
@@ -254,7 +267,7 @@ func randomName(r *rand.Rand, alphabet string, max int) string {
 }
 
 // TestDifferentialGreedy compares the compiled engine with internal/glob, filter by filter, over
-// generated configurations and names, and checks that Explain agrees with Match.
+// generated configurations and names, and checks that Explain and AppendCauses agree with it.
 func TestDifferentialGreedy(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 7))
 	const alphabet = "ab/-"
@@ -275,6 +288,7 @@ func TestDifferentialGreedy(t *testing.T) {
 			name := randomName(r, alphabet, 12)
 			res := m.Match(name)
 			ex := m.Explain(name)
+			var causes []Cause
 			for i, rfs := range fs {
 				want := rfs == nil
 				first := -1
@@ -291,13 +305,19 @@ func TestDifferentialGreedy(t *testing.T) {
 				}
 				require.Equal(t, want, ex.Rules[i].Applies)
 				require.Equal(t, first, ex.Rules[i].Filter)
+				if want {
+					causes = append(causes, Cause{Rule: i, Filter: first})
+				}
 			}
+			require.Equal(t, causes, m.AppendCauses(nil, name), "causes of %q", name)
 		}
 	}
 }
 
 func TestConcurrentMatch(t *testing.T) {
-	fs := make([][]string, 1100) // beyond MaxInlineRules and with a pooled automaton scratch
+	// beyond MaxInlineRules and MaxInlineFilters, with a pooled automaton scratch; the first
+	// AppendCauses calls race to build the filter index
+	fs := make([][]string, 1100)
 	for i := range fs {
 		fs[i] = []string{fmt.Sprintf("*m%d*", i), fmt.Sprintf("p%d/*", i), fmt.Sprintf("*/s%d", i)}
 	}
@@ -313,6 +333,11 @@ func TestConcurrentMatch(t *testing.T) {
 				res := m.Match(name)
 				if !res.Has(i) {
 					t.Errorf("%q: rule %d missing", name, i)
+					return
+				}
+				cs := m.AppendCauses(nil, name)
+				if !slices.Contains(cs, Cause{Rule: i, Filter: 0}) || len(cs) != res.Len() {
+					t.Errorf("%q: causes %v for %d rules", name, cs, res.Len())
 					return
 				}
 				_ = m.Match(fmt.Sprintf("p%d/z/s%d", i, i)).Len()

@@ -1,0 +1,103 @@
+package match
+
+import (
+	"math/bits"
+	"sync"
+
+	"github.com/ecrsign/ecrsign/internal/engine"
+	"github.com/ecrsign/ecrsign/internal/glob"
+)
+
+// Cause says why a rule applies to a name.
+type Cause struct {
+	Rule int // index of the rule in configuration order
+	// Filter is the index within the rule of the first filter that matches the name, as
+	// MatchingFilter and Explain report it; -1 for a rule without filters, which applies to
+	// every name.
+	Filter int
+}
+
+// MaxInlineFilters is how many filters AppendCauses tracks without allocating.
+const MaxInlineFilters = 1024
+
+// AppendCauses appends to dst one Cause for every rule that applies to name, in configuration
+// order (the rules Match reports), and returns the extended slice.
+//
+// It answers in one pass over the name, however many rules apply, from a second compiled
+// index whose entries stand for filters rather than rules; that index is built on the first
+// call, once per matcher. It allocates nothing beyond growing dst for configurations of up to
+// MaxInlineFilters filters, and beyond that borrows its scratch space from a pool.
+func (m *Matcher) AppendCauses(dst []Cause, name string) []Cause {
+	eng := m.filterEngine()
+	if eng == nil { // cannot happen within the budget Compile accepted; answer rule by rule
+		for r := range m.Match(name).Rules() {
+			dst = append(dst, Cause{Rule: r, Filter: m.MatchingFilter(name, r)})
+		}
+		return dst
+	}
+	var small [MaxInlineFilters / 64]uint64
+	var matched []uint64
+	if n := (len(m.filters) + 63) / 64; n <= len(small) {
+		matched = small[:n]
+	} else {
+		p := matchedPool.Get().(*[]uint64)
+		defer matchedPool.Put(p)
+		if cap(*p) < n {
+			*p = make([]uint64, n)
+		}
+		matched = (*p)[:n]
+		clear(matched)
+	}
+	eng.Match(name, matched)
+	for i := range m.rules {
+		r := &m.rules[i]
+		if r.all {
+			dst = append(dst, Cause{Rule: i, Filter: -1})
+		} else if k := firstSet(matched, r.filters.lo, r.filters.hi); k >= 0 {
+			dst = append(dst, Cause{Rule: i, Filter: k - r.filters.lo})
+		}
+	}
+	return dst
+}
+
+// matchedPool lends AppendCauses its bit set for configurations of more than MaxInlineFilters
+// filters.
+var matchedPool = sync.Pool{New: func() any { s := []uint64(nil); return &s }}
+
+// firstSet returns the lowest bit set in bs within [lo, hi), or -1.
+func firstSet(bs []uint64, lo, hi int) int {
+	for lo < hi {
+		w := bs[lo/64] >> (lo % 64)
+		if w != 0 {
+			if k := lo + bits.TrailingZeros64(w); k < hi {
+				return k
+			}
+			return -1
+		}
+		lo += 64 - lo%64
+	}
+	return -1
+}
+
+// filterEngine returns the index over filters behind AppendCauses: the same patterns as the
+// matcher's engine, each owned by the filters that have it rather than by their rules.
+func (m *Matcher) filterEngine() *engine.Engine {
+	m.byFilter.once.Do(func() {
+		fs := make([]engine.Filter, len(m.filters))
+		for k, t := range m.filters {
+			if m.prefix {
+				fs[k] = engine.Filter{Pattern: glob.Pattern{Prefix: t}, Rule: k}
+			} else {
+				fs[k] = engine.Filter{Pattern: glob.Parse(t), Rule: k}
+			}
+		}
+		m.byFilter.eng, _ = engine.Compile(fs, len(fs), m.budget)
+	})
+	return m.byFilter.eng
+}
+
+// lazyEngine is an engine built on first use.
+type lazyEngine struct {
+	once sync.Once
+	eng  *engine.Engine
+}
