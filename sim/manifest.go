@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 
 	manifestjson "github.com/ecrsign/ecrsign/internal/manifest"
 	"github.com/ecrsign/ecrsign/rules"
@@ -94,8 +95,7 @@ func parsePush(op string, req *PutImageRequest) (manifestInfo, error) {
 		info.children = m.Manifests
 	}
 	info.referrer = m.Subject
-	sum := sha256.Sum256([]byte(req.ImageManifest))
-	info.digest = "sha256:" + hex.EncodeToString(sum[:])
+	info.digest = Digest(req.ImageManifest)
 	if req.ImageDigest != "" && req.ImageDigest != info.digest {
 		return info, &ImageDigestDoesNotMatchException{Message: fmt.Sprintf("Provided digest '%s' does not match the digest of the manifest '%s'", req.ImageDigest, info.digest)}
 	}
@@ -104,8 +104,14 @@ func parsePush(op string, req *PutImageRequest) (manifestInfo, error) {
 
 // Digest returns the digest ECR gives a manifest: "sha256:" and the hex SHA-256 of its bytes.
 func Digest(manifest string) string {
-	sum := sha256.Sum256([]byte(manifest))
-	return "sha256:" + hex.EncodeToString(sum[:])
+	const prefix = "sha256:"
+	// sha256 only reads its input, so it may see the string's bytes without the copy a
+	// conversion to []byte would make of a manifest of up to 4 MiB
+	sum := sha256.Sum256(unsafe.Slice(unsafe.StringData(manifest), len(manifest)))
+	var b [len(prefix) + 2*sha256.Size]byte
+	copy(b[:], prefix)
+	hex.Encode(b[len(prefix):], sum[:])
+	return string(b[:])
 }
 
 // prefixViolations puts member in front of each violation's path.

@@ -167,76 +167,90 @@ func (p *Predictor) Predict(push *PutImageRequest) (*Prediction, error) {
 			}
 		}
 	}
+	var buf [rules.MaxSigningRules]match.Cause
 	if sign != nil && !info.referrer {
-		for rule := range sign.matcher.Match(push.RepositoryName).Rules() {
-			prof := sign.cfg.Rules[rule].SigningProfileArn
-			cause := causeOf(sign.matcher, push.RepositoryName, rule)
-			if i := indexSigning(out.Signing, prof); i >= 0 {
-				out.Signing[i].Causes = append(out.Signing[i].Causes, cause)
-				continue
+		causes := sign.matcher.AppendCauses(buf[:0], push.RepositoryName)
+		var profiles [rules.MaxSigningRules]string
+		n := 0
+		for _, c := range causes {
+			if prof := sign.cfg.Rules[c.Rule].SigningProfileArn; !containsString(profiles[:n], prof) {
+				profiles[n] = prof
+				n++
 			}
-			sp := SigningPrediction{Causes: []Cause{cause}}
-			sp.Settled = ImageSigningStatus{SigningProfileArn: prof, Status: StatusComplete}
-			if code, reason := w.signingFailure(p.caller.Principal, prof); code != "" {
-				sp.Settled.Status, sp.Settled.FailureCode, sp.Settled.FailureReason = StatusFailed, code, reason
+		}
+		if n > 0 {
+			out.Signing = make([]SigningPrediction, n)
+			all := make([]Cause, 0, len(causes))
+			for i, prof := range profiles[:n] {
+				lo := len(all)
+				for _, c := range causes {
+					if sign.cfg.Rules[c.Rule].SigningProfileArn == prof {
+						all = append(all, causeOf(sign.matcher, c))
+					}
+				}
+				sp := &out.Signing[i]
+				sp.Causes = all[lo:len(all):len(all)]
+				sp.Settled = ImageSigningStatus{SigningProfileArn: prof, Status: StatusComplete}
+				if code, reason := w.signingFailure(p.caller.Principal, prof); code != "" {
+					sp.Settled.Status, sp.Settled.FailureCode, sp.Settled.FailureReason = StatusFailed, code, reason
+				}
+				sp.AfterPush = sp.Settled
+				if opts.SigningLatency > 0 {
+					sp.AfterPush = ImageSigningStatus{SigningProfileArn: prof, Status: StatusInProgress}
+				}
 			}
-			sp.AfterPush = sp.Settled
-			if opts.SigningLatency > 0 {
-				sp.AfterPush = ImageSigningStatus{SigningProfileArn: prof, Status: StatusInProgress}
-			}
-			out.Signing = append(out.Signing, sp)
 		}
 	}
 	w.mu.Unlock()
 	if repl != nil {
-		for rule := range repl.matcher.Match(push.RepositoryName).Rules() {
-			cause := causeOf(repl.matcher, push.RepositoryName, rule)
-			for _, d := range repl.cfg.Rules[rule].Destinations {
-				if (registryKey{d.RegistryID, d.Region}) == k {
-					continue
+		causes := repl.matcher.AppendCauses(buf[:0], push.RepositoryName)
+		var dests [rules.MaxDistinctDestinations]registryKey
+		n := 0
+		for _, c := range causes {
+			for _, d := range repl.cfg.Rules[c.Rule].Destinations {
+				if dk := (registryKey{d.RegistryID, d.Region}); dk != k && !containsKey(dests[:n], dk) && n < len(dests) {
+					dests[n] = dk
+					n++
 				}
-				if i := indexReplication(out.Replication, d); i >= 0 {
-					if cs := out.Replication[i].Causes; cs[len(cs)-1].Rule != rule {
-						out.Replication[i].Causes = append(cs, cause)
+			}
+		}
+		if n > 0 {
+			out.Replication = make([]ReplicationPrediction, n)
+			all := make([]Cause, 0, len(causes))
+			for i, dk := range dests[:n] {
+				lo := len(all)
+				for _, c := range causes {
+					if sendsTo(repl.cfg.Rules[c.Rule], dk) {
+						all = append(all, causeOf(repl.matcher, c))
 					}
-					continue
 				}
-				rp := ReplicationPrediction{Causes: []Cause{cause}}
-				rp.Settled = ImageReplicationStatus{Region: d.Region, RegistryID: d.RegistryID, Status: StatusComplete}
+				rp := &out.Replication[i]
+				rp.Causes = all[lo:len(all):len(all)]
+				rp.Settled = ImageReplicationStatus{Region: dk.region, RegistryID: dk.account, Status: StatusComplete}
 				rp.AfterPush = rp.Settled
 				if opts.ReplicationLatency > 0 {
 					rp.AfterPush.Status = StatusInProgress
 				}
-				out.Replication = append(out.Replication, rp)
 			}
 		}
 	}
 	return out, nil
 }
 
-// causeOf names the filter that made an applying rule apply, from the compiled matcher.
-func causeOf(m *match.Matcher, name string, rule int) Cause {
-	f := m.MatchingFilter(name, rule)
-	if f < 0 {
-		return Cause{Rule: rule, Filter: -1, AllRepositories: true}
-	}
-	return Cause{Rule: rule, Filter: f, FilterText: m.FilterText(rule, f)}
-}
-
-func indexSigning(ps []SigningPrediction, profile string) int {
-	for i := range ps {
-		if ps[i].Settled.SigningProfileArn == profile {
-			return i
+// sendsTo reports whether rule names destination k.
+func sendsTo(rule rules.ReplicationRule, k registryKey) bool {
+	for _, d := range rule.Destinations {
+		if d.RegistryID == k.account && d.Region == k.region {
+			return true
 		}
 	}
-	return -1
+	return false
 }
 
-func indexReplication(ps []ReplicationPrediction, d rules.ReplicationDestination) int {
-	for i := range ps {
-		if ps[i].Settled.Region == d.Region && ps[i].Settled.RegistryID == d.RegistryID {
-			return i
-		}
+// causeOf describes a match.Cause with the text of its filter.
+func causeOf(m *match.Matcher, c match.Cause) Cause {
+	if c.Filter < 0 {
+		return Cause{Rule: c.Rule, Filter: -1, AllRepositories: true}
 	}
-	return -1
+	return Cause{Rule: c.Rule, Filter: c.Filter, FilterText: m.FilterText(c.Rule, c.Filter)}
 }

@@ -218,20 +218,8 @@ func (w *World) sign(reg *registry, repo *repository, img *image, principal stri
 	if img.referrer || reg.signing == nil {
 		return started
 	}
-	cfg := reg.signing.cfg
-	var seen [rules.MaxSigningRules]string
-	n := 0
 	f := w.opts.Faults
-	m := reg.signing.matcher.Match(repo.name)
-	for ri := range m.Rules() {
-		p := cfg.Rules[ri].SigningProfileArn
-		if containsString(seen[:n], p) {
-			continue
-		}
-		if n < len(seen) {
-			seen[n] = p
-			n++
-		}
+	for p := range reg.signing.matcher.Match(repo.name).Profiles() {
 		j := job{profile: p, push: seq, start: start, done: start.Add(w.opts.SigningLatency)}
 		j.failureCode, j.reason = w.signingFailure(principal, p)
 		if j.failureCode == "" && fires(f.SigningFailureRate, func() float64 {
@@ -241,7 +229,7 @@ func (w *World) sign(reg *registry, repo *repository, img *image, principal stri
 			j.reason = "Injected transient signing failure; push the image again to retry" + ownVocabulary
 		}
 		if img.signing == nil {
-			img.signing = make([]job, 0, len(cfg.Rules))
+			img.signing = make([]job, 0, len(reg.signing.cfg.Rules))
 		}
 		img.signing = setJob(img.signing, j)
 		started = append(started, j)
