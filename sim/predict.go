@@ -180,25 +180,20 @@ func (p *Predictor) Predict(push *PutImageRequest) (*Prediction, error) {
 		}
 		if n > 0 {
 			out.Signing = make([]SigningPrediction, n)
-			all := make([]Cause, 0, len(causes))
-			for i, prof := range profiles[:n] {
-				lo := len(all)
-				for _, c := range causes {
-					if sign.cfg.Rules[c.Rule].SigningProfileArn == prof {
-						all = append(all, causeOf(sign.matcher, c))
-					}
-				}
+			groupCauses(sign.matcher, causes, n, func(rule, i int) bool {
+				return sign.cfg.Rules[rule].SigningProfileArn == profiles[i]
+			}, func(i int, cs []Cause) {
 				sp := &out.Signing[i]
-				sp.Causes = all[lo:len(all):len(all)]
-				sp.Settled = ImageSigningStatus{SigningProfileArn: prof, Status: StatusComplete}
-				if code, reason := w.signingFailure(p.caller.Principal, prof); code != "" {
+				sp.Causes = cs
+				sp.Settled = ImageSigningStatus{SigningProfileArn: profiles[i], Status: StatusComplete}
+				if code, reason := w.signingFailure(p.caller.Principal, profiles[i]); code != "" {
 					sp.Settled.Status, sp.Settled.FailureCode, sp.Settled.FailureReason = StatusFailed, code, reason
 				}
 				sp.AfterPush = sp.Settled
 				if opts.SigningLatency > 0 {
-					sp.AfterPush = ImageSigningStatus{SigningProfileArn: prof, Status: StatusInProgress}
+					sp.AfterPush = ImageSigningStatus{SigningProfileArn: profiles[i], Status: StatusInProgress}
 				}
-			}
+			})
 		}
 	}
 	w.mu.Unlock()
@@ -216,25 +211,35 @@ func (p *Predictor) Predict(push *PutImageRequest) (*Prediction, error) {
 		}
 		if n > 0 {
 			out.Replication = make([]ReplicationPrediction, n)
-			all := make([]Cause, 0, len(causes))
-			for i, dk := range dests[:n] {
-				lo := len(all)
-				for _, c := range causes {
-					if sendsTo(repl.cfg.Rules[c.Rule], dk) {
-						all = append(all, causeOf(repl.matcher, c))
-					}
-				}
+			groupCauses(repl.matcher, causes, n, func(rule, i int) bool {
+				return sendsTo(repl.cfg.Rules[rule], dests[i])
+			}, func(i int, cs []Cause) {
 				rp := &out.Replication[i]
-				rp.Causes = all[lo:len(all):len(all)]
-				rp.Settled = ImageReplicationStatus{Region: dk.region, RegistryID: dk.account, Status: StatusComplete}
+				rp.Causes = cs
+				rp.Settled = ImageReplicationStatus{Region: dests[i].region, RegistryID: dests[i].account, Status: StatusComplete}
 				rp.AfterPush = rp.Settled
 				if opts.ReplicationLatency > 0 {
 					rp.AfterPush.Status = StatusInProgress
 				}
-			}
+			})
 		}
 	}
 	return out, nil
+}
+
+// groupCauses calls status for each of n statuses with its causes: those of causes whose rule
+// selects it, in configuration order, as subslices of one array.
+func groupCauses(m *match.Matcher, causes []match.Cause, n int, selects func(rule, i int) bool, status func(i int, cs []Cause)) {
+	all := make([]Cause, 0, len(causes))
+	for i := range n {
+		lo := len(all)
+		for _, c := range causes {
+			if selects(c.Rule, i) {
+				all = append(all, causeOf(m, c))
+			}
+		}
+		status(i, all[lo:len(all):len(all)])
+	}
 }
 
 // sendsTo reports whether rule names destination k.

@@ -47,6 +47,32 @@ func TestPredict(t *testing.T) {
 	}
 }
 
+// TestPredictCauseLayout: a rule naming a destination twice is one cause of it, a rule
+// without filters is a cause "for every repository", and the causes of one status can be
+// extended without touching another's.
+func TestPredictCauseLayout(t *testing.T) {
+	cfg := signing(rule(profProd, "x*", "*a*"), rule(profAudit, "*b"), rule(profProd))
+	repl := &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{
+		replRule([]string{"ab"}, dest("123456789012", "us-west-2"), dest("123456789012", "us-west-2")),
+		replRule(nil, dest("210987654321", "us-east-1"), dest("123456789012", "us-west-2")),
+	}}
+	p := must(Predict(cfg, repl, &PutImageRequest{RepositoryName: "ab", ImageManifest: manifest(1)}))(t)
+	prod, audit := p.Signing[0].Causes, p.Signing[1].Causes
+	wantProd := []Cause{{Rule: 0, Filter: 1, FilterText: "*a*"}, {Rule: 2, Filter: -1, AllRepositories: true}}
+	if !reflect.DeepEqual(prod, wantProd) || !reflect.DeepEqual(audit, []Cause{{Rule: 1, Filter: 0, FilterText: "*b"}}) {
+		t.Fatalf("signing causes %+v / %+v", prod, audit)
+	}
+	_ = append(prod, Cause{Rule: 9})
+	if audit[0].Rule != 1 {
+		t.Fatalf("appending to one status's causes changed another's: %+v", audit)
+	}
+	west, east := p.Replication[0].Causes, p.Replication[1].Causes
+	wantWest := []Cause{{Rule: 0, Filter: 0, FilterText: "ab"}, {Rule: 1, Filter: -1, AllRepositories: true}}
+	if len(p.Replication) != 2 || !reflect.DeepEqual(west, wantWest) || !reflect.DeepEqual(east, []Cause{{Rule: 1, Filter: -1, AllRepositories: true}}) {
+		t.Fatalf("replication %+v", p.Replication)
+	}
+}
+
 func TestPredictMatchesPush(t *testing.T) {
 	w, clk, c := newTestWorld()
 	cfg := signing(rule(profProd, "team/*"), rule(profAudit, "*/api", "web"), rule(profShared))
