@@ -9,8 +9,9 @@
 // model's exceptions ([ValidationException], [RepositoryNotFoundException], ...), each an
 // [APIError] with the exception name and HTTP status. Which rules apply to a push is decided
 // by package match's compiled matcher; [Predict] and [Predictor] answer for one push without
-// a world to manage, with the rule and filter behind every status, and [Impact] streams an
-// inventory of repository names to show what a configuration change would sign.
+// a world to manage, with the rule and filter behind every status; [Impact] and
+// [ReplicationImpact] stream an inventory of repository names to show what a configuration
+// change would sign, or where it would replicate.
 //
 // # The model
 //

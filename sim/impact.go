@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"slices"
 
 	"github.com/ecrsign/ecrsign/match"
@@ -73,19 +74,130 @@ func Impact(current, proposed *rules.SigningConfiguration, inventory io.Reader, 
 		return nil, err
 	}
 	// Each rule sets the bit of its profile; at most 2 x 10 rules, so at most 20 profiles.
-	var names []string
-	ruleBit := make([]uint64, len(both.Rules))
+	c := setComparison[string]{matcher: m, split: split, ruleItems: make([]uint64, len(both.Rules))}
 	for i, r := range both.Rules {
-		p := slices.Index(names, r.SigningProfileArn)
+		p := slices.Index(c.items, r.SigningProfileArn)
 		if p < 0 {
-			p = len(names)
-			names = append(names, r.SigningProfileArn)
+			p = len(c.items)
+			c.items = append(c.items, r.SigningProfileArn)
 		}
-		ruleBit[i] = 1 << p
+		c.ruleItems[i] = 1 << p
 	}
-	sum := &ImpactSummary{Gained: map[string]int{}, Lost: map[string]int{}}
-	gained := make([]int, len(names))
-	lost := make([]int, len(names))
+	var changed func(line int, name string, gained, lost []string) error
+	if each != nil {
+		changed = func(line int, name string, gained, lost []string) error {
+			return each(Change{Repository: name, Line: line, Gained: gained, Lost: lost})
+		}
+	}
+	counts, inv, err := c.run(inventory, changed)
+	sum := &ImpactSummary{
+		Repositories: inv.valid, Changed: counts.changed,
+		SignedBefore: counts.before, SignedAfter: counts.after,
+		Gained: map[string]int{}, Lost: map[string]int{},
+		Invalid: inv.invalid, InvalidExamples: inv.examples,
+	}
+	if err != nil {
+		return sum, err
+	}
+	for i, p := range c.items {
+		if counts.gained[i] > 0 {
+			sum.Gained[p] = counts.gained[i]
+		}
+		if counts.lost[i] > 0 {
+			sum.Lost[p] = counts.lost[i]
+		}
+	}
+	return sum, nil
+}
+
+// setComparison compares, for each repository name, the set of items (signing profiles,
+// replication destinations) that two configurations give it. One matcher holds the rules of
+// both: rules below split are the current configuration's, the others the proposal's, and
+// ruleItems[r] has bit i set when rule r gives items[i] (so at most 64 items).
+type setComparison[T any] struct {
+	matcher   *match.Matcher
+	split     int
+	ruleItems []uint64
+	items     []T
+}
+
+// setCounts is what a setComparison counted over the valid names of an inventory.
+type setCounts struct {
+	before, after int   // names given at least one item, today and under the proposal
+	changed       int   // names whose set of items changes
+	gained, lost  []int // per item, the names that gain or lose it
+}
+
+// run matches every valid name of inventory once and counts the changes. For each name whose
+// set changes it calls changed, when not nil, with the items gained and lost in the order of
+// items; an error from changed stops the run and is returned.
+func (c *setComparison[T]) run(inventory io.Reader, changed func(line int, name string, gained, lost []T) error) (setCounts, inventoryCounts, error) {
+	counts := setCounts{gained: make([]int, len(c.items)), lost: make([]int, len(c.items))}
+	inv, err := scanInventory(inventory, func(line int, name string) error {
+		var before, after uint64
+		for r := range c.matcher.Match(name).Rules() {
+			if r < c.split {
+				before |= c.ruleItems[r]
+			} else {
+				after |= c.ruleItems[r]
+			}
+		}
+		if before != 0 {
+			counts.before++
+		}
+		if after != 0 {
+			counts.after++
+		}
+		if before == after {
+			return nil
+		}
+		counts.changed++
+		var gained, lost []T // nil when empty, allocated once otherwise
+		if n := bits.OnesCount64(after &^ before); n > 0 && changed != nil {
+			gained = make([]T, 0, n)
+		}
+		if n := bits.OnesCount64(before &^ after); n > 0 && changed != nil {
+			lost = make([]T, 0, n)
+		}
+		for i := range c.items {
+			bit := uint64(1) << i
+			switch {
+			case after&bit != 0 && before&bit == 0:
+				counts.gained[i]++
+				if changed != nil {
+					gained = append(gained, c.items[i])
+				}
+			case before&bit != 0 && after&bit == 0:
+				counts.lost[i]++
+				if changed != nil {
+					lost = append(lost, c.items[i])
+				}
+			}
+		}
+		if changed != nil {
+			return changed(line, name, gained, lost)
+		}
+		return nil
+	})
+	return counts, inv, err
+}
+
+// inventoryCounts is what scanInventory counted: valid names, and invalid lines with the
+// first few as examples.
+type inventoryCounts struct {
+	valid    int
+	invalid  int
+	examples []string
+}
+
+// scanInventory reads an inventory of repository names, one a line, in constant memory: it
+// skips blank lines and lines starting with '#' (after trimming spaces), counts the lines
+// that are not valid repository names, and calls fn with every valid name and its 1-based
+// line. An error from fn stops the scan and is returned as is; a line longer than
+// maxInventoryLine, or a read error, is an error naming the line. The counts are those of
+// the lines read until then.
+func scanInventory(inventory io.Reader, fn func(line int, name string) error) (inventoryCounts, error) {
+	var n inventoryCounts
 	sc := bufio.NewScanner(inventory)
 	sc.Buffer(make([]byte, 0, 512), maxInventoryLine)
 	line := 0
@@ -97,67 +209,22 @@ func Impact(current, proposed *rules.SigningConfiguration, inventory io.Reader, 
 		}
 		name := string(b)
 		if vs := rules.CheckRepositoryName(name); len(vs) > 0 {
-			sum.Invalid++
-			if len(sum.InvalidExamples) < maxInvalidShown {
-				sum.InvalidExamples = append(sum.InvalidExamples, fmt.Sprintf("line %d: %s: %v", line, name, rules.ValidateRepositoryName(name)))
+			n.invalid++
+			if len(n.examples) < maxInvalidShown {
+				n.examples = append(n.examples, fmt.Sprintf("line %d: %s: %v", line, name, rules.ValidateRepositoryName(name)))
 			}
 			continue
 		}
-		sum.Repositories++
-		var b0, a0 uint64
-		res := m.Match(name)
-		for r := range res.Rules() {
-			if r < split {
-				b0 |= ruleBit[r]
-			} else {
-				a0 |= ruleBit[r]
-			}
-		}
-		if b0 != 0 {
-			sum.SignedBefore++
-		}
-		if a0 != 0 {
-			sum.SignedAfter++
-		}
-		if b0 == a0 {
-			continue
-		}
-		sum.Changed++
-		c := Change{Repository: name, Line: line}
-		for i := range names {
-			bit := uint64(1) << i
-			switch {
-			case a0&bit != 0 && b0&bit == 0:
-				gained[i]++
-				if each != nil {
-					c.Gained = append(c.Gained, names[i])
-				}
-			case b0&bit != 0 && a0&bit == 0:
-				lost[i]++
-				if each != nil {
-					c.Lost = append(c.Lost, names[i])
-				}
-			}
-		}
-		if each != nil {
-			if err := each(c); err != nil {
-				return sum, err
-			}
+		n.valid++
+		if err := fn(line, name); err != nil {
+			return n, err
 		}
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return sum, fmt.Errorf("inventory line %d: longer than %d bytes; an inventory holds one repository name per line", line+1, maxInventoryLine)
+			return n, fmt.Errorf("inventory line %d: longer than %d bytes; an inventory holds one repository name per line", line+1, maxInventoryLine)
 		}
-		return sum, fmt.Errorf("inventory line %d: %w", line+1, err)
+		return n, fmt.Errorf("inventory line %d: %w", line+1, err)
 	}
-	for i, n := range names {
-		if gained[i] > 0 {
-			sum.Gained[n] = gained[i]
-		}
-		if lost[i] > 0 {
-			sum.Lost[n] = lost[i]
-		}
-	}
-	return sum, nil
+	return n, nil
 }

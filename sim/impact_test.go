@@ -2,9 +2,12 @@ package sim
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/ecrsign/ecrsign/rules"
 )
 
 func TestImpact(t *testing.T) {
@@ -68,5 +71,53 @@ func TestImpactEdges(t *testing.T) {
 	_, err = Impact(nil, signing(rule(profProd)), strings.NewReader("ab\ncd\nef\n"), func(Change) error { calls++; return stop })
 	if !errors.Is(err, stop) || calls != 1 {
 		t.Fatalf("callback error: %v after %d calls", err, calls)
+	}
+}
+
+// failingReader returns its data, then err.
+type failingReader struct {
+	data string
+	err  error
+}
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if r.data == "" {
+		return 0, r.err
+	}
+	n := copy(p, r.data)
+	r.data = r.data[n:]
+	return n, nil
+}
+
+func TestScanInventory(t *testing.T) {
+	// Names and lines given to fn; skipped lines; invalid lines counted, five shown.
+	var got []string
+	n, err := scanInventory(strings.NewReader("# inventory\n ab \n\n\t# indented comment\nX\ncd\r\n-a\n-b\n-c\n-d\n-e\nef"), func(line int, name string) error {
+		got = append(got, fmt.Sprintf("%d:%s", line, name))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"2:ab", "6:cd", "12:ef"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("names %q, want %q", got, want)
+	}
+	if n.valid != 3 || n.invalid != 6 || len(n.examples) != maxInvalidShown ||
+		n.examples[0] != "line 5: X: "+rules.ValidateRepositoryName("X").Error() || !strings.HasPrefix(n.examples[4], "line 10: -d: ") {
+		t.Errorf("counts %+v", n)
+	}
+
+	// A read error names the line it interrupts; the counts are those of the lines before.
+	broken := errors.New("connection reset")
+	n, err = scanInventory(&failingReader{data: "ab\ncd\n", err: broken}, func(int, string) error { return nil })
+	if !errors.Is(err, broken) || err.Error() != "inventory line 3: connection reset" || n.valid != 2 {
+		t.Errorf("read error: %v, counts %+v", err, n)
+	}
+
+	// An error from fn is returned as is, and stops the scan.
+	stop := errors.New("stop")
+	n, err = scanInventory(strings.NewReader("ab\ncd\n"), func(int, string) error { return stop })
+	if err != stop || n.valid != 1 {
+		t.Errorf("fn error: %v, counts %+v", err, n)
 	}
 }

@@ -37,12 +37,7 @@ func (f *flagSet) report(err error) int {
 // refused (the ECR API would reject them), as are values that are CloudFormation intrinsic
 // functions, whose value is known only at deployment.
 func loadConfig(spec string, kind rules.Kind, stdin io.Reader) (*rules.Config, error) {
-	file, name := spec, ""
-	if i := strings.LastIndexByte(spec, '#'); i > 0 {
-		if _, err := os.Stat(spec); err != nil {
-			file, name = spec[:i], spec[i+1:]
-		}
-	}
+	file, name := splitConfigSpec(spec)
 	data, err := readInput(file, stdin)
 	if err != nil {
 		return nil, err
@@ -123,4 +118,15 @@ func readInput(name string, stdin io.Reader) ([]byte, error) {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
 	return data, nil
+}
+
+// splitConfigSpec splits FILE#NAME into the file and the name of one of its configurations;
+// a spec that names an existing file is that file, '#' and all.
+func splitConfigSpec(spec string) (file, name string) {
+	if i := strings.LastIndexByte(spec, '#'); i > 0 {
+		if _, err := os.Stat(spec); err != nil {
+			return spec[:i], spec[i+1:]
+		}
+	}
+	return spec, ""
 }

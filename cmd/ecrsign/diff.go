@@ -3,11 +3,14 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
-	"sort"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,43 +21,62 @@ import (
 func init() {
 	register(command{
 		name:    "diff",
-		summary: "show which repositories gain or lose signing profiles with a configuration change",
+		summary: "show which repositories gain or lose signing profiles or replication destinations",
 		run:     runDiff,
 	})
 }
 
-const diffHelp = `usage: ecrsign diff --old FILE --new FILE --repositories FILE|- [--exit-code] [--format text|json]
+const diffHelp = `usage: ecrsign diff --old FILE --new FILE --repositories FILE|- [--registry-id ID] [--region REGION]
+       [--exit-code] [--format text|json]
 
-Compares the signing profiles that two signing configurations apply to each repository of an
-inventory (one repository name a line; blank lines and lines starting with '#' are skipped;
-"-" reads standard input) and prints every repository that gains or loses a profile, in
-inventory order, then the counts. It streams: millions of names take constant memory. When
-standard error is a terminal, a progress line shows how many names have been read.
+Compares what two configurations do to each repository of an inventory (one repository name a
+line; blank lines and lines starting with '#' are skipped; "-" reads standard input) and prints
+every repository that changes, in inventory order, then the counts: for signing
+configurations, the signing profiles that sign its pushes; for replication configurations,
+the destinations its pushes are replicated to. The files are compared as replication
+configurations when --old holds a replication configuration and no signing one (with
+FILE#NAME, when the configuration named is a replication configuration). It streams:
+millions of names take constant memory. When standard error is a terminal, a progress line
+shows how many names have been read.
+
+Replication never goes back to the registry whose configuration it is: --registry-id and
+--region name that source registry (default 123456789012 in us-east-1, as in simulate), and a
+replication configuration with the source as a destination is refused, as
+PutReplicationConfiguration refuses it. Signing configurations do not use these two flags.
 
 --format text prints one line per changed repository,
 
-  REPOSITORY: +GAINED_ARN -LOST_ARN
+  REPOSITORY: +GAINED -LOST
 
-then a summary; --format json prints one object, {"changes": [...], "summary": {...}}, written
-as the changes are found.
+where each item is a signing profile ARN, or a destination as REGION:REGISTRY_ID, then a
+summary; --format json prints one object, {"changes": [...], "summary": {...}}, written as the
+changes are found (replication destinations as {"region", "registryId"} objects).
 
 Exit status: 0 when nothing changes (or without --exit-code), 1 with --exit-code when a
-repository gains or loses a profile, and 1 when an inventory line is not a valid repository
-name (the line is skipped and reported on standard error); 2 for usage errors, unreadable
-files and configurations the ECR API would reject.
+repository gains or loses a profile or destination, and 1 when an inventory line is not a
+valid repository name (the line is skipped and reported on standard error); 2 for usage
+errors, unreadable files and configurations the ECR API would reject.
 
 Example:
 
   ecrsign diff --old examples/diff/current.json --new examples/diff/proposed.json --repositories examples/inventory.txt
   ecrsign diff --old examples/diff/current.json --new examples/diff/proposed.json --repositories - --exit-code --format json < examples/inventory.txt
+  ecrsign diff --old examples/diff/replication-current.json --new examples/diff/replication-proposed.json --repositories examples/inventory.txt
 `
+
+var (
+	registryIDFlag = regexp.MustCompile(`^(?:` + rules.RegistryIDPattern + `)$`)
+	regionFlag     = regexp.MustCompile(`^(?:` + rules.RegionPattern + `)$`)
+)
 
 func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("diff", diffHelp, stdout, stderr)
-	oldFile := fs.String("old", "", "current signing configuration `FILE` (FILE#NAME for one of several)")
-	newFile := fs.String("new", "", "proposed signing configuration `FILE` (FILE#NAME for one of several)")
+	oldFile := fs.String("old", "", "current configuration `FILE` (FILE#NAME for one of several)")
+	newFile := fs.String("new", "", "proposed configuration `FILE` (FILE#NAME for one of several)")
 	inventory := fs.String("repositories", "", "inventory `FILE` of repository names, one a line (\"-\": standard input)")
-	exitCode := fs.Bool("exit-code", false, "exit 1 when a repository gains or loses a profile")
+	registryID := fs.String("registry-id", "", "replication source: the registry (account) `ID` whose configuration changes (default "+sim.DefaultAccount+")")
+	region := fs.String("region", "", "replication source: the `REGION` of that registry (default "+sim.DefaultRegion+")")
+	exitCode := fs.Bool("exit-code", false, "exit 1 when a repository gains or loses a profile or destination")
 	format := fs.formatFlag("output `format`: text or json", "text", "json")
 	pos, code, ok := fs.parse(args)
 	if !ok {
@@ -67,6 +89,10 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fs.usageError("--old and --new are required")
 	case *inventory == "":
 		return fs.usageError("--repositories is required (a file of repository names, or - for standard input)")
+	case *registryID != "" && !registryIDFlag.MatchString(*registryID):
+		return fs.usageError("--registry-id %q is not a registry (account) id: 12 digits", *registryID)
+	case *region != "" && !regionFlag.MatchString(*region):
+		return fs.usageError("--region %q is not a region: %s", *region, rules.RegionPattern)
 	}
 	stdinUsers := 0
 	for _, f := range []string{*oldFile, *newFile, *inventory} {
@@ -77,13 +103,35 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if stdinUsers > 1 {
 		return fs.usageError("only one input can come from standard input")
 	}
-	before, err := loadConfig(*oldFile, rules.KindSigning, stdin)
+	// --old is read twice, for its kind and its configuration: from standard input, once.
+	configInput := func() io.Reader { return stdin }
+	if *oldFile == "-" {
+		data, err := readInput("-", stdin)
+		if err != nil {
+			return fs.report(err)
+		}
+		configInput = func() io.Reader { return bytes.NewReader(data) }
+	}
+	kind := diffKind(*oldFile, configInput())
+	before, err := loadConfig(*oldFile, kind, configInput())
 	if err != nil {
 		return fs.report(err)
 	}
-	after, err := loadConfig(*newFile, rules.KindSigning, stdin)
+	after, err := loadConfig(*newFile, kind, configInput())
 	if err != nil {
 		return fs.report(err)
+	}
+	source := sim.Caller{Account: cmp.Or(*registryID, sim.DefaultAccount), Region: cmp.Or(*region, sim.DefaultRegion)}
+	if kind == rules.KindReplication {
+		// Each configuration alone first, so that an error names its file.
+		for _, c := range []struct {
+			file string
+			cfg  *rules.ReplicationConfiguration
+		}{{*oldFile, before.Replication}, {*newFile, after.Replication}} {
+			if _, err := sim.ReplicationImpact(source, c.cfg, nil, strings.NewReader(""), nil); err != nil {
+				return fs.report(fmt.Errorf("%s: PutReplicationConfiguration in the source registry, %s in %s (--registry-id, --region), would reject this replication configuration: %w", c.file, source.Account, source.Region, err))
+			}
+		}
 	}
 	var in io.Reader = stdin
 	if *inventory != "-" {
@@ -103,93 +151,192 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		in = prog
 	}
 
-	bw := bufio.NewWriterSize(stdout, 64<<10)
-	asJSON := *format == "json"
-	first := true
-	if asJSON {
-		bw.WriteString(`{"changes":[`)
+	out := newChangeWriter(stdout, *format == "json")
+	var sum diffSummary
+	if kind == rules.KindReplication {
+		sum, err = replicationDiff(source, before.Replication, after.Replication, in, out)
+	} else {
+		sum, err = signingDiff(before.Signing, after.Signing, in, out)
 	}
-	each := func(c sim.Change) error {
-		if asJSON {
-			b, err := json.Marshal(c)
-			if err != nil {
-				return err
-			}
-			if !first {
-				bw.WriteByte(',')
-			}
-			bw.WriteString("\n  ")
-			_, err = bw.Write(b)
-			first = false
-			return err
-		}
-		bw.WriteString(c.Repository)
-		bw.WriteByte(':')
-		for _, p := range c.Gained {
-			bw.WriteString(" +" + p)
-		}
-		for _, p := range c.Lost {
-			bw.WriteString(" -" + p)
-		}
-		return bw.WriteByte('\n')
-	}
-	sum, err := sim.Impact(before.Signing, after.Signing, in, each)
 	prog.done()
 	if err != nil {
-		bw.Flush()
+		out.w.Flush()
 		return fs.report(fmt.Errorf("%s: %w", *inventory, err))
 	}
-	if asJSON {
-		b, err := json.Marshal(sum)
-		if err != nil {
-			return fs.report(err)
-		}
-		if !first {
-			bw.WriteByte('\n')
-		}
-		fmt.Fprintf(bw, "],\n\"summary\":%s}\n", b)
-	} else {
-		writeImpactSummary(bw, sum)
-	}
-	if err := bw.Flush(); err != nil {
+	if err := out.end(sum); err != nil {
 		fs.errorf("%v", err)
 		return exitUsage
 	}
 	status := exitOK
-	if sum.Invalid > 0 {
-		fs.errorf("%s not valid repository names and were skipped:", count(sum.Invalid, "inventory line is", "inventory lines are"))
-		for _, ex := range sum.InvalidExamples {
+	if sum.invalid > 0 {
+		fs.errorf("%s:", count(sum.invalid, "inventory line is not a valid repository name and was skipped", "inventory lines are not valid repository names and were skipped"))
+		for _, ex := range sum.invalidExamples {
 			fmt.Fprintf(stderr, "  %s\n", ex)
 		}
 		status = exitFound
 	}
-	if *exitCode && sum.Changed > 0 {
+	if *exitCode && sum.changed > 0 {
 		status = exitFound
 	}
 	return status
+}
+
+// diffKind returns the kind of configurations diff compares: replication when spec (--old)
+// holds a replication configuration and no signing one, or names a replication
+// configuration as FILE#NAME; signing otherwise, and when spec cannot be read or decoded
+// (loadConfig then says why). It reads spec as loadConfig does.
+func diffKind(spec string, stdin io.Reader) rules.Kind {
+	file, name := splitConfigSpec(spec)
+	data, err := readInput(file, stdin)
+	if err != nil {
+		return rules.KindSigning
+	}
+	held := map[rules.Kind]bool{}
+	for _, c := range rules.Decode(file, data).Configs {
+		if name == "" || c.Name == name {
+			held[c.Kind] = true
+		}
+	}
+	if held[rules.KindReplication] && !held[rules.KindSigning] {
+		return rules.KindReplication
+	}
+	return rules.KindSigning
+}
+
+// diffSummary is what runDiff needs of an analysis's summary besides writing it.
+type diffSummary struct {
+	json            any               // the summary in the JSON output
+	text            func(w io.Writer) // writes the summary as text
+	changed         int               // repositories that gain or lose something
+	invalid         int               // inventory lines that are not repository names
+	invalidExamples []string          // the first few of them
+}
+
+func signingDiff(before, after *rules.SigningConfiguration, in io.Reader, out *changeWriter) (diffSummary, error) {
+	sum, err := sim.Impact(before, after, in, func(c sim.Change) error {
+		return writeChange(out, c, c.Repository, c.Gained, c.Lost, func(arn string) string { return arn })
+	})
+	if err != nil {
+		return diffSummary{}, err
+	}
+	return diffSummary{
+		json:    sum,
+		text:    func(w io.Writer) { writeImpactSummary(w, sum) },
+		changed: sum.Changed, invalid: sum.Invalid, invalidExamples: sum.InvalidExamples,
+	}, nil
+}
+
+func replicationDiff(source sim.Caller, before, after *rules.ReplicationConfiguration, in io.Reader, out *changeWriter) (diffSummary, error) {
+	sum, err := sim.ReplicationImpact(source, before, after, in, func(c sim.ReplicationChange) error {
+		return writeChange(out, c, c.Repository, c.Gained, c.Lost, destinationName)
+	})
+	if err != nil {
+		return diffSummary{}, err
+	}
+	return diffSummary{
+		json:    sum,
+		text:    func(w io.Writer) { writeReplicationImpactSummary(w, sum) },
+		changed: sum.Changed, invalid: sum.Invalid, invalidExamples: sum.InvalidExamples,
+	}, nil
+}
+
+// destinationName is a replication destination as diff prints it, REGION:REGISTRY_ID (the
+// order of an ARN's fields).
+func destinationName(d rules.ReplicationDestination) string { return d.Region + ":" + d.RegistryID }
+
+// changeWriter writes the changes of a diff as they are found, then the summary: in text, a
+// line per change and the summary's lines; in JSON, one object {"changes": [...],
+// "summary": {...}}.
+type changeWriter struct {
+	w       *bufio.Writer
+	json    bool
+	written int // changes written
+}
+
+func newChangeWriter(w io.Writer, asJSON bool) *changeWriter {
+	cw := &changeWriter{w: bufio.NewWriterSize(w, 64<<10), json: asJSON}
+	if asJSON {
+		cw.w.WriteString(`{"changes":[`)
+	}
+	return cw
+}
+
+// writeChange writes one change: c in JSON, or in text "REPOSITORY: +GAINED -LOST" with
+// each item named by name.
+func writeChange[T any](cw *changeWriter, c any, repository string, gained, lost []T, name func(T) string) error {
+	if cw.json {
+		b, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		if cw.written > 0 {
+			cw.w.WriteByte(',')
+		}
+		cw.w.WriteString("\n  ")
+		_, err = cw.w.Write(b)
+		cw.written++
+		return err
+	}
+	cw.w.WriteString(repository)
+	cw.w.WriteByte(':')
+	for _, g := range gained {
+		cw.w.WriteString(" +" + name(g))
+	}
+	for _, l := range lost {
+		cw.w.WriteString(" -" + name(l))
+	}
+	cw.written++
+	return cw.w.WriteByte('\n')
+}
+
+// end writes the summary and flushes the output.
+func (cw *changeWriter) end(sum diffSummary) error {
+	if cw.json {
+		b, err := json.Marshal(sum.json)
+		if err != nil {
+			return err
+		}
+		if cw.written > 0 {
+			cw.w.WriteByte('\n')
+		}
+		fmt.Fprintf(cw.w, "],\n\"summary\":%s}\n", b)
+	} else {
+		sum.text(cw.w)
+	}
+	return cw.w.Flush()
 }
 
 func writeImpactSummary(w io.Writer, s *sim.ImpactSummary) {
 	fmt.Fprintf(w, "%s, %d changed; signed by at least one profile: %d before, %d after\n",
 		count(s.Repositories, "repository", "repositories"), s.Changed, s.SignedBefore, s.SignedAfter)
 	for _, c := range []struct {
-		sign, one, many string
-		counts          map[string]int
-	}{{"+", "gains", "gain", s.Gained}, {"-", "loses", "lose", s.Lost}} {
-		arns := make([]string, 0, len(c.counts))
-		for a := range c.counts {
-			arns = append(arns, a)
-		}
-		sort.Strings(arns)
-		for _, a := range arns {
-			n := c.counts[a]
-			verb := c.many
-			if n == 1 {
-				verb = c.one
-			}
-			fmt.Fprintf(w, "  %s%s: %s %s it\n", c.sign, a, count(n, "repository", "repositories"), verb)
+		sign   string
+		counts map[string]int
+	}{{"+", s.Gained}, {"-", s.Lost}} {
+		for _, arn := range slices.Sorted(maps.Keys(c.counts)) {
+			writeCount(w, c.sign, arn, c.counts[arn])
 		}
 	}
+}
+
+func writeReplicationImpactSummary(w io.Writer, s *sim.ReplicationImpactSummary) {
+	fmt.Fprintf(w, "%s, %d changed; replicated to at least one destination: %d before, %d after\n",
+		count(s.Repositories, "repository", "repositories"), s.Changed, s.ReplicatedBefore, s.ReplicatedAfter)
+	for _, d := range s.Gained {
+		writeCount(w, "+", destinationName(d.ReplicationDestination), d.Repositories)
+	}
+	for _, d := range s.Lost {
+		writeCount(w, "-", destinationName(d.ReplicationDestination), d.Repositories)
+	}
+}
+
+// writeCount writes a summary line: how many repositories gain (sign "+") or lose ("-") item.
+func writeCount(w io.Writer, sign, item string, n int) {
+	verb := map[bool]string{true: "gain", false: "lose"}[sign == "+"]
+	if n == 1 {
+		verb += "s"
+	}
+	fmt.Fprintf(w, "  %s%s: %s %s it\n", sign, item, count(n, "repository", "repositories"), verb)
 }
 
 // count formats n with the singular or plural noun.
