@@ -155,7 +155,43 @@ func CheckRepositoryName(name string) []Violation {
 	if name == "" {
 		return []Violation{{"", "null", constraintNotNull}}
 	}
+	// A name that matches is ASCII, so its length in bytes is its length in characters.
+	if len(name) >= MinRepositoryNameLength && len(name) <= MaxRepositoryNameLength && isRepositoryName(name) {
+		return nil
+	}
 	return checkString("", name, MinRepositoryNameLength, MaxRepositoryNameLength, repositoryNameRE, RepositoryNamePattern)
+}
+
+// isRepositoryName reports whether s matches RepositoryNamePattern as a whole, as
+// repositoryNameRE does, in one pass over its bytes: components of [a-z0-9] runs joined by
+// '.', '_', "__" or one or more '-', separated by single '/'s.
+func isRepositoryName(s string) bool {
+	// States: what the byte read last allows next.
+	const (
+		needAlnum  = iota // at the start, after '/' or '.', or after "__": a letter or digit
+		inAlnum           // in a run of letters and digits: any separator or '/' may follow; may end here
+		afterUnder        // after one '_': a letter, a digit or a second '_'
+		inHyphens         // in a run of '-': a letter, a digit or another '-'
+	)
+	state := needAlnum
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			state = inAlnum
+			continue
+		}
+		switch {
+		case c == '-' && (state == inAlnum || state == inHyphens):
+			state = inHyphens
+		case c == '_' && state == inAlnum:
+			state = afterUnder
+		case c == '_' && state == afterUnder, (c == '.' || c == '/') && state == inAlnum:
+			state = needAlnum
+		default:
+			return false
+		}
+	}
+	return state == inAlnum
 }
 
 // checkString applies the length and pattern constraints of a string shape; min or max 0

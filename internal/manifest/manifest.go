@@ -40,63 +40,20 @@ func Read(doc string) (Info, error) {
 	r := reader{s: doc}
 	var info Info
 	r.space()
-	if r.i >= len(r.s) || r.s[r.i] != '{' {
+	if !r.peek('{') {
 		return info, r.fail("manifest is not a JSON object")
 	}
-	err := r.object(0, func(key string) error {
-		switch key {
-		case "mediaType":
-			s, err := r.stringOrNull("mediaType")
-			info.MediaType = s
-			return err
-		case "subject":
-			r.space()
-			switch {
-			case r.peek('{'):
-				info.Subject = true
-				return r.value(1)
-			case r.literal("null"):
-				info.Subject = false
-				return nil
-			}
-			return r.fail("subject must be an object")
-		case "manifests":
-			info.Manifests = info.Manifests[:0]
-			r.space()
-			if r.literal("null") {
-				info.Manifests = nil
-				return nil
-			}
-			if !r.peek('[') {
-				return r.fail("manifests must be an array")
-			}
-			if info.Manifests == nil {
-				info.Manifests = []string{}
-			}
-			return r.array(1, func() error {
-				r.space()
-				if r.literal("null") {
-					info.Manifests = append(info.Manifests, "")
-					return nil
-				}
-				if !r.peek('{') {
-					return r.fail("each element of manifests must be an object")
-				}
-				digest := ""
-				err := r.object(2, func(key string) error {
-					if key != "digest" {
-						return r.value(3)
-					}
-					s, err := r.stringOrNull("digest")
-					digest = s
-					return err
-				})
-				info.Manifests = append(info.Manifests, digest)
-				return err
-			})
+	more, err := r.open(0, '}')
+	for more && err == nil {
+		var key string
+		if key, err = r.key(); err != nil {
+			break
 		}
-		return r.value(1)
-	})
+		if err = r.member(&info, key); err != nil {
+			break
+		}
+		more, err = r.next('}')
+	}
 	if err != nil {
 		return Info{}, err
 	}
@@ -107,22 +64,103 @@ func Read(doc string) (Info, error) {
 	return info, nil
 }
 
+// member reads the value of the top-level member key into info, or skips it.
+func (r *reader) member(info *Info, key string) error {
+	switch key {
+	case "mediaType":
+		s, err := r.stringOrNull("mediaType")
+		info.MediaType = s
+		return err
+	case "subject":
+		r.space()
+		switch {
+		case r.peek('{'):
+			info.Subject = true
+			return r.value(1)
+		case r.literal("null"):
+			info.Subject = false
+			return nil
+		}
+		return r.fail("subject must be an object")
+	case "manifests":
+		info.Manifests = info.Manifests[:0]
+		r.space()
+		if r.literal("null") {
+			info.Manifests = nil
+			return nil
+		}
+		if !r.peek('[') {
+			return r.fail("manifests must be an array")
+		}
+		if info.Manifests == nil {
+			info.Manifests = []string{}
+		}
+		more, err := r.open(1, ']')
+		for more && err == nil {
+			var digest string
+			digest, err = r.descriptor()
+			info.Manifests = append(info.Manifests, digest)
+			if err == nil {
+				more, err = r.next(']')
+			}
+		}
+		return err
+	}
+	return r.value(1)
+}
+
+// descriptor reads an element of "manifests" (an object or null) and returns its "digest".
+func (r *reader) descriptor() (digest string, err error) {
+	r.space()
+	if r.literal("null") {
+		return "", nil
+	}
+	if !r.peek('{') {
+		return "", r.fail("each element of manifests must be an object")
+	}
+	more, err := r.open(2, '}')
+	for more && err == nil {
+		var key string
+		if key, err = r.key(); err != nil {
+			break
+		}
+		if key == "digest" {
+			digest, err = r.stringOrNull("digest")
+		} else {
+			err = r.value(3)
+		}
+		if err == nil {
+			more, err = r.next('}')
+		}
+	}
+	return digest, err
+}
+
 type reader struct {
 	s string
 	i int
 }
 
+// Byte classes, one lookup each: plainByte holds the bytes a string may hold as they are
+// (printable ASCII but '"' and '\\'), spaceByte JSON's four whitespace bytes.
+var plainByte, spaceByte = func() (plain, space [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		plain[c] = c != '"' && c != '\\'
+	}
+	for _, c := range " \t\n\r" {
+		space[c] = true
+	}
+	return plain, space
+}()
+
 func (r *reader) fail(msg string) error { return &Error{Offset: r.i, Msg: msg} }
 
 func (r *reader) space() {
-	for r.i < len(r.s) {
-		switch r.s[r.i] {
-		case ' ', '\t', '\n', '\r':
-			r.i++
-		default:
-			return
-		}
+	i := r.i
+	for i < len(r.s) && spaceByte[r.s[i]] {
+		i++
 	}
+	r.i = i
 }
 
 func (r *reader) peek(c byte) bool { return r.i < len(r.s) && r.s[r.i] == c }
@@ -138,74 +176,73 @@ func (r *reader) literal(word string) bool {
 
 var errDepth = errors.New("exceeded max depth")
 
-// object reads {"key": value, ...}; member is called after each key and its colon, and must
-// consume the value.
-func (r *reader) object(depth int, member func(key string) error) error {
+// open consumes the '{' or '[' at depth that is next and reports whether a member or an
+// element follows; it consumes close as well when the object or array is empty.
+func (r *reader) open(depth int, close byte) (more bool, err error) {
 	if depth >= MaxDepth {
-		return &Error{Offset: r.i, Msg: errDepth.Error()}
+		return false, &Error{Offset: r.i, Msg: errDepth.Error()}
 	}
-	r.i++ // '{'
+	r.i++ // '{' or '['
 	r.space()
-	if r.peek('}') {
+	if r.peek(close) {
 		r.i++
-		return nil
+		return false, nil
 	}
-	for {
-		r.space()
-		key, err := r.str()
-		if err != nil {
-			return err
-		}
-		r.space()
-		if !r.peek(':') {
-			return r.fail("expected ':' after an object key")
-		}
-		r.i++
-		if err := member(key); err != nil {
-			return err
-		}
-		r.space()
-		switch {
-		case r.peek(','):
-			r.i++
-		case r.peek('}'):
-			r.i++
-			return nil
-		default:
-			return r.fail("expected ',' or '}' after an object member")
-		}
-	}
+	return true, nil
 }
 
-// array reads [value, ...]; elem must consume each value.
-func (r *reader) array(depth int, elem func() error) error {
-	if depth >= MaxDepth {
-		return &Error{Offset: r.i, Msg: errDepth.Error()}
-	}
-	r.i++ // '['
+// next consumes the ',' or the close ('}' or ']') after a member or an element and reports
+// whether another one follows.
+func (r *reader) next(close byte) (more bool, err error) {
 	r.space()
-	if r.peek(']') {
-		r.i++
-		return nil
-	}
-	for {
-		if err := elem(); err != nil {
-			return err
-		}
-		r.space()
-		switch {
-		case r.peek(','):
+	if r.i < len(r.s) {
+		switch r.s[r.i] {
+		case ',':
 			r.i++
-		case r.peek(']'):
+			return true, nil
+		case close:
 			r.i++
-			return nil
-		default:
-			return r.fail("expected ',' or ']' after an array element")
+			return false, nil
 		}
 	}
+	if close == '}' {
+		return false, r.fail("expected ',' or '}' after an object member")
+	}
+	return false, r.fail("expected ',' or ']' after an array element")
 }
 
-// value skips any JSON value, validating it.
+// key reads an object key and the colon after it, and returns the key.
+func (r *reader) key() (string, error) {
+	r.space()
+	key, err := r.str()
+	if err != nil {
+		return "", err
+	}
+	return key, r.colon()
+}
+
+// skipKey is key for a key nobody reads: validated, not decoded.
+func (r *reader) skipKey() error {
+	r.space()
+	if !r.peek('"') {
+		return r.fail("expected a string")
+	}
+	if _, _, err := r.rawString(); err != nil {
+		return err
+	}
+	return r.colon()
+}
+
+func (r *reader) colon() error {
+	r.space()
+	if !r.peek(':') {
+		return r.fail("expected ':' after an object key")
+	}
+	r.i++
+	return nil
+}
+
+// value skips any JSON value at depth, validating it.
 func (r *reader) value(depth int) error {
 	r.space()
 	if r.i >= len(r.s) {
@@ -213,9 +250,23 @@ func (r *reader) value(depth int) error {
 	}
 	switch c := r.s[r.i]; {
 	case c == '{':
-		return r.object(depth, func(string) error { return r.value(depth + 1) })
+		more, err := r.open(depth, '}')
+		for more && err == nil {
+			if err = r.skipKey(); err == nil {
+				if err = r.value(depth + 1); err == nil {
+					more, err = r.next('}')
+				}
+			}
+		}
+		return err
 	case c == '[':
-		return r.array(depth, func() error { return r.value(depth + 1) })
+		more, err := r.open(depth, ']')
+		for more && err == nil {
+			if err = r.value(depth + 1); err == nil {
+				more, err = r.next(']')
+			}
+		}
+		return err
 	case c == '"':
 		_, _, err := r.rawString()
 		return err
@@ -228,26 +279,18 @@ func (r *reader) value(depth int) error {
 }
 
 func (r *reader) number() error {
-	digits := func() int {
-		n := 0
-		for r.i < len(r.s) && r.s[r.i] >= '0' && r.s[r.i] <= '9' {
-			r.i++
-			n++
-		}
-		return n
-	}
 	if r.peek('-') {
 		r.i++
 	}
 	switch {
 	case r.peek('0'):
 		r.i++
-	case digits() == 0:
+	case r.digits() == 0:
 		return r.fail("invalid number")
 	}
 	if r.peek('.') {
 		r.i++
-		if digits() == 0 {
+		if r.digits() == 0 {
 			return r.fail("invalid number")
 		}
 	}
@@ -256,56 +299,92 @@ func (r *reader) number() error {
 		if r.peek('+') || r.peek('-') {
 			r.i++
 		}
-		if digits() == 0 {
+		if r.digits() == 0 {
 			return r.fail("invalid number")
 		}
 	}
 	return nil
 }
 
+// digits consumes a run of decimal digits and returns its length.
+func (r *reader) digits() int {
+	i := r.i
+	for i < len(r.s) && r.s[i] >= '0' && r.s[i] <= '9' {
+		i++
+	}
+	n := i - r.i
+	r.i = i
+	return n
+}
+
 // rawString validates a string and returns it with its quotes, and whether it is plain (no
 // escapes, only ASCII), so that its content is the text between the quotes.
 func (r *reader) rawString() (raw string, plain bool, err error) {
-	start := r.i
-	r.i++ // '"'
+	s, start := r.s, r.i
+	i := start + 1 // '"'
 	plain = true
-	for r.i < len(r.s) {
-		c := r.s[r.i]
-		switch {
+	for {
+		// Eight bytes at a time while they are all plain: a byte needs attention when it is
+		// below 0x20, '"', '\\' or not ASCII (its high bit set). (v-ones)&^v&highs is
+		// nonzero exactly when some byte of v is zero, and (x-ones*0x20)&^x&highs exactly
+		// when some byte of x is below 0x20 (for bytes below 0x80).
+		for ; i+8 <= len(s); i += 8 {
+			b := s[i : i+8]
+			x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+				uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+			quote, backslash := x^(ones*'"'), x^(ones*'\\')
+			if ((x-ones*0x20)&^x|(quote-ones)&^quote|(backslash-ones)&^backslash|x)&highs != 0 {
+				break
+			}
+		}
+		for i < len(s) && plainByte[s[i]] {
+			i++
+		}
+		if i >= len(s) {
+			break
+		}
+		switch c := s[i]; {
 		case c == '"':
-			r.i++
-			return r.s[start:r.i], plain, nil
+			i++
+			r.i = i
+			return s[start:i], plain, nil
 		case c < 0x20:
+			r.i = i
 			return "", false, r.fail("invalid control character in string")
 		case c == '\\':
 			plain = false
-			r.i++
-			if r.i >= len(r.s) {
+			i++
+			if i >= len(s) {
+				r.i = i
 				return "", false, r.fail("unexpected end of JSON input")
 			}
-			switch r.s[r.i] {
+			switch s[i] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				r.i++
+				i++
 			case 'u':
-				r.i++
+				i++
 				for k := 0; k < 4; k++ {
-					if r.i >= len(r.s) || !isHex(r.s[r.i]) {
+					if i >= len(s) || !isHex(s[i]) {
+						r.i = i
 						return "", false, r.fail("invalid \\u escape in string")
 					}
-					r.i++
+					i++
 				}
 			default:
+				r.i = i
 				return "", false, r.fail("invalid escape in string")
 			}
-		default:
-			if c >= 0x80 {
-				plain = false
-			}
-			r.i++
+		default: // not ASCII
+			plain = false
+			i++
 		}
 	}
+	r.i = i
 	return "", false, r.fail("unexpected end of JSON input")
 }
+
+// ones has 1 in every byte, highs the high bit of every byte.
+const ones, highs = 0x0101010101010101, 0x8080808080808080
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 

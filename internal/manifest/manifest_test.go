@@ -1,6 +1,9 @@
 package manifest
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -60,5 +63,193 @@ func TestReadPlainDoesNotAllocate(t *testing.T) {
 	doc := `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"digest":"sha256:1"},"layers":[]}`
 	if n := testing.AllocsPerRun(100, func() { _, _ = Read(doc) }); n != 0 {
 		t.Fatalf("%v allocations", n)
+	}
+}
+
+// readOracle reads the members Read reads with encoding/json (maps, so that keys match
+// exactly and the last duplicate wins) and reports whether encoding/json accepts doc as Read
+// must: valid JSON, an object, and members of the types Read documents.
+func readOracle(doc string) (Info, bool) {
+	var info Info
+	b := []byte(doc)
+	if !json.Valid(b) {
+		return info, false
+	}
+	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		return info, false
+	}
+	var top map[string]json.RawMessage
+	if json.Unmarshal(b, &top) != nil {
+		return info, false
+	}
+	str := func(raw json.RawMessage) (string, bool) {
+		var s *string
+		if json.Unmarshal(raw, &s) != nil {
+			return "", false
+		}
+		if s == nil {
+			return "", true
+		}
+		return *s, true
+	}
+	if raw, ok := top["mediaType"]; ok {
+		s, ok := str(raw)
+		if !ok {
+			return info, false
+		}
+		info.MediaType = s
+	}
+	if raw, ok := top["subject"]; ok {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(raw, &m) != nil {
+			return info, false
+		}
+		info.Subject = m != nil
+	}
+	if raw, ok := top["manifests"]; ok {
+		var arr []map[string]json.RawMessage
+		if json.Unmarshal(raw, &arr) != nil {
+			return info, false
+		}
+		if arr != nil {
+			info.Manifests = []string{}
+		}
+		for _, el := range arr {
+			d := ""
+			if raw, ok := el["digest"]; ok {
+				s, ok := str(raw)
+				if !ok {
+					return info, false
+				}
+				d = s
+			}
+			info.Manifests = append(info.Manifests, d)
+		}
+	}
+	return info, true
+}
+
+// checkAgainstOracle fails t unless Read accepts doc exactly when encoding/json does and
+// reads the same members.
+func checkAgainstOracle(t *testing.T, doc string) {
+	t.Helper()
+	got, err := Read(doc)
+	want, ok := readOracle(doc)
+	switch {
+	case (err == nil) != ok:
+		t.Errorf("Read(%.80q) error %v; encoding/json accepts it: %v", doc, err, ok)
+	case ok && !reflect.DeepEqual(got, want):
+		t.Errorf("Read(%.80q) = %+v; encoding/json reads %+v", doc, got, want)
+	}
+}
+
+func TestReadMatchesEncodingJSON(t *testing.T) {
+	nest := func(open, close string, n int) string {
+		return `{"a":` + strings.Repeat(open, n) + strings.Repeat(close, n) + `}`
+	}
+	docs := []string{
+		ociManifest, imageIndex(), strings.ReplaceAll(ociManifest, "\n", "\r\n\t"),
+		`{}`, ` { } `, `{"a":{}}`, `{"a":[]}`, `{"a":[{}, [], "", 0, -0, 0.0, 1e9, 1E-9, -1.5e+3, true, false, null]}`,
+		`{"mediaType":"application/vnd.docker.distribution.manifest.v2+json"}`,
+		`{"mediaType":"a\"b\\c\/d\be\ff\ng\rh\ti"}`,
+		`{"mediaType":"\u0041\u00e9\u20AC\uD83D\uDE00"}`,          // BMP, and a surrogate pair
+		`{"mediaType":"\ud800"}`, `{"mediaType":"\udc00\ud800x"}`, // lone surrogates: U+FFFD
+		`{"mediaType":"é€😀"}`, "{\"mediaType\":\"\xff\xfe\"}", "{\"mediaType\":\"\xed\xa0\x80\"}", // invalid UTF-8
+		"{\"a\":\"\xc3\"}", "{\"\xff\":1}",
+		`{"\u006dediaType":"escaped key"}`, `{"mediaType":"a","mediaType":null}`, `{"mediaType":null,"mediaType":"b"}`,
+		`{"subject":{}}`, `{"subject":{"a":[1,{"b":null}]}}`, `{"subject":{},"subject":null}`, `{"subject":null,"subject":{}}`,
+		`{"manifests":null}`, `{"manifests":[null]}`, `{"manifests":[{"digest":null}]}`, `{"manifests":[{"digest":"\u0061"}]}`,
+		`{"manifests":[{"digest":"a"}],"manifests":[{"digest":"b"},{"digest":"c"}]}`, `{"manifests":[{"digest":"a"}],"manifests":null}`,
+		`{"manifests":[{"Digest":"a","digest":"b","digest":"c"}]}`, `{"manifests":[{"platform":{"digest":"x"}}]}`,
+		nest("[", "]", 1), nest("[", "]", 500), nest("[", "]", MaxDepth-1), nest("[", "]", MaxDepth),
+		`{"subject":` + strings.Repeat(`{"a":`, MaxDepth-1) + `1` + strings.Repeat(`}`, MaxDepth),
+		`{"subject":` + strings.Repeat(`{"a":`, MaxDepth) + `1` + strings.Repeat(`}`, MaxDepth+1),
+		// Not accepted.
+		``, ` `, `null`, `[]`, `"x"`, `1`, `{`, `{"a"`, `{"a":`, `{"a":1`, `{"a":1,}`, `{,}`, `{"a":1}x`, `{"a":1}{}`,
+		`{"a":01}`, `{"a":-}`, `{"a":1.}`, `{"a":.5}`, `{"a":+1}`, `{"a":1e}`, `{"a":tru}`, `{"a":True}`, `{"a":NaN}`,
+		"{\"a\":\"\x00\"}", "{\"a\":\"\x1f\"}", "{\"a\":\"\t\"}", `{"a":"\q"}`, `{"a":"\u12"}`, `{"a":"\u12G4"}`, `{"a":"\`, `{"a":"`,
+		`{"a":[1 2]}`, `{"a":[1,]}`, `{"a":{"b" 1}}`, `{"a":{1:2}}`, "{\"a\":1}\v", "\u00a0{}",
+		`{"mediaType":1}`, `{"mediaType":{}}`, `{"mediaType":nul}`, `{"subject":"x"}`, `{"subject":[]}`, `{"manifests":{}}`,
+		`{"manifests":[1]}`, `{"manifests":["sha256:a"]}`, `{"manifests":[{"digest":2}]}`, `{"manifests":[{"digest":"a",}]}`,
+		`{"mediaType":"a","mediaType":1}`, `{"manifests":[{"digest":"a"}],"manifests":[[]]}`,
+	}
+	for _, doc := range docs {
+		checkAgainstOracle(t, doc)
+	}
+}
+
+// TestReadStringBytes puts every byte value at every offset of a string long enough to be
+// read eight bytes at a time, in a member Read decodes and in one it skips.
+func TestReadStringBytes(t *testing.T) {
+	for c := range 256 {
+		for at := range 20 {
+			b := []byte(strings.Repeat("x", 20))
+			b[at] = byte(c)
+			checkAgainstOracle(t, `{"mediaType":"`+string(b)+`"}`)
+			checkAgainstOracle(t, `{"skipped":"`+string(b)+`"}`)
+		}
+	}
+}
+
+// TestReadErrors pins the messages and offsets of Read's errors.
+func TestReadErrors(t *testing.T) {
+	tests := []struct{ doc, err string }{
+		{"", "manifest is not a JSON object at offset 0"},
+		{" ", "manifest is not a JSON object at offset 1"},
+		{"null", "manifest is not a JSON object at offset 0"},
+		{"{ ", "expected a string at offset 2"},
+		{"{\"", "unexpected end of JSON input at offset 2"},
+		{"{\"a", "unexpected end of JSON input at offset 3"},
+		{"{\"a\" ", "expected ':' after an object key at offset 5"},
+		{"{\"a\": ", "unexpected end of JSON input at offset 6"},
+		{"{\"a\":1 ", "expected ',' or '}' after an object member at offset 7"},
+		{"{\"a\":1,", "expected a string at offset 7"},
+		{"{\"a\":1} x", "data after the JSON object at offset 8"},
+		{"{\"a\":-01}", "expected ',' or '}' after an object member at offset 7"},
+		{"{\"a\":-}", "invalid number at offset 6"},
+		{"{\"a\":1.e3}", "invalid number at offset 7"},
+		{"{\"a\":1e+}", "invalid number at offset 8"},
+		{"{\"a\":falsy}", "invalid character at offset 5"},
+		{"{\"a\":\"x\ty\"}", "invalid control character in string at offset 7"},
+		{"{\"a\":\"\\q\"}", "invalid escape in string at offset 7"},
+		{"{\"a\":\"\\u12g4\"}", "invalid \\u escape in string at offset 10"},
+		{"{\"a\":\"\\", "unexpected end of JSON input at offset 7"},
+		{"{\"a\":\"\\u", "invalid \\u escape in string at offset 8"},
+		{"{\"a\":\"\\u00", "invalid \\u escape in string at offset 10"},
+		{"{\"a\":\"0123456789abcdef\x01\"}", "invalid control character in string at offset 22"},
+		{"{\"a\":\"0123456789abcdef", "unexpected end of JSON input at offset 22"},
+		{"{\"a\":[1,]}", "invalid character at offset 8"},
+		{"{\"a\":[", "unexpected end of JSON input at offset 6"},
+		{"{\"a\":[1", "expected ',' or ']' after an array element at offset 7"},
+		{"{\"a\":{\"b\" 1}}", "expected ':' after an object key at offset 10"},
+		{"{\"a\":{\"b\":1 \"c\":2}}", "expected ',' or '}' after an object member at offset 12"},
+		{"{\"a\":{1:2}}", "expected a string at offset 6"},
+		{"{\"mediaType\":nul}", "mediaType must be a string at offset 13"},
+		{"{\"mediaType\":\"\\x\"}", "invalid escape in string at offset 15"},
+		{"{\"subject\":nul}", "subject must be an object at offset 11"},
+		{"{\"subject\":{\"a\":}}", "invalid character at offset 16"},
+		{"{\"subject\":{\"a\":1,}}", "expected a string at offset 18"},
+		{"{\"manifests\":nul}", "manifests must be an array at offset 13"},
+		{"{\"manifests\":[{}, 1]}", "each element of manifests must be an object at offset 18"},
+		{"{\"manifests\":[{\"digest\":2}]}", "digest must be a string at offset 24"},
+		{"{\"manifests\":[{\"digest\":\"a\",}]}", "expected a string at offset 28"},
+		{"{\"manifests\":[{\"x\":[}]}", "invalid character at offset 20"},
+		{"{\"manifests\":[{\"digest\":\"a\"} {}]}", "expected ',' or ']' after an array element at offset 29"},
+		{"{\"manifests\":[null,nul]}", "each element of manifests must be an object at offset 19"},
+		{"{\"\\u0061\":\"\x00\"}", "invalid control character in string at offset 11"},
+		{"\t\n\r {\"a\":1}\v", "data after the JSON object at offset 11"},
+		{`{"a":` + strings.Repeat("[", MaxDepth+1), "exceeded max depth at offset 10004"},
+		{`{"a":` + strings.Repeat(`{"a":`, MaxDepth+1), "exceeded max depth at offset 50000"},
+		{`{"subject":` + strings.Repeat(`{"a":`, MaxDepth), "exceeded max depth at offset 50006"},
+	}
+	for _, tt := range tests {
+		_, err := Read(tt.doc)
+		if err == nil || err.Error() != tt.err {
+			t.Errorf("Read(%.40q) error %v, want %q", tt.doc, err, tt.err)
+		}
+		var e *Error
+		if !errors.As(err, &e) {
+			t.Errorf("Read(%.40q) error %T, want *Error", tt.doc, err)
+		}
 	}
 }
