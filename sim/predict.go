@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"slices"
+
 	"github.com/ecrsign/ecrsign/match"
 	"github.com/ecrsign/ecrsign/rules"
 )
@@ -170,28 +172,31 @@ func (p *Predictor) Predict(push *PutImageRequest) (*Prediction, error) {
 	var buf [rules.MaxSigningRules]match.Cause
 	if sign != nil && !info.referrer {
 		causes := sign.matcher.AppendCauses(buf[:0], push.RepositoryName)
-		var profiles [rules.MaxSigningRules]string
+		// one status per distinct profile, in the order of the first applying rule with each;
+		// first[i] is that rule for status i
+		var first [rules.MaxSigningRules]int
 		n := 0
 		for _, c := range causes {
-			if prof := sign.cfg.Rules[c.Rule].SigningProfileArn; !containsString(profiles[:n], prof) {
-				profiles[n] = prof
+			if !slices.ContainsFunc(first[:n], func(r int) bool { return sign.profile[r] == sign.profile[c.Rule] }) {
+				first[n] = c.Rule
 				n++
 			}
 		}
 		if n > 0 {
 			out.Signing = make([]SigningPrediction, n)
 			groupCauses(sign.matcher, causes, n, func(rule, i int) bool {
-				return sign.cfg.Rules[rule].SigningProfileArn == profiles[i]
+				return sign.profile[rule] == sign.profile[first[i]]
 			}, func(i int, cs []Cause) {
+				prof := sign.cfg.Rules[first[i]].SigningProfileArn
 				sp := &out.Signing[i]
 				sp.Causes = cs
-				sp.Settled = ImageSigningStatus{SigningProfileArn: profiles[i], Status: StatusComplete}
-				if code, reason := w.signingFailure(p.caller.Principal, profiles[i]); code != "" {
+				sp.Settled = ImageSigningStatus{SigningProfileArn: prof, Status: StatusComplete}
+				if code, reason := w.signingFailure(p.caller.Principal, prof); code != "" {
 					sp.Settled.Status, sp.Settled.FailureCode, sp.Settled.FailureReason = StatusFailed, code, reason
 				}
 				sp.AfterPush = sp.Settled
 				if opts.SigningLatency > 0 {
-					sp.AfterPush = ImageSigningStatus{SigningProfileArn: profiles[i], Status: StatusInProgress}
+					sp.AfterPush = ImageSigningStatus{SigningProfileArn: prof, Status: StatusInProgress}
 				}
 			})
 		}

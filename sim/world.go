@@ -316,6 +316,9 @@ type registry struct {
 type signingState struct {
 	cfg     *rules.SigningConfiguration
 	matcher *match.Matcher
+	// profile numbers each rule's profile among the distinct profiles of the configuration,
+	// so that rules are grouped by profile without comparing ARNs.
+	profile []int
 }
 
 type replicationState struct {
