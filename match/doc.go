@@ -11,7 +11,8 @@
 //
 // [Matcher.Explain] says which filter made each rule apply, or which filter came closest and
 // where it stopped, from the same compiled patterns; [Matcher.AppendCauses] names the first
-// matching filter of every applying rule in one pass, without allocating. [Matcher.Analyze] decides exactly (as
-// glob languages) which filters are redundant, which rules are shadowed, which filters match
-// no valid repository name, and which rules overlap, as [rules.Finding] values (ECR4xx).
+// matching filter of every applying rule in one pass, without allocating.
+// [Matcher.Analyze] decides exactly (as glob languages) which filters are redundant, which
+// rules are shadowed, which filters match no valid repository name, and which rules overlap,
+// as [rules.Finding] values (ECR4xx).
 package match

@@ -199,9 +199,13 @@ func (m *Matcher) NumRules() int { return len(m.rules) }
 // Profiles returns the distinct signing profile ARNs of the configuration in order of first use.
 func (m *Matcher) Profiles() []string { return append([]string(nil), m.profiles...) }
 
-// Bytes estimates the memory the compiled matcher holds, in bytes.
+// Bytes estimates the memory the compiled matcher holds, in bytes, including the index
+// AppendCauses builds on first use once it exists.
 func (m *Matcher) Bytes() int {
 	n := 64 + 24*len(m.rules) + 8*len(m.always) + m.eng.Bytes()
+	if e := m.byFilter.eng.Load(); e != nil {
+		n += e.Bytes()
+	}
 	for _, f := range m.filters {
 		n += 16 + len(f)
 	}

@@ -233,9 +233,18 @@ func (p *Predictor) Predict(push *PutImageRequest) (*Prediction, error) {
 }
 
 // groupCauses calls status for each of n statuses with its causes: those of causes whose rule
-// selects it, in configuration order, as subslices of one array.
+// selects it, in configuration order, as subslices of one array (a replication rule may
+// select several statuses, so the array is sized by a first pass).
 func groupCauses(m *match.Matcher, causes []match.Cause, n int, selects func(rule, i int) bool, status func(i int, cs []Cause)) {
-	all := make([]Cause, 0, len(causes))
+	size := 0
+	for i := range n {
+		for _, c := range causes {
+			if selects(c.Rule, i) {
+				size++
+			}
+		}
+	}
+	all := make([]Cause, 0, size)
 	for i := range n {
 		lo := len(all)
 		for _, c := range causes {

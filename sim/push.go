@@ -237,15 +237,6 @@ func (w *World) sign(reg *registry, repo *repository, img *image, principal stri
 	return started
 }
 
-func containsString(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // setJob replaces the job for the same profile or destination, or appends j.
 func setJob(jobs []job, j job) []job {
 	for i := range jobs {

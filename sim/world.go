@@ -316,8 +316,8 @@ type registry struct {
 type signingState struct {
 	cfg     *rules.SigningConfiguration
 	matcher *match.Matcher
-	// profile numbers each rule's profile among the distinct profiles of the configuration,
-	// so that rules are grouped by profile without comparing ARNs.
+	// profile[r] is the index of the first rule with rule r's profile, so that rules are
+	// grouped by profile comparing ints, not ARNs.
 	profile []int
 }
 

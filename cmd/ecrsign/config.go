@@ -59,6 +59,13 @@ func loadConfig(spec string, kind rules.Kind, stdin io.Reader) (*rules.Config, e
 			names = append(names, c.Name)
 		}
 	}
+	if len(found) == 0 && kind == rules.KindReplication {
+		for _, c := range doc.Configs {
+			if isBareEmpty(c) {
+				found = append(found, asReplication(c))
+			}
+		}
+	}
 	switch {
 	case len(found) == 1:
 		c := found[0]
@@ -129,4 +136,19 @@ func splitConfigSpec(spec string) (file, name string) {
 		}
 	}
 	return spec, ""
+}
+
+// isBareEmpty reports whether c is a bare, empty rules list, {"rules": []}: the body of a
+// signing or a replication configuration alike, which Decode reads as signing.
+func isBareEmpty(c *rules.Config) bool {
+	return c.Format == rules.FormatBare && c.Kind == rules.KindSigning && c.Signing != nil &&
+		c.Signing.Rules != nil && len(c.Signing.Rules) == 0
+}
+
+// asReplication returns the bare, empty rules list c as the empty replication configuration.
+func asReplication(c *rules.Config) *rules.Config {
+	r := *c
+	r.Kind, r.Signing = rules.KindReplication, nil
+	r.Replication = &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{}}
+	return &r
 }

@@ -42,7 +42,9 @@ shows how many names have been read.
 Replication never goes back to the registry whose configuration it is: --registry-id and
 --region name that source registry (default 123456789012 in us-east-1, as in simulate), and a
 replication configuration with the source as a destination is refused, as
-PutReplicationConfiguration refuses it. Signing configurations do not use these two flags.
+PutReplicationConfiguration refuses it. For signing configurations, --region, when given,
+refuses signing profiles of another region, as PutSigningConfiguration in that region
+refuses them; --registry-id is not used.
 
 --format text prints one line per changed repository,
 
@@ -103,16 +105,17 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if stdinUsers > 1 {
 		return fs.usageError("only one input can come from standard input")
 	}
-	// --old is read twice, for its kind and its configuration: from standard input, once.
+	// The files are read twice, for their kind and their configurations: standard input,
+	// when one of them is "-", once.
 	configInput := func() io.Reader { return stdin }
-	if *oldFile == "-" {
+	if *oldFile == "-" || *newFile == "-" {
 		data, err := readInput("-", stdin)
 		if err != nil {
 			return fs.report(err)
 		}
 		configInput = func() io.Reader { return bytes.NewReader(data) }
 	}
-	kind := diffKind(*oldFile, configInput())
+	kind := diffKind(configInput, *oldFile, *newFile)
 	before, err := loadConfig(*oldFile, kind, configInput())
 	if err != nil {
 		return fs.report(err)
@@ -122,6 +125,16 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fs.report(err)
 	}
 	source := sim.Caller{Account: cmp.Or(*registryID, sim.DefaultAccount), Region: cmp.Or(*region, sim.DefaultRegion)}
+	if kind == rules.KindSigning && *region != "" {
+		for _, c := range []struct {
+			file string
+			cfg  *rules.SigningConfiguration
+		}{{*oldFile, before.Signing}, {*newFile, after.Signing}} {
+			if _, err := sim.New().Predictor(source, c.cfg, nil); err != nil {
+				return fs.report(fmt.Errorf("%s: PutSigningConfiguration in %s (--region) would reject this signing configuration: %w", c.file, source.Region, err))
+			}
+		}
+	}
 	if kind == rules.KindReplication {
 		// Each configuration alone first, so that an error names its file.
 		for _, c := range []struct {
@@ -181,24 +194,32 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return status
 }
 
-// diffKind returns the kind of configurations diff compares: replication when spec (--old)
-// holds a replication configuration and no signing one, or names a replication
-// configuration as FILE#NAME; signing otherwise, and when spec cannot be read or decoded
-// (loadConfig then says why). It reads spec as loadConfig does.
-func diffKind(spec string, stdin io.Reader) rules.Kind {
-	file, name := splitConfigSpec(spec)
-	data, err := readInput(file, stdin)
-	if err != nil {
-		return rules.KindSigning
-	}
-	held := map[rules.Kind]bool{}
-	for _, c := range rules.Decode(file, data).Configs {
-		if name == "" || c.Name == name {
-			held[c.Kind] = true
+// diffKind returns the kind of configurations diff compares: that of the first of specs
+// (--old, then --new) that says: replication when it holds a replication configuration and
+// no signing one (with FILE#NAME, when the configuration named is a replication
+// configuration), signing when it holds a signing one. A bare, empty rules list
+// ({"rules": []}) is either kind and says nothing, and so does a file that cannot be read or
+// decoded (loadConfig then says why); when none says, signing. It reads each spec as
+// loadConfig does, from input when the spec is "-".
+func diffKind(input func() io.Reader, specs ...string) rules.Kind {
+	for _, spec := range specs {
+		file, name := splitConfigSpec(spec)
+		data, err := readInput(file, input())
+		if err != nil {
+			continue
 		}
-	}
-	if held[rules.KindReplication] && !held[rules.KindSigning] {
-		return rules.KindReplication
+		held := map[rules.Kind]bool{}
+		for _, c := range rules.Decode(file, data).Configs {
+			if (name == "" || c.Name == name) && !isBareEmpty(c) {
+				held[c.Kind] = true
+			}
+		}
+		switch {
+		case held[rules.KindReplication] && !held[rules.KindSigning]:
+			return rules.KindReplication
+		case held[rules.KindSigning]:
+			return rules.KindSigning
+		}
 	}
 	return rules.KindSigning
 }
@@ -332,7 +353,10 @@ func writeReplicationImpactSummary(w io.Writer, s *sim.ReplicationImpactSummary)
 
 // writeCount writes a summary line: how many repositories gain (sign "+") or lose ("-") item.
 func writeCount(w io.Writer, sign, item string, n int) {
-	verb := map[bool]string{true: "gain", false: "lose"}[sign == "+"]
+	verb := "lose"
+	if sign == "+" {
+		verb = "gain"
+	}
 	if n == 1 {
 		verb += "s"
 	}
