@@ -1,8 +1,6 @@
 package fuzz
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -10,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ecrsign/ecrsign/internal/manifest"
+	"github.com/ecrsign/ecrsign/internal/manifest/oracle"
 	"github.com/ecrsign/ecrsign/internal/simcheck"
 	"github.com/ecrsign/ecrsign/rules"
 	"github.com/ecrsign/ecrsign/sim"
@@ -281,64 +280,8 @@ func FuzzSimManifest(f *testing.F) {
 	})
 }
 
-// simManifestOracle reads the members manifest.Read reads with encoding/json (maps, so that
-// keys match exactly and the last duplicate wins).
+// simManifestOracle is the encoding/json reading of the members manifest.Read reads.
 func simManifestOracle(doc string) (manifest.Info, bool) {
-	var info manifest.Info
-	b := []byte(doc)
-	if !json.Valid(b) {
-		return info, false
-	}
-	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) == 0 || t[0] != '{' {
-		return info, false
-	}
-	var top map[string]json.RawMessage
-	if json.Unmarshal(b, &top) != nil {
-		return info, false
-	}
-	str := func(raw json.RawMessage) (string, bool) {
-		var s *string
-		if json.Unmarshal(raw, &s) != nil {
-			return "", false
-		}
-		if s == nil {
-			return "", true
-		}
-		return *s, true
-	}
-	if raw, ok := top["mediaType"]; ok {
-		s, ok := str(raw)
-		if !ok {
-			return info, false
-		}
-		info.MediaType = s
-	}
-	if raw, ok := top["subject"]; ok {
-		var m map[string]json.RawMessage
-		if json.Unmarshal(raw, &m) != nil {
-			return info, false
-		}
-		info.Subject = m != nil
-	}
-	if raw, ok := top["manifests"]; ok {
-		var arr []map[string]json.RawMessage
-		if json.Unmarshal(raw, &arr) != nil {
-			return info, false
-		}
-		if arr != nil {
-			info.Manifests = []string{}
-		}
-		for _, el := range arr {
-			d := ""
-			if raw, ok := el["digest"]; ok {
-				s, ok := str(raw)
-				if !ok {
-					return info, false
-				}
-				d = s
-			}
-			info.Manifests = append(info.Manifests, d)
-		}
-	}
-	return info, true
+	o, ok := oracle.Read(doc)
+	return manifest.Info{MediaType: o.MediaType, Subject: o.Subject, Manifests: o.Manifests}, ok
 }

@@ -1,12 +1,12 @@
 package manifest
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/ecrsign/ecrsign/internal/manifest/oracle"
 )
 
 func TestRead(t *testing.T) {
@@ -66,67 +66,10 @@ func TestReadPlainDoesNotAllocate(t *testing.T) {
 	}
 }
 
-// readOracle reads the members Read reads with encoding/json (maps, so that keys match
-// exactly and the last duplicate wins) and reports whether encoding/json accepts doc as Read
-// must: valid JSON, an object, and members of the types Read documents.
+// readOracle is the encoding/json reading of the members Read reads.
 func readOracle(doc string) (Info, bool) {
-	var info Info
-	b := []byte(doc)
-	if !json.Valid(b) {
-		return info, false
-	}
-	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) == 0 || t[0] != '{' {
-		return info, false
-	}
-	var top map[string]json.RawMessage
-	if json.Unmarshal(b, &top) != nil {
-		return info, false
-	}
-	str := func(raw json.RawMessage) (string, bool) {
-		var s *string
-		if json.Unmarshal(raw, &s) != nil {
-			return "", false
-		}
-		if s == nil {
-			return "", true
-		}
-		return *s, true
-	}
-	if raw, ok := top["mediaType"]; ok {
-		s, ok := str(raw)
-		if !ok {
-			return info, false
-		}
-		info.MediaType = s
-	}
-	if raw, ok := top["subject"]; ok {
-		var m map[string]json.RawMessage
-		if json.Unmarshal(raw, &m) != nil {
-			return info, false
-		}
-		info.Subject = m != nil
-	}
-	if raw, ok := top["manifests"]; ok {
-		var arr []map[string]json.RawMessage
-		if json.Unmarshal(raw, &arr) != nil {
-			return info, false
-		}
-		if arr != nil {
-			info.Manifests = []string{}
-		}
-		for _, el := range arr {
-			d := ""
-			if raw, ok := el["digest"]; ok {
-				s, ok := str(raw)
-				if !ok {
-					return info, false
-				}
-				d = s
-			}
-			info.Manifests = append(info.Manifests, d)
-		}
-	}
-	return info, true
+	o, ok := oracle.Read(doc)
+	return Info{MediaType: o.MediaType, Subject: o.Subject, Manifests: o.Manifests}, ok
 }
 
 // checkAgainstOracle fails t unless Read accepts doc exactly when encoding/json does and
