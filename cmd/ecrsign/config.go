@@ -106,6 +106,20 @@ func loadConfig(spec string, kind rules.Kind, stdin io.Reader) (*rules.Config, e
 // readInput reads a file, or standard input for "-", reading at most one byte more than
 // Decode accepts so that Decode can report the size.
 func readInput(name string, stdin io.Reader) ([]byte, error) {
+	return readUpTo(name, stdin, rules.DefaultMaxSize+1)
+}
+
+// readLimited reads a file ("-": standard input) of at most limit bytes.
+func readLimited(name string, stdin io.Reader, limit int) ([]byte, error) {
+	data, err := readUpTo(name, stdin, int64(limit)+1)
+	if err == nil && len(data) > limit {
+		return nil, fmt.Errorf("%s is larger than %d bytes", name, limit)
+	}
+	return data, err
+}
+
+// readUpTo reads a file, or standard input for "-", stopping after max bytes.
+func readUpTo(name string, stdin io.Reader, max int64) ([]byte, error) {
 	r := stdin
 	if name != "-" {
 		f, err := os.Open(name)
@@ -120,7 +134,7 @@ func readInput(name string, stdin io.Reader) ([]byte, error) {
 	} else if r == nil {
 		return nil, fmt.Errorf("no standard input")
 	}
-	data, err := io.ReadAll(io.LimitReader(r, rules.DefaultMaxSize+1))
+	data, err := io.ReadAll(io.LimitReader(r, max))
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
