@@ -45,30 +45,42 @@ type Finding struct {
 
 // String formats the finding as FILE:LINE:COL: SEVERITY CODE PATH: MESSAGE (hint).
 func (f Finding) String() string {
-	var b strings.Builder
 	file := f.File
 	if file == "" {
 		file = "-"
 	}
-	fmt.Fprintf(&b, "%s:%d:%d: %s %s", file, f.Line, f.Column, f.Severity, f.Code)
-	path := f.Path
-	if f.Config != "" {
-		if path == "" {
-			path = f.Config
-		} else {
-			path = f.Config + "." + path
-		}
+	sep := ": " // CODE: MESSAGE when there is no path
+	if f.fullPath() != "" {
+		sep = " "
 	}
-	if path != "" {
-		b.WriteString(" ")
+	return fmt.Sprintf("%s:%d:%d: %s %s%s%s", file, f.Line, f.Column, f.Severity, f.Code, sep, f.Text())
+}
+
+// Text formats the finding without its position, severity and code: PATH: MESSAGE (hint),
+// or MESSAGE (hint) when it has no path.
+func (f Finding) Text() string {
+	var b strings.Builder
+	if path := f.fullPath(); path != "" {
 		b.WriteString(path)
+		b.WriteString(": ")
 	}
-	b.WriteString(": ")
 	b.WriteString(f.Message)
 	if f.Hint != "" {
 		fmt.Fprintf(&b, " (%s)", f.Hint)
 	}
 	return b.String()
+}
+
+// fullPath is the finding's path within its document: the configuration's name, then the
+// path within the configuration.
+func (f Finding) fullPath() string {
+	switch {
+	case f.Config == "":
+		return f.Path
+	case f.Path == "":
+		return f.Config
+	}
+	return f.Config + "." + f.Path
 }
 
 // RulePath returns the path of rule i, for example "rules[2]".

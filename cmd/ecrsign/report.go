@@ -41,24 +41,6 @@ func writeFindings(w io.Writer, format string, findings []rules.Finding) error {
 	}
 }
 
-// findingText is the message of a finding without its position: PATH: MESSAGE (hint).
-func findingText(f rules.Finding) string {
-	var b strings.Builder
-	path := f.Path
-	if f.Config != "" {
-		path = strings.TrimSuffix(f.Config+"."+f.Path, ".")
-	}
-	if path != "" {
-		b.WriteString(path)
-		b.WriteString(": ")
-	}
-	b.WriteString(f.Message)
-	if f.Hint != "" {
-		fmt.Fprintf(&b, " (%s)", f.Hint)
-	}
-	return b.String()
-}
-
 // githubAnnotation formats a finding as a GitHub Actions workflow command, which the runner
 // shows as an annotation on the file and line.
 func githubAnnotation(f rules.Finding) string {
@@ -77,7 +59,7 @@ func githubAnnotation(f rules.Finding) string {
 		}
 	}
 	props = append(props, "title="+escapeProperty(string(f.Code)))
-	return "::" + cmd + " " + strings.Join(props, ",") + "::" + escapeData(findingText(f))
+	return "::" + cmd + " " + strings.Join(props, ",") + "::" + escapeData(f.Text())
 }
 
 // escapeData and escapeProperty escape as the GitHub Actions toolkit does (toolkit/core
@@ -198,7 +180,7 @@ func sarifLog(findings []rules.Finding) sarifDoc {
 			RuleID:    string(f.Code),
 			RuleIndex: index[f.Code],
 			Level:     sarifLevel(f.Severity),
-			Message:   sarifText{findingText(f)},
+			Message:   sarifText{f.Text()},
 			Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
 				ArtifactLocation: sarifArtifact{URI: uri, URIBaseID: base},
 				Region:           sarifRegion{StartLine: max(f.Line, 1), StartColumn: f.Column},
