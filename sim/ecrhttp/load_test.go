@@ -285,6 +285,29 @@ func TestLoad(t *testing.T) {
 	verify(t, restarted.URL, cs, true)
 }
 
+// checkKilled checks the clients of a run that a kill ended: no request failed before it,
+// every client saw it, and some push was acknowledged; it returns how many were.
+func checkKilled(t *testing.T, cs []*loadClient) int {
+	t.Helper()
+	acked, stopped := 0, 0
+	for _, c := range cs {
+		if c.failure != nil {
+			t.Errorf("client %d: a request failed before the kill: %v", c.n, c.failure)
+		}
+		if c.stopped != nil {
+			stopped++
+		}
+		acked += len(c.pushes)
+	}
+	if stopped != len(cs) {
+		t.Fatalf("%d of %d clients saw the kill", stopped, len(cs))
+	}
+	if acked == 0 {
+		t.Fatal("no push was acknowledged before the kill")
+	}
+	return acked
+}
+
 // runAll runs every client until the deadline; kill, when set, is called halfway and the
 // clients stop at the error it causes.
 func runAll(cs []*loadClient, deadline time.Time, killed *atomic.Bool, kill func()) {
@@ -316,22 +339,7 @@ func TestCrashRestart(t *testing.T) {
 		srv.Close()
 	})
 
-	acked, stopped := 0, 0
-	for _, c := range cs {
-		if c.failure != nil {
-			t.Errorf("client %d: a request failed before the kill: %v", c.n, c.failure)
-		}
-		if c.stopped != nil {
-			stopped++
-		}
-		acked += len(c.pushes)
-	}
-	if stopped != clients {
-		t.Fatalf("%d of %d clients saw the kill", stopped, clients)
-	}
-	if acked == 0 {
-		t.Fatal("no push was acknowledged before the kill")
-	}
+	acked := checkKilled(t, cs)
 	restarted := startServer(t, "", srv.state, loadKeys())
 	t.Logf("killed after %d acknowledged pushes; restarted from %s", acked, srv.state)
 	verify(t, restarted.URL, cs, false)

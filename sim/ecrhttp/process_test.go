@@ -115,22 +115,7 @@ func TestProcessKilled(t *testing.T) {
 		p.cmd.Process.Signal(syscall.SIGKILL)
 	})
 	p.cmd.Wait()
-	acked, stopped := 0, 0
-	for _, c := range cs {
-		if c.failure != nil {
-			t.Errorf("client %d: a request failed before the kill: %v", c.n, c.failure)
-		}
-		if c.stopped != nil {
-			stopped++
-		}
-		acked += len(c.pushes)
-	}
-	if stopped != clients {
-		t.Fatalf("%d of %d clients saw the kill", stopped, clients)
-	}
-	if acked == 0 {
-		t.Fatal("no push was acknowledged before the kill")
-	}
+	acked := checkKilled(t, cs)
 	restarted := startProcess(t, state, world)
 	t.Logf("SIGKILL after %d acknowledged pushes", acked)
 	verify(t, restarted.URL, cs, false)
