@@ -199,6 +199,16 @@ func (m *Matcher) NumRules() int { return len(m.rules) }
 // Profiles returns the distinct signing profile ARNs of the configuration in order of first use.
 func (m *Matcher) Profiles() []string { return append([]string(nil), m.profiles...) }
 
+// ProfileIndex returns the index of rule's signing profile among the configuration's distinct
+// profiles (those of Profiles, in order of first use); -1 for a replication matcher's rule or
+// a rule out of range.
+func (m *Matcher) ProfileIndex(rule int) int {
+	if rule < 0 || rule >= len(m.rules) {
+		return -1
+	}
+	return int(m.rules[rule].profile)
+}
+
 // Bytes estimates the memory the compiled matcher holds, in bytes, including the index
 // AppendCauses builds on first use once it exists.
 func (m *Matcher) Bytes() int {

@@ -140,6 +140,7 @@ func TestReplicationPrefix(t *testing.T) {
 	assert.Equal(t, []int{1}, applies(m, "axb"))
 	assert.Equal(t, []Cause{{0, 1}, {1, -1}}, m.AppendCauses(nil, "a*bc"))
 	assert.Equal(t, []Cause{{0, 0}, {1, -1}, {2, 0}}, m.AppendCauses(nil, "team/api-x"))
+	assert.Equal(t, -1, m.ProfileIndex(0), "replication rules have no profile")
 	assert.Empty(t, slices.Collect(m.Match("team").Profiles()))
 	e := m.Explain("team")
 	assert.Equal(t, "prefix", e.Rules[0].Index)
@@ -362,4 +363,15 @@ func TestBytesCountsTheFilterIndex(t *testing.T) {
 	before := m.Bytes()
 	assert.Equal(t, []Cause{{Rule: 0, Filter: 0}}, m.AppendCauses(nil, "team/x"))
 	assert.Greater(t, m.Bytes(), before)
+}
+
+func TestProfileIndex(t *testing.T) {
+	cfg := &rules.SigningConfiguration{Rules: []rules.SigningRule{
+		{SigningProfileArn: arnA}, {SigningProfileArn: arnB}, {SigningProfileArn: arnA},
+	}}
+	m, err := Compile(cfg)
+	require.NoError(t, err)
+	got := []int{m.ProfileIndex(0), m.ProfileIndex(1), m.ProfileIndex(2), m.ProfileIndex(3), m.ProfileIndex(-1)}
+	assert.Equal(t, []int{0, 1, 0, -1, -1}, got)
+	assert.Equal(t, []string{arnA, arnB}, m.Profiles())
 }

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/ecrsign/ecrsign/match"
 	"github.com/ecrsign/ecrsign/rules"
@@ -28,11 +27,7 @@ func compileSigning(cfg *rules.SigningConfiguration, region string) (*signingSta
 	if err != nil {
 		return nil, &InvalidParameterException{Message: "Invalid parameter at 'signingConfiguration': " + err.Error()}
 	}
-	st := &signingState{cfg: c, matcher: m, profile: make([]int, len(c.Rules))}
-	for i, r := range c.Rules {
-		st.profile[i] = slices.IndexFunc(c.Rules[:i+1], func(q rules.SigningRule) bool { return q.SigningProfileArn == r.SigningProfileArn })
-	}
-	return st, nil
+	return &signingState{cfg: c, matcher: m}, nil
 }
 
 // compileReplication validates a replication configuration as PutReplicationConfiguration

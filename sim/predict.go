@@ -177,7 +177,7 @@ func (p *Predictor) Predict(push *PutImageRequest) (*Prediction, error) {
 		var first [rules.MaxSigningRules]int
 		n := 0
 		for _, c := range causes {
-			if !slices.ContainsFunc(first[:n], func(r int) bool { return sign.profile[r] == sign.profile[c.Rule] }) {
+			if !slices.ContainsFunc(first[:n], func(r int) bool { return sign.matcher.ProfileIndex(r) == sign.matcher.ProfileIndex(c.Rule) }) {
 				first[n] = c.Rule
 				n++
 			}
@@ -185,7 +185,7 @@ func (p *Predictor) Predict(push *PutImageRequest) (*Prediction, error) {
 		if n > 0 {
 			out.Signing = make([]SigningPrediction, n)
 			groupCauses(sign.matcher, causes, n, func(rule, i int) bool {
-				return sign.profile[rule] == sign.profile[first[i]]
+				return sign.matcher.ProfileIndex(rule) == sign.matcher.ProfileIndex(first[i])
 			}, func(i int, cs []Cause) {
 				prof := sign.cfg.Rules[first[i]].SigningProfileArn
 				sp := &out.Signing[i]

@@ -316,9 +316,6 @@ type registry struct {
 type signingState struct {
 	cfg     *rules.SigningConfiguration
 	matcher *match.Matcher
-	// profile[r] is the index of the first rule with rule r's profile, so that rules are
-	// grouped by profile comparing ints, not ARNs.
-	profile []int
 }
 
 type replicationState struct {
