@@ -1,8 +1,6 @@
 package sim
 
 import (
-	"fmt"
-
 	"github.com/ecrsign/ecrsign/match"
 	"github.com/ecrsign/ecrsign/rules"
 )
@@ -11,21 +9,21 @@ import (
 // registry in region, and compiles it. The state holds a private copy of cfg.
 func compileSigning(cfg *rules.SigningConfiguration, region string) (*signingState, error) {
 	if vs := rules.CheckSigning(cfg); len(vs) > 0 {
-		return nil, &ValidationException{Message: rules.FormatViolations("signingConfiguration", vs)}
+		return nil, &Error{Code: ValidationException, Message: rules.FormatViolations("signingConfiguration", vs)}
 	}
 	for _, r := range cfg.Rules {
 		arn, err := rules.ParseProfileARN(r.SigningProfileArn)
 		if err != nil { // CheckSigning accepted it, so this does not happen; say so if it does
-			return nil, &ValidationException{Message: err.Error()}
+			return nil, &Error{Code: ValidationException, Message: err.Error()}
 		}
 		if arn.Region != region {
-			return nil, &ValidationException{Message: fmt.Sprintf("The region of signing profile ARN %s is '%s' but must be '%s'", r.SigningProfileArn, arn.Region, region)}
+			return nil, newError(ValidationException, "The region of signing profile ARN %s is '%s' but must be '%s'", r.SigningProfileArn, arn.Region, region)
 		}
 	}
 	c := cloneSigning(cfg)
 	m, err := match.Compile(c)
 	if err != nil {
-		return nil, &InvalidParameterException{Message: "Invalid parameter at 'signingConfiguration': " + err.Error()}
+		return nil, &Error{Code: InvalidParameterException, Message: "Invalid parameter at 'signingConfiguration': " + err.Error()}
 	}
 	return &signingState{cfg: c, matcher: m}, nil
 }
@@ -34,7 +32,7 @@ func compileSigning(cfg *rules.SigningConfiguration, region string) (*signingSta
 // does for the source registry and compiles it.
 func compileReplication(cfg *rules.ReplicationConfiguration, source registryKey) (*replicationState, error) {
 	if vs := rules.CheckReplication(cfg); len(vs) > 0 {
-		return nil, &ValidationException{Message: rules.FormatViolations("replicationConfiguration", vs)}
+		return nil, &Error{Code: ValidationException, Message: rules.FormatViolations("replicationConfiguration", vs)}
 	}
 	if err := checkNotSource(cfg, source); err != nil {
 		return nil, err
@@ -46,12 +44,12 @@ func compileReplication(cfg *rules.ReplicationConfiguration, source registryKey)
 		}
 	}
 	if len(distinct) > rules.MaxDistinctDestinations {
-		return nil, &InvalidParameterException{Message: fmt.Sprintf("Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: 'the rules name %d distinct destinations; at most %d are allowed'", len(distinct), rules.MaxDistinctDestinations)}
+		return nil, newError(InvalidParameterException, "Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: 'the rules name %d distinct destinations; at most %d are allowed'", len(distinct), rules.MaxDistinctDestinations)
 	}
 	c := cloneReplication(cfg)
 	m, err := match.CompileReplication(c)
 	if err != nil {
-		return nil, &InvalidParameterException{Message: "Invalid parameter at 'replicationConfiguration': " + err.Error()}
+		return nil, &Error{Code: InvalidParameterException, Message: "Invalid parameter at 'replicationConfiguration': " + err.Error()}
 	}
 	return &replicationState{cfg: c, matcher: m}, nil
 }
@@ -62,7 +60,7 @@ func checkNotSource(cfg *rules.ReplicationConfiguration, source registryKey) err
 	for i, r := range cfg.Rules {
 		for j, d := range r.Destinations {
 			if (registryKey{d.RegistryID, d.Region}) == source {
-				return &InvalidParameterException{Message: fmt.Sprintf("Invalid parameter at 'replicationConfiguration.rules.%d.member.destinations.%d.member' failed to satisfy constraint: 'a destination cannot be the source registry (%s, %s)'", i+1, j+1, d.RegistryID, d.Region)}
+				return newError(InvalidParameterException, "Invalid parameter at 'replicationConfiguration.rules.%d.member.destinations.%d.member' failed to satisfy constraint: 'a destination cannot be the source registry (%s, %s)'", i+1, j+1, d.RegistryID, d.Region)
 			}
 		}
 	}

@@ -6,8 +6,8 @@
 // configurations, repositories and images; signing profiles and their status; principals and
 // the profiles each may use; a [Clock] and job latencies. Its operations take and return the
 // ECR API's request and response shapes with their JSON member names, and fail with the
-// model's exceptions ([ValidationException], [RepositoryNotFoundException], ...), each an
-// [APIError] with the exception name and HTTP status. Which rules apply to a push is decided
+// model's exceptions, each an [*Error] whose Code names the exception ([ValidationException],
+// [RepositoryNotFoundException], ...) and whose HTTPStatusCode is the status ECR answers with. Which rules apply to a push is decided
 // by package match's compiled matcher; [Predict] and [Predictor] answer for one push without
 // a world to manage, with the rule and filter behind every status; [Impact] and
 // [ReplicationImpact] stream an inventory of repository names to show what a configuration

@@ -1,140 +1,57 @@
 package sim
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+)
 
-// APIError is implemented by every exception the simulator raises. ErrorCode is the model's
-// exception name (the `__type` of an AWS JSON 1.1 error body), ErrorMessage its `message`,
-// and HTTPStatusCode the status the protocol answers with (500 for ServerException, which the
-// model marks as a fault, 400 for the others).
-type APIError interface {
-	error
-	ErrorCode() string
-	ErrorMessage() string
-	HTTPStatusCode() int
-}
-
-// The exceptions of the ECR API model the simulator raises, one type each, so that callers can
-// use errors.As. Their JSON form is the error body {"message": "..."}.
-
-// ServerException: a server-side error; the simulator raises it only when fault injection asks for it.
-type ServerException struct {
+// Error is an exception of the ECR API model, as the simulator raises it: Code is the
+// exception's name (the `__type` of an AWS JSON 1.1 error body, one of the constants below),
+// Message its `message`. Every exception is this one type, so callers test the name rather
+// than a Go type: errors.As(err, &e) && e.Code == sim.ImageNotFoundException. The method set
+// (ErrorCode, ErrorMessage, ErrorFault) is the one the AWS SDK's smithy.APIError has, so code
+// written against the SDK's errors reads the simulator's the same way. Its JSON form is the
+// error body {"message": "..."}.
+type Error struct {
+	Code    string `json:"-"`
 	Message string `json:"message"`
 }
 
-func (e *ServerException) Error() string        { return "ServerException: " + e.Message }
-func (e *ServerException) ErrorCode() string    { return "ServerException" }
-func (e *ServerException) ErrorMessage() string { return e.Message }
-func (e *ServerException) HTTPStatusCode() int  { return 500 }
+// The exceptions of the ECR API model the simulator raises.
+const (
+	ServerException                       = "ServerException"
+	InvalidParameterException             = "InvalidParameterException"
+	ValidationException                   = "ValidationException"
+	SigningConfigurationNotFoundException = "SigningConfigurationNotFoundException"
+	RepositoryNotFoundException           = "RepositoryNotFoundException"
+	RepositoryAlreadyExistsException      = "RepositoryAlreadyExistsException"
+	ImageNotFoundException                = "ImageNotFoundException"
+	ImageTagAlreadyExistsException        = "ImageTagAlreadyExistsException"
+	ImageDigestDoesNotMatchException      = "ImageDigestDoesNotMatchException"
+	ReferencedImagesNotFoundException     = "ReferencedImagesNotFoundException"
+)
 
-// InvalidParameterException: a parameter is invalid.
-type InvalidParameterException struct {
-	Message string `json:"message"`
-}
-
-func (e *InvalidParameterException) Error() string        { return "InvalidParameterException: " + e.Message }
-func (e *InvalidParameterException) ErrorCode() string    { return "InvalidParameterException" }
-func (e *InvalidParameterException) ErrorMessage() string { return e.Message }
-func (e *InvalidParameterException) HTTPStatusCode() int  { return 400 }
-
-// ValidationException: a request member violates a constraint of the API model.
-type ValidationException struct {
-	Message string `json:"message"`
-}
-
-func (e *ValidationException) Error() string        { return "ValidationException: " + e.Message }
-func (e *ValidationException) ErrorCode() string    { return "ValidationException" }
-func (e *ValidationException) ErrorMessage() string { return e.Message }
-func (e *ValidationException) HTTPStatusCode() int  { return 400 }
-
-// SigningConfigurationNotFoundException: the registry has no signing configuration.
-type SigningConfigurationNotFoundException struct {
-	Message string `json:"message"`
+// newError returns the exception code with a formatted message.
+func newError(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-func (e *SigningConfigurationNotFoundException) Error() string {
-	return "SigningConfigurationNotFoundException: " + e.Message
-}
-func (e *SigningConfigurationNotFoundException) ErrorCode() string {
-	return "SigningConfigurationNotFoundException"
-}
-func (e *SigningConfigurationNotFoundException) ErrorMessage() string { return e.Message }
-func (e *SigningConfigurationNotFoundException) HTTPStatusCode() int  { return 400 }
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
-// RepositoryNotFoundException: the repository does not exist in the registry.
-type RepositoryNotFoundException struct {
-	Message string `json:"message"`
-}
+// ErrorCode returns the exception's name.
+func (e *Error) ErrorCode() string { return e.Code }
 
-func (e *RepositoryNotFoundException) Error() string {
-	return "RepositoryNotFoundException: " + e.Message
-}
-func (e *RepositoryNotFoundException) ErrorCode() string    { return "RepositoryNotFoundException" }
-func (e *RepositoryNotFoundException) ErrorMessage() string { return e.Message }
-func (e *RepositoryNotFoundException) HTTPStatusCode() int  { return 400 }
+// ErrorMessage returns the exception's message.
+func (e *Error) ErrorMessage() string { return e.Message }
 
-// RepositoryAlreadyExistsException: a repository with that name already exists.
-type RepositoryAlreadyExistsException struct {
-	Message string `json:"message"`
+// HTTPStatusCode is the status the protocol answers with: 500 for ServerException, which the
+// model marks as a fault, 400 for the others.
+func (e *Error) HTTPStatusCode() int {
+	if e.Code == ServerException {
+		return 500
+	}
+	return 400
 }
-
-func (e *RepositoryAlreadyExistsException) Error() string {
-	return "RepositoryAlreadyExistsException: " + e.Message
-}
-func (e *RepositoryAlreadyExistsException) ErrorCode() string {
-	return "RepositoryAlreadyExistsException"
-}
-func (e *RepositoryAlreadyExistsException) ErrorMessage() string { return e.Message }
-func (e *RepositoryAlreadyExistsException) HTTPStatusCode() int  { return 400 }
-
-// ImageNotFoundException: the image does not exist in the repository.
-type ImageNotFoundException struct {
-	Message string `json:"message"`
-}
-
-func (e *ImageNotFoundException) Error() string        { return "ImageNotFoundException: " + e.Message }
-func (e *ImageNotFoundException) ErrorCode() string    { return "ImageNotFoundException" }
-func (e *ImageNotFoundException) ErrorMessage() string { return e.Message }
-func (e *ImageNotFoundException) HTTPStatusCode() int  { return 400 }
-
-// ImageTagAlreadyExistsException: the tag exists on another image in an immutable repository.
-type ImageTagAlreadyExistsException struct {
-	Message string `json:"message"`
-}
-
-func (e *ImageTagAlreadyExistsException) Error() string {
-	return "ImageTagAlreadyExistsException: " + e.Message
-}
-func (e *ImageTagAlreadyExistsException) ErrorCode() string    { return "ImageTagAlreadyExistsException" }
-func (e *ImageTagAlreadyExistsException) ErrorMessage() string { return e.Message }
-func (e *ImageTagAlreadyExistsException) HTTPStatusCode() int  { return 400 }
-
-// ImageDigestDoesNotMatchException: the digest given does not match the manifest.
-type ImageDigestDoesNotMatchException struct {
-	Message string `json:"message"`
-}
-
-func (e *ImageDigestDoesNotMatchException) Error() string {
-	return "ImageDigestDoesNotMatchException: " + e.Message
-}
-func (e *ImageDigestDoesNotMatchException) ErrorCode() string {
-	return "ImageDigestDoesNotMatchException"
-}
-func (e *ImageDigestDoesNotMatchException) ErrorMessage() string { return e.Message }
-func (e *ImageDigestDoesNotMatchException) HTTPStatusCode() int  { return 400 }
-
-// ReferencedImagesNotFoundException: an image index references manifests the repository does not hold.
-type ReferencedImagesNotFoundException struct {
-	Message string `json:"message"`
-}
-
-func (e *ReferencedImagesNotFoundException) Error() string {
-	return "ReferencedImagesNotFoundException: " + e.Message
-}
-func (e *ReferencedImagesNotFoundException) ErrorCode() string {
-	return "ReferencedImagesNotFoundException"
-}
-func (e *ReferencedImagesNotFoundException) ErrorMessage() string { return e.Message }
-func (e *ReferencedImagesNotFoundException) HTTPStatusCode() int  { return 400 }
 
 // Operation names, as in the ECR API (and the X-Amz-Target header).
 const (
@@ -183,7 +100,7 @@ func OperationErrors(op string) []string { return slices.Clone(operationErrors[o
 // and CreateRepository, report constraint violations so).
 func invalidRequest(op, message string) error {
 	if slices.Contains(operationErrors[op], "ValidationException") {
-		return &ValidationException{Message: message}
+		return &Error{Code: ValidationException, Message: message}
 	}
-	return &InvalidParameterException{Message: message}
+	return &Error{Code: InvalidParameterException, Message: message}
 }

@@ -85,9 +85,9 @@ func must[T any](v T, err error) func(t *testing.T) T {
 // wantAPIError checks that err is the named exception and its message contains msg.
 func wantAPIError(t *testing.T, err error, code, msg string) {
 	t.Helper()
-	var ae APIError
+	var ae *Error
 	if !errors.As(err, &ae) {
-		t.Fatalf("error %v (%T) is not an APIError; want %s", err, err, code)
+		t.Fatalf("error %v (%T) is not a *sim.Error; want %s", err, err, code)
 	}
 	if ae.ErrorCode() != code {
 		t.Fatalf("got %s: %s; want %s", ae.ErrorCode(), ae.ErrorMessage(), code)

@@ -58,7 +58,7 @@ const (
 func Impact(current, proposed *rules.SigningConfiguration, inventory io.Reader, each func(Change) error) (*ImpactSummary, error) {
 	for _, cfg := range []*rules.SigningConfiguration{current, proposed} {
 		if vs := rules.CheckSigning(cfg); cfg != nil && len(vs) > 0 {
-			return nil, &ValidationException{Message: rules.FormatViolations("signingConfiguration", vs)}
+			return nil, &Error{Code: ValidationException, Message: rules.FormatViolations("signingConfiguration", vs)}
 		}
 	}
 	both := &rules.SigningConfiguration{Rules: []rules.SigningRule{}}

@@ -74,22 +74,22 @@ func parsePush(op string, req *PutImageRequest) (manifestInfo, error) {
 
 	m, err := manifestjson.Read(req.ImageManifest)
 	if err != nil {
-		return info, &InvalidParameterException{Message: "Invalid parameter at 'imageManifest' failed to satisfy constraint: 'Invalid JSON syntax': " + err.Error()}
+		return info, &Error{Code: InvalidParameterException, Message: "Invalid parameter at 'imageManifest' failed to satisfy constraint: 'Invalid JSON syntax': " + err.Error()}
 	}
 	info.mediaType = req.ImageManifestMediaType
 	switch {
 	case info.mediaType == "" && m.MediaType == "":
-		return info, &InvalidParameterException{Message: "Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'the manifest has no mediaType member, so imageManifestMediaType must be given'"}
+		return info, &Error{Code: InvalidParameterException, Message: "Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'the manifest has no mediaType member, so imageManifestMediaType must be given'"}
 	case info.mediaType == "":
 		info.mediaType = m.MediaType
 	case m.MediaType != "" && m.MediaType != info.mediaType:
-		return info, &InvalidParameterException{Message: fmt.Sprintf("Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'imageManifestMediaType %q differs from the manifest's mediaType %q'", info.mediaType, m.MediaType)}
+		return info, newError(InvalidParameterException, "Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'imageManifestMediaType %q differs from the manifest's mediaType %q'", info.mediaType, m.MediaType)
 	}
 	if !knownMediaType(info.mediaType) {
-		return info, &InvalidParameterException{Message: fmt.Sprintf("Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'unsupported media type %q'", info.mediaType)}
+		return info, newError(InvalidParameterException, "Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'unsupported media type %q'", info.mediaType)
 	}
 	if len(m.Manifests) > MaxIndexManifests {
-		return info, &InvalidParameterException{Message: fmt.Sprintf("Invalid parameter at 'imageManifest' failed to satisfy constraint: 'an image index may reference at most %d manifests'", MaxIndexManifests)}
+		return info, newError(InvalidParameterException, "Invalid parameter at 'imageManifest' failed to satisfy constraint: 'an image index may reference at most %d manifests'", MaxIndexManifests)
 	}
 	if info.mediaType == MediaTypeOCIIndex || info.mediaType == MediaTypeDockerList {
 		info.children = m.Manifests
@@ -97,7 +97,7 @@ func parsePush(op string, req *PutImageRequest) (manifestInfo, error) {
 	info.referrer = m.Subject
 	info.digest = Digest(req.ImageManifest)
 	if req.ImageDigest != "" && req.ImageDigest != info.digest {
-		return info, &ImageDigestDoesNotMatchException{Message: fmt.Sprintf("Provided digest '%s' does not match the digest of the manifest '%s'", req.ImageDigest, info.digest)}
+		return info, newError(ImageDigestDoesNotMatchException, "Provided digest '%s' does not match the digest of the manifest '%s'", req.ImageDigest, info.digest)
 	}
 	return info, nil
 }

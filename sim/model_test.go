@@ -57,13 +57,14 @@ func TestPushStatusesFollowTheRulesOfThatPush(t *testing.T) {
 }
 
 func TestExceptions(t *testing.T) {
-	for _, e := range []APIError{
-		&ServerException{"m"}, &InvalidParameterException{"m"}, &ValidationException{"m"},
-		&SigningConfigurationNotFoundException{"m"}, &RepositoryNotFoundException{"m"},
-		&RepositoryAlreadyExistsException{"m"}, &ImageNotFoundException{"m"},
-		&ImageTagAlreadyExistsException{"m"}, &ImageDigestDoesNotMatchException{"m"},
-		&ReferencedImagesNotFoundException{"m"},
+	for _, code := range []string{
+		ServerException, InvalidParameterException, ValidationException,
+		SigningConfigurationNotFoundException, RepositoryNotFoundException,
+		RepositoryAlreadyExistsException, ImageNotFoundException,
+		ImageTagAlreadyExistsException, ImageDigestDoesNotMatchException,
+		ReferencedImagesNotFoundException,
 	} {
+		e := &Error{Code: code, Message: "m"}
 		want := 400
 		if e.ErrorCode() == "ServerException" {
 			want = 500

@@ -88,7 +88,7 @@ func (c *Client) DeleteSigningConfiguration(*DeleteSigningConfigurationRequest) 
 }
 
 func noSigningConfiguration(k registryKey) error {
-	return &SigningConfigurationNotFoundException{Message: fmt.Sprintf("Signing configuration does not exist for the registry with id '%s' in region '%s'", k.account, k.region)}
+	return newError(SigningConfigurationNotFoundException, "Signing configuration does not exist for the registry with id '%s' in region '%s'", k.account, k.region)
 }
 
 // PutReplicationConfiguration replaces the registry's replication configuration. Besides the
@@ -150,7 +150,7 @@ func (c *Client) CreateRepository(req *CreateRepositoryRequest) (*CreateReposito
 		mut = TagMutable
 	case TagMutable, TagImmutable:
 	case "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION":
-		return nil, &InvalidParameterException{Message: fmt.Sprintf("Invalid parameter at 'imageTagMutability': %s is not modelled by the ecrsign simulator; use MUTABLE or IMMUTABLE", mut)}
+		return nil, newError(InvalidParameterException, "Invalid parameter at 'imageTagMutability': %s is not modelled by the ecrsign simulator; use MUTABLE or IMMUTABLE", mut)
 	default:
 		vs = append(vs, rules.Violation{Path: "imageTagMutability", Value: mut, Constraint: "Member must satisfy enum value set: [MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION]"})
 	}
@@ -160,7 +160,7 @@ func (c *Client) CreateRepository(req *CreateRepositoryRequest) (*CreateReposito
 	k := c.key(req.RegistryID)
 	reg := w.registry(k)
 	if _, ok := reg.repos[req.RepositoryName]; ok {
-		return nil, &RepositoryAlreadyExistsException{Message: fmt.Sprintf("The repository with name '%s' already exists in the registry with id '%s'", req.RepositoryName, k.account)}
+		return nil, newError(RepositoryAlreadyExistsException, "The repository with name '%s' already exists in the registry with id '%s'", req.RepositoryName, k.account)
 	}
 	repo := newRepository(req.RepositoryName, mut, w.clock.Now())
 	reg.repos[repo.name] = repo
@@ -225,7 +225,7 @@ func (c *Client) Push(req *PutImageRequest) (*PushResult, error) {
 	repo.settleTags(now)
 	if req.ImageTag != "" && repo.mutability == TagImmutable {
 		if _, taken := repo.tagTaken(req.ImageTag, info.digest); taken {
-			return nil, &ImageTagAlreadyExistsException{Message: fmt.Sprintf("The image tag '%s' already exists in the '%s' repository and cannot be overwritten because the repository is immutable.", req.ImageTag, repo.name)}
+			return nil, newError(ImageTagAlreadyExistsException, "The image tag '%s' already exists in the '%s' repository and cannot be overwritten because the repository is immutable.", req.ImageTag, repo.name)
 		}
 	}
 	var missing []string
@@ -235,7 +235,7 @@ func (c *Client) Push(req *PutImageRequest) (*PushResult, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, &ReferencedImagesNotFoundException{Message: fmt.Sprintf("The image index references %d manifest(s) not found in the repository '%s': %s", len(missing), repo.name, briefDigests(missing))}
+		return nil, newError(ReferencedImagesNotFoundException, "The image index references %d manifest(s) not found in the repository '%s': %s", len(missing), repo.name, briefDigests(missing))
 	}
 	if created {
 		reg = w.registry(k)
@@ -254,7 +254,7 @@ func briefDigests(ds []string) string {
 }
 
 func noRepository(k registryKey, name string) error {
-	return &RepositoryNotFoundException{Message: fmt.Sprintf("The repository with name '%s' does not exist in the registry with id '%s'", name, k.account)}
+	return newError(RepositoryNotFoundException, "The repository with name '%s' does not exist in the registry with id '%s'", name, k.account)
 }
 
 // findImage validates an image request and finds the image; w.mu held.
@@ -270,7 +270,7 @@ func (c *Client) findImage(op, registryID, name string, id *ImageIdentifier) (re
 		return registryKey{}, nil, invalidRequest(op, rules.FormatViolations("", vs))
 	}
 	if id.ImageDigest == "" && id.ImageTag == "" {
-		return registryKey{}, nil, &InvalidParameterException{Message: "Invalid parameter at 'imageId': specify imageDigest, imageTag or both"}
+		return registryKey{}, nil, &Error{Code: InvalidParameterException, Message: "Invalid parameter at 'imageId': specify imageDigest, imageTag or both"}
 	}
 	k := c.key(registryID)
 	reg := c.w.registries[k]
@@ -304,7 +304,7 @@ func noImage(k registryKey, name string, id *ImageIdentifier) error {
 		}
 		return "'" + s + "'"
 	}
-	return &ImageNotFoundException{Message: fmt.Sprintf("The image with imageId {imageDigest:%s, imageTag:%s} does not exist within the repository with name '%s' in the registry with id '%s'", q(id.ImageDigest), q(id.ImageTag), name, k.account)}
+	return newError(ImageNotFoundException, "The image with imageId {imageDigest:%s, imageTag:%s} does not exist within the repository with name '%s' in the registry with id '%s'", q(id.ImageDigest), q(id.ImageTag), name, k.account)
 }
 
 // DescribeImageSigningStatus returns one status per signing profile that signed the image,

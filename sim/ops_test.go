@@ -53,8 +53,8 @@ func TestPutSigningConfiguration(t *testing.T) {
 				return
 			}
 			wantAPIError(t, err, tt.code, tt.contains)
-			if tt.message != "" && err.(APIError).ErrorMessage() != tt.message {
-				t.Fatalf("message\n got %q\nwant %q", err.(APIError).ErrorMessage(), tt.message)
+			if tt.message != "" && err.(*Error).ErrorMessage() != tt.message {
+				t.Fatalf("message\n got %q\nwant %q", err.(*Error).ErrorMessage(), tt.message)
 			}
 			if _, err := c.GetSigningConfiguration(nil); err == nil {
 				t.Fatal("a rejected configuration was stored")
@@ -332,9 +332,9 @@ func TestResponsesMarshalAsTheAPI(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil || !back.Repository.CreatedAt.Equal(t0) {
 		t.Fatalf("round trip: %v %v", err, back.Repository.CreatedAt)
 	}
-	var e APIError = &SigningConfigurationNotFoundException{Message: "m"}
+	e := &Error{Code: SigningConfigurationNotFoundException, Message: "m"}
 	b, _ = json.Marshal(e)
-	if string(b) != `{"message":"m"}` || e.HTTPStatusCode() != 400 || (&ServerException{}).HTTPStatusCode() != 500 {
+	if string(b) != `{"message":"m"}` || e.HTTPStatusCode() != 400 || (&Error{Code: ServerException}).HTTPStatusCode() != 500 {
 		t.Fatalf("error body %s", b)
 	}
 }

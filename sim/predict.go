@@ -110,7 +110,7 @@ func (w *World) Predictor(c Caller, signing *rules.SigningConfiguration, replica
 	cl := w.Client(c)
 	p := &Predictor{w: w, caller: cl.caller, key: cl.key("")}
 	if !validRegistryID(p.key.account) || !validRegion(p.key.region) {
-		return nil, &InvalidParameterException{Message: "the caller's account must be 12 digits and its region match " + rules.RegionPattern}
+		return nil, &Error{Code: InvalidParameterException, Message: "the caller's account must be 12 digits and its region match " + rules.RegionPattern}
 	}
 	var err error
 	if signing != nil {

@@ -80,7 +80,7 @@ func (w *World) serverFault(op string) error {
 		return nil
 	}
 	if fires(f.ServerErrorRate, func() float64 { return draw(f.Seed, "server", fmt.Sprint(w.ops)) }) {
-		return &ServerException{Message: fmt.Sprintf("Injected fault: %s request %d failed (ecrsign fault injection, seed %d); retry it", op, w.ops, f.Seed)}
+		return newError(ServerException, "Injected fault: %s request %d failed (ecrsign fault injection, seed %d); retry it", op, w.ops, f.Seed)
 	}
 	return nil
 }

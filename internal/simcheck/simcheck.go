@@ -20,7 +20,7 @@ func CheckError(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	var ae sim.APIError
+	var ae *sim.Error
 	if !errors.As(err, &ae) {
 		return fmt.Errorf("%s returned %T %v, not an API exception", op, err, err)
 	}

@@ -214,7 +214,7 @@ func (h *handler) committed(what string) error {
 	}
 	if err := h.commit(); err != nil {
 		h.log.Error("change not saved", "operation", what, "err", err)
-		return &sim.ServerException{Message: fmt.Sprintf("ecrsign could not save the change made by %s, so it is not acknowledged: %v", what, err)}
+		return &sim.Error{Code: sim.ServerException, Message: fmt.Sprintf("ecrsign could not save the change made by %s, so it is not acknowledged: %v", what, err)}
 	}
 	return nil
 }
@@ -317,13 +317,22 @@ type errorBody struct {
 	Message string `json:"message"`
 }
 
+// apiError is an error the protocol answers with as it is: the simulator's *sim.Error and the
+// protocol's own errors (SerializationException, UnknownOperationException).
+type apiError interface {
+	error
+	ErrorCode() string
+	ErrorMessage() string
+	HTTPStatusCode() int
+}
+
 // writeError answers with err in AWS's JSON error form: its exception name in __type and in
 // the X-Amzn-ErrorType header, its message, and its HTTP status (400 for client errors, 500
 // for ServerException). An error that is not an API error is a ServerException.
 func writeError(w http.ResponseWriter, err error) {
-	var api sim.APIError
+	var api apiError
 	if !errors.As(err, &api) {
-		api = &sim.ServerException{Message: err.Error()}
+		api = &sim.Error{Code: sim.ServerException, Message: err.Error()}
 	}
 	w.Header().Set("X-Amzn-ErrorType", api.ErrorCode())
 	writeJSON(w, api.HTTPStatusCode(), errorBody{Type: api.ErrorCode(), Message: api.ErrorMessage()})
@@ -394,7 +403,7 @@ func (h *handler) postClock(w http.ResponseWriter, r *http.Request) {
 	var advance time.Duration
 	if ch.Advance != "" {
 		if advance, err = time.ParseDuration(ch.Advance); err != nil {
-			writeError(w, &sim.ValidationException{Message: fmt.Sprintf("clock change: advance %q is not a duration such as \"5s\" or \"1h30m\"", ch.Advance)})
+			writeError(w, &sim.Error{Code: sim.ValidationException, Message: fmt.Sprintf("clock change: advance %q is not a duration such as \"5s\" or \"1h30m\"", ch.Advance)})
 			return
 		}
 	}
@@ -412,7 +421,7 @@ func (h *handler) postClock(w http.ResponseWriter, r *http.Request) {
 		err = h.clock.Advance(advance)
 	}
 	if err != nil {
-		writeError(w, &sim.ValidationException{Message: "clock change: " + err.Error()})
+		writeError(w, &sim.Error{Code: sim.ValidationException, Message: "clock change: " + err.Error()})
 		return
 	}
 	if err := h.committed("clock change"); err != nil {
