@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/ecrsign/ecrsign/match"
 	"github.com/ecrsign/ecrsign/rules"
 )
 
@@ -156,7 +155,7 @@ func sarifLog(findings []rules.Finding) sarifDoc {
 		used[f.Code] = true
 	}
 	describe := map[rules.Code]string{}
-	for _, c := range codeCatalogue() {
+	for _, c := range rules.Codes() {
 		describe[c.Code] = c.Description
 	}
 	codes := make([]rules.Code, 0, len(used))
@@ -218,19 +217,4 @@ func escapePath(p string) string {
 		}
 	}
 	return b.String()
-}
-
-// matchCodes describes the analysis codes of package match, which has no catalogue of its
-// own yet (rules.Codes covers package rules only); the wording follows match's documentation.
-var matchCodes = []rules.CodeInfo{
-	{Code: match.CodeRedundantFilter, Description: "another filter of the same rule matches every repository this filter matches"},
-	{Code: match.CodeShadowedRule, Description: "another rule with the same signing profile applies to every repository this rule applies to, so this rule changes nothing"},
-	{Code: match.CodeNoValidName, Description: "a filter that matches no valid repository name"},
-	{Code: match.CodeOverlap, Description: "two rules with different signing profiles both apply to some repositories, which get a signature from each"},
-	{Code: match.CodeAnalysisTruncated, Description: "the analysis reached its work budget (or could not compile the configuration); findings may be missing"},
-}
-
-// codeCatalogue lists every finding code ecrsign reports, in order.
-func codeCatalogue() []rules.CodeInfo {
-	return append(rules.Codes(), matchCodes...)
 }

@@ -78,7 +78,7 @@ func TestSarifLog(t *testing.T) {
 	want := []sarifRule{
 		{"ECR107", sarifText{rules.CodeNoConfig.Describe()}},
 		{"ECR205", sarifText{rules.CodeFilterPattern.Describe()}},
-		{"ECR401", sarifText{matchCodes[0].Description}},
+		{"ECR401", sarifText{rules.CodeRedundantFilter.Describe()}},
 		{"ECR999", sarifText{"ECR999"}},
 	}
 	if !slices.Equal(driver.Rules, want) {

@@ -200,12 +200,12 @@ func analyze(c *rules.Config) []rules.Finding {
 		return nil
 	}
 	if err != nil {
-		return []rules.Finding{c.Position(rules.Finding{Code: match.CodeAnalysisTruncated, Severity: rules.SeverityInfo,
+		return []rules.Finding{c.Position(rules.Finding{Code: rules.CodeAnalysisTruncated, Severity: rules.SeverityInfo,
 			Message: "the configuration was not analysed: " + err.Error()})}
 	}
 	var out []rules.Finding
 	for _, f := range m.Analyze() {
-		if f.Code == match.CodeRedundantFilter {
+		if f.Code == rules.CodeRedundantFilter {
 			rule, _, _ := strings.Cut(f.Path, ".")
 			if skip[f.Path] || starRules[rule] {
 				continue
