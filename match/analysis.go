@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/ecrsign/ecrsign/internal/glob"
+	"github.com/ecrsign/ecrsign/internal/reponame"
 	"github.com/ecrsign/ecrsign/rules"
 )
 
@@ -112,10 +113,10 @@ func (a *analysis) validNames() {
 			}
 			why := "its literal parts break the repository-name grammar (lowercase letters and digits in runs joined by '.', '_', '__', '-' runs or '/') wherever the '*' match"
 			switch {
-			case p.Exact && len(p.Prefix) < glob.MinNameLength:
-				why = fmt.Sprintf("it has no '*' and repository names have at least %d characters", glob.MinNameLength)
-			case p.MinLen() > glob.MaxNameLength:
-				why = fmt.Sprintf("it needs %d characters and repository names have at most %d", p.MinLen(), glob.MaxNameLength)
+			case p.Exact && len(p.Prefix) < reponame.MinLength:
+				why = fmt.Sprintf("it has no '*' and repository names have at least %d characters", reponame.MinLength)
+			case p.MinLen() > reponame.MaxLength:
+				why = fmt.Sprintf("it needs %d characters and repository names have at most %d", p.MinLen(), reponame.MaxLength)
 			}
 			a.add(rules.Finding{
 				Code: rules.CodeNoValidName, Severity: rules.SeverityWarning, Path: rules.FilterPath(i, k-r.filters.lo),
