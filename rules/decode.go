@@ -38,7 +38,7 @@ func WithRegion(region string) Option { return func(o *options) { o.region = reg
 func WithMaxSize(n int) Option { return func(o *options) { o.maxSize = n } }
 
 // Decode reads every signing and replication configuration of data, whatever its format
-// (SPEC section 6), validates each against the ECR API and lints it. It never fails: every
+// (docs/model.md, section 6), validates each against the ECR API and lints it. It never fails: every
 // problem, from a syntax error to a lint, is a finding of the document or of one of its
 // configurations. file names the input in findings.
 //
