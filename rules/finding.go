@@ -42,6 +42,10 @@ type Finding struct {
 	// Message says what is wrong; Hint says how to fix it, when there is something to say.
 	Message string `json:"message"`
 	Hint    string `json:"hint,omitempty"`
+	// Suppressed is set when a suppression accepted the finding (see Suppress), which
+	// Suppression describes. A suppressed finding is still reported; it does not fail a check.
+	Suppressed  bool         `json:"suppressed,omitempty"`
+	Suppression *Suppression `json:"suppression,omitempty"`
 }
 
 // String formats the finding as FILE:LINE:COL: SEVERITY CODE PATH: MESSAGE (hint).
