@@ -67,6 +67,10 @@ func Decode(file string, data []byte, opts ...Option) *Document {
 		return fail(CodeTooLarge, source.Pos{Line: 1, Column: 1},
 			fmt.Sprintf("input is %d bytes, more than the %d bytes accepted", len(data), o.maxSize), "")
 	}
+	if enc := unicodeEncoding(data); enc != "" {
+		return fail(CodeEncoding, source.Pos{Line: 1, Column: 1}, fmt.Sprintf("input is %s text, not UTF-8", enc),
+			fmt.Sprintf("%s; convert to UTF-8, for example with iconv -f %s -t UTF-8", enc, enc))
+	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		return fail(CodeEncoding, source.End(data[:i]), "input is binary (it holds a NUL byte), not a JSON or YAML text", "")
