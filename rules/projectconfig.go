@@ -161,7 +161,7 @@ func ParseProjectConfig(file string, data []byte) (*ProjectConfig, []Finding) {
 		if e.Reason == "" {
 			notes = append(notes, Finding{Code: CodeSuppressionNoReason, Severity: SeverityWarning, File: file,
 				Line: e.Line, Column: e.Column, Message: "the suppression of " + codeList(e.Codes) + " gives no reason",
-				Hint: "write it as {code: " + string(e.Codes[0]) + ", reason: ...}"})
+				Hint: reasonHint(e.Codes)})
 		}
 	}
 	sortFindings(notes)

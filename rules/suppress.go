@@ -90,7 +90,11 @@ func Suppress(file string, data []byte, findings []Finding, project *ProjectConf
 	}
 	for _, s := range own {
 		if s.Reason == "" {
-			notes = append(notes, s.note(CodeSuppressionNoReason, SeverityWarning, "the suppression of "+codeList(s.Codes)+" gives no reason"))
+			note := s.note(CodeSuppressionNoReason, SeverityWarning, "the suppression of "+codeList(s.Codes)+" gives no reason")
+			if s.line == 0 {
+				note.Hint = reasonHint(s.Codes)
+			}
+			notes = append(notes, note)
 		}
 		if s.used == 0 {
 			notes = append(notes, s.note(CodeSuppressionUnused, SeverityInfo, "the suppression of "+codeList(s.Codes)+" suppresses nothing"))
@@ -183,6 +187,11 @@ func inlineSuppressions(file string, data []byte) ([]*localSuppression, []Findin
 		})
 	}
 	return out, notes
+}
+
+// reasonHint says how to give an ignore entry (Metadata, the project file) its reason.
+func reasonHint(codes []Code) string {
+	return "write the entry as {code: " + string(codes[0]) + ", reason: ...}"
 }
 
 const invalidHint = "name codes as ECR302, separated by commas or spaces, then the reason"
