@@ -156,11 +156,11 @@ func codeList(codes []Code) string {
 
 // inlineSuppressions reads the ecrsign:ignore comments of data.
 func inlineSuppressions(file string, data []byte) ([]*localSuppression, []Finding) {
-	lines := strings.Split(string(data), "\n")
+	// Lines end at "\n", "\r\n" or a lone "\r", as the decoders count them.
+	lines := strings.Split(strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n"), "\n")
 	var out []*localSuppression
 	var notes []Finding
 	for i, line := range lines {
-		line = strings.TrimSuffix(line, "\r")
 		start, text, alone, ok := ignoreComment(line)
 		if !ok {
 			continue
