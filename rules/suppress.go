@@ -3,6 +3,7 @@ package rules
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -65,8 +66,25 @@ func Suppress(file string, data []byte, findings []Finding, project *ProjectConf
 	var notes []Finding
 	if bytes.Contains(data, []byte("ecrsign")) {
 		own, notes = inlineSuppressions(file, data)
-		meta, metaNotes := metadataSuppressions(file, data)
-		own, notes = append(own, meta...), append(notes, metaNotes...)
+		if mentionsMetadata(data) {
+			meta, metaNotes := metadataSuppressions(file, data)
+			own, notes = append(own, meta...), append(notes, metaNotes...)
+		}
+	}
+	if len(own) == 0 && project == nil {
+		return append(slices.Clone(findings), notes...)
+	}
+	// Index the suppressions by the line or the resource they concern, so that each finding
+	// is compared only with those that may accept it.
+	byLine := map[int][]*localSuppression{}
+	byConfig := map[string][]*localSuppression{}
+	for _, s := range own {
+		if s.line > 0 {
+			byLine[s.line] = append(byLine[s.line], s)
+		}
+		for _, c := range s.configs {
+			byConfig[c] = append(byConfig[c], s)
+		}
 	}
 	out := make([]Finding, 0, len(findings)+len(notes))
 	for _, f := range findings {
@@ -74,7 +92,8 @@ func Suppress(file string, data []byte, findings []Finding, project *ProjectConf
 			out = append(out, f)
 			continue
 		}
-		for _, s := range own {
+		config, _, _ := strings.Cut(f.Config, ".")
+		for _, s := range slices.Concat(byLine[f.Line], byConfig[f.Config], byConfig[config]) {
 			if s.accepts(f) {
 				s.used++
 				f.Suppressed, f.Suppression = true, &s.Suppression
@@ -270,6 +289,25 @@ func looksLikeCode(tok string) bool {
 		}
 	}
 	return true
+}
+
+// mentionsMetadata reports whether data may hold an ecrsign member: the word followed by a
+// quote (a JSON key) or by ':' and a space, a line end or '{' (a YAML key), as no
+// ecrsign:ignore comment is.
+func mentionsMetadata(data []byte) bool {
+	for rest := data; ; {
+		i := bytes.Index(rest, []byte("ecrsign"))
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len("ecrsign"):]
+		switch {
+		case len(rest) > 0 && rest[0] == '"':
+			return true
+		case len(rest) > 0 && rest[0] == ':' && (len(rest) == 1 || strings.IndexByte(" \t\r\n{", rest[1]) >= 0):
+			return true
+		}
+	}
 }
 
 // metadataSuppressions reads the Metadata.ecrsign.ignore lists of the resources of a

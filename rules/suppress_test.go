@@ -364,3 +364,53 @@ func TestGlobMatchesPath(t *testing.T) {
 		}
 	}
 }
+
+// exactFilterYAML is the largest valid configuration in YAML with every filter exact (ECR302
+// each), and, when commented, an ecrsign:ignore comment on every filter's line.
+func exactFilterYAML(commented bool) []byte {
+	var b strings.Builder
+	b.WriteString("rules:\n")
+	for i := 0; i < MaxSigningRules; i++ {
+		fmt.Fprintf(&b, "  - signingProfileArn: arn:aws:signer:us-east-1:123456789012:/signing-profiles/p%d\n    repositoryFilters:\n", i)
+		for j := 0; j < MaxSigningFilters; j++ {
+			fmt.Fprintf(&b, "      - filter: team%d/app%d", i, j)
+			if commented {
+				b.WriteString(" # ecrsign:ignore ECR302 named exactly")
+			}
+			b.WriteString("\n        filterType: WILDCARD_MATCH\n")
+		}
+	}
+	return []byte(b.String())
+}
+
+// BenchmarkSuppress measures Suppress on the 1,000 findings of the largest configuration,
+// with a comment on every line (every finding suppressed) and with none (the common case:
+// the input never mentions ecrsign); the decode sub-benchmark is the baseline, Decode of the
+// same commented input, which every run of validate pays first.
+func BenchmarkSuppress(b *testing.B) {
+	for _, commented := range []bool{true, false} {
+		data := exactFilterYAML(commented)
+		findings := Decode("b", data).AllFindings()
+		if len(findings) != MaxSigningRules*MaxSigningFilters {
+			b.Fatalf("%d findings", len(findings))
+		}
+		name := "comments"
+		if !commented {
+			name = "none"
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				out := Suppress("b", data, findings, nil)
+				if out[0].Suppressed != commented {
+					b.Fatal("wrong suppression")
+				}
+			}
+		})
+	}
+	b.Run("decode", func(b *testing.B) {
+		data := exactFilterYAML(true)
+		for b.Loop() {
+			Decode("b", data)
+		}
+	})
+}

@@ -91,9 +91,16 @@ func (p *projects) done() []rules.Finding {
 }
 
 // settings are the options of one input: flags given explicitly win over its project file.
+// validate uses strict and region; the others come from the project file only until the
+// commands have their flags (--registry-id, --account-id, --parameter, --var), which then
+// win over them the same way.
 type settings struct {
-	strict bool
-	region string
+	strict     bool
+	region     string
+	registryID string
+	accountID  string
+	parameters map[string]string // CloudFormation parameter values by name
+	vars       map[string]string // Terraform variable values by name, as -var takes them
 }
 
 // settingsFor merges the explicitly set flags of fs with the project file cfg (may be nil).
@@ -106,6 +113,10 @@ func settingsFor(fs *flag.FlagSet, strict bool, region string, cfg *rules.Projec
 	}
 	if cfg != nil && !set["region"] && cfg.Region != "" {
 		s.region = cfg.Region
+	}
+	if cfg != nil {
+		s.registryID, s.accountID = cfg.RegistryID, cfg.AccountID
+		s.parameters, s.vars = cfg.Parameters, cfg.Vars
 	}
 	return s
 }
