@@ -120,42 +120,7 @@ func ParseProjectConfig(file string, data []byte) (*ProjectConfig, []Finding) {
 		return p, notes
 	}
 	for _, m := range root.Members {
-		v := m.Value
-		switch m.Key {
-		case "ignore":
-			entries, nodes, found := ignoreEntries(file, v)
-			notes = append(notes, found...)
-			p.addIgnore(entries, nodes, bad)
-		case "strict":
-			if v.Kind != source.Bool {
-				bad(v.Pos, "strict is %s, not true or false", v.Brief())
-				continue
-			}
-			strict := v.Text == "true"
-			p.Strict = &strict
-		case "region":
-			if v.Kind != source.String || !regionRE.MatchString(v.Text) {
-				bad(v.Pos, "region is %s, not a region code such as us-east-1", v.Brief())
-				continue
-			}
-			p.Region = v.Text
-		case "registry-id", "account-id":
-			if (v.Kind != source.String && v.Kind != source.Number) || !twelveDigits.MatchString(v.Text) {
-				bad(v.Pos, "%s is %s, not 12 digits (quote it to keep leading zeros)", m.Key, v.Brief())
-				continue
-			}
-			if m.Key == "registry-id" {
-				p.RegistryID = v.Text
-			} else {
-				p.AccountID = v.Text
-			}
-		case "parameters":
-			p.Parameters = scalarMap(m.Key, v, true, bad)
-		case "vars":
-			p.Vars = scalarMap(m.Key, v, false, bad)
-		default:
-			bad(m.KeyPos, "unknown member %q (known: %s)", m.Key, strings.Join(projectMembers, ", "))
-		}
+		notes = append(notes, p.set(m, bad)...)
 	}
 	for _, e := range p.Ignore {
 		if e.Reason == "" {
@@ -170,6 +135,48 @@ func ParseProjectConfig(file string, data []byte) (*ProjectConfig, []Finding) {
 
 // MaxGlobStars bounds the "**" elements of one path glob: matching backtracks over each.
 const MaxGlobStars = 4
+
+// set reads one member of the file; bad reports an ill-typed value or an unknown member,
+// and the findings returned are those of an ignore list.
+func (p *ProjectConfig) set(m source.Member, bad func(source.Pos, string, ...any)) []Finding {
+	v := m.Value
+	switch m.Key {
+	case "ignore":
+		entries, nodes, found := ignoreEntries(p.File, v)
+		p.addIgnore(entries, nodes, bad)
+		return found
+	case "strict":
+		if v.Kind != source.Bool {
+			bad(v.Pos, "strict is %s, not true or false", v.Brief())
+			return nil
+		}
+		strict := v.Text == "true"
+		p.Strict = &strict
+	case "region":
+		if v.Kind != source.String || !regionRE.MatchString(v.Text) {
+			bad(v.Pos, "region is %s, not a region code such as us-east-1", v.Brief())
+			return nil
+		}
+		p.Region = v.Text
+	case "registry-id", "account-id":
+		if (v.Kind != source.String && v.Kind != source.Number) || !twelveDigits.MatchString(v.Text) {
+			bad(v.Pos, "%s is %s, not 12 digits (quote it to keep leading zeros)", m.Key, v.Brief())
+			return nil
+		}
+		if m.Key == "registry-id" {
+			p.RegistryID = v.Text
+		} else {
+			p.AccountID = v.Text
+		}
+	case "parameters":
+		p.Parameters = scalarMap(m.Key, v, true, bad)
+	case "vars":
+		p.Vars = scalarMap(m.Key, v, false, bad)
+	default:
+		bad(m.KeyPos, "unknown member %q (known: %s)", m.Key, strings.Join(projectMembers, ", "))
+	}
+	return nil
+}
 
 // onlyComments reports whether data holds nothing but blank lines and YAML comments.
 func onlyComments(data []byte) bool {

@@ -120,3 +120,11 @@ func settingsFor(fs *flag.FlagSet, strict bool, region string, cfg *rules.Projec
 	}
 	return s
 }
+
+// decodeOptions are the options of rules.Decode the settings give.
+func (s settings) decodeOptions() []rules.Option {
+	if s.region == "" {
+		return nil
+	}
+	return []rules.Option{rules.WithRegion(s.region)}
+}

@@ -40,6 +40,29 @@ func (r *report) failing(f rules.Finding) bool {
 	return !f.Suppressed && f.Severity == rules.SeverityError
 }
 
+// failsWith returns a report's fails function: a finding fails the run unless it is
+// suppressed, when it is an error, or a warning of an input in strict (checked with
+// --strict or its project file's strict: true).
+func failsWith(strict map[string]bool) func(rules.Finding) bool {
+	return func(f rules.Finding) bool {
+		if f.Suppressed {
+			return false
+		}
+		return f.Severity == rules.SeverityError || f.Severity == rules.SeverityWarning && strict[displayFile(f.File)]
+	}
+}
+
+// tally reports whether any finding fails the run, and counts the suppressed ones.
+func (r *report) tally() (failing bool, suppressed int) {
+	for _, f := range r.findings {
+		failing = failing || r.failing(f)
+		if f.Suppressed {
+			suppressed++
+		}
+	}
+	return failing, suppressed
+}
+
 // writeFindings prints findings in one of validate's formats.
 func writeFindings(w io.Writer, format string, findings []rules.Finding) error {
 	return writeReport(w, format, &report{findings: findings})

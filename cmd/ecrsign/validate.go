@@ -101,11 +101,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			unreadable(name, err)
 		}
 		set := settingsFor(fs.FlagSet, *strict, *region, project)
-		var opts []rules.Option
-		if set.region != "" {
-			opts = append(opts, rules.WithRegion(set.region))
-		}
-		doc := rules.Decode(name, data, opts...)
+		doc := rules.Decode(name, data, set.decodeOptions()...)
 		if walked && unrelated(doc, data) {
 			return false
 		}
@@ -144,17 +140,10 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	all = append(all, projects.done()...)
 	rep.findings = sortByPosition(all)
-	rep.fails = func(f rules.Finding) bool {
-		return !f.Suppressed && (f.Severity == rules.SeverityError || f.Severity == rules.SeverityWarning && strictFiles[displayFile(f.File)])
-	}
-	suppressed := 0
-	for _, f := range rep.findings {
-		if rep.fails(f) && status == exitOK {
-			status = exitFound
-		}
-		if f.Suppressed {
-			suppressed++
-		}
+	rep.fails = failsWith(strictFiles)
+	failing, suppressed := rep.tally()
+	if failing && status == exitOK {
+		status = exitFound
 	}
 	if err := writeReport(stdout, *format, rep); err != nil {
 		fs.errorf("%v", err)
