@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/ecrsign/ecrsign/rules"
 )
@@ -81,11 +82,13 @@ func (p *projects) suppress(name string, data []byte, findings []rules.Finding, 
 // done returns the findings about the project files: their own problems and, unless
 // --no-ignore, the ignore entries that suppressed nothing in the whole run.
 func (p *projects) done() []rules.Finding {
+	if *p.flags.noIgnore {
+		// The ignore entries were not applied: what could be said of them is moot.
+		return slices.DeleteFunc(p.findings, func(f rules.Finding) bool { return f.Code != rules.CodeProjectConfig })
+	}
 	out := p.findings
-	if !*p.flags.noIgnore {
-		for _, cfg := range p.order {
-			out = append(out, cfg.Unused()...)
-		}
+	for _, cfg := range p.order {
+		out = append(out, cfg.Unused()...)
 	}
 	return out
 }
