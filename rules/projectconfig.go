@@ -133,8 +133,8 @@ func ParseProjectConfig(file string, data []byte) (*ProjectConfig, []Finding) {
 	return p, notes
 }
 
-// MaxGlobStars bounds the "**" elements of one path glob: matching backtracks over each.
-const MaxGlobStars = 4
+// maxGlobStars bounds the "**" elements of one path glob: matching backtracks over each.
+const maxGlobStars = 4
 
 // set reads one member of the file; bad reports an ill-typed value or an unknown member,
 // and the findings returned are those of an ignore list.
@@ -204,8 +204,8 @@ func (p *ProjectConfig) addIgnore(entries []Suppression, nodes []*source.Node, b
 			}
 			for _, g := range list {
 				_, err := path.Match(g.Text, "")
-				if g.Kind != source.String || g.Text == "" || err != nil || strings.Count(g.Text, "**") > MaxGlobStars {
-					bad(g.Pos, "path %s is not a glob such as deploy/** or *.yaml (at most %d '**')", g.Brief(), MaxGlobStars)
+				if g.Kind != source.String || g.Text == "" || err != nil || strings.Count(g.Text, "**") > maxGlobStars {
+					bad(g.Pos, "path %s is not a glob such as deploy/** or *.yaml (at most %d '**')", g.Brief(), maxGlobStars)
 					continue
 				}
 				entry.Paths = append(entry.Paths, strings.TrimPrefix(path.Clean(g.Text), "./"))
