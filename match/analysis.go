@@ -5,23 +5,8 @@ import (
 	"strings"
 
 	"github.com/ecrsign/ecrsign/internal/glob"
+	"github.com/ecrsign/ecrsign/internal/reponame"
 	"github.com/ecrsign/ecrsign/rules"
-)
-
-// Codes of the findings Analyze reports (ECR4xx: analysis lints of package match).
-const (
-	// CodeRedundantFilter: another filter of the same rule matches every name this one does.
-	CodeRedundantFilter rules.Code = "ECR401"
-	// CodeShadowedRule: another rule with the same signing profile applies to every
-	// repository this rule applies to, so this rule changes nothing.
-	CodeShadowedRule rules.Code = "ECR402"
-	// CodeNoValidName: the filter matches no valid repository name.
-	CodeNoValidName rules.Code = "ECR403"
-	// CodeOverlap: two rules with different profiles both apply to some repositories, which
-	// then get a signature from each profile.
-	CodeOverlap rules.Code = "ECR404"
-	// CodeAnalysisTruncated: the analysis reached its work budget; findings may be missing.
-	CodeAnalysisTruncated rules.Code = "ECR405"
 )
 
 // DefaultMaxAnalysisWork bounds Analyze: each comparison of two filters costs one unit, and
@@ -55,7 +40,7 @@ func (m *Matcher) Analyze(opts ...Option) []rules.Finding {
 	}
 	if a.truncated {
 		a.add(rules.Finding{
-			Code: CodeAnalysisTruncated, Severity: rules.SeverityInfo,
+			Code: rules.CodeAnalysisTruncated, Severity: rules.SeverityInfo,
 			Message: fmt.Sprintf("analysis stopped after %d units of work; more findings may exist", a.budget),
 			Hint:    "raise the budget with match.WithAnalysisBudget",
 		})
@@ -128,13 +113,13 @@ func (a *analysis) validNames() {
 			}
 			why := "its literal parts break the repository-name grammar (lowercase letters and digits in runs joined by '.', '_', '__', '-' runs or '/') wherever the '*' match"
 			switch {
-			case p.Exact && len(p.Prefix) < glob.MinNameLength:
-				why = fmt.Sprintf("it has no '*' and repository names have at least %d characters", glob.MinNameLength)
-			case p.MinLen() > glob.MaxNameLength:
-				why = fmt.Sprintf("it needs %d characters and repository names have at most %d", p.MinLen(), glob.MaxNameLength)
+			case p.Exact && len(p.Prefix) < reponame.MinLength:
+				why = fmt.Sprintf("it has no '*' and repository names have at least %d characters", reponame.MinLength)
+			case p.MinLen() > reponame.MaxLength:
+				why = fmt.Sprintf("it needs %d characters and repository names have at most %d", p.MinLen(), reponame.MaxLength)
 			}
 			a.add(rules.Finding{
-				Code: CodeNoValidName, Severity: rules.SeverityWarning, Path: rules.FilterPath(i, k-r.filters.lo),
+				Code: rules.CodeNoValidName, Severity: rules.SeverityWarning, Path: rules.FilterPath(i, k-r.filters.lo),
 				Message: fmt.Sprintf("filter %q cannot match any repository name: %s", m.filters[k], why),
 				Hint:    "fix the filter or remove it",
 			})
@@ -161,7 +146,7 @@ func (a *analysis) redundantFilters() {
 					msg = fmt.Sprintf("filter %q repeats filter %d %q of the same rule", m.filters[k], l-r.filters.lo, m.filters[l])
 				}
 				a.add(rules.Finding{
-					Code: CodeRedundantFilter, Severity: rules.SeverityWarning, Path: rules.FilterPath(i, k-r.filters.lo),
+					Code: rules.CodeRedundantFilter, Severity: rules.SeverityWarning, Path: rules.FilterPath(i, k-r.filters.lo),
 					Message: msg, Hint: "remove it; the rule applies to the same repositories without it",
 				})
 				continue filters
@@ -206,7 +191,7 @@ func (a *analysis) shadowedRules() {
 				continue // equal rules: only the later one is reported
 			}
 			a.add(rules.Finding{
-				Code: CodeShadowedRule, Severity: rules.SeverityWarning, Path: rules.RulePath(i),
+				Code: rules.CodeShadowedRule, Severity: rules.SeverityWarning, Path: rules.RulePath(i),
 				Message: fmt.Sprintf("rule %d changes nothing: rule %d has the same signing profile and applies to every repository this rule applies to", i, k),
 				Hint:    "remove the rule, or merge its filters into the other rule",
 			})
@@ -230,7 +215,7 @@ func (a *analysis) overlaps() {
 			}
 			if name, f, g, ok := a.overlap(ri, rk); ok {
 				a.add(rules.Finding{
-					Code: CodeOverlap, Severity: rules.SeverityInfo, Path: rules.RulePath(k),
+					Code: rules.CodeOverlap, Severity: rules.SeverityInfo, Path: rules.RulePath(k),
 					Message: fmt.Sprintf("rules %d and %d both apply to some repositories, for example %q (filters %q and %q): images pushed there are signed with both profiles",
 						i, k, name, m.filters[f], m.filters[g]),
 				})

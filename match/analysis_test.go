@@ -92,7 +92,7 @@ func TestAnalyzeRedundancyBruteForce(t *testing.T) {
 		m := mustCompile(t, signing(fs))
 		redundant := map[int]bool{}
 		for _, f := range m.Analyze() {
-			if f.Code == CodeRedundantFilter {
+			if f.Code == rules.CodeRedundantFilter {
 				var j int
 				fmt.Sscanf(f.Path, "rules[0].repositoryFilters[%d]", &j)
 				redundant[j] = true
@@ -146,9 +146,9 @@ func TestAnalyzeBounded(t *testing.T) {
 	}
 	m := mustCompile(t, signing(fs...))
 	got := m.Analyze(WithAnalysisBudget(2_000_000))
-	assert.Equal(t, CodeAnalysisTruncated, got[len(got)-1].Code)
+	assert.Equal(t, rules.CodeAnalysisTruncated, got[len(got)-1].Code)
 	small := m.Analyze(WithAnalysisBudget(10))
-	assert.True(t, slices.ContainsFunc(small, func(f rules.Finding) bool { return f.Code == CodeAnalysisTruncated }))
+	assert.True(t, slices.ContainsFunc(small, func(f rules.Finding) bool { return f.Code == rules.CodeAnalysisTruncated }))
 }
 
 func TestAnalyzeReplication(t *testing.T) {

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/ecrsign/ecrsign/internal/engine"
@@ -29,7 +30,8 @@ const (
 // nothing for configurations of up to this many rules and one bit set beyond.
 const MaxInlineRules = 1024
 
-// ErrBudget is wrapped by the error Compile returns for a configuration beyond its budget.
+// ErrBudget is wrapped by the error Compile returns for a configuration beyond its budget;
+// that error is a *rules.CodeError with code ECR406 (rules.CodeCompileBudget).
 var ErrBudget = engine.ErrBudget
 
 // Budget bounds what Compile accepts; a zero field takes its Default value.
@@ -165,7 +167,7 @@ func (b *builder) finish(opts []Option) (*Matcher, error) {
 		maxRules = DefaultMaxRules
 	}
 	if n := len(b.m.rules); n > maxRules {
-		return nil, fmt.Errorf("match: %d rules: %w (at most %d)", n, ErrBudget, maxRules)
+		return nil, budgetError(fmt.Errorf("match: %d rules: %w (at most %d)", n, ErrBudget, maxRules))
 	}
 	maxLen := o.budget.MaxFilterLength
 	if maxLen <= 0 {
@@ -174,8 +176,8 @@ func (b *builder) finish(opts []Option) (*Matcher, error) {
 	for i, r := range b.m.rules {
 		for k := r.filters.lo; k < r.filters.hi; k++ {
 			if n := len(b.m.filters[k]); n > maxLen {
-				return nil, fmt.Errorf("match: %s: filter of %d bytes: %w (at most %d per filter)",
-					rules.FilterPath(i, k-r.filters.lo), n, ErrBudget, maxLen)
+				return nil, budgetError(fmt.Errorf("match: %s: filter of %d bytes: %w (at most %d per filter)",
+					rules.FilterPath(i, k-r.filters.lo), n, ErrBudget, maxLen))
 			}
 		}
 	}
@@ -187,10 +189,19 @@ func (b *builder) finish(opts []Option) (*Matcher, error) {
 	}
 	eng, err := engine.Compile(b.filters, len(b.m.rules), b.m.budget)
 	if err != nil {
-		return nil, fmt.Errorf("match: %w", err)
+		return nil, budgetError(fmt.Errorf("match: %w", err))
 	}
 	b.m.eng = eng
 	return b.m, nil
+}
+
+// budgetError gives an error beyond the compile budget its finding code (ECR406), so that a
+// caller can report it as a finding; errors.Is(err, ErrBudget) still holds.
+func budgetError(err error) error {
+	if errors.Is(err, ErrBudget) {
+		return &rules.CodeError{Code: rules.CodeCompileBudget, Err: err}
+	}
+	return err
 }
 
 // NumRules is the number of rules the matcher was compiled from.

@@ -156,8 +156,10 @@ func TestBudget(t *testing.T) {
 	assert.True(t, errors.Is(err, ErrBudget), "%v", err)
 	_, err = Compile(signing([]string{"*abc*", "*abd*"}), WithBudget(Budget{MaxAutomatonCells: 8}))
 	assert.True(t, errors.Is(err, ErrBudget), "%v", err)
+	assert.Equal(t, rules.CodeCompileBudget, rules.CodeOf(err), "a budget error carries its finding code")
 	_, err = Compile(nil)
 	assert.Error(t, err)
+	assert.Equal(t, rules.Code(""), rules.CodeOf(err), "only budget errors carry ECR406")
 }
 
 // TestAdversarialLinear feeds patterns that make backtracking exponential; the test finishing

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/ecrsign/ecrsign/internal/reponame"
 )
 
 // ProfileARN is a parsed AWS Signer signing profile ARN,
@@ -104,88 +106,5 @@ func ValidateRepositoryName(name string) error {
 	} else if n > MaxRepositoryNameLength {
 		return fmt.Errorf("repository name is %d characters long, at most %d are allowed", n, MaxRepositoryNameLength)
 	}
-	return fmt.Errorf("repository name %q is invalid: %s", name, explainName(name, repositoryName))
-}
-
-// nameKind is the grammar explainName explains.
-type nameKind int
-
-const (
-	repositoryName    nameKind = iota // RepositoryName: no '*'; '.', '_', '__' or hyphens between components
-	signingFilter                     // SigningRepositoryFilterValue: '*' allowed; one '.', '_' or '-' between parts
-	replicationFilter                 // RepositoryFilterValue: a prefix, no '*'
-)
-
-// explainName says why a repository name or a filter does not match its pattern.
-func explainName(s string, kind nameKind) string {
-	for i, r := range s {
-		switch {
-		case r >= 'A' && r <= 'Z':
-			return fmt.Sprintf("upper-case %q at offset %d; names are lower case", r, i)
-		case r == '*' && kind == replicationFilter:
-			return fmt.Sprintf("%q at offset %d; replication filters are prefixes (PREFIX_MATCH) and cannot hold '*'", r, i)
-		case r == '*' && kind == repositoryName:
-			return fmt.Sprintf("%q at offset %d; repository names cannot hold wildcards", r, i)
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '*', r == '/', r == '.', r == '_', r == '-':
-		default:
-			allowed := "a-z, 0-9, '.', '_', '-' and '/'"
-			if kind == signingFilter {
-				allowed = "a-z, 0-9, '.', '_', '-', '/' and '*'"
-			}
-			return fmt.Sprintf("character %q at offset %d is not allowed (only %s)", r, i, allowed)
-		}
-	}
-	comps := strings.Split(s, "/")
-	for i, comp := range comps {
-		last := i == len(comps)-1
-		if comp == "" {
-			switch {
-			case kind == replicationFilter && last:
-				continue // a prefix may end with '/'
-			case i == 0:
-				return "it starts with '/'"
-			}
-			return "it has an empty path component ('//' or a trailing '/')"
-		}
-		if kind == replicationFilter {
-			// Separators may follow each other and end a component; a component before
-			// a '/' must start with a letter or digit, the last one may start with anything.
-			if !last && strings.IndexByte("._-", comp[0]) >= 0 {
-				return fmt.Sprintf("component %q starts with a separator ('.', '_' or '-')", comp)
-			}
-			continue
-		}
-		if strings.ContainsAny(comp[:1], "._-") || strings.ContainsAny(comp[len(comp)-1:], "._-") {
-			return fmt.Sprintf("component %q starts or ends with a separator ('.', '_' or '-')", comp)
-		}
-		for j := 0; j < len(comp); {
-			if strings.IndexByte("._-", comp[j]) < 0 {
-				j++
-				continue
-			}
-			k := j
-			for k < len(comp) && strings.IndexByte("._-", comp[k]) >= 0 {
-				k++
-			}
-			run := comp[j:k]
-			if kind == signingFilter && len(run) > 1 {
-				return fmt.Sprintf("component %q has %s in a row (%q); filters allow one '.', '_' or '-' between letters, digits and '*'", comp, separators(len(run)), run)
-			}
-			if kind == repositoryName && run != "_" && run != "__" && run != "." && strings.Trim(run, "-") != "" {
-				return fmt.Sprintf("component %q has %s in a row (%q); names allow '.', '_', '__' or hyphens between letters and digits", comp, separators(len(run)), run)
-			}
-			j = k
-		}
-	}
-	return "it does not match the pattern"
-}
-
-func separators(n int) string {
-	switch n {
-	case 2:
-		return "two separators"
-	case 3:
-		return "three separators"
-	}
-	return fmt.Sprintf("%d separators", n)
+	return fmt.Errorf("repository name %q is invalid: %s", name, reponame.Explain(name, reponame.Name))
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/ecrsign/ecrsign/internal/reponame"
 )
 
 // Patterns of the ECR API model, verbatim: AWS prints them so in its messages. Patterns
@@ -16,7 +18,7 @@ const (
 	SigningProfileArnPattern     = `^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\/signing-profiles\/[a-zA-Z0-9_]{2,}$`
 	SigningFilterPattern         = `^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$`
 	ReplicationFilterPattern     = `^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$`
-	RepositoryNamePattern        = `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*`
+	RepositoryNamePattern        = reponame.Pattern
 	RegistryIDPattern            = `[0-9]{12}`
 	RegionPattern                = `[0-9a-z-]{2,25}`
 	CloudFormationFilterPattern  = `^(?=.{1,256}$)(?:[a-z0-9*]+(?:[._-][a-z0-9*]*)*/)*[a-z0-9*]*(?:[._-][a-z0-9*]*)*$`
@@ -27,7 +29,6 @@ var (
 	signingProfileArnRE = regexp.MustCompile(SigningProfileArnPattern)
 	signingFilterRE     = regexp.MustCompile(SigningFilterPattern)
 	replicationFilterRE = regexp.MustCompile(ReplicationFilterPattern)
-	repositoryNameRE    = regexp.MustCompile(`^(?:` + RepositoryNamePattern + `)$`)
 	registryIDRE        = regexp.MustCompile(`^(?:` + RegistryIDPattern + `)$`)
 	regionRE            = regexp.MustCompile(`^(?:` + RegionPattern + `)$`)
 	// The CloudFormation schema's lookahead only bounds the length (1..256), checked apart.
@@ -155,49 +156,16 @@ func CheckRepositoryName(name string) []Violation {
 	if name == "" {
 		return []Violation{{"", "null", constraintNotNull}}
 	}
-	// A name that matches is ASCII, so its length in bytes is its length in characters.
-	if len(name) >= MinRepositoryNameLength && len(name) <= MaxRepositoryNameLength && isRepositoryName(name) {
+	if reponame.Valid(name) {
 		return nil
 	}
-	return checkString("", name, MinRepositoryNameLength, MaxRepositoryNameLength, repositoryNameRE, RepositoryNamePattern)
-}
-
-// isRepositoryName reports whether s matches RepositoryNamePattern as a whole, as
-// repositoryNameRE does, in one pass over its bytes: components of [a-z0-9] runs joined by
-// '.', '_', "__" or one or more '-', separated by single '/'s.
-func isRepositoryName(s string) bool {
-	// States: what the byte read last allows next.
-	const (
-		needAlnum  = iota // at the start, after '/' or '.', or after "__": a letter or digit
-		inAlnum           // in a run of letters and digits: any separator or '/' may follow; may end here
-		afterUnder        // after one '_': a letter, a digit or a second '_'
-		inHyphens         // in a run of '-': a letter, a digit or another '-'
-	)
-	state := needAlnum
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
-			state = inAlnum
-			continue
-		}
-		switch {
-		case c == '-' && (state == inAlnum || state == inHyphens):
-			state = inHyphens
-		case c == '_' && state == inAlnum:
-			state = afterUnder
-		case c == '_' && state == afterUnder, (c == '.' || c == '/') && state == inAlnum:
-			state = needAlnum
-		default:
-			return false
-		}
-	}
-	return state == inAlnum
+	return checkString("", name, MinRepositoryNameLength, MaxRepositoryNameLength, patternFunc(reponame.Match), RepositoryNamePattern)
 }
 
 // checkString applies the length and pattern constraints of a string shape; min or max 0
 // means the shape has none. AWS checks length and pattern independently and reports both.
 // An empty string is a present value (see above).
-func checkString(path, v string, min, max int, re *regexp.Regexp, pattern string) []Violation {
+func checkString(path, v string, min, max int, re patternMatcher, pattern string) []Violation {
 	var vs []Violation
 	n := utf8.RuneCountInString(v)
 	if max > 0 && n > max {
@@ -211,6 +179,14 @@ func checkString(path, v string, min, max int, re *regexp.Regexp, pattern string
 	}
 	return vs
 }
+
+// patternMatcher decides a pattern constraint: a *regexp.Regexp, or a patternFunc.
+type patternMatcher interface{ MatchString(string) bool }
+
+// patternFunc is a recognizer used as a patternMatcher (reponame.Match for repository names).
+type patternFunc func(string) bool
+
+func (f patternFunc) MatchString(s string) bool { return f(s) }
 
 func checkEnum(path, v string, allowed ...string) []Violation {
 	for _, a := range allowed {

@@ -38,7 +38,7 @@ func WithRegion(region string) Option { return func(o *options) { o.region = reg
 func WithMaxSize(n int) Option { return func(o *options) { o.maxSize = n } }
 
 // Decode reads every signing and replication configuration of data, whatever its format
-// (SPEC section 6), validates each against the ECR API and lints it. It never fails: every
+// (docs/model.md, section 6), validates each against the ECR API and lints it. It never fails: every
 // problem, from a syntax error to a lint, is a finding of the document or of one of its
 // configurations. file names the input in findings.
 //
@@ -66,6 +66,10 @@ func Decode(file string, data []byte, opts ...Option) *Document {
 	if len(data) > o.maxSize {
 		return fail(CodeTooLarge, source.Pos{Line: 1, Column: 1},
 			fmt.Sprintf("input is %d bytes, more than the %d bytes accepted", len(data), o.maxSize), "")
+	}
+	if enc := unicodeEncoding(data); enc != "" {
+		return fail(CodeEncoding, source.Pos{Line: 1, Column: 1}, fmt.Sprintf("input is %s text, not UTF-8", enc),
+			fmt.Sprintf("%s; convert to UTF-8, for example with iconv -f %s -t UTF-8", enc, enc))
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if i := bytes.IndexByte(data, 0); i >= 0 {

@@ -11,6 +11,11 @@
 // findings of other packages their line and column. [Parse] is the short form for input
 // holding one signing configuration. The API constraints themselves are [CheckSigning],
 // [CheckReplication] and [CheckRepositoryName], which report [Violation] values in the form
-// AWS prints them ([FormatViolations]); the findings are derived from them. [Codes] lists
-// every finding code.
+// AWS prints them ([FormatViolations]); the findings are derived from them. [Codes] is the
+// catalogue of every finding code ecrsign reports, from any package.
+//
+// [Suppress] marks the findings a user accepted on purpose (ecrsign:ignore comments,
+// CloudFormation Metadata, the project configuration file read by [LoadProjectConfig]); they
+// stay in the result, marked. The model these checks implement, and the decisions taken
+// where AWS is silent, are in docs/model.md.
 package rules

@@ -19,7 +19,8 @@ const (
 
 // Code identifies the kind of a finding. Codes are stable: tools may match on them.
 // ECR1xx: the input cannot be decoded as a configuration. ECR2xx: API constraint violations.
-// ECR3xx: lints of package rules. ECR4xx: analysis lints of package match.
+// ECR3xx: lints of package rules. ECR4xx: analysis lints and budgets of package match.
+// ECR5xx: suppressions and the project configuration file. [Codes] describes every one.
 type Code string
 
 // Finding is one problem found in a configuration, from any package of ecrsign.
@@ -41,6 +42,10 @@ type Finding struct {
 	// Message says what is wrong; Hint says how to fix it, when there is something to say.
 	Message string `json:"message"`
 	Hint    string `json:"hint,omitempty"`
+	// Suppressed is set when a suppression accepted the finding (see Suppress), which
+	// Suppression describes. A suppressed finding is still reported; it does not fail a check.
+	Suppressed  bool         `json:"suppressed,omitempty"`
+	Suppression *Suppression `json:"suppression,omitempty"`
 }
 
 // String formats the finding as FILE:LINE:COL: SEVERITY CODE PATH: MESSAGE (hint).

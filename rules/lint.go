@@ -6,7 +6,7 @@ import (
 )
 
 // lint reports what the ECR API accepts but is probably a mistake, and the region mismatches
-// the model cannot see (SPEC section 3: cross-region profiles are rejected). Values with a
+// the model cannot see (docs/model.md, section 3: cross-region profiles are rejected). Values with a
 // decoding finding or an API violation are skipped. Lints that need to know what filters
 // match (redundant or never-matching filters) belong to package match.
 func lint(c *Config, region string) {

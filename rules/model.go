@@ -1,5 +1,7 @@
 package rules
 
+import "github.com/ecrsign/ecrsign/internal/reponame"
+
 // API limits of the signing configuration, from the ECR API model
 // (SigningRuleList, SigningRepositoryFilterList, SigningRepositoryFilterValue, SigningProfileArn).
 const (
@@ -26,8 +28,8 @@ const (
 	MaxReplicationFilterLength = 256
 	MinRegionLength            = 2
 	MaxRegionLength            = 25
-	MinRepositoryNameLength    = 2
-	MaxRepositoryNameLength    = 256
+	MinRepositoryNameLength    = reponame.MinLength
+	MaxRepositoryNameLength    = reponame.MaxLength
 )
 
 // SigningConfiguration is a registry's signing configuration: the rules that make ECR sign

@@ -3,6 +3,8 @@ package rules
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ecrsign/ecrsign/internal/reponame"
 )
 
 // validate turns the API constraint violations of a decoded configuration (CheckSigning,
@@ -140,12 +142,12 @@ func (c *Config) violationFinding(v Violation) Finding {
 			f.Code = CodeFilterLength
 			f.Message = fmt.Sprintf("filter %q is %d character long; the ECR API requires at least %d", v.Value, len([]rune(v.Value)), min)
 		default:
-			kind := signingFilter
+			kind := reponame.SigningFilter
 			if replication {
-				kind = replicationFilter
+				kind = reponame.ReplicationFilter
 			}
 			f.Code = CodeFilterPattern
-			f.Message = fmt.Sprintf("filter %q does not match the ECR API's filter pattern: %s", v.Value, explainName(v.Value, kind))
+			f.Message = fmt.Sprintf("filter %q does not match the ECR API's filter pattern: %s", v.Value, reponame.Explain(v.Value, kind))
 			f.Hint = filterHint(v.Value, replication)
 			if cfn && !replication && len(v.Value) <= MaxSigningFilterLength && cloudFormationFilterRE.MatchString(v.Value) {
 				f.Message += " (the CloudFormation schema's looser pattern accepts it; the ECR API rejects it at deployment)"

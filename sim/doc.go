@@ -44,7 +44,7 @@
 //   - A [Predictor] answers for the registry a push addresses (its registryId, else the
 //     caller's account), as PutImage does; it does not look at repositories, so it does not
 //     foresee tag immutability conflicts.
-//   - PutImage does not raise ImageAlreadyExistsException (a re-push is a push, SPEC 7.3),
+//   - PutImage does not raise ImageAlreadyExistsException (a re-push is a push, docs/model.md D3),
 //     and layers are not stored, so LayersNotFoundException is never raised either.
 //
 // # The world file

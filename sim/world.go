@@ -129,7 +129,7 @@ type Options struct {
 	SigningLatency     time.Duration
 	ReplicationLatency time.Duration
 	// SignReplicatedImages makes the destination registry's signing configuration sign the
-	// replicas it receives (SPEC 7.5; off by default: replicas are not signed).
+	// replicas it receives (docs/model.md D5; off by default: replicas are not signed).
 	SignReplicatedImages bool
 	// StrictProfiles makes profiles the world does not declare absent; by default they
 	// exist and are ACTIVE.

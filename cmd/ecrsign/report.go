@@ -2,40 +2,103 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
-	"github.com/ecrsign/ecrsign/match"
 	"github.com/ecrsign/ecrsign/rules"
 )
 
+// report is what validate prints: the findings of every input, the inputs checked, and the
+// inputs that could not be read.
+type report struct {
+	findings []rules.Finding
+	// files are the inputs checked, in the order they were read.
+	files []string
+	// unreadable are the inputs that could not be read: the run did not check everything.
+	unreadable []unreadableInput
+	// fails reports whether a finding fails the run (its severity and --strict); nil: errors
+	// that are not suppressed.
+	fails func(rules.Finding) bool
+}
+
+// unreadableInput is an input that could not be read, and why.
+type unreadableInput struct {
+	file string
+	err  error
+}
+
+func (r *report) failing(f rules.Finding) bool {
+	if r.fails != nil {
+		return r.fails(f)
+	}
+	return !f.Suppressed && f.Severity == rules.SeverityError
+}
+
+// failsWith returns a report's fails function: a finding fails the run unless it is
+// suppressed, when it is an error, or a warning of an input in strict (checked with
+// --strict or its project file's strict: true).
+func failsWith(strict map[string]bool) func(rules.Finding) bool {
+	return func(f rules.Finding) bool {
+		if f.Suppressed {
+			return false
+		}
+		return f.Severity == rules.SeverityError || f.Severity == rules.SeverityWarning && strict[displayFile(f.File)]
+	}
+}
+
+// tally reports whether any finding fails the run, and counts the suppressed ones.
+func (r *report) tally() (failing bool, suppressed int) {
+	for _, f := range r.findings {
+		failing = failing || r.failing(f)
+		if f.Suppressed {
+			suppressed++
+		}
+	}
+	return failing, suppressed
+}
+
 // writeFindings prints findings in one of validate's formats.
 func writeFindings(w io.Writer, format string, findings []rules.Finding) error {
+	return writeReport(w, format, &report{findings: findings})
+}
+
+// writeReport prints a report in one of validate's formats. Suppressed findings are listed,
+// marked, in json, sarif and junit; text and github leave them out (validate counts them on
+// standard error).
+func writeReport(w io.Writer, format string, r *report) error {
 	switch format {
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(findings)
+		return enc.Encode(r.findings)
 	case "sarif":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(sarifLog(findings))
+		return enc.Encode(sarifLog(r))
+	case "junit":
+		return writeJUnit(w, r)
 	case "github":
 		bw := bufio.NewWriter(w)
-		for _, f := range findings {
-			bw.WriteString(githubAnnotation(f))
-			bw.WriteByte('\n')
+		for _, f := range r.findings {
+			if !f.Suppressed {
+				bw.WriteString(githubAnnotation(f))
+				bw.WriteByte('\n')
+			}
 		}
 		return bw.Flush()
 	default:
 		bw := bufio.NewWriter(w)
-		for _, f := range findings {
-			bw.WriteString(f.String())
-			bw.WriteByte('\n')
+		for _, f := range r.findings {
+			if !f.Suppressed {
+				bw.WriteString(f.String())
+				bw.WriteByte('\n')
+			}
 		}
 		return bw.Flush()
 	}
@@ -83,6 +146,29 @@ type sarifDoc struct {
 type sarifRun struct {
 	Tool    sarifTool     `json:"tool"`
 	Results []sarifResult `json:"results"`
+	// Invocations is written when an input could not be read: executionSuccessful false and
+	// a notification per input, so that code scanning shows the failure instead of an empty,
+	// green upload.
+	Invocations []sarifInvocation `json:"invocations,omitempty"`
+}
+
+type sarifInvocation struct {
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Level     string          `json:"level"`
+	Message   sarifText       `json:"message"`
+	Locations []sarifLocation `json:"locations,omitempty"`
+}
+
+// sarifSuppression is SARIF's suppression object: kind inSource (a comment or the template's
+// Metadata) or external (the project configuration file), with the reason as justification.
+type sarifSuppression struct {
+	Kind          string         `json:"kind"`
+	Justification string         `json:"justification,omitempty"`
+	Location      *sarifLocation `json:"location,omitempty"`
 }
 
 type sarifTool struct {
@@ -111,6 +197,8 @@ type sarifResult struct {
 	Level     string          `json:"level"`
 	Message   sarifText       `json:"message"`
 	Locations []sarifLocation `json:"locations"`
+	// Suppressions is present, and not empty, for a suppressed finding only.
+	Suppressions []sarifSuppression `json:"suppressions,omitempty"`
 }
 
 type sarifLocation struct {
@@ -119,7 +207,7 @@ type sarifLocation struct {
 
 type sarifPhysical struct {
 	ArtifactLocation sarifArtifact `json:"artifactLocation"`
-	Region           sarifRegion   `json:"region"`
+	Region           *sarifRegion  `json:"region,omitempty"`
 }
 
 type sarifArtifact struct {
@@ -143,10 +231,11 @@ func sarifLevel(s rules.Severity) string {
 	return "note"
 }
 
-// sarifLog builds a SARIF log of findings. The driver's rules are the codes the results use,
+// sarifLog builds a SARIF log of a report. The driver's rules are the codes the results use,
 // in code order, with their descriptions from the catalogue. Rules carry no default level: a
 // code's severity can depend on the finding, and every result states its level.
-func sarifLog(findings []rules.Finding) sarifDoc {
+func sarifLog(r *report) sarifDoc {
+	findings := r.findings
 	driver := sarifDriver{Name: "ecrsign", InformationURI: "https://github.com/ecrsign/ecrsign", Rules: []sarifRule{}}
 	if v := moduleVersion(); v != "(devel)" {
 		driver.Version = v
@@ -156,7 +245,7 @@ func sarifLog(findings []rules.Finding) sarifDoc {
 		used[f.Code] = true
 	}
 	describe := map[rules.Code]string{}
-	for _, c := range codeCatalogue() {
+	for _, c := range rules.Codes() {
 		describe[c.Code] = c.Description
 	}
 	codes := make([]rules.Code, 0, len(used))
@@ -183,15 +272,48 @@ func sarifLog(findings []rules.Finding) sarifDoc {
 			Message:   sarifText{f.Text()},
 			Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
 				ArtifactLocation: sarifArtifact{URI: uri, URIBaseID: base},
-				Region:           sarifRegion{StartLine: max(f.Line, 1), StartColumn: f.Column},
+				Region:           &sarifRegion{StartLine: max(f.Line, 1), StartColumn: f.Column},
 			}}},
+			Suppressions: sarifSuppressions(f),
 		})
+	}
+	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: results}
+	if len(r.unreadable) > 0 {
+		inv := sarifInvocation{ExecutionSuccessful: false}
+		for _, u := range r.unreadable {
+			uri, base := sarifURI(u.file)
+			inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{
+				Level:   "error",
+				Message: sarifText{"input could not be read: " + u.err.Error()},
+				Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
+					ArtifactLocation: sarifArtifact{URI: uri, URIBaseID: base}}}},
+			})
+		}
+		run.Invocations = []sarifInvocation{inv}
 	}
 	return sarifDoc{
 		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
 		Version: "2.1.0",
-		Runs:    []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}},
+		Runs:    []sarifRun{run},
 	}
+}
+
+// sarifSuppressions describes the suppression of a suppressed finding, and is nil for any
+// other.
+func sarifSuppressions(f rules.Finding) []sarifSuppression {
+	if !f.Suppressed || f.Suppression == nil {
+		return nil
+	}
+	s := f.Suppression
+	out := sarifSuppression{Kind: string(s.Kind), Justification: s.Reason}
+	if s.File != "" {
+		uri, base := sarifURI(s.File)
+		out.Location = &sarifLocation{PhysicalLocation: sarifPhysical{
+			ArtifactLocation: sarifArtifact{URI: uri, URIBaseID: base},
+			Region:           &sarifRegion{StartLine: max(s.Line, 1), StartColumn: s.Column},
+		}}
+	}
+	return []sarifSuppression{out}
 }
 
 // sarifURI makes a file name a SARIF artifact URI: relative paths are relative to the source
@@ -220,17 +342,26 @@ func escapePath(p string) string {
 	return b.String()
 }
 
-// matchCodes describes the analysis codes of package match, which has no catalogue of its
-// own yet (rules.Codes covers package rules only); the wording follows match's documentation.
-var matchCodes = []rules.CodeInfo{
-	{Code: match.CodeRedundantFilter, Description: "another filter of the same rule matches every repository this filter matches"},
-	{Code: match.CodeShadowedRule, Description: "another rule with the same signing profile applies to every repository this rule applies to, so this rule changes nothing"},
-	{Code: match.CodeNoValidName, Description: "a filter that matches no valid repository name"},
-	{Code: match.CodeOverlap, Description: "two rules with different signing profiles both apply to some repositories, which get a signature from each"},
-	{Code: match.CodeAnalysisTruncated, Description: "the analysis reached its work budget (or could not compile the configuration); findings may be missing"},
+// sortByPosition orders findings by file, then line and column, so that a report reads from
+// the top of each file down. Files keep the order they were read in (the order named, a
+// directory walk's lexical order); findings at the same position keep theirs.
+func sortByPosition(fs []rules.Finding) []rules.Finding {
+	order := map[string]int{}
+	for _, f := range fs {
+		if _, seen := order[f.File]; !seen {
+			order[f.File] = len(order)
+		}
+	}
+	slices.SortStableFunc(fs, func(a, b rules.Finding) int {
+		return cmp.Or(cmp.Compare(order[a.File], order[b.File]), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	})
+	return fs
 }
 
-// codeCatalogue lists every finding code ecrsign reports, in order.
-func codeCatalogue() []rules.CodeInfo {
-	return append(rules.Codes(), matchCodes...)
+// plural returns word, with an s unless n is 1.
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"slices"
 	"testing"
@@ -78,7 +79,7 @@ func TestSarifLog(t *testing.T) {
 	want := []sarifRule{
 		{"ECR107", sarifText{rules.CodeNoConfig.Describe()}},
 		{"ECR205", sarifText{rules.CodeFilterPattern.Describe()}},
-		{"ECR401", sarifText{matchCodes[0].Description}},
+		{"ECR401", sarifText{rules.CodeRedundantFilter.Describe()}},
 		{"ECR999", sarifText{"ECR999"}},
 	}
 	if !slices.Equal(driver.Rules, want) {
@@ -99,6 +100,54 @@ func TestSarifLog(t *testing.T) {
 		if len(r.Locations) != 1 || r.Locations[0].PhysicalLocation.Region.StartLine < 1 {
 			t.Errorf("result %d: locations %+v", i, r.Locations)
 		}
+	}
+}
+
+// TestSarifSuppressionsAndInvocations: a suppressed finding carries SARIF's suppressions
+// (kind and justification, located), and an unreadable input makes the run unsuccessful
+// with a notification; a run that read everything has no invocation record.
+func TestSarifSuppressionsAndInvocations(t *testing.T) {
+	sup := &rules.Suppression{Kind: rules.SuppressionExternal, Codes: []rules.Code{rules.CodeExactFilter},
+		Reason: "named exactly", File: ".ecrsign.yaml", Line: 3, Column: 5}
+	r := &report{
+		findings: []rules.Finding{
+			{Code: rules.CodeExactFilter, Severity: rules.SeverityWarning, File: "a.json", Line: 2, Column: 3, Message: "m", Suppressed: true, Suppression: sup},
+			{Code: rules.CodeExactFilter, Severity: rules.SeverityWarning, File: "a.json", Line: 4, Column: 3, Message: "m"},
+		},
+		unreadable: []unreadableInput{{file: "gone.json", err: errors.New("no such file")}},
+	}
+	log := sarifLog(r)
+	res := log.Runs[0].Results
+	if len(res) != 2 || len(res[1].Suppressions) != 0 || len(res[0].Suppressions) != 1 {
+		t.Fatalf("results %+v", res)
+	}
+	s := res[0].Suppressions[0]
+	if s.Kind != "external" || s.Justification != "named exactly" || s.Location == nil || s.Location.PhysicalLocation.ArtifactLocation.URI != ".ecrsign.yaml" || s.Location.PhysicalLocation.Region.StartLine != 3 {
+		t.Errorf("suppression %+v", s)
+	}
+	inv := log.Runs[0].Invocations
+	if len(inv) != 1 || inv[0].ExecutionSuccessful || len(inv[0].ToolExecutionNotifications) != 1 ||
+		inv[0].ToolExecutionNotifications[0].Locations[0].PhysicalLocation.ArtifactLocation.URI != "gone.json" {
+		t.Errorf("invocations %+v", inv)
+	}
+	r.unreadable = nil
+	if inv := sarifLog(r).Runs[0].Invocations; inv != nil {
+		t.Errorf("a run that read every input: invocations %+v", inv)
+	}
+}
+
+func TestSortByPosition(t *testing.T) {
+	fs := []rules.Finding{
+		{File: "b", Line: 9, Code: "ECR1"}, {File: "a", Line: 3, Column: 2, Code: "ECR2"}, {File: "b", Line: 1, Code: "ECR3"},
+		{File: "a", Line: 3, Column: 1, Code: "ECR4"}, {File: "a", Line: 3, Column: 1, Code: "ECR0"},
+	}
+	var got []string
+	for _, f := range sortByPosition(fs) {
+		got = append(got, string(f.Code))
+	}
+	// Files in the order first seen; lines and columns ascending; ties keep their order.
+	if want := []string{"ECR3", "ECR1", "ECR4", "ECR0", "ECR2"}; !slices.Equal(got, want) {
+		t.Errorf("order %v, want %v", got, want)
 	}
 }
 

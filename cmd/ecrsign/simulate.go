@@ -31,9 +31,9 @@ every job has settled, or right after the push with --at push. Text output also 
 rule and filter caused each status, and marks failure codes that are ecrsign's own (AWS
 documents only ACCESS_DENIED).
 
-The world is SPEC.md's one-registry world unless --world names a world file (see package sim):
-registry 123456789012 in us-east-1, every signing profile ACTIVE, every principal allowed to
-use every profile. --config replaces the registry's signing configuration and --replication
+Unless --world names a world file (see package sim; the model is in docs/model.md), the
+world is one registry, 123456789012 in us-east-1, where every signing profile is ACTIVE and
+every principal may use every profile. --config replaces the registry's signing configuration and --replication
 its replication configuration; with --world, either may be left out to use the world's own.
 Without --manifest, a minimal OCI image manifest stands for the image, and --digest names it
 (the statuses do not depend on the digest); with --manifest, --digest must be its digest, as

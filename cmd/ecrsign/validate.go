@@ -23,7 +23,7 @@ func init() {
 	})
 }
 
-const validateHelp = `usage: ecrsign validate [--format text|json|sarif|github] [--strict] [--region REGION] [--only-configs] FILE|DIR...
+const validateHelp = `usage: ecrsign validate [--format text|json|sarif|github|junit] [--strict] [--region REGION] [--only-configs] [--config-file FILE] [--no-ignore] FILE|DIR...
 
 Validates every signing and replication configuration in each FILE ("-" reads standard
 input): API request or response JSON, bare {"rules": ...}, CloudFormation templates (JSON or
@@ -43,10 +43,22 @@ Formats: text prints one line per finding,
 
 json prints the findings as a JSON array, sarif a SARIF 2.1.0 log for GitHub code scanning
 (upload it with github/codeql-action/upload-sarif), github workflow-command annotations
-(::error file=F,line=L,col=C,title=CODE::message) for GitHub Actions.
+(::error file=F,line=L,col=C,title=CODE::message) for GitHub Actions, junit JUnit XML (a
+test suite per file, a failure per failing finding) for other CI systems. Findings are sorted
+by file, line and column.
+
+Suppressions: a comment "# ecrsign:ignore ECR302 reason" ("//" in HCL) on or above a line
+accepts the findings of those codes on that line; a CloudFormation resource's
+"Metadata: {ecrsign: {ignore: [{code: ECR302, reason: ...}]}}" those of the resource; the
+project configuration file (.ecrsign.yaml, the nearest above each input up to the repository
+root, or --config-file) may list codes to ignore, per path glob, and set strict and region
+(flags given explicitly win). Suppressed findings never fail the run: json marks them
+"suppressed": true, sarif lists them with suppressions, junit as skipped, and text and github
+leave them out and count them on standard error. A suppression without a reason is a warning
+(ECR500), one that suppresses nothing an info (ECR501). --no-ignore applies none of them.
 
 Exit status: 0 when no finding is an error, 1 when one is (--strict: or a warning), 2 for
-usage errors and unreadable files.
+usage errors and unreadable files (the sarif log then says executionSuccessful: false).
 
 Example:
 
@@ -56,10 +68,11 @@ Example:
 
 func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("validate", validateHelp, stdout, stderr)
-	format := fs.formatFlag("output `format`: text, json, sarif or github", "text", "json", "sarif", "github")
+	format := fs.formatFlag("output `format`: text, json, sarif, github or junit", "text", "json", "sarif", "github", "junit")
 	strict := fs.Bool("strict", false, "count warnings as errors")
 	region := fs.String("region", "", "the registry's `region`: report signing profiles in other regions")
 	onlyConfigs := fs.Bool("only-configs", false, "skip named files that hold no configuration, as a directory walk does")
+	projects := newProjects(fs.projectFlags())
 	names, code, ok := fs.parse(args)
 	if !ok {
 		return code
@@ -67,32 +80,34 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(names) == 0 {
 		return fs.usageError("no files given")
 	}
-	var opts []rules.Option
-	if *region != "" {
-		opts = append(opts, rules.WithRegion(*region))
-	}
-
 	status := exitOK
 	all := []rules.Finding{}
+	rep := &report{}
+	strictFiles := map[string]bool{} // the inputs checked with warnings counting as errors
+	unreadable := func(name string, err error) {
+		fs.errorf("%v", err)
+		status = exitUsage
+		rep.unreadable = append(rep.unreadable, unreadableInput{file: name, err: err})
+	}
 	// check validates one file and reports whether it was a configuration file (not skipped).
 	check := func(name string, walked bool) bool {
 		data, err := readInput(name, stdin)
 		if err != nil {
-			fs.errorf("%v", err)
-			status = exitUsage
+			unreadable(name, err)
 			return true
 		}
-		doc := rules.Decode(name, data, opts...)
+		project, err := projects.forInput(name)
+		if err != nil {
+			unreadable(name, err)
+		}
+		set := settingsFor(fs.FlagSet, *strict, *region, project)
+		doc := rules.Decode(name, data, set.decodeOptions()...)
 		if walked && unrelated(doc, data) {
 			return false
 		}
-		findings := validateDocument(doc)
-		for _, f := range findings {
-			if (f.Severity == rules.SeverityError || *strict && f.Severity == rules.SeverityWarning) && status == exitOK {
-				status = exitFound
-			}
-		}
-		all = append(all, findings...)
+		all = append(all, projects.suppress(name, data, validateDocument(doc), project)...)
+		rep.files = append(rep.files, name)
+		strictFiles[displayFile(name)] = set.strict
 		return true
 	}
 	for _, name := range names {
@@ -102,8 +117,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		st, err := os.Stat(name)
 		if err != nil {
-			fs.errorf("%v", err)
-			status = exitUsage
+			unreadable(name, err)
 			continue
 		}
 		if !st.IsDir() {
@@ -112,8 +126,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		found, err := configFiles(name)
 		if err != nil {
-			fs.errorf("%v", err)
-			status = exitUsage
+			unreadable(name, err)
 		}
 		checked := 0
 		for _, f := range found {
@@ -125,9 +138,19 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fs.errorf("no configuration found in %s (searched %d *.json, *.yaml and *.yml files)", name, len(found))
 		}
 	}
-	if err := writeFindings(stdout, *format, all); err != nil {
+	all = append(all, projects.done()...)
+	rep.findings = sortByPosition(all)
+	rep.fails = failsWith(strictFiles)
+	failing, suppressed := rep.tally()
+	if failing && status == exitOK {
+		status = exitFound
+	}
+	if err := writeReport(stdout, *format, rep); err != nil {
 		fs.errorf("%v", err)
 		return exitUsage
+	}
+	if suppressed > 0 && (*format == "text" || *format == "github") {
+		fs.errorf("%d suppressed %s not shown (--no-ignore shows them; json, sarif and junit list them, marked)", suppressed, plural(suppressed, "finding"))
 	}
 	return status
 }
@@ -200,12 +223,12 @@ func analyze(c *rules.Config) []rules.Finding {
 		return nil
 	}
 	if err != nil {
-		return []rules.Finding{c.Position(rules.Finding{Code: match.CodeAnalysisTruncated, Severity: rules.SeverityInfo,
+		return []rules.Finding{c.Position(rules.Finding{Code: rules.CodeAnalysisTruncated, Severity: rules.SeverityInfo,
 			Message: "the configuration was not analysed: " + err.Error()})}
 	}
 	var out []rules.Finding
 	for _, f := range m.Analyze() {
-		if f.Code == match.CodeRedundantFilter {
+		if f.Code == rules.CodeRedundantFilter {
 			rule, _, _ := strings.Cut(f.Path, ".")
 			if skip[f.Path] || starRules[rule] {
 				continue

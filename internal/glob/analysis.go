@@ -1,5 +1,7 @@
 package glob
 
+import "github.com/ecrsign/ecrsign/internal/reponame"
+
 // Language questions about star-only globs, answered exactly: inclusion, overlap, and whether a
 // filter can match a valid repository name. Every function works on the pattern's parts
 // (prefix, middles, suffix) and takes time polynomial in the patterns' lengths.
@@ -140,69 +142,9 @@ func (p Pattern) Overlap(q Pattern) (string, bool) {
 	return string(w), true
 }
 
-// Repository names are 2..256 bytes of
-// [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)* (ECR API model);
-// nameDFA recognises the pattern, state nameAccept ends a valid name.
-const (
-	nameStart  = iota // nothing yet, or after '/': an alphanumeric must follow
-	nameAccept        // inside an alphanumeric run
-	nameDot           // after '.'
-	nameUnder1        // after '_'
-	nameUnder2        // after "__"
-	nameDash          // after one or more '-'
-	nameStates
-	nameDead = -1
-
-	MinNameLength = 2
-	MaxNameLength = 256
-)
-
-// nameClasses are representatives of the bytes the name grammar tells apart.
+// nameClasses are representatives of the bytes the repository-name grammar
+// (internal/reponame) tells apart.
 var nameClasses = []byte{'a', '.', '_', '-', '/'}
-
-func nameStep(q int, c byte) int {
-	alnum := 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
-	switch {
-	case alnum:
-		return nameAccept
-	case q != nameAccept && q != nameUnder1 && q != nameDash:
-		return nameDead
-	}
-	switch c {
-	case '.':
-		if q == nameAccept {
-			return nameDot
-		}
-	case '_':
-		if q == nameAccept {
-			return nameUnder1
-		}
-		if q == nameUnder1 {
-			return nameUnder2
-		}
-	case '-':
-		if q == nameAccept || q == nameDash {
-			return nameDash
-		}
-	case '/':
-		if q == nameAccept {
-			return nameStart
-		}
-	}
-	return nameDead
-}
-
-// ValidName reports whether name is a valid repository name (pattern and length).
-func ValidName(name string) bool {
-	if len(name) < MinNameLength || len(name) > MaxNameLength {
-		return false
-	}
-	q := nameStart
-	for i := 0; i < len(name) && q != nameDead; i++ {
-		q = nameStep(q, name[i])
-	}
-	return q == nameAccept
-}
 
 // MatchesValidName reports whether p matches at least one valid repository name, and returns
 // the shortest one it found. A filter of one byte never does (names have at least 2), nor one
@@ -213,9 +155,13 @@ func (p Pattern) MatchesValidName() (string, bool) {
 	n := len(t)
 	// Shortest-path search over (token position, grammar state, length so far capped at 2):
 	// 0-1 BFS, since ending a star costs no byte.
-	type node struct{ i, q, c int }
-	id := func(v node) int { return (v.i*nameStates+v.q)*3 + v.c }
-	total := (n + 1) * nameStates * 3
+	type node struct {
+		i int
+		q reponame.State
+		c int
+	}
+	id := func(v node) int { return (v.i*reponame.Live+int(v.q))*3 + v.c }
+	total := (n + 1) * reponame.Live * 3
 	dist := make([]int32, total)
 	prev := make([]int32, total)
 	via := make([]byte, total)
@@ -224,7 +170,7 @@ func (p Pattern) MatchesValidName() (string, bool) {
 	}
 	deque := make([]node, 0, total)
 	head := 0
-	start := node{0, nameStart, 0}
+	start := node{0, reponame.Start, 0}
 	dist[id(start)], prev[id(start)] = 0, -1
 	deque = append(deque, start)
 	// the deque is a slice used from both ends: zero-cost moves are pushed at the front.
@@ -266,7 +212,7 @@ func (p Pattern) MatchesValidName() (string, bool) {
 			}
 		}
 		step := func(c byte, next int) {
-			if q := nameStep(v.q, c); q != nameDead && d < MaxNameLength {
+			if q := reponame.Step(v.q, c); q != reponame.Dead && d < reponame.MaxLength {
 				relax(node{next, q, min(v.c+1, 2)}, 1, c)
 			}
 		}
@@ -282,8 +228,8 @@ func (p Pattern) MatchesValidName() (string, bool) {
 			step(byte(t[v.i]), v.i+1)
 		}
 	}
-	end := id(node{n, nameAccept, 2})
-	if dist[end] < 0 || dist[end] > MaxNameLength {
+	end := id(node{n, reponame.Alnum, 2})
+	if dist[end] < 0 || dist[end] > reponame.MaxLength {
 		return "", false
 	}
 	w := make([]byte, dist[end])
