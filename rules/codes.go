@@ -42,6 +42,12 @@ const (
 	CodeSignsEverything Code = "ECR307"
 	CodeNoRules         Code = "ECR308"
 	CodeDuplicateDest   Code = "ECR309"
+
+	CodeTemplate          Code = "ECR112"
+	CodeResourceType      Code = "ECR113"
+	CodeTemplateLimit     Code = "ECR114"
+	CodeSourceDestination Code = "ECR214"
+	CodeTemplateSchema    Code = "ECR215"
 )
 
 var codeCatalogue = map[Code]string{
@@ -81,6 +87,12 @@ var codeCatalogue = map[Code]string{
 	CodeSignsEverything: "a rule without repositoryFilters applies to every repository",
 	CodeNoRules:         "an empty rules list signs (or replicates) nothing",
 	CodeDuplicateDest:   "the same destination twice in a replication rule",
+
+	CodeTemplate:          "a CloudFormation template error: an intrinsic function used wrongly, or a parameter, mapping, condition or key the template does not define",
+	CodeResourceType:      "a CloudFormation resource type a few letters from AWS::ECR::SigningConfiguration or AWS::ECR::ReplicationConfiguration (a typo CloudFormation rejects)",
+	CodeTemplateLimit:     "a CloudFormation template whose intrinsic functions nest too deep, expand too far or branch too often: evaluation stops at a named limit",
+	CodeSourceDestination: "a replication destination that is the source registry (WithRegistryID, WithRegion): PutReplicationConfiguration rejects it",
+	CodeTemplateSchema:    "the CloudFormation resource schema rejects what the ECR API accepts (a replication rule without destinations)",
 }
 
 // CodeInfo describes one finding code.

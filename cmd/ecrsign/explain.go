@@ -42,6 +42,8 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("explain", explainHelp, stdout, stderr)
 	configFile := fs.String("config", "", "signing configuration `FILE` (FILE#NAME for one of several)")
 	format := fs.formatFlag("output `format`: text or json", "text", "json")
+	region := fs.String("region", "", "the `REGION` a template is deployed in (AWS::Region)")
+	tf := fs.templateFlags(region)
 	names, code, ok := fs.parse(args)
 	if !ok {
 		return code
@@ -52,11 +54,7 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(names) == 0 {
 		return fs.usageError("no repository name given")
 	}
-	cfg, err := loadConfig(*configFile, rules.KindSigning, stdin)
-	if err != nil {
-		return fs.report(err)
-	}
-	m, err := match.Compile(cfg.Signing)
+	cfg, m, err := loadSigning(*configFile, stdin, tf)
 	if err != nil {
 		return fs.report(err)
 	}

@@ -73,6 +73,7 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	region := fs.String("region", "", "`REGION` of the registry (default: the world's default region)")
 	at := fs.String("at", "settled", "statuses right after the `push`, or once settled")
 	format := fs.formatFlag("output `format`: text or json", "text", "json")
+	tf := fs.templateFlags(region)
 	pos, code, ok := fs.parse(args)
 	if !ok {
 		return code
@@ -99,9 +100,16 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fs.usageError("only one input can come from standard input")
 	}
 
+	opts, err := tf.options()
+	if err != nil {
+		return fs.usageError("%v", err)
+	}
+	if *registryID != "" {
+		opts = append(opts, rules.WithRegistryID(*registryID))
+	}
 	var signing *rules.SigningConfiguration
 	if *configFile != "" {
-		c, err := loadConfig(*configFile, rules.KindSigning, stdin)
+		c, err := loadConfig(*configFile, rules.KindSigning, stdin, opts...)
 		if err != nil {
 			return fs.report(err)
 		}
@@ -109,7 +117,7 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var replication *rules.ReplicationConfiguration
 	if *replicationFile != "" {
-		c, err := loadConfig(*replicationFile, rules.KindReplication, stdin)
+		c, err := loadConfig(*replicationFile, rules.KindReplication, stdin, opts...)
 		if err != nil {
 			return fs.report(err)
 		}

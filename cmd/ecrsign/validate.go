@@ -2,13 +2,12 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/ecrsign/ecrsign/match"
@@ -58,16 +57,31 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("validate", validateHelp, stdout, stderr)
 	format := fs.formatFlag("output `format`: text, json, sarif or github", "text", "json", "sarif", "github")
 	strict := fs.Bool("strict", false, "count warnings as errors")
-	region := fs.String("region", "", "the registry's `region`: report signing profiles in other regions")
+	region := fs.String("region", "", "the registry's `region`: report signing profiles in other regions (AWS::Region of templates)")
+	registryID := fs.String("registry-id", "", "the registry (account) `ID` the configurations are put into: with --region, report replication to it (default: --account-id)")
 	onlyConfigs := fs.Bool("only-configs", false, "skip named files that hold no configuration, as a directory walk does")
+	tf := fs.templateFlags(region)
 	names, code, ok := fs.parse(args)
 	if !ok {
 		return code
 	}
-	if len(names) == 0 {
+	switch {
+	case len(names) == 0:
 		return fs.usageError("no files given")
+	case *registryID != "" && !registryIDFlag.MatchString(*registryID):
+		return fs.usageError("--registry-id %q is not a registry (account) id: 12 digits", *registryID)
+	case *region != "" && !regionFlag.MatchString(*region):
+		return fs.usageError("--region %q is not a region: %s", *region, rules.RegionPattern)
+	case *registryID != "" && *region == "":
+		return fs.usageError("--registry-id needs --region: the source registry of replication is an account in a region")
 	}
-	var opts []rules.Option
+	opts, err := tf.options()
+	if err != nil {
+		return fs.usageError("%v", err)
+	}
+	if *registryID != "" {
+		opts = append(opts, rules.WithRegistryID(*registryID))
+	}
 	if *region != "" {
 		opts = append(opts, rules.WithRegion(*region))
 	}
@@ -75,18 +89,23 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	status := exitOK
 	all := []rules.Finding{}
 	// check validates one file and reports whether it was a configuration file (not skipped).
-	check := func(name string, walked bool) bool {
+	// A CDK stack's template is read with its stack's account and region.
+	check := func(name string, walked bool, stack ...rules.CDKStack) bool {
 		data, err := readInput(name, stdin)
 		if err != nil {
 			fs.errorf("%v", err)
 			status = exitUsage
 			return true
 		}
-		doc := rules.Decode(name, data, opts...)
+		fileOpts := opts
+		if len(stack) > 0 {
+			fileOpts = stackOptions(stack[0], opts)
+		}
+		doc := rules.Decode(name, data, fileOpts...)
 		if walked && unrelated(doc, data) {
 			return false
 		}
-		findings := validateDocument(doc)
+		findings := match.Check(doc)
 		for _, f := range findings {
 			if (f.Severity == rules.SeverityError || *strict && f.Severity == rules.SeverityWarning) && status == exitOK {
 				status = exitFound
@@ -110,12 +129,27 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			check(name, *onlyConfigs)
 			continue
 		}
-		found, err := configFiles(name)
+		checked := 0
+		// A CDK app or cdk.out directory: its manifest names the stack templates.
+		skip := ""
+		if manifest, ok := rules.CDKManifest(os.DirFS(name), "."); ok {
+			stacks, err := rules.ReadCDKManifest(os.DirFS(name), manifest)
+			if err != nil {
+				fs.errorf("%s: %v", name, err)
+				status = exitUsage
+			}
+			for _, s := range stacks {
+				if check(filepath.Join(name, filepath.FromSlash(s.Template)), true, s) {
+					checked++
+				}
+			}
+			skip = filepath.Join(name, filepath.FromSlash(path.Dir(manifest)))
+		}
+		found, err := configFiles(name, skip)
 		if err != nil {
 			fs.errorf("%v", err)
 			status = exitUsage
 		}
-		checked := 0
 		for _, f := range found {
 			if check(f, true) {
 				checked++
@@ -132,94 +166,12 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return status
 }
 
-// validateDocument returns every finding of doc, with the analysis lints of package match
-// for each configuration that has no error, sorted by position.
-func validateDocument(doc *rules.Document) []rules.Finding {
-	all := doc.AllFindings()
-	for _, c := range doc.Configs {
-		all = append(all, analyze(c)...)
-	}
-	sort.SliceStable(all, func(i, j int) bool {
-		a, b := all[i], all[j]
-		if a.Config != b.Config {
-			return a.Config < b.Config
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
-		}
-		return a.Code < b.Code
-	})
-	return all
-}
-
-// analyze compiles a configuration with package match and returns its analysis findings
-// (ECR4xx: redundant filters, shadowed rules, filters no repository name matches, overlapping
-// rules), positioned in the source. A configuration with an error is not analysed (values the
-// API would reject, or that did not decode, would mislead it), nor one whose filters are
-// CloudFormation intrinsics; profile ARNs that are intrinsics stand for distinct unknown
-// profiles. Findings that repeat a lint of package rules are left out: a filter repeated
-// (ECR300) or beside "*" (ECR306) is not also reported redundant (ECR401).
-func analyze(c *rules.Config) []rules.Finding {
-	skip := map[string]bool{} // filter paths already reported redundant by package rules
-	starRules := map[string]bool{}
-	for _, f := range c.Findings {
-		switch {
-		case f.Severity == rules.SeverityError:
-			return nil
-		case f.Code == rules.CodeDuplicateFilter:
-			skip[strings.TrimSuffix(f.Path, ".filter")] = true
-		case f.Code == rules.CodeStarWithOthers:
-			starRules[f.Path[:strings.Index(f.Path, ".")]] = true
-		}
-	}
-	var m *match.Matcher
-	var err error
-	switch {
-	case c.Signing != nil:
-		cfg := *c.Signing
-		cfg.Rules = append([]rules.SigningRule(nil), cfg.Rules...)
-		for _, p := range c.Unresolved {
-			if strings.Contains(p, "repositoryFilters") {
-				return nil
-			}
-			var i int
-			if _, err := fmt.Sscanf(p, "rules[%d].signingProfileArn", &i); err == nil && i >= 0 && i < len(cfg.Rules) {
-				cfg.Rules[i].SigningProfileArn = "(unresolved " + p + ")"
-			}
-		}
-		m, err = match.Compile(&cfg)
-	case c.Replication != nil:
-		if len(c.Unresolved) > 0 {
-			return nil
-		}
-		m, err = match.CompileReplication(c.Replication)
-	default:
-		return nil
-	}
-	if err != nil {
-		return []rules.Finding{c.Position(rules.Finding{Code: match.CodeAnalysisTruncated, Severity: rules.SeverityInfo,
-			Message: "the configuration was not analysed: " + err.Error()})}
-	}
-	var out []rules.Finding
-	for _, f := range m.Analyze() {
-		if f.Code == match.CodeRedundantFilter {
-			rule, _, _ := strings.Cut(f.Path, ".")
-			if skip[f.Path] || starRules[rule] {
-				continue
-			}
-		}
-		out = append(out, c.Position(f))
-	}
-	return out
-}
-
 // configFiles returns the *.json, *.yaml and *.yml files under dir in lexical order,
 // skipping hidden directories and node_modules. Symbolic links to directories below dir are
 // not followed (they could loop).
-func configFiles(dir string) ([]string, error) {
+// A directory skip (a cdk.out directory already read through its manifest) is skipped
+// whole.
+func configFiles(dir, skip string) ([]string, error) {
 	var files []string
 	root := dir
 	if st, err := os.Lstat(dir); err == nil && st.Mode()&fs.ModeSymlink != 0 {
@@ -230,7 +182,7 @@ func configFiles(dir string) ([]string, error) {
 			return err
 		}
 		if d.IsDir() {
-			if path != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
+			if path != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") || skip != "" && filepath.Clean(path) == skip {
 				return filepath.SkipDir
 			}
 			return nil
