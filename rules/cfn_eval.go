@@ -81,8 +81,8 @@ var noValue = &source.Node{Kind: source.Null}
 var pseudoParams = map[string]string{
 	"AWS::Region":           "give it with --region",
 	"AWS::AccountId":        "give it with --account-id",
-	"AWS::Partition":        "it follows from the region: give --region",
-	"AWS::URLSuffix":        "it follows from the region: give --region",
+	"AWS::Partition":        "give it with --region",
+	"AWS::URLSuffix":        "give it with --region",
 	"AWS::StackName":        "it is known only when the stack is created: write the value, or make it a parameter",
 	"AWS::StackId":          "it is known only when the stack is created: write the value, or make it a parameter",
 	"AWS::NotificationARNs": "it is known only when the stack is created: write the value, or make it a parameter",

@@ -108,7 +108,7 @@ func decodeResource(doc *Document, t *template, m source.Member, kind Kind, f Fo
 
 	for _, n := range unknownConds {
 		v := ev.condition(n, cond, 0)
-		c.add(Finding{Code: CodeUnresolved, Severity: SeverityInfo,
+		c.late = append(c.late, Finding{Code: CodeUnresolved, Severity: SeverityInfo,
 			Message: fmt.Sprintf("the configuration depends on condition %s, which is unknown (%s); both outcomes are checked", n, strings.TrimPrefix(v.why, "condition "+n+" is unknown: ")),
 			Hint:    v.hint})
 	}

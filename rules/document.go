@@ -94,7 +94,9 @@ type Config struct {
 	// findings are checked and merged into this one's.
 	variants []variant
 	// label names the Fn::If branches this configuration takes, when it has variants.
-	label  string
+	label string
+	// late are findings about the configuration as a whole, added once it is checked.
+	late   []Finding
 	budget *findingBudget
 }
 

@@ -86,3 +86,7 @@ func (p Path) String() string {
 	}
 	return b.String()
 }
+
+// APIPath returns a path as the ECR API's messages print it, with 1-based ".N.member"
+// indices: "rules[0].destinations[1]" is "rules.1.member.destinations.2.member".
+func APIPath(path string) string { return awsPath(path) }

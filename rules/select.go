@@ -76,10 +76,16 @@ func (d *Document) Select(kind Kind, name string) (*Config, error) {
 			}
 			return nil, &SelectError{Msg: fmt.Sprintf("%s: the %s configuration depends on template conditions that stay unknown; give the values they depend on:", file, kind), Findings: fs}
 		case len(c.Unresolved) > 0:
+			// The findings of the values of this configuration, not of the Fn::If branches it
+			// does not take: at the value's own position.
 			var fs []Finding
-			for _, f := range c.Findings {
-				if f.Code == CodeUnresolved && f.Path != "" {
-					fs = append(fs, f)
+			for _, p := range c.Unresolved {
+				line, col, _ := c.Locate(p)
+				for _, f := range c.Findings {
+					if f.Code == CodeUnresolved && f.Path == p && f.Line == line && f.Column == col {
+						fs = append(fs, f)
+						break
+					}
 				}
 			}
 			return nil, &SelectError{Msg: fmt.Sprintf("%s: %d %s unknown until deployment; give them as each line says, or use the deployed configuration (aws ecr get-%s-configuration):", file, len(c.Unresolved), map[bool]string{true: "value stays", false: "values stay"}[len(c.Unresolved) == 1], kind), Findings: fs}

@@ -81,6 +81,10 @@ func check(c *Config, o *options) {
 	if len(c.variants) > 0 {
 		mergeVariants(c, o)
 	}
+	for _, f := range c.late {
+		c.add(f)
+	}
+	c.late = nil
 	sortFindings(c.Findings)
 }
 

@@ -2,10 +2,10 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -129,29 +129,23 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			check(name, *onlyConfigs)
 			continue
 		}
-		checked := 0
-		// A CDK app or cdk.out directory: its manifest names the stack templates.
-		skip := ""
-		if manifest, ok := rules.CDKManifest(os.DirFS(name), "."); ok {
-			stacks, err := rules.ReadCDKManifest(os.DirFS(name), manifest)
-			if err != nil {
-				fs.errorf("%s: %v", name, err)
-				status = exitUsage
-			}
-			for _, s := range stacks {
-				if check(filepath.Join(name, filepath.FromSlash(s.Template)), true, s) {
-					checked++
-				}
-			}
-			skip = filepath.Join(name, filepath.FromSlash(path.Dir(manifest)))
-		}
-		found, err := configFiles(name, skip)
+		found, err := configFiles(name)
 		if err != nil {
 			fs.errorf("%v", err)
 			status = exitUsage
 		}
+		checked := 0
 		for _, f := range found {
-			if check(f, true) {
+			if f.err != nil {
+				fs.errorf("%v", f.err)
+				status = exitUsage
+				continue
+			}
+			var stack []rules.CDKStack
+			if f.stack != nil {
+				stack = append(stack, *f.stack)
+			}
+			if check(f.path, true, stack...) {
 				checked++
 			}
 		}
@@ -166,13 +160,22 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return status
 }
 
+// walkedFile is a file a directory walk found: a *.json, *.yaml or *.yml file, or the
+// template of a stack of a CDK cloud assembly (stack set), or an assembly whose manifest
+// could not be read (err set).
+type walkedFile struct {
+	path  string
+	stack *rules.CDKStack
+	err   error
+}
+
 // configFiles returns the *.json, *.yaml and *.yml files under dir in lexical order,
-// skipping hidden directories and node_modules. Symbolic links to directories below dir are
-// not followed (they could loop).
-// A directory skip (a cdk.out directory already read through its manifest) is skipped
-// whole.
-func configFiles(dir, skip string) ([]string, error) {
-	var files []string
+// skipping hidden directories and node_modules. A CDK cloud assembly (dir itself, or a
+// directory named cdk.out, holding a manifest.json) gives the templates its manifest names,
+// each with its stack's account and region, in place of its files. Symbolic links to
+// directories below dir are not followed (they could loop).
+func configFiles(dir string) ([]walkedFile, error) {
+	var files []walkedFile
 	root := dir
 	if st, err := os.Lstat(dir); err == nil && st.Mode()&fs.ModeSymlink != 0 {
 		root = dir + string(filepath.Separator) // WalkDir follows a symbolic link to the root only so
@@ -182,20 +185,50 @@ func configFiles(dir, skip string) ([]string, error) {
 			return err
 		}
 		if d.IsDir() {
-			if path != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") || skip != "" && filepath.Clean(path) == skip {
+			if path != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
 				return filepath.SkipDir
+			}
+			if path == root || d.Name() == "cdk.out" {
+				if stacks, ok, err := cdkAssembly(path); ok {
+					if err != nil {
+						files = append(files, walkedFile{path: path, err: err})
+					}
+					for i := range stacks {
+						files = append(files, walkedFile{path: filepath.Join(path, filepath.FromSlash(stacks[i].Template)), stack: &stacks[i]})
+					}
+					return filepath.SkipDir
+				}
 			}
 			return nil
 		}
 		switch strings.ToLower(filepath.Ext(path)) {
 		case ".json", ".yaml", ".yml":
 			if d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0 {
-				files = append(files, path)
+				files = append(files, walkedFile{path: path})
 			}
 		}
 		return nil
 	})
 	return files, err
+}
+
+// cdkAssembly reads the stacks of the CDK cloud assembly in dir; ok is false when dir is no
+// assembly: it holds no manifest.json, or, unless it is named cdk.out, one that lists no
+// stack (another tool's manifest.json).
+func cdkAssembly(dir string) (stacks []rules.CDKStack, ok bool, err error) {
+	fsys := os.DirFS(dir)
+	if _, err := fs.Stat(fsys, "manifest.json"); err != nil {
+		return nil, false, nil
+	}
+	named := filepath.Base(filepath.Clean(dir)) == "cdk.out"
+	stacks, err = rules.ReadCDKManifest(fsys, "manifest.json")
+	switch {
+	case err != nil && named:
+		return nil, true, fmt.Errorf("%s: %w", dir, err)
+	case err != nil:
+		return nil, false, nil
+	}
+	return stacks, named || len(stacks) > 0, nil
 }
 
 // configMembers are member names that only signing and replication configurations use;
