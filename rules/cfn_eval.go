@@ -18,7 +18,7 @@ const (
 	// MaxEvaluatedValues is the most values one evaluation of a resource visits or builds
 	// (Fn::Join, Fn::Split and Fn::FindInMap make values; Fn::If branches are evaluated
 	// again for each variant).
-	MaxEvaluatedValues = 200_000
+	MaxEvaluatedValues = 100_000
 	// MaxEvaluatedString is the longest string Fn::Join or Fn::Sub may build, in bytes.
 	MaxEvaluatedString = 64 << 10
 	// MaxBranchVariants is the most configurations checked per resource with other Fn::If
@@ -193,6 +193,7 @@ type evaluation struct {
 	busy         []string // conditions being evaluated, to find cycles
 	values       int
 	stopped      bool
+	stoppedAt    *source.Node
 }
 
 type ifChoice struct {
@@ -263,7 +264,10 @@ func (e *evaluation) eval(n *source.Node, depth int, label string) *source.Node 
 		return nil
 	}
 	if e.stopped {
-		return e.unknownAt(n, unknownValue{what: "evaluation stopped at a limit", failed: true})
+		if e.stoppedAt == nil {
+			e.stoppedAt = e.unknownAt(n, unknownValue{what: "evaluation stopped at a limit", failed: true})
+		}
+		return e.stoppedAt // one value for all that is left
 	}
 	e.values++
 	if e.values > MaxEvaluatedValues {

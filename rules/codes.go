@@ -59,7 +59,7 @@ var codeCatalogue = map[Code]string{
 	CodeWrongType:       "a value has the wrong JSON type (a number where a string belongs, null, ...)",
 	CodeUnknownField:    "a member the format does not define (the AWS CLI and CloudFormation reject unknown members)",
 	CodeNoConfig:        "the input holds no signing or replication configuration of a known format",
-	CodeUnresolved:      "a CloudFormation intrinsic function (!Ref, !Sub, Fn::...) whose value cannot be checked before deployment",
+	CodeUnresolved:      "a CloudFormation value that stays unknown (Fn::GetAtt, an import, a parameter or pseudo parameter not given), or a condition that does: not checked",
 	CodeMoreDocuments:   "a YAML stream with more than one document: only the first is read",
 	CodeNotChecked:      "a list far longer than the API allows: only its first elements (one past the API's maximum) are checked",
 	CodeTooManyFindings: "more findings than one document reports (1000): the rest are counted, not listed",

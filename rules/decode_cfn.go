@@ -3,6 +3,7 @@ package rules
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/ecrsign/ecrsign/internal/source"
@@ -180,26 +181,30 @@ func decodeResource(doc *Document, t *template, m source.Member, kind Kind, f Fo
 	}
 }
 
-// forcedLabel names the branches a variant takes, in the order of the template.
+// maxLabelBranches bounds the branches a label names.
+const maxLabelBranches = 3
+
+// forcedLabel names the branches a configuration takes, in the order of the template: each
+// condition and branch once, at most maxLabelBranches of them.
 func forcedLabel(forced map[*source.Node]int, names map[*source.Node]string) string {
 	nodes := make([]*source.Node, 0, len(forced))
 	for n := range forced {
 		nodes = append(nodes, n)
 	}
-	for i := 1; i < len(nodes); i++ {
-		for j := i; j > 0 && before(nodes[j].Pos, nodes[j-1].Pos); j-- {
-			nodes[j], nodes[j-1] = nodes[j-1], nodes[j]
+	sort.Slice(nodes, func(i, j int) bool { return before(nodes[i].Pos, nodes[j].Pos) })
+	var parts []string
+	for _, n := range nodes {
+		l := branchLabel(names[n], forced[n])
+		if containsString(parts, l) {
+			continue
 		}
-	}
-	parts := make([]string, len(nodes))
-	for i, n := range nodes {
-		parts[i] = branchLabel(names[n], forced[n])
+		if len(parts) == maxLabelBranches {
+			parts = append(parts, "...")
+			break
+		}
+		parts = append(parts, l)
 	}
 	return strings.Join(parts, ", ")
-}
-
-func before(a, b source.Pos) bool {
-	return a.Line < b.Line || a.Line == b.Line && a.Column < b.Column
 }
 
 // decodeProperties evaluates the Properties of a configuration resource and decodes them.
@@ -305,4 +310,8 @@ func ReadParameters(data []byte) (map[string]string, error) {
 		return nil, fmt.Errorf(`parameters file is neither [{"ParameterKey": ..., "ParameterValue": ...}] nor {"Parameters": {...}}`)
 	}
 	return out, nil
+}
+
+func before(a, b source.Pos) bool {
+	return a.Line < b.Line || a.Line == b.Line && a.Column < b.Column
 }

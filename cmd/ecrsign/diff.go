@@ -46,6 +46,11 @@ PutReplicationConfiguration refuses it. For signing configurations, --region, wh
 refuses signing profiles of another region, as PutSigningConfiguration in that region
 refuses them; --registry-id is not used.
 
+FILE may be a CloudFormation template, evaluated as validate says (--parameter,
+--parameters-file, --region and --account-id give the values it leaves to deployment), or a
+CDK app or cdk.out directory; a value or condition that stays unknown is refused, naming
+what gives it.
+
 --format text prints one line per changed repository,
 
   REPOSITORY: +GAINED -LOST

@@ -39,6 +39,11 @@ Without --manifest, a minimal OCI image manifest stands for the image, and --dig
 (the statuses do not depend on the digest); with --manifest, --digest must be its digest, as
 PutImage checks.
 
+FILE may be a CloudFormation template, evaluated as validate says (--parameter,
+--parameters-file, --region and --account-id give the values it leaves to deployment), or a
+CDK app or cdk.out directory; a value or condition that stays unknown is refused, naming
+what gives it.
+
 --format json prints one object in the DescribeImageSigningStatus response shape
 (registryId, repositoryName, imageId, signingStatuses), with replicationStatuses in the
 DescribeImageReplicationStatus shape when a replication configuration or world is given.

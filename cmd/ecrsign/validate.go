@@ -22,12 +22,16 @@ func init() {
 	})
 }
 
-const validateHelp = `usage: ecrsign validate [--format text|json|sarif|github] [--strict] [--region REGION] [--only-configs] FILE|DIR...
+const validateHelp = `usage: ecrsign validate [--format text|json|sarif|github] [--strict] [--region REGION]
+       [--registry-id ID] [--account-id ID] [--parameter NAME=VALUE]... [--parameters-file FILE]
+       [--only-configs] FILE|DIR...
 
 Validates every signing and replication configuration in each FILE ("-" reads standard
 input): API request or response JSON, bare {"rules": ...}, CloudFormation templates (JSON or
-YAML) and terraform show -json output. A DIR is searched recursively for *.json, *.yaml and
-*.yml files (directories whose name starts with "." and node_modules are skipped); files found
+YAML), CDK synth output and terraform show -json output. A DIR is searched recursively for
+*.json, *.yaml and *.yml files (directories whose name starts with "." and node_modules are
+skipped); a CDK cloud assembly (DIR itself or a cdk.out directory with a manifest.json) gives
+its stacks' templates instead, each read with its stack's account and region. Files found
 there that are not configurations are skipped silently: those that hold none, bare
 {"rules": ...} documents of other tools (ESLint) that mention no member of a signing or
 replication rule, and files that do not parse and mention neither such a member nor a
@@ -35,6 +39,14 @@ top-level "rules". A FILE named explicitly is always
 reported. --only-configs treats named files as a directory walk does (the pre-commit hook
 uses it, since pre-commit passes every JSON and YAML file). A DIR without any configuration
 is noted on standard error; it does not change the exit status.
+
+Templates are evaluated as CloudFormation would: parameters take --parameter and
+--parameters-file values over their Default, AWS::Region is --region and AWS::AccountId
+--account-id; every branch of Fn::If is checked. Values that stay unknown (Fn::GetAtt,
+Fn::ImportValue, a parameter without a value) are reported as such (ECR108) with the flag
+that gives them. With --registry-id (default: --account-id) and --region, a replication
+destination that is that source registry is an error (ECR214), as PutReplicationConfiguration
+rejects it.
 
 Formats: text prints one line per finding,
 
