@@ -17,8 +17,12 @@ const (
 	MaxIntrinsicDepth = 16
 	// MaxEvaluatedValues is the most values one evaluation of a resource visits or builds
 	// (Fn::Join, Fn::Split and Fn::FindInMap make values; Fn::If branches are evaluated
-	// again for each variant).
-	MaxEvaluatedValues = 100_000
+	// again for each variant). The largest valid configuration written with a function in
+	// every value evaluates to about 5,000.
+	MaxEvaluatedValues = 50_000
+	// MaxTemplateValues is the most values all evaluations of a template visit or build
+	// together: past it, the Fn::If branches not yet checked are left unchecked (ECR114).
+	MaxTemplateValues = 500_000
 	// MaxEvaluatedString is the longest string Fn::Join or Fn::Sub may build, in bytes.
 	MaxEvaluatedString = 64 << 10
 	// MaxBranchVariants is the most configurations checked per resource with other Fn::If
@@ -41,6 +45,8 @@ type template struct {
 	// findings are the template errors found, each once, by configuration name.
 	findings []Finding
 	reported map[string]bool
+	// values counts the values of every evaluation, against MaxTemplateValues.
+	values int
 }
 
 // templateParam is a parameter of a template and its value, when known.
@@ -203,8 +209,7 @@ type ifChoice struct {
 }
 
 func (t *template) evaluation(config string, force map[*source.Node]int, assume map[string]bool) *evaluation {
-	return &evaluation{t: t, config: config, force: force, assume: assume,
-		unknown: map[*source.Node]unknownValue{}, branch: map[*source.Node]string{}, conds: map[string]condValue{}}
+	return &evaluation{t: t, config: config, force: force, assume: assume}
 }
 
 // intrinsicCall returns the function and argument of a CloudFormation intrinsic function:
@@ -239,6 +244,9 @@ func intrinsicCall(n *source.Node) (fn string, arg *source.Node, ok bool) {
 // unknownAt returns a new value standing for one that stays unknown.
 func (e *evaluation) unknownAt(n *source.Node, u unknownValue) *source.Node {
 	v := &source.Node{Kind: source.Null, Pos: n.Pos}
+	if e.unknown == nil {
+		e.unknown = map[*source.Node]unknownValue{}
+	}
 	e.unknown[v] = u
 	return v
 }
@@ -270,6 +278,7 @@ func (e *evaluation) eval(n *source.Node, depth int, label string) *source.Node 
 		return e.stoppedAt // one value for all that is left
 	}
 	e.values++
+	e.t.values++
 	if e.values > MaxEvaluatedValues {
 		return e.limit(n, fmt.Sprintf("the resource's properties evaluate to more than %d values (MaxEvaluatedValues)", MaxEvaluatedValues))
 	}
@@ -663,6 +672,9 @@ func (e *evaluation) ifBranch(n, arg *source.Node, depth int, label string) *sou
 	}
 	v := e.eval(arg.Items[1+taken], depth, l)
 	if v != noValue {
+		if e.branch == nil {
+			e.branch = map[*source.Node]string{}
+		}
 		e.branch[v] = l
 	}
 	return v
@@ -698,6 +710,9 @@ func (e *evaluation) condition(name string, at *source.Node, depth int) condValu
 	e.busy = e.busy[:len(e.busy)-1]
 	if v.v == triUnknown && v.why != "" && !strings.HasPrefix(v.why, "condition ") {
 		v.why = fmt.Sprintf("condition %s is unknown: %s", name, v.why)
+	}
+	if e.conds == nil {
+		e.conds = map[string]condValue{}
 	}
 	e.conds[name] = v
 	return v

@@ -86,35 +86,58 @@ func decodeResource(doc *Document, t *template, m source.Member, kind Kind, f Fo
 	c.LogicalID = logicalID
 	doc.Configs = append(doc.Configs, c)
 
-	var unknownConds []string
+	unknownConds := resourceConditions(t, c, ev, cond)
+	if len(ev.ifs) > 0 {
+		addVariants(t, c, ev, func(forced map[*source.Node]int) (*Config, *evaluation) {
+			vev := t.evaluation(name, forced, nil)
+			return decodeProperties(doc.File, name, f, kind, m.Value.Pos, props, vev, &findingBudget{left: MaxFindings}), vev
+		}, m.Value.Pos)
+	}
+	if len(unknownConds) > 0 {
+		c.Outcomes = outcomes(t, unknownConds, cond, func(e *evaluation) *Config {
+			return decodeProperties(doc.File, name, f, kind, m.Value.Pos, props, e, &findingBudget{})
+		}, name)
+	}
+}
+
+// resourceConditions records what the conditions of resource c say: its Condition (false:
+// the resource is not created), and the conditions that stay unknown, which it returns, each
+// with an ECR108 finding that says how to give what it needs.
+func resourceConditions(t *template, c *Config, ev *evaluation, cond *source.Node) []string {
+	var unknown []string
 	if cond != nil {
 		if cond.Kind != source.String {
-			t.report(name, CodeTemplate, SeverityError, cond.Pos, "a resource's Condition is the name of a condition, not "+cond.Brief(), "")
+			t.report(c.Name, CodeTemplate, SeverityError, cond.Pos, "a resource's Condition is the name of a condition, not "+cond.Brief(), "")
 		} else {
 			switch v := ev.condition(cond.Text, cond, 0); v.v {
 			case triFalse:
 				c.NotCreated = fmt.Sprintf("its Condition %s is false", cond.Text)
 			case triUnknown:
 				if _, ok := t.conditions[cond.Text]; ok {
-					unknownConds = append(unknownConds, cond.Text)
+					unknown = append(unknown, cond.Text)
 				}
 			}
 		}
 	}
 	for _, n := range ev.unknownConds {
-		if !containsString(unknownConds, n) {
-			unknownConds = append(unknownConds, n)
+		if !containsString(unknown, n) {
+			unknown = append(unknown, n)
 		}
 	}
-
-	for _, n := range unknownConds {
+	for _, n := range unknown {
 		v := ev.condition(n, cond, 0)
 		c.late = append(c.late, Finding{Code: CodeUnresolved, Severity: SeverityInfo,
 			Message: fmt.Sprintf("the configuration depends on condition %s, which is unknown (%s); both outcomes are checked", n, strings.TrimPrefix(v.why, "condition "+n+" is unknown: ")),
 			Hint:    v.hint})
 	}
+	return unknown
+}
 
-	// Variants: every branch of every Fn::If met is taken once.
+// addVariants decodes c again with each Fn::If branch its evaluation ev did not take, and
+// with the branches those variants meet in turn, each branch once, up to
+// MaxBranchVariants; decode evaluates and decodes one variant.
+func addVariants(t *template, c *Config, ev *evaluation, decode func(forced map[*source.Node]int) (*Config, *evaluation), at source.Pos) {
+	name := c.Name
 	type ifKey struct {
 		node  *source.Node
 		taken int
@@ -150,35 +173,44 @@ func decodeResource(doc *Document, t *template, m source.Member, kind Kind, f Fo
 	}
 	for len(queue) > 0 {
 		if len(c.variants) == MaxBranchVariants {
-			t.report(name, CodeTemplateLimit, SeverityInfo, m.Value.Pos,
+			t.report(name, CodeTemplateLimit, SeverityInfo, at,
 				fmt.Sprintf("%d more Fn::If branches are not checked: a resource is checked with at most %d variants (MaxBranchVariants)", len(queue), MaxBranchVariants), "")
+			break
+		}
+		if t.values > MaxTemplateValues {
+			t.report(name, CodeTemplateLimit, SeverityInfo, at,
+				fmt.Sprintf("%d more Fn::If branches are not checked: the template's evaluations visited more than %d values (MaxTemplateValues)", len(queue), MaxTemplateValues), "")
 			break
 		}
 		forced := queue[0]
 		queue = queue[1:]
-		vev := t.evaluation(name, forced, nil)
-		vc := decodeProperties(doc.File, name, f, kind, m.Value.Pos, props, vev, &findingBudget{left: MaxFindings})
+		vc, vev := decode(forced)
 		visit(vev, forced)
 		c.variants = append(c.variants, variant{c: vc, label: forcedLabel(forced, names)})
 	}
+}
 
-	// Outcomes of the conditions that stay unknown.
-	for i := 0; len(unknownConds) > 0 && i < 1<<len(unknownConds) && i < MaxOutcomes; i++ {
+// outcomes returns what the configuration is for each combination of the unknown
+// conditions conds (at most MaxOutcomes); cond is the resource's Condition, if any.
+func outcomes(t *template, conds []string, cond *source.Node, decode func(*evaluation) *Config, name string) []Outcome {
+	var out []Outcome
+	for i := 0; i < 1<<len(conds) && i < MaxOutcomes; i++ {
 		assume := map[string]bool{}
-		var out Outcome
-		for j, n := range unknownConds {
+		var o Outcome
+		for j, n := range conds {
 			v := i&(1<<j) == 0
 			assume[n] = v
-			out.Conditions = append(out.Conditions, fmt.Sprintf("%s=%t", n, v))
+			o.Conditions = append(o.Conditions, fmt.Sprintf("%s=%t", n, v))
 		}
 		oev := t.evaluation(name, nil, assume)
 		if cond != nil && cond.Kind == source.String && oev.condition(cond.Text, cond, 0).v == triFalse {
-			out.NotCreated = true
+			o.NotCreated = true
 		}
-		oc := decodeProperties(doc.File, name, f, kind, m.Value.Pos, props, oev, &findingBudget{})
-		out.Signing, out.Replication = oc.Signing, oc.Replication
-		c.Outcomes = append(c.Outcomes, out)
+		oc := decode(oev)
+		o.Signing, o.Replication = oc.Signing, oc.Replication
+		out = append(out, o)
 	}
+	return out
 }
 
 // maxLabelBranches bounds the branches a label names.

@@ -54,7 +54,7 @@ type decoder struct {
 }
 
 func newConfig(file, name string, f Format, k Kind, st style, b *findingBudget) (*Config, *decoder) {
-	c := &Config{Name: name, Format: f, Kind: k, file: file, positions: map[string]source.Pos{}, branches: map[string]string{},
+	c := &Config{Name: name, Format: f, Kind: k, file: file, positions: map[string]source.Pos{},
 		problems: map[string]bool{}, invalid: map[string]bool{}, lengths: map[string]int{}, style: st, budget: b}
 	return c, &decoder{c: c, style: st, tf: f == FormatTerraformPlan || f == FormatTerraformState}
 }
@@ -73,6 +73,9 @@ func (d *decoder) intrinsic(n *source.Node, path string) bool {
 		return false
 	}
 	if b := d.ev.branch[n]; b != "" {
+		if d.c.branches == nil {
+			d.c.branches = map[string]string{}
+		}
 		d.c.branches[path] = b
 	}
 	u, ok := d.ev.unknown[n]
