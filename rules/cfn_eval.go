@@ -757,20 +757,7 @@ func (e *evaluation) condExpr(n *source.Node, depth int) condValue {
 		}
 		return e.condition(arg.Text, arg, depth+1)
 	case "Fn::Equals":
-		if arg.Kind != source.Array || len(arg.Items) != 2 {
-			e.fail(n, "Fn::Equals takes a list of two values", "")
-			return condValue{v: triUnknown}
-		}
-		var s [2]string
-		for i, it := range arg.Items {
-			v, u, ok := e.str(it, "Fn::Equals", depth+1, "")
-			if !ok {
-				uv := e.unknown[u]
-				return condValue{v: triUnknown, why: uv.what, hint: uv.hint}
-			}
-			s[i] = v
-		}
-		return condValue{v: boolTri(s[0] == s[1])}
+		return e.equals(n, arg, depth)
 	case "Fn::Not":
 		if arg.Kind != source.Array || len(arg.Items) != 1 {
 			e.fail(n, "Fn::Not takes a list of one condition", "")
@@ -785,28 +772,52 @@ func (e *evaluation) condExpr(n *source.Node, depth int) condValue {
 		}
 		return v
 	case "Fn::And", "Fn::Or":
-		if arg.Kind != source.Array || len(arg.Items) < 2 || len(arg.Items) > 10 {
-			e.fail(n, fn+" takes a list of 2 to 10 conditions", "")
-			return condValue{v: triUnknown}
-		}
-		decisive := triFalse // what decides Fn::And
-		if fn == "Fn::Or" {
-			decisive = triTrue
-		}
-		out := condValue{v: 1 - decisive}
-		for _, it := range arg.Items {
-			v := e.condExpr(it, depth+1)
-			switch {
-			case v.v == decisive:
-				return v
-			case v.v == triUnknown && out.v != triUnknown:
-				out = v
-			}
-		}
-		return out
+		return e.andOr(n, fn, arg, depth)
 	}
 	e.fail(n, fmt.Sprintf("a condition is Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition, not %s", fn), "")
 	return condValue{v: triUnknown}
+}
+
+// equals evaluates Fn::Equals [a, b]: unknown when either value is.
+func (e *evaluation) equals(n, arg *source.Node, depth int) condValue {
+	if arg.Kind != source.Array || len(arg.Items) != 2 {
+		e.fail(n, "Fn::Equals takes a list of two values", "")
+		return condValue{v: triUnknown}
+	}
+	var s [2]string
+	for i, it := range arg.Items {
+		v, u, ok := e.str(it, "Fn::Equals", depth+1, "")
+		if !ok {
+			uv := e.unknown[u]
+			return condValue{v: triUnknown, why: uv.what, hint: uv.hint}
+		}
+		s[i] = v
+	}
+	return condValue{v: boolTri(s[0] == s[1])}
+}
+
+// andOr evaluates Fn::And or Fn::Or over 2 to 10 conditions, in three-valued logic: one
+// false condition decides Fn::And, one true condition Fn::Or, even beside unknown ones.
+func (e *evaluation) andOr(n *source.Node, fn string, arg *source.Node, depth int) condValue {
+	if arg.Kind != source.Array || len(arg.Items) < 2 || len(arg.Items) > 10 {
+		e.fail(n, fn+" takes a list of 2 to 10 conditions", "")
+		return condValue{v: triUnknown}
+	}
+	decisive := triFalse
+	if fn == "Fn::Or" {
+		decisive = triTrue
+	}
+	out := condValue{v: 1 - decisive}
+	for _, it := range arg.Items {
+		v := e.condExpr(it, depth+1)
+		switch {
+		case v.v == decisive:
+			return v
+		case v.v == triUnknown && out.v != triUnknown:
+			out = v
+		}
+	}
+	return out
 }
 
 // checkConditions evaluates every condition of the template once, so that errors in

@@ -92,12 +92,7 @@ func Decode(file string, data []byte, opts ...Option) *Document {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if o.accountID == "" {
-		o.accountID = o.registryID
-	}
-	if o.registryID == "" {
-		o.registryID = o.accountID
-	}
+	o.accountID, o.registryID = cmpOr(o.accountID, o.registryID), cmpOr(o.registryID, o.accountID)
 	doc := &Document{File: file}
 	fail := func(code Code, pos source.Pos, msg, hint string) *Document {
 		doc.Findings = append(doc.Findings, Finding{Code: code, Severity: SeverityError, File: file,

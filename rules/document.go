@@ -52,7 +52,7 @@ type Config struct {
 	Format Format
 	Kind   Kind
 	// Signing or Replication holds the decoded configuration, as much of it as could be
-	// decoded: values that had the wrong type or are CloudFormation intrinsics are left empty,
+	// decoded: values that had the wrong type or stay unknown in a template are left empty,
 	// and a list longer than the API allows holds only its first maximum+1 elements (ECR110
 	// says so; the findings give the list's real length).
 	Signing     *SigningConfiguration

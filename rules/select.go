@@ -30,8 +30,34 @@ func (d *Document) Select(kind Kind, name string) (*Config, error) {
 			errs = append(errs, f)
 		}
 	}
-	var found []*Config
-	var names []string
+	found, names := d.candidates(kind, name)
+	file := d.File
+	switch {
+	case len(found) == 1:
+		if err := usable(file, kind, found[0], errs); err != nil {
+			return nil, err
+		}
+		return found[0], nil
+	case len(errs) > 0:
+		return nil, &SelectError{Msg: fmt.Sprintf("%s: cannot read a %s configuration:", file, kind), Findings: errs}
+	case len(found) > 1:
+		return nil, &SelectError{Msg: fmt.Sprintf("%s holds %d %s configurations (%s); choose one as %s#NAME", file, len(found), kind, strings.Join(names, ", "), file)}
+	case name != "" && len(names) > 0:
+		return nil, &SelectError{Msg: fmt.Sprintf("%s holds no %s configuration named %q (it holds %s)", file, kind, name, strings.Join(names, ", "))}
+	case len(names) > 0:
+		return nil, &SelectError{Msg: fmt.Sprintf("%s creates no %s configuration: %s", file, kind, notCreated(d, kind))}
+	}
+	other := ""
+	if len(d.Configs) > 0 {
+		other = fmt.Sprintf(" (it holds a %s configuration)", d.Configs[0].Kind)
+	}
+	return nil, &SelectError{Msg: fmt.Sprintf("%s holds no %s configuration%s", file, kind, other)}
+}
+
+// candidates returns the configurations of kind that name chooses (all that are created,
+// when name is ""), and the names of all of kind. A bare, empty rules list is a replication
+// configuration too, when no other is.
+func (d *Document) candidates(kind Kind, name string) (found []*Config, names []string) {
 	for _, c := range d.Configs {
 		if c.Kind != kind {
 			continue
@@ -48,64 +74,56 @@ func (d *Document) Select(kind Kind, name string) (*Config, error) {
 			}
 		}
 	}
-	file := d.File
-	switch {
-	case len(found) == 1:
-		c := found[0]
-		var own []Finding
-		for _, f := range errs {
-			if f.Config == c.Name || f.Config == "" {
-				own = append(own, f)
-			}
+	return found, names
+}
+
+// usable returns the *SelectError that says why c cannot be used, nil when it can: errs are
+// the error-level findings of its document.
+func usable(file string, kind Kind, c *Config, errs []Finding) error {
+	var own []Finding
+	for _, f := range errs {
+		if f.Config == c.Name || f.Config == "" {
+			own = append(own, f)
 		}
-		switch {
-		case len(own) > 0:
-			return nil, &SelectError{Msg: fmt.Sprintf("%s: the ECR API would reject this %s configuration (%d errors; run ecrsign validate %s):", file, kind, len(own), file), Findings: own}
-		case c.NotCreated != "":
-			return nil, &SelectError{Msg: fmt.Sprintf("%s: %s is not created: %s", file, c.Name, c.NotCreated)}
-		case len(c.Outcomes) > 0:
-			var fs []Finding
-			for _, f := range c.Findings {
-				if f.Code == CodeUnresolved && f.Path == "" {
-					fs = append(fs, f)
-				}
-			}
-			for _, o := range c.Outcomes {
-				fs = append(fs, c.Position(Finding{Code: CodeUnresolved, Severity: SeverityInfo,
-					Message: "with " + strings.Join(o.Conditions, ", ") + ": " + o.describe()}))
-			}
-			return nil, &SelectError{Msg: fmt.Sprintf("%s: the %s configuration depends on template conditions that stay unknown; give the values they depend on:", file, kind), Findings: fs}
-		case len(c.Unresolved) > 0:
-			// The findings of the values of this configuration, not of the Fn::If branches it
-			// does not take: at the value's own position.
-			var fs []Finding
-			for _, p := range c.Unresolved {
-				line, col, _ := c.Locate(p)
-				for _, f := range c.Findings {
-					if f.Code == CodeUnresolved && f.Path == p && f.Line == line && f.Column == col {
-						fs = append(fs, f)
-						break
-					}
-				}
-			}
-			return nil, &SelectError{Msg: fmt.Sprintf("%s: %d %s unknown until deployment; give them as each line says, or use the deployed configuration (aws ecr get-%s-configuration):", file, len(c.Unresolved), map[bool]string{true: "value stays", false: "values stay"}[len(c.Unresolved) == 1], kind), Findings: fs}
-		}
-		return c, nil
-	case len(errs) > 0:
-		return nil, &SelectError{Msg: fmt.Sprintf("%s: cannot read a %s configuration:", file, kind), Findings: errs}
-	case len(found) > 1:
-		return nil, &SelectError{Msg: fmt.Sprintf("%s holds %d %s configurations (%s); choose one as %s#NAME", file, len(found), kind, strings.Join(names, ", "), file)}
-	case name != "" && len(names) > 0:
-		return nil, &SelectError{Msg: fmt.Sprintf("%s holds no %s configuration named %q (it holds %s)", file, kind, name, strings.Join(names, ", "))}
-	case len(names) > 0:
-		return nil, &SelectError{Msg: fmt.Sprintf("%s creates no %s configuration: %s", file, kind, notCreated(d, kind))}
-	default:
-		other := ""
-		if len(d.Configs) > 0 {
-			other = fmt.Sprintf(" (it holds a %s configuration)", d.Configs[0].Kind)
-		}
-		return nil, &SelectError{Msg: fmt.Sprintf("%s holds no %s configuration%s", file, kind, other)}
 	}
+	switch {
+	case len(own) > 0:
+		return &SelectError{Msg: fmt.Sprintf("%s: the ECR API would reject this %s configuration (%d errors; run ecrsign validate %s):", file, kind, len(own), file), Findings: own}
+	case c.NotCreated != "":
+		return &SelectError{Msg: fmt.Sprintf("%s: %s is not created: %s", file, c.Name, c.NotCreated)}
+	case len(c.Outcomes) > 0:
+		var fs []Finding
+		for _, f := range c.Findings {
+			if f.Code == CodeUnresolved && f.Path == "" {
+				fs = append(fs, f)
+			}
+		}
+		for _, o := range c.Outcomes {
+			fs = append(fs, c.Position(Finding{Code: CodeUnresolved, Severity: SeverityInfo,
+				Message: "with " + strings.Join(o.Conditions, ", ") + ": " + o.describe()}))
+		}
+		return &SelectError{Msg: fmt.Sprintf("%s: the %s configuration depends on template conditions that stay unknown; give the values they depend on:", file, kind), Findings: fs}
+	case len(c.Unresolved) > 0:
+		return &SelectError{Msg: fmt.Sprintf("%s: %d %s unknown until deployment; give them as each line says, or use the deployed configuration (aws ecr get-%s-configuration):", file, len(c.Unresolved), map[bool]string{true: "value stays", false: "values stay"}[len(c.Unresolved) == 1], kind),
+			Findings: c.unresolvedFindings()}
+	}
+	return nil
+}
+
+// unresolvedFindings returns the ECR108 findings of the values of c that stay unknown, not
+// those of the Fn::If branches it does not take: each at its value's own position.
+func (c *Config) unresolvedFindings() []Finding {
+	var fs []Finding
+	for _, p := range c.Unresolved {
+		line, col, _ := c.Locate(p)
+		for _, f := range c.Findings {
+			if f.Code == CodeUnresolved && f.Path == p && f.Line == line && f.Column == col {
+				fs = append(fs, f)
+				break
+			}
+		}
+	}
+	return fs
 }
 
 func notCreated(d *Document, kind Kind) string {

@@ -56,7 +56,7 @@ func loadConfig(spec string, kind rules.Kind, stdin io.Reader, opts ...rules.Opt
 // loadSigning loads the signing configuration of spec with the template values the flags
 // give and compiles it: the load-and-compile path of match and explain.
 func loadSigning(spec string, stdin io.Reader, tf *templateFlags) (*rules.Config, *match.Matcher, error) {
-	opts, err := tf.options()
+	opts, err := tf.options("")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -159,8 +159,13 @@ func (f *flagSet) templateFlags(region *string) *templateFlags {
 }
 
 // options returns the rules options the flags give; --parameter wins over the file.
-func (t *templateFlags) options() ([]rules.Option, error) {
+// registryID, when not "", is the command's --registry-id: the account of a template too,
+// unless --account-id names another.
+func (t *templateFlags) options(registryID string) ([]rules.Option, error) {
 	var opts []rules.Option
+	if registryID != "" {
+		opts = append(opts, rules.WithRegistryID(registryID))
+	}
 	if *t.accountID != "" {
 		if !registryIDFlag.MatchString(*t.accountID) {
 			return nil, fmt.Errorf("--account-id %q is not an account id: 12 digits", *t.accountID)

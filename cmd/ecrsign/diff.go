@@ -121,12 +121,9 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		configInput = func() io.Reader { return bytes.NewReader(data) }
 	}
-	opts, err := tf.options()
+	opts, err := tf.options(*registryID)
 	if err != nil {
 		return fs.usageError("%v", err)
-	}
-	if *registryID != "" {
-		opts = append(opts, rules.WithRegistryID(*registryID))
 	}
 	kind := diffKind(configInput, *oldFile, *newFile)
 	before, err := loadConfig(*oldFile, kind, configInput(), opts...)

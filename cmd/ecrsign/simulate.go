@@ -105,12 +105,9 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fs.usageError("only one input can come from standard input")
 	}
 
-	opts, err := tf.options()
+	opts, err := tf.options(*registryID)
 	if err != nil {
 		return fs.usageError("%v", err)
-	}
-	if *registryID != "" {
-		opts = append(opts, rules.WithRegistryID(*registryID))
 	}
 	var signing *rules.SigningConfiguration
 	if *configFile != "" {

@@ -87,89 +87,97 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case *registryID != "" && *region == "":
 		return fs.usageError("--registry-id needs --region: the source registry of replication is an account in a region")
 	}
-	opts, err := tf.options()
+	opts, err := tf.options(*registryID)
 	if err != nil {
 		return fs.usageError("%v", err)
-	}
-	if *registryID != "" {
-		opts = append(opts, rules.WithRegistryID(*registryID))
 	}
 	if *region != "" {
 		opts = append(opts, rules.WithRegion(*region))
 	}
 
-	status := exitOK
-	all := []rules.Finding{}
-	// check validates one file and reports whether it was a configuration file (not skipped).
-	// A CDK stack's template is read with its stack's account and region.
-	check := func(name string, walked bool, stack ...rules.CDKStack) bool {
-		data, err := readInput(name, stdin)
-		if err != nil {
-			fs.errorf("%v", err)
-			status = exitUsage
-			return true
-		}
-		fileOpts := opts
-		if len(stack) > 0 {
-			fileOpts = stackOptions(stack[0], opts)
-		}
-		doc := rules.Decode(name, data, fileOpts...)
-		if walked && unrelated(doc, data) {
-			return false
-		}
-		findings := match.Check(doc)
-		for _, f := range findings {
-			if (f.Severity == rules.SeverityError || *strict && f.Severity == rules.SeverityWarning) && status == exitOK {
-				status = exitFound
-			}
-		}
-		all = append(all, findings...)
-		return true
-	}
+	v := &validator{fs: fs, stdin: stdin, strict: *strict, opts: opts, status: exitOK, all: []rules.Finding{}}
 	for _, name := range names {
 		if name == "-" {
-			check(name, false)
+			v.file(walkedFile{path: name}, false)
 			continue
 		}
 		st, err := os.Stat(name)
-		if err != nil {
+		switch {
+		case err != nil:
 			fs.errorf("%v", err)
-			status = exitUsage
-			continue
-		}
-		if !st.IsDir() {
-			check(name, *onlyConfigs)
-			continue
-		}
-		found, err := configFiles(name)
-		if err != nil {
-			fs.errorf("%v", err)
-			status = exitUsage
-		}
-		checked := 0
-		for _, f := range found {
-			if f.err != nil {
-				fs.errorf("%v", f.err)
-				status = exitUsage
-				continue
-			}
-			var stack []rules.CDKStack
-			if f.stack != nil {
-				stack = append(stack, *f.stack)
-			}
-			if check(f.path, true, stack...) {
-				checked++
-			}
-		}
-		if checked == 0 && err == nil {
-			fs.errorf("no configuration found in %s (searched %d *.json, *.yaml and *.yml files)", name, len(found))
+			v.status = exitUsage
+		case st.IsDir():
+			v.dir(name)
+		default:
+			v.file(walkedFile{path: name}, *onlyConfigs)
 		}
 	}
-	if err := writeFindings(stdout, *format, all); err != nil {
+	if err := writeFindings(stdout, *format, v.all); err != nil {
 		fs.errorf("%v", err)
 		return exitUsage
 	}
-	return status
+	return v.status
+}
+
+// validator validates files for runValidate, gathering their findings and the exit status.
+type validator struct {
+	fs     *flagSet
+	stdin  io.Reader
+	strict bool
+	opts   []rules.Option
+	status int
+	all    []rules.Finding
+}
+
+// file validates one file and reports whether it was a configuration file: one found by a
+// directory walk (walked) that is not is skipped. A CDK stack's template is read with its
+// stack's account and region.
+func (v *validator) file(f walkedFile, walked bool) bool {
+	data, err := readInput(f.path, v.stdin)
+	if err != nil {
+		v.fs.errorf("%v", err)
+		v.status = exitUsage
+		return true
+	}
+	opts := v.opts
+	if f.stack != nil {
+		opts = stackOptions(*f.stack, opts)
+	}
+	doc := rules.Decode(f.path, data, opts...)
+	if walked && unrelated(doc, data) {
+		return false
+	}
+	findings := match.Check(doc)
+	for _, fd := range findings {
+		if (fd.Severity == rules.SeverityError || v.strict && fd.Severity == rules.SeverityWarning) && v.status == exitOK {
+			v.status = exitFound
+		}
+	}
+	v.all = append(v.all, findings...)
+	return true
+}
+
+// dir validates the configuration files a walk of dir finds.
+func (v *validator) dir(dir string) {
+	found, err := configFiles(dir)
+	if err != nil {
+		v.fs.errorf("%v", err)
+		v.status = exitUsage
+	}
+	checked := 0
+	for _, f := range found {
+		if f.err != nil {
+			v.fs.errorf("%v", f.err)
+			v.status = exitUsage
+			continue
+		}
+		if v.file(f, true) {
+			checked++
+		}
+	}
+	if checked == 0 && err == nil {
+		v.fs.errorf("no configuration found in %s (searched %d *.json, *.yaml and *.yml files)", dir, len(found))
+	}
 }
 
 // walkedFile is a file a directory walk found: a *.json, *.yaml or *.yml file, or the
