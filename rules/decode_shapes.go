@@ -55,7 +55,7 @@ type decoder struct {
 
 func newConfig(file, name string, f Format, k Kind, st style, b *findingBudget) (*Config, *decoder) {
 	c := &Config{Name: name, Format: f, Kind: k, file: file, positions: map[string]source.Pos{},
-		problems: map[string]bool{}, invalid: map[string]bool{}, lengths: map[string]int{}, style: st, budget: b}
+		problems: map[string]bool{}, invalid: map[Path]bool{}, lengths: map[string]int{}, style: st, budget: b}
 	return c, &decoder{c: c, style: st, tf: f == FormatTerraformPlan || f == FormatTerraformState}
 }
 

@@ -82,7 +82,7 @@ type Config struct {
 	// not report a second finding for the same value.
 	problems map[string]bool
 	// invalid holds the paths of values with an API constraint violation.
-	invalid map[string]bool
+	invalid map[Path]bool
 	// nulls holds the paths of Terraform nulls, which mean "absent".
 	nulls map[string]bool
 	// lengths holds the real length of each list cut short by the decoder.

@@ -22,10 +22,10 @@ func validate(c *Config, o *options) {
 		if c.suppressed(v.Path) {
 			continue
 		}
-		if v.Value == "" && c.invalid[v.Path] {
+		if v.Value == "" && c.invalid[v.at] {
 			continue // an empty string breaks a length and a pattern: one finding says it
 		}
-		c.invalid[v.Path] = true
+		c.invalid[v.at] = true
 		c.add(c.violationFinding(v))
 	}
 	if c.Replication == nil {
