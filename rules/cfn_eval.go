@@ -128,6 +128,9 @@ func newTemplate(root *source.Node, o *options) *template {
 				p.what = fmt.Sprintf("parameter %s has no Default and no value was given", m.Key)
 				p.hint = fmt.Sprintf("give it with --parameter %s=VALUE or a --parameters-file", m.Key)
 			}
+			if p.known {
+				t.checkAllowed(m, p.value, isGiven)
+			}
 			t.params[m.Key] = p
 			t.paramNames = append(t.paramNames, m.Key)
 		}
@@ -153,6 +156,28 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// checkAllowed reports a parameter value that is not one of the parameter's AllowedValues:
+// CloudFormation refuses to create the stack.
+func (t *template) checkAllowed(m source.Member, value string, given bool) {
+	allowed := m.Value.Lookup("AllowedValues")
+	if allowed == nil || allowed.Kind != source.Array {
+		return
+	}
+	var values []string
+	for _, a := range allowed.Items {
+		if a.Text == value && (a.Kind == source.String || a.Kind == source.Number || a.Kind == source.Bool) {
+			return
+		}
+		values = append(values, a.Text)
+	}
+	from := "its Default"
+	if given {
+		from = "the value given"
+	}
+	t.report("", CodeTemplate, SeverityError, m.KeyPos,
+		fmt.Sprintf("parameter %s: %s, %q, is not one of its AllowedValues (%s); CloudFormation refuses to create the stack", m.Key, from, value, strings.Join(values, ", ")), "")
 }
 
 // partitionOf returns the partition and URL suffix of a region.

@@ -33,6 +33,8 @@ var cfnCases = []decodeCase{
 		want: []string{"ECR112  2:6", "ECR108 S. 8:7", "ECR308 S.rules 8:22", "ECR308 S.rules 8:26"}},
 	{name: "cfn nesting limit", input: `{"Resources": {"S": {"Type": "AWS::ECR::SigningConfiguration", "Properties": {"Rules": ` + strings.Repeat(`{"Fn::Select": [0, [`, MaxIntrinsicDepth+1) + `[]` + strings.Repeat(`]]}`, MaxIntrinsicDepth+1) + `}}}}`,
 		want: []string{"ECR114 S. 1:" + strconv.Itoa(88+20*MaxIntrinsicDepth)}},
+	{name: "cfn allowed values", input: "Parameters:\n  Env: {Type: String, AllowedValues: [dev, prod], Default: dev}\nResources:\n  S:\n    Type: AWS::ECR::SigningConfiguration\n    Properties: {Rules: []}\n",
+		opts: []Option{WithParameters(map[string]string{"Env": "test"})}, want: []string{"ECR112  2:3", "ECR308 S.rules 6:25"}},
 	{name: "cfn resource type typo", input: "Resources:\n  S:\n    Type: AWS::ECR::SigningConfiguraton\n    Properties: {Rules: []}\n", want: []string{"ECR113 S. 3:11"}},
 	{name: "cfn replication without destinations", input: "Resources:\n  R:\n    Type: AWS::ECR::ReplicationConfiguration\n    Properties:\n      RegistryId: \"123456789012\"\n      ReplicationConfiguration:\n        Rules:\n          - Destinations: []\n            RepositoryFilters: []\n",
 		want: []string{"ECR215 R.rules[0].destinations 8:27", "ECR202 R.rules[0].repositoryFilters 9:32"}},
