@@ -11,9 +11,8 @@
 // output and terraform show -json output, and returns a [Document] listing each
 // configuration with its findings; [Config.Position] gives the findings of other packages
 // their line and column, and [Document.Select] picks the one configuration a tool uses.
-// Each format has its own file: decode_api.go, decode_yaml.go, decode_cfn.go (with
-// cfn_eval.go), decode_cdk.go; validation (validate.go) works on typed [Path] values and lints
-// (lint.go) come after it. [Parse] is the short form for input
+// Decoding (one reader per format), validation against the API (on typed [Path] values) and
+// lints are separate stages, in that order. [Parse] is the short form for input
 // holding one signing configuration. The API constraints themselves are [CheckSigning],
 // [CheckReplication] and [CheckRepositoryName], which report [Violation] values in the form
 // AWS prints them ([FormatViolations]); the findings are derived from them. [Codes] lists
