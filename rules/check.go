@@ -15,14 +15,12 @@ import (
 // without anchors (RepositoryName, RegistryId, Region) must match the whole value, as the
 // service's validator does; the compiled forms below anchor them.
 const (
-	SigningProfileArnPattern     = `^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\/signing-profiles\/[a-zA-Z0-9_]{2,}$`
-	SigningFilterPattern         = `^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$`
-	ReplicationFilterPattern     = `^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$`
-	RepositoryNamePattern        = reponame.Pattern
-	RegistryIDPattern            = `[0-9]{12}`
-	RegionPattern                = `[0-9a-z-]{2,25}`
-	CloudFormationFilterPattern  = `^(?=.{1,256}$)(?:[a-z0-9*]+(?:[._-][a-z0-9*]*)*/)*[a-z0-9*]*(?:[._-][a-z0-9*]*)*$`
-	cloudFormationFilterNoLookah = `^(?:[a-z0-9*]+(?:[._-][a-z0-9*]*)*/)*[a-z0-9*]*(?:[._-][a-z0-9*]*)*$`
+	SigningProfileArnPattern = `^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\/signing-profiles\/[a-zA-Z0-9_]{2,}$`
+	SigningFilterPattern     = `^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$`
+	ReplicationFilterPattern = `^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$`
+	RepositoryNamePattern    = reponame.Pattern
+	RegistryIDPattern        = `[0-9]{12}`
+	RegionPattern            = `[0-9a-z-]{2,25}`
 )
 
 var (
@@ -31,8 +29,6 @@ var (
 	replicationFilterRE = regexp.MustCompile(ReplicationFilterPattern)
 	registryIDRE        = regexp.MustCompile(`^(?:` + RegistryIDPattern + `)$`)
 	regionRE            = regexp.MustCompile(`^(?:` + RegionPattern + `)$`)
-	// The CloudFormation schema's lookahead only bounds the length (1..256), checked apart.
-	cloudFormationFilterRE = regexp.MustCompile(cloudFormationFilterNoLookah)
 )
 
 // Violation is one API constraint violation in the form AWS reports it.
@@ -45,6 +41,33 @@ type Violation struct {
 	Value string
 	// Constraint is AWS's wording, for example "Member must not be null".
 	Constraint string
+}
+
+// violation is a Violation with its path typed, as Decode's findings are derived from them.
+type violation struct {
+	Violation
+	at Path
+}
+
+// withPath types the paths of violations of the value at p.
+func withPath(p Path, vs []Violation) []violation {
+	out := make([]violation, len(vs))
+	for i, v := range vs {
+		out[i] = violation{v, p}
+	}
+	return out
+}
+
+// untyped returns the violations without their typed paths.
+func untyped(vs []violation) []Violation {
+	if vs == nil {
+		return nil
+	}
+	out := make([]Violation, len(vs))
+	for i, v := range vs {
+		out[i] = v.Violation
+	}
+	return out
 }
 
 // Constraint wordings of the ECR API's validator.
@@ -67,37 +90,41 @@ const (
 // CheckSigning checks a signing configuration against the constraints of the ECR API model
 // (SigningConfiguration and the shapes it uses) and returns every violation, in member order.
 // A nil configuration is reported as a missing member.
-func CheckSigning(cfg *SigningConfiguration) []Violation {
-	var vs []Violation
+func CheckSigning(cfg *SigningConfiguration) []Violation { return untyped(checkSigning(cfg)) }
+
+func checkSigning(cfg *SigningConfiguration) []violation {
+	var vs []violation
 	if cfg == nil {
-		return []Violation{{Path: "", Value: "null", Constraint: constraintNotNull}}
+		return []violation{{Violation: Violation{Path: "", Value: "null", Constraint: constraintNotNull}}}
 	}
 	if cfg.Rules == nil {
-		return []Violation{{Path: "rules", Value: "null", Constraint: constraintNotNull}}
+		return []violation{{Violation{Path: "rules", Value: "null", Constraint: constraintNotNull}, RulesPath()}}
 	}
 	if len(cfg.Rules) > MaxSigningRules {
-		vs = append(vs, Violation{"rules", briefList(cfg.Rules), constraintMaxLen + strconv.Itoa(MaxSigningRules)})
+		vs = append(vs, violation{Violation{"rules", briefList(cfg.Rules), constraintMaxLen + strconv.Itoa(MaxSigningRules)}, RulesPath()})
 	}
 	for i, r := range cfg.Rules {
-		p := RulePath(i)
+		rp := RuleAt(i)
 		if len(r.SigningProfileArn) > MaxSigningProfileARNLen || !signingProfileArnRE.MatchString(r.SigningProfileArn) {
-			vs = append(vs, checkString(p+".signingProfileArn", r.SigningProfileArn, 0, MaxSigningProfileARNLen, signingProfileArnRE, SigningProfileArnPattern)...)
+			ap := rp.Member("signingProfileArn")
+			vs = append(vs, withPath(ap, checkString(ap.String(), r.SigningProfileArn, 0, MaxSigningProfileARNLen, signingProfileArnRE, SigningProfileArnPattern))...)
 		}
 		if r.RepositoryFilters == nil {
 			continue
 		}
+		lp := rp.Member("repositoryFilters")
 		if n := len(r.RepositoryFilters); n < MinSigningFilters {
-			vs = append(vs, Violation{p + ".repositoryFilters", "[]", constraintMinLen + strconv.Itoa(MinSigningFilters)})
+			vs = append(vs, violation{Violation{lp.String(), "[]", constraintMinLen + strconv.Itoa(MinSigningFilters)}, lp})
 		} else if n > MaxSigningFilters {
-			vs = append(vs, Violation{p + ".repositoryFilters", briefList(r.RepositoryFilters), constraintMaxLen + strconv.Itoa(MaxSigningFilters)})
+			vs = append(vs, violation{Violation{lp.String(), briefList(r.RepositoryFilters), constraintMaxLen + strconv.Itoa(MaxSigningFilters)}, lp})
 		}
 		for j, f := range r.RepositoryFilters {
 			if f.FilterType == WildcardMatch && len(f.Filter) <= MaxSigningFilterLength && f.Filter != "" && signingFilterRE.MatchString(f.Filter) {
 				continue // valid: skip building paths
 			}
-			fp := FilterPath(i, j)
-			vs = append(vs, checkString(fp+".filter", f.Filter, MinSigningFilterLength, MaxSigningFilterLength, signingFilterRE, SigningFilterPattern)...)
-			vs = append(vs, checkEnum(fp+".filterType", string(f.FilterType), string(WildcardMatch))...)
+			fp, tp := lp.Index(j).Member("filter"), lp.Index(j).Member("filterType")
+			vs = append(vs, withPath(fp, checkString(fp.String(), f.Filter, MinSigningFilterLength, MaxSigningFilterLength, signingFilterRE, SigningFilterPattern))...)
+			vs = append(vs, withPath(tp, checkEnum(tp.String(), string(f.FilterType), string(WildcardMatch)))...)
 		}
 	}
 	return vs
@@ -108,40 +135,66 @@ func CheckSigning(cfg *SigningConfiguration) []Violation {
 // The limit of 25 distinct destinations is a service quota, not a model constraint, and is
 // not checked here; [Decode] reports it (ECR213).
 func CheckReplication(cfg *ReplicationConfiguration) []Violation {
-	var vs []Violation
+	return untyped(checkReplication(cfg))
+}
+
+func checkReplication(cfg *ReplicationConfiguration) []violation {
+	var vs []violation
 	if cfg == nil {
-		return []Violation{{Path: "", Value: "null", Constraint: constraintNotNull}}
+		return []violation{{Violation: Violation{Path: "", Value: "null", Constraint: constraintNotNull}}}
 	}
 	if cfg.Rules == nil {
-		return []Violation{{Path: "rules", Value: "null", Constraint: constraintNotNull}}
+		return []violation{{Violation{Path: "rules", Value: "null", Constraint: constraintNotNull}, RulesPath()}}
 	}
 	if len(cfg.Rules) > MaxReplicationRules {
-		vs = append(vs, Violation{"rules", briefList(cfg.Rules), constraintMaxLen + strconv.Itoa(MaxReplicationRules)})
+		vs = append(vs, violation{Violation{"rules", briefList(cfg.Rules), constraintMaxLen + strconv.Itoa(MaxReplicationRules)}, RulesPath()})
 	}
 	for i, r := range cfg.Rules {
-		p := RulePath(i)
+		rp := RuleAt(i)
+		dl := rp.Member("destinations")
 		if r.Destinations == nil {
-			vs = append(vs, Violation{p + ".destinations", "null", constraintNotNull})
+			vs = append(vs, violation{Violation{dl.String(), "null", constraintNotNull}, dl})
 		} else if len(r.Destinations) > MaxReplicationDestinations {
-			vs = append(vs, Violation{p + ".destinations", briefList(r.Destinations), constraintMaxLen + strconv.Itoa(MaxReplicationDestinations)})
+			vs = append(vs, violation{Violation{dl.String(), briefList(r.Destinations), constraintMaxLen + strconv.Itoa(MaxReplicationDestinations)}, dl})
 		}
 		for j, d := range r.Destinations {
-			dp := fmt.Sprintf("%s.destinations[%d]", p, j)
-			vs = append(vs, checkString(dp+".region", d.Region, MinRegionLength, MaxRegionLength, regionRE, RegionPattern)...)
-			vs = append(vs, checkString(dp+".registryId", d.RegistryID, 0, 0, registryIDRE, RegistryIDPattern)...)
+			rg, id := dl.Index(j).Member("region"), dl.Index(j).Member("registryId")
+			vs = append(vs, withPath(rg, checkString(rg.String(), d.Region, MinRegionLength, MaxRegionLength, regionRE, RegionPattern))...)
+			vs = append(vs, withPath(id, checkString(id.String(), d.RegistryID, 0, 0, registryIDRE, RegistryIDPattern))...)
 		}
 		if r.RepositoryFilters == nil {
 			continue
 		}
+		lp := rp.Member("repositoryFilters")
 		if n := len(r.RepositoryFilters); n < MinReplicationFilters {
-			vs = append(vs, Violation{p + ".repositoryFilters", "[]", constraintMinLen + strconv.Itoa(MinReplicationFilters)})
+			vs = append(vs, violation{Violation{lp.String(), "[]", constraintMinLen + strconv.Itoa(MinReplicationFilters)}, lp})
 		} else if n > MaxReplicationFilters {
-			vs = append(vs, Violation{p + ".repositoryFilters", briefList(r.RepositoryFilters), constraintMaxLen + strconv.Itoa(MaxReplicationFilters)})
+			vs = append(vs, violation{Violation{lp.String(), briefList(r.RepositoryFilters), constraintMaxLen + strconv.Itoa(MaxReplicationFilters)}, lp})
 		}
 		for j, f := range r.RepositoryFilters {
-			fp := fmt.Sprintf("%s.repositoryFilters[%d]", p, j)
-			vs = append(vs, checkString(fp+".filter", f.Filter, MinReplicationFilterLength, MaxReplicationFilterLength, replicationFilterRE, ReplicationFilterPattern)...)
-			vs = append(vs, checkEnum(fp+".filterType", string(f.FilterType), string(PrefixMatch))...)
+			fp, tp := lp.Index(j).Member("filter"), lp.Index(j).Member("filterType")
+			vs = append(vs, withPath(fp, checkString(fp.String(), f.Filter, MinReplicationFilterLength, MaxReplicationFilterLength, replicationFilterRE, ReplicationFilterPattern))...)
+			vs = append(vs, withPath(tp, checkEnum(tp.String(), string(f.FilterType), string(PrefixMatch)))...)
+		}
+	}
+	return vs
+}
+
+// CheckSource reports the destinations of cfg that are the source registry, registryID in
+// region: PutReplicationConfiguration in that registry rejects them (replication never goes
+// back to the registry it starts from). Each violation's Path is the destination's.
+func CheckSource(cfg *ReplicationConfiguration, registryID, region string) []Violation {
+	if cfg == nil {
+		return nil
+	}
+	var vs []Violation
+	for i, r := range cfg.Rules {
+		for j, d := range r.Destinations {
+			if d.RegistryID == registryID && d.Region == region {
+				p := RuleAt(i).Member("destinations").Index(j)
+				vs = append(vs, Violation{p.String(), d.RegistryID + "/" + d.Region,
+					fmt.Sprintf("a destination cannot be the source registry (%s, %s)", d.RegistryID, d.Region)})
+			}
 		}
 	}
 	return vs

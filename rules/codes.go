@@ -48,6 +48,12 @@ const (
 	CodeNoRules         Code = "ECR308"
 	CodeDuplicateDest   Code = "ECR309"
 
+	CodeTemplate          Code = "ECR112"
+	CodeResourceType      Code = "ECR113"
+	CodeTemplateLimit     Code = "ECR114"
+	CodeSourceDestination Code = "ECR214"
+	CodeTemplateSchema    Code = "ECR215"
+
 	CodeRedundantFilter   Code = "ECR401"
 	CodeShadowedRule      Code = "ECR402"
 	CodeNoValidName       Code = "ECR403"
@@ -84,10 +90,13 @@ var catalogue = []CodeInfo{
 	{CodeWrongType, SeverityError, "a value has the wrong JSON type (a number where a string belongs, null, ...)", "give the value the type the format defines"},
 	{CodeUnknownField, SeverityError, "a member the format does not define (the AWS CLI and CloudFormation reject unknown members)", "check the member's spelling and case"},
 	{CodeNoConfig, SeverityError, "the input holds no signing or replication configuration of a known format", "see docs/model.md for the formats read"},
-	{CodeUnresolved, SeverityInfo, "a CloudFormation intrinsic function (!Ref, !Sub, Fn::...) whose value cannot be checked before deployment", "write the value literally to have it checked"},
+	{CodeUnresolved, SeverityInfo, "a CloudFormation value that stays unknown (Fn::GetAtt, an import, a parameter or pseudo parameter not given), or a condition that does: not checked", "give the value with --parameter, --parameters-file, --region or --account-id, or write it literally"},
 	{CodeMoreDocuments, SeverityWarning, "a YAML stream with more than one document: only the first is read", "put each document in a file of its own"},
 	{CodeNotChecked, SeverityInfo, "a list far longer than the API allows: only its first elements (one past the API's maximum) are checked", "shorten the list to what the API allows"},
 	{CodeTooManyFindings, SeverityError, "more findings than one document reports (1000): the rest are counted, not listed", "fix the findings listed and check again"},
+	{CodeTemplate, SeverityError, "a CloudFormation template error: an intrinsic function used wrongly, or a parameter, mapping, condition or key the template does not define", "fix the template at the position given"},
+	{CodeResourceType, SeverityError, "a CloudFormation resource type a few letters from AWS::ECR::SigningConfiguration or AWS::ECR::ReplicationConfiguration (a typo CloudFormation rejects)", "use the type the message suggests"},
+	{CodeTemplateLimit, SeverityError, "a CloudFormation template whose intrinsic functions nest too deep, expand too far or branch too often: evaluation stops at a named limit", "simplify the template"},
 
 	{CodeRequired, SeverityError, "a member the API requires is missing", "add the member"},
 	{CodeTooManyRules, SeverityError, "more rules than the API allows (10)", "merge rules that share a signing profile"},
@@ -102,6 +111,8 @@ var catalogue = []CodeInfo{
 	{CodeRegion, SeverityError, "a replication destination region that does not match the API's pattern", "use a region code such as us-east-1"},
 	{CodeRegistryID, SeverityError, "a replication destination registry ID that is not 12 digits", "use the destination account's 12-digit ID"},
 	{CodeTooManyDistinctDests, SeverityError, "more than 25 distinct replication destinations over all rules", "replicate to fewer destinations"},
+	{CodeSourceDestination, SeverityError, "a replication destination that is the source registry (WithRegistryID, WithRegion): PutReplicationConfiguration rejects it", "remove the destination; ECR does not replicate a registry to itself"},
+	{CodeTemplateSchema, SeverityError, "the CloudFormation resource schema rejects what the ECR API accepts (a replication rule without destinations)", "give the rule a destination, or remove the rule"},
 
 	{CodeDuplicateFilter, SeverityWarning, "the same filter twice in a rule", "remove the repeated filter"},
 	{CodeSharedProfile, SeverityWarning, "two rules name the same signing profile (one status, signed once per profile)", "merge the rules' filters into one rule"},

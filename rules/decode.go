@@ -24,14 +24,49 @@ const MaxYAMLSize = 4 << 20
 type Option func(*options)
 
 type options struct {
-	region  string
-	maxSize int
-	limits  source.Limits
+	region       string
+	pseudoRegion string
+	accountID    string
+	registryID   string
+	parameters   map[string]string
+	maxSize      int
+	limits       source.Limits
 }
 
 // WithRegion names the registry's region: signing profiles in another region are reported
-// (ECR rejects cross-region profiles).
+// (ECR rejects cross-region profiles), and it is CloudFormation's AWS::Region (AWS::Partition
+// and AWS::URLSuffix follow from it).
 func WithRegion(region string) Option { return func(o *options) { o.region = region } }
+
+// WithStackRegion names the region a CloudFormation template is deployed in, its
+// AWS::Region, without the region checks of WithRegion: for tools that check regions
+// themselves.
+func WithStackRegion(region string) Option { return func(o *options) { o.pseudoRegion = region } }
+
+// WithAccountID names the account a CloudFormation template is deployed in, its
+// AWS::AccountId. It is also the registry's ID unless WithRegistryID names another.
+func WithAccountID(id string) Option { return func(o *options) { o.accountID = id } }
+
+// WithRegistryID names the registry (account) the configurations are put into. With
+// WithRegion it is the source registry of replication: a destination that is the source is
+// an error (ECR214), as PutReplicationConfiguration rejects it. It is also
+// AWS::AccountId unless WithAccountID names another.
+func WithRegistryID(id string) Option { return func(o *options) { o.registryID = id } }
+
+// WithParameters gives values to CloudFormation template parameters, by name, over their
+// Default: as "aws cloudformation deploy --parameter-overrides" does. A parameter of a
+// list type (CommaDelimitedList, List<...>) takes its elements separated by commas.
+// [ReadParameters] reads the parameter files of the AWS CLI and CodePipeline.
+func WithParameters(values map[string]string) Option {
+	return func(o *options) {
+		if o.parameters == nil {
+			o.parameters = map[string]string{}
+		}
+		for k, v := range values {
+			o.parameters[k] = v
+		}
+	}
+}
 
 // WithMaxSize sets the largest input accepted, in bytes. A YAML input is also bounded by
 // MaxYAMLSize.
@@ -57,6 +92,7 @@ func Decode(file string, data []byte, opts ...Option) *Document {
 	for _, opt := range opts {
 		opt(&o)
 	}
+	o.accountID, o.registryID = cmpOr(o.accountID, o.registryID), cmpOr(o.registryID, o.accountID)
 	doc := &Document{File: file}
 	fail := func(code Code, pos source.Pos, msg, hint string) *Document {
 		doc.Findings = append(doc.Findings, Finding{Code: code, Severity: SeverityError, File: file,
@@ -129,7 +165,7 @@ func Decode(file string, data []byte, opts ...Option) *Document {
 		return fail(CodeNoConfig, root.Pos, "no signing or replication configuration found: "+describeKeys(root),
 			`expected {"signingConfiguration": ...}, {"replicationConfiguration": ...}, {"rules": ...}, a CloudFormation template or terraform show -json output`)
 	case format.CloudFormation():
-		decodeCloudFormation(doc, root, format, budget)
+		decodeCloudFormation(doc, root, format, budget, &o)
 	case format == FormatTerraformPlan || format == FormatTerraformState:
 		decodeTerraform(doc, root, format, o.limits.MaxDepth, budget)
 	default:
@@ -146,9 +182,7 @@ func Decode(file string, data []byte, opts ...Option) *Document {
 		return fail(CodeNoConfig, root.Pos, what, "")
 	}
 	for _, c := range doc.Configs {
-		validate(c)
-		lint(c, o.region)
-		sortFindings(c.Findings)
+		check(c, &o)
 	}
 	if f, ok := budget.summary(); ok {
 		f.File = file
@@ -171,29 +205,6 @@ func describeKeys(n *source.Node) string {
 		keys = append(keys, fmt.Sprintf("%q", m.Key))
 	}
 	return "the object has members " + strings.Join(keys, ", ")
-}
-
-// parse parses data as JSON when it starts like JSON (isJSON), as YAML otherwise. A YAML
-// flow mapping such as {rules: [...]} also starts with '{': when the JSON parser stops at a
-// character that is no JSON at all there (an unquoted word, a single quote, a YAML tag) and
-// the input is well-formed YAML, it is read as YAML and json comes back false. JSON errors
-// that YAML would forgive but the AWS CLI would not (a trailing comma, a truncated
-// document) stay JSON errors, as do all errors of inputs too large for YAML (yamlOK false).
-// more is the position of a second YAML document, not read.
-func parse(data []byte, isJSON, yamlOK bool, lim source.Limits) (root *source.Node, json bool, more *source.Pos, err error) {
-	if !isJSON {
-		root, more, err = source.ParseYAML(data, lim)
-		return root, false, more, err
-	}
-	root, err = source.ParseJSON(data, lim)
-	se, ok := err.(*source.Error)
-	if !ok || !yamlOK || se.Limit || se.Offset >= len(data) || strings.IndexByte(",]}\"", data[se.Offset]) >= 0 {
-		return root, true, nil, err
-	}
-	if yroot, ymore, yerr := source.ParseYAML(data, lim); yerr == nil && ymore == nil {
-		return yroot, false, nil, nil
-	}
-	return nil, true, nil, err
 }
 
 func hasError(fs []Finding) bool {
@@ -228,468 +239,6 @@ func detect(root *source.Node, isJSON bool) Format {
 		return FormatBare
 	}
 	return ""
-}
-
-// style is the naming of members in a format.
-type style int
-
-const (
-	styleAPI   style = iota // signingProfileArn
-	styleCFN                // SigningProfileArn
-	styleSnake              // signing_profile_arn
-)
-
-// name returns the member name of API member api in the style.
-func (s style) name(api string) string {
-	if api == "" {
-		return api
-	}
-	switch s {
-	case styleCFN:
-		return strings.ToUpper(api[:1]) + api[1:]
-	case styleSnake:
-		var b strings.Builder
-		for i, r := range api {
-			if unicode.IsUpper(r) {
-				if i > 0 {
-					b.WriteByte('_')
-				}
-				r = unicode.ToLower(r)
-			}
-			b.WriteRune(r)
-		}
-		return b.String()
-	}
-	return api
-}
-
-// decoder turns a source tree into a typed configuration, recording positions and findings.
-type decoder struct {
-	c     *Config
-	style style
-	// cfn accepts intrinsic functions as values that cannot be checked.
-	cfn bool
-	// tf reads null as absent and ignores members it does not know.
-	tf bool
-}
-
-func newConfig(file, name string, f Format, k Kind, st style, b *findingBudget) (*Config, *decoder) {
-	c := &Config{Name: name, Format: f, Kind: k, file: file, positions: map[string]source.Pos{},
-		problems: map[string]bool{}, invalid: map[string]bool{}, lengths: map[string]int{}, style: st, budget: b}
-	return c, &decoder{c: c, style: st, cfn: f.CloudFormation(), tf: f == FormatTerraformPlan || f == FormatTerraformState}
-}
-
-func (d *decoder) problem(path string, n *source.Node, code Code, sev Severity, msg, hint string) {
-	d.c.problems[path] = true
-	d.c.add(Finding{Code: code, Severity: sev, Path: path, Line: n.Pos.Line, Column: n.Pos.Column, Message: msg, Hint: hint})
-}
-
-// intrinsic reports whether n is a CloudFormation intrinsic function, and if so records it
-// as a value that cannot be checked.
-func (d *decoder) intrinsic(n *source.Node, path string) bool {
-	if !d.cfn {
-		return false
-	}
-	fn := ""
-	switch {
-	case n.Kind == source.Tagged:
-		fn = n.Text
-	case n.Kind == source.Object && len(n.Members) == 1 &&
-		(n.Members[0].Key == "Ref" || strings.HasPrefix(n.Members[0].Key, "Fn::")):
-		fn = n.Members[0].Key
-	default:
-		return false
-	}
-	d.c.Unresolved = append(d.c.Unresolved, path)
-	d.problem(path, n, CodeUnresolved, SeverityInfo,
-		fmt.Sprintf("%s is %s, whose value is only known at deployment; it is not checked", d.member(path), fn), "")
-	return true
-}
-
-// member names the last member of path in the source's style, for messages.
-func (d *decoder) member(path string) string { return memberName(d.style, path) }
-
-func memberName(st style, path string) string {
-	if path == "" {
-		return "the configuration"
-	}
-	last := path[strings.LastIndexByte(path, '.')+1:]
-	name := last
-	idx := ""
-	if i := strings.IndexByte(last, '['); i >= 0 {
-		name, idx = last[:i], last[i:]
-	}
-	return st.name(name) + idx
-}
-
-func (d *decoder) wrongType(path string, n *source.Node, want string) {
-	hint := ""
-	if want == "a string" && (n.Kind == source.Number || n.Kind == source.Bool) {
-		hint = fmt.Sprintf("quote it: \"%s\"", n.Text)
-	}
-	d.problem(path, n, CodeWrongType, SeverityError,
-		fmt.Sprintf("%s must be %s, found %s", d.member(path), want, n.Brief()), hint)
-}
-
-// object checks that n is an object, reports members not in allowed and duplicate keys, and
-// returns the members by API name. ok is false when n is no object (or is absent).
-func (d *decoder) object(n *source.Node, path string, allowed ...string) (map[string]*source.Node, bool) {
-	if n == nil {
-		return nil, false
-	}
-	d.c.positions[path] = n.Pos
-	if d.intrinsic(n, path) {
-		return nil, false
-	}
-	if n.Kind == source.Null && d.tf {
-		d.c.null(path)
-		return nil, false
-	}
-	if n.Kind != source.Object {
-		d.wrongType(path, n, "an object")
-		return nil, false
-	}
-	byName := map[string]string{}
-	for _, a := range allowed {
-		byName[d.style.name(a)] = a
-	}
-	out := make(map[string]*source.Node, len(allowed))
-	seen := make(map[string]source.Pos, len(allowed))
-	for _, m := range n.Members {
-		if first, dup := seen[m.Key]; dup && d.c.budget.take(SeverityError) {
-			d.c.record(Finding{Code: CodeDuplicateKey, Severity: SeverityError, Path: join(path, m.Key),
-				Line: m.KeyPos.Line, Column: m.KeyPos.Column,
-				Message: fmt.Sprintf("key %q appears twice in the object (first at %d:%d); the last value is used", m.Key, first.Line, first.Column),
-				Hint:    "remove one of them"})
-		}
-		seen[m.Key] = m.KeyPos
-		api, ok := byName[m.Key]
-		if !ok {
-			if !d.tf && d.c.budget.take(SeverityError) {
-				d.c.record(Finding{Code: CodeUnknownField, Severity: SeverityError, Path: join(path, m.Key),
-					Line: m.KeyPos.Line, Column: m.KeyPos.Column,
-					Message: fmt.Sprintf("unknown member %q in %s; it must be one of %s", m.Key, d.member(path), d.list(allowed)),
-					Hint:    d.suggest(m.Key, allowed)})
-			}
-			continue
-		}
-		out[api] = m.Value
-	}
-	return out, true
-}
-
-func (d *decoder) list(allowed []string) string {
-	var names []string
-	for _, a := range allowed {
-		names = append(names, d.style.name(a))
-	}
-	return strings.Join(names, ", ")
-}
-
-// suggest proposes the allowed member a mistyped key was probably meant to be.
-func (d *decoder) suggest(key string, allowed []string) string {
-	norm := func(s string) string { return strings.ToLower(strings.ReplaceAll(s, "_", "")) }
-	for _, a := range allowed {
-		name := d.style.name(a)
-		if norm(key) == norm(name) || editDistance(norm(key), norm(name)) <= 2 {
-			h := fmt.Sprintf("did you mean %s?", name)
-			if norm(key) == norm(name) && d.style != styleSnake {
-				switch d.style {
-				case styleAPI:
-					h += " (the API uses camelCase; PascalCase is CloudFormation's)"
-				case styleCFN:
-					h += " (CloudFormation uses PascalCase; camelCase is the API's)"
-				}
-			}
-			return h
-		}
-	}
-	return ""
-}
-
-// editDistance is the Levenshtein distance of two short strings.
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 100
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
-
-// array returns the elements of a list member; present is false when the member is absent
-// (or unusable: a wrong type or an intrinsic, which are reported).
-func (d *decoder) array(n *source.Node, path string) (items []*source.Node, present bool) {
-	if n == nil {
-		return nil, false
-	}
-	d.c.positions[path] = n.Pos
-	if d.intrinsic(n, path) {
-		return nil, false
-	}
-	if n.Kind == source.Null && d.tf {
-		d.c.null(path)
-		return nil, false
-	}
-	if n.Kind != source.Array {
-		d.wrongType(path, n, "a list")
-		return nil, false
-	}
-	return n.Items, true
-}
-
-// capped returns the elements of the list at path to decode: all of them, or, when the list
-// is longer than max+1, the first max+1. One element past the API's maximum is enough for
-// every violation and lint to be reported; checking the rest would only repeat them, and a
-// 16 MiB list of millions of elements would take minutes. The list's real length is kept
-// for messages, and a finding says where checking stopped.
-func (d *decoder) capped(items []*source.Node, path string, max int, what string) []*source.Node {
-	if len(items) <= max+1 {
-		return items
-	}
-	d.c.lengths[path] = len(items)
-	first := items[max+1]
-	d.c.add(Finding{Code: CodeNotChecked, Severity: SeverityInfo, Path: fmt.Sprintf("%s[%d]", path, max+1),
-		Line: first.Pos.Line, Column: first.Pos.Column,
-		Message: fmt.Sprintf("%s holds %d %s, far more than the %d the API allows; only the first %d are checked, the %d from here on are not",
-			d.member(path), len(items), what, max, max+1, len(items)-max-1)})
-	return items[:max+1]
-}
-
-// str returns a string member; "" when absent or unusable.
-func (d *decoder) str(n *source.Node, path string) string {
-	if n == nil {
-		return ""
-	}
-	d.c.positions[path] = n.Pos
-	if d.intrinsic(n, path) {
-		return ""
-	}
-	if n.Kind == source.Null && d.tf {
-		d.c.null(path)
-		return ""
-	}
-	if n.Kind != source.String {
-		d.wrongType(path, n, "a string")
-		return ""
-	}
-	return n.Text
-}
-
-// ruleItems decodes the configuration object at n down to its "rules" array, cut to one element
-// past maxRules; present is false when there is no usable rules array (already reported).
-func (d *decoder) ruleItems(n *source.Node, maxRules int) (items []*source.Node, present bool) {
-	m, ok := d.object(n, "", "rules")
-	if !ok {
-		return nil, false
-	}
-	items, present = d.array(m["rules"], "rules")
-	if !present {
-		return nil, false
-	}
-	return d.capped(items, "rules", maxRules, "rules"), true
-}
-
-// signing decodes a SigningConfiguration at n.
-func (d *decoder) signing(n *source.Node) {
-	cfg := &SigningConfiguration{}
-	d.c.Signing = cfg
-	items, present := d.ruleItems(n, MaxSigningRules)
-	if !present {
-		return
-	}
-	cfg.Rules = make([]SigningRule, len(items))
-	for i, it := range items {
-		p := RulePath(i)
-		rm, ok := d.object(it, p, "signingProfileArn", "repositoryFilters")
-		if !ok {
-			continue
-		}
-		r := &cfg.Rules[i]
-		r.SigningProfileArn = d.str(rm["signingProfileArn"], p+".signingProfileArn")
-		fs, present := d.array(rm["repositoryFilters"], p+".repositoryFilters")
-		if !present {
-			continue
-		}
-		fs = d.capped(fs, p+".repositoryFilters", MaxSigningFilters, "filters")
-		r.RepositoryFilters = make([]SigningRepositoryFilter, len(fs))
-		for j, fn := range fs {
-			fp := FilterPath(i, j)
-			fm, ok := d.object(fn, fp, "filter", "filterType")
-			if !ok {
-				continue
-			}
-			r.RepositoryFilters[j].Filter = d.str(fm["filter"], fp+".filter")
-			r.RepositoryFilters[j].FilterType = SigningRepositoryFilterType(d.str(fm["filterType"], fp+".filterType"))
-		}
-	}
-}
-
-// replication decodes a ReplicationConfiguration at n.
-func (d *decoder) replication(n *source.Node) {
-	cfg := &ReplicationConfiguration{}
-	d.c.Replication = cfg
-	items, present := d.ruleItems(n, MaxReplicationRules)
-	if !present {
-		return
-	}
-	cfg.Rules = make([]ReplicationRule, len(items))
-	for i, it := range items {
-		p := RulePath(i)
-		rm, ok := d.object(it, p, "destinations", "repositoryFilters")
-		if !ok {
-			continue
-		}
-		r := &cfg.Rules[i]
-		if ds, present := d.array(rm["destinations"], p+".destinations"); present {
-			ds = d.capped(ds, p+".destinations", MaxReplicationDestinations, "destinations")
-			r.Destinations = make([]ReplicationDestination, len(ds))
-			for j, dn := range ds {
-				dp := fmt.Sprintf("%s.destinations[%d]", p, j)
-				dm, ok := d.object(dn, dp, "region", "registryId")
-				if !ok {
-					continue
-				}
-				r.Destinations[j].Region = d.str(dm["region"], dp+".region")
-				r.Destinations[j].RegistryID = d.str(dm["registryId"], dp+".registryId")
-			}
-		}
-		fs, present := d.array(rm["repositoryFilters"], p+".repositoryFilters")
-		if !present {
-			continue
-		}
-		fs = d.capped(fs, p+".repositoryFilters", MaxReplicationFilters, "filters")
-		r.RepositoryFilters = make([]RepositoryFilter, len(fs))
-		for j, fn := range fs {
-			fp := fmt.Sprintf("%s.repositoryFilters[%d]", p, j)
-			fm, ok := d.object(fn, fp, "filter", "filterType")
-			if !ok {
-				continue
-			}
-			r.RepositoryFilters[j].Filter = d.str(fm["filter"], fp+".filter")
-			r.RepositoryFilters[j].FilterType = RepositoryFilterType(d.str(fm["filterType"], fp+".filterType"))
-		}
-	}
-}
-
-// decodeAPI reads an API request, response or bare configuration.
-func decodeAPI(doc *Document, root *source.Node, f Format, b *findingBudget) {
-	kind := KindSigning
-	member := "signingConfiguration"
-	if root.Lookup("replicationConfiguration") != nil && root.Lookup("signingConfiguration") == nil {
-		kind, member = KindReplication, "replicationConfiguration"
-	}
-	if f == FormatBare && isReplicationRules(root.Lookup("rules")) {
-		kind = KindReplication
-	}
-	c, d := newConfig(doc.File, "", f, kind, styleAPI, b)
-	doc.Configs = append(doc.Configs, c)
-	body := root
-	if f != FormatBare {
-		// The envelope: report its unknown members, then decode the configuration.
-		env, _ := newConfig(doc.File, "", f, kind, styleAPI, b)
-		ed := &decoder{c: env, style: styleAPI}
-		allowed := []string{member}
-		if f == FormatAPIResponse {
-			allowed = append(allowed, "registryId", "ResponseMetadata")
-		}
-		ed.object(root, "", allowed...)
-		doc.Findings = append(doc.Findings, env.Findings...)
-		body = root.Lookup(member)
-	}
-	if kind == KindReplication {
-		d.replication(body)
-	} else {
-		d.signing(body)
-	}
-}
-
-func isReplicationRules(n *source.Node) bool {
-	if n == nil || n.Kind != source.Array {
-		return false
-	}
-	for _, it := range n.Items {
-		if it.Lookup("destinations") != nil {
-			return true
-		}
-	}
-	return false
-}
-
-// decodeCloudFormation reads every signing and replication configuration resource of a
-// template, named by logical ID.
-func decodeCloudFormation(doc *Document, root *source.Node, f Format, b *findingBudget) {
-	res := root.Lookup("Resources")
-	if res == nil || res.Kind != source.Object {
-		return
-	}
-	for _, m := range res.Members {
-		typ := m.Value.Lookup("Type")
-		if typ == nil || typ.Kind != source.String {
-			continue
-		}
-		var kind Kind
-		switch typ.Text {
-		case "AWS::ECR::SigningConfiguration":
-			kind = KindSigning
-		case "AWS::ECR::ReplicationConfiguration":
-			kind = KindReplication
-		default:
-			continue
-		}
-		c, d := newConfig(doc.File, m.Key, f, kind, styleCFN, b)
-		doc.Configs = append(doc.Configs, c)
-		props := m.Value.Lookup("Properties")
-		c.positions[""] = m.Value.Pos
-		if props == nil {
-			props = &source.Node{Kind: source.Object, Pos: m.Value.Pos}
-		}
-		if kind == KindSigning {
-			// RegistryId is a read-only property of the schema; it is allowed in a template.
-			body := props
-			if props.Kind == source.Object {
-				body = &source.Node{Kind: source.Object, Pos: props.Pos}
-				for _, pm := range props.Members {
-					if pm.Key != "RegistryId" {
-						body.Members = append(body.Members, pm)
-					}
-				}
-			}
-			d.signing(body)
-			continue
-		}
-		pm, ok := d.object(props, "", "replicationConfiguration")
-		if !ok {
-			continue
-		}
-		if pm["replicationConfiguration"] == nil {
-			c.Replication = &ReplicationConfiguration{}
-			d.problem("", props, CodeRequired, SeverityError, "ReplicationConfiguration is required", "")
-			continue
-		}
-		d.replication(pm["replicationConfiguration"])
-	}
 }
 
 // decodeTerraform reads every awscc_ecr_signing_configuration resource of terraform show

@@ -6,9 +6,13 @@
 // value; package match reports its analysis findings with the same type.
 //
 // [Decode] reads API request and response JSON, bare {"rules": ...} documents,
-// CloudFormation templates (JSON and YAML) and terraform show -json output, and returns a
-// [Document] listing each configuration with its findings; [Config.Position] gives the
-// findings of other packages their line and column. [Parse] is the short form for input
+// CloudFormation templates (JSON and YAML, evaluated as CloudFormation would: parameters,
+// pseudo parameters, intrinsic functions, conditions, every Fn::If branch checked), CDK synth
+// output and terraform show -json output, and returns a [Document] listing each
+// configuration with its findings; [Config.Position] gives the findings of other packages
+// their line and column, and [Document.Select] picks the one configuration a tool uses.
+// Decoding (one reader per format), validation against the API (on typed [Path] values) and
+// lints are separate stages, in that order. [Parse] is the short form for input
 // holding one signing configuration. The API constraints themselves are [CheckSigning],
 // [CheckReplication] and [CheckRepositoryName], which report [Violation] values in the form
 // AWS prints them ([FormatViolations]); the findings are derived from them. [Codes] is the

@@ -19,11 +19,12 @@ const (
 	FormatCloudFormationYAML Format = "cloudformation-yaml"
 	FormatTerraformPlan      Format = "terraform-plan"  // terraform show -json of a plan
 	FormatTerraformState     Format = "terraform-state" // terraform show -json of a state
+	FormatCDK                Format = "cdk"             // a template of cdk synth, resources with aws:cdk:path
 )
 
-// CloudFormation reports whether the format is a CloudFormation template.
+// CloudFormation reports whether the format is a CloudFormation template (CDK output is one).
 func (f Format) CloudFormation() bool {
-	return f == FormatCloudFormationJSON || f == FormatCloudFormationYAML
+	return f == FormatCloudFormationJSON || f == FormatCloudFormationYAML || f == FormatCDK
 }
 
 // Kind says which configuration a Config holds.
@@ -51,13 +52,26 @@ type Config struct {
 	Format Format
 	Kind   Kind
 	// Signing or Replication holds the decoded configuration, as much of it as could be
-	// decoded: values that had the wrong type or are CloudFormation intrinsics are left empty,
+	// decoded: values that had the wrong type or stay unknown in a template are left empty,
 	// and a list longer than the API allows holds only its first maximum+1 elements (ECR110
 	// says so; the findings give the list's real length).
 	Signing     *SigningConfiguration
 	Replication *ReplicationConfiguration
-	// Unresolved lists the paths of values that are intrinsic functions (!Ref, Fn::Sub, ...).
+	// Unresolved lists the paths of the values of a CloudFormation template that stay
+	// unknown: an attribute of another resource (Fn::GetAtt), an import, a parameter without
+	// a value, a pseudo parameter not given (WithRegion, WithAccountID). Each has an ECR108
+	// finding that says how to supply it.
 	Unresolved []string
+	// LogicalID is the CloudFormation logical ID of the resource, when Name is its CDK
+	// construct path; "" otherwise.
+	LogicalID string
+	// NotCreated says why the resource of a template is not created, when its Condition is
+	// false for the parameters given; "" when it is created (or the condition is unknown).
+	NotCreated string
+	// Outcomes lists what the configuration is for each outcome of the template conditions
+	// that stay unknown (a parameter without a value), when it depends on any; Signing and
+	// Replication then hold the outcome where every unknown condition is true.
+	Outcomes []Outcome
 	// Findings holds the findings of this configuration, sorted by position.
 	Findings []Finding
 
@@ -68,12 +82,33 @@ type Config struct {
 	// not report a second finding for the same value.
 	problems map[string]bool
 	// invalid holds the paths of values with an API constraint violation.
-	invalid map[string]bool
+	invalid map[Path]bool
 	// nulls holds the paths of Terraform nulls, which mean "absent".
 	nulls map[string]bool
 	// lengths holds the real length of each list cut short by the decoder.
 	lengths map[string]int
-	budget  *findingBudget
+	// branches holds, for values that come from a branch of Fn::If, which branch
+	// ("Fn::If IsProd: true branch"); findings at or under them name it.
+	branches map[string]string
+	// variants are the configuration again with other Fn::If branches taken, decoded, whose
+	// findings are checked and merged into this one's.
+	variants []variant
+	// label names the Fn::If branches this configuration takes, when it has variants.
+	label string
+	// late are findings about the configuration as a whole, added once it is checked.
+	late   []Finding
+	budget *findingBudget
+}
+
+// Outcome is a configuration as one outcome of the unknown conditions of its template gives
+// it.
+type Outcome struct {
+	// Conditions names each unknown condition with the value it has here, "IsProd=true".
+	Conditions  []string
+	Signing     *SigningConfiguration
+	Replication *ReplicationConfiguration
+	// NotCreated is true when the resource is not created in this outcome.
+	NotCreated bool
 }
 
 // MaxFindings is the most findings Decode reports for one document; past it, one ECR111
@@ -241,10 +276,30 @@ func (c *Config) add(f Finding) {
 // finding per element check the budget first and build only the findings that are listed.
 func (c *Config) record(f Finding) {
 	f.File, f.Config = c.file, c.Name
+	if b := c.branchOf(f.Path); b != "" {
+		f.Message += " (" + b + ")"
+	}
 	if f.Line == 0 {
 		if line, col, ok := c.Locate(f.Path); ok {
 			f.Line, f.Column = line, col
 		}
 	}
 	c.Findings = append(c.Findings, f)
+}
+
+// branchOf returns the Fn::If branch the value at path, or the nearest value enclosing it,
+// comes from; "" when none does.
+func (c *Config) branchOf(path string) string {
+	if len(c.branches) == 0 {
+		return ""
+	}
+	for {
+		if b, ok := c.branches[path]; ok {
+			return b
+		}
+		if path == "" {
+			return ""
+		}
+		path = parentPath(path)
+	}
 }

@@ -34,6 +34,8 @@ func ExampleParse() {
 
 func ExampleDecode() {
 	template := `
+Parameters:
+  ProfileArn: {Type: String}
 Resources:
   Production:
     Type: AWS::ECR::SigningConfiguration
@@ -60,8 +62,8 @@ Resources:
 	// Output:
 	// Production cloudformation-yaml 1 rule(s)
 	// Staging cloudformation-yaml 1 rule(s)
-	// template.yaml:7:30: info ECR108 Production.rules[0].signingProfileArn: SigningProfileArn is !Ref, whose value is only known at deployment; it is not checked
-	// template.yaml:16:24: warning ECR302 Staging.rules[0].repositoryFilters[0].filter: filter "staging" has no '*': it matches only the repository named exactly "staging" (did you mean "*staging*" (names containing it) or "staging/*" (names under it)?)
+	// template.yaml:9:30: info ECR108 Production.rules[0].signingProfileArn: SigningProfileArn is unknown: Ref ProfileArn (parameter ProfileArn has no Default and no value was given); it is not checked (give it with --parameter ProfileArn=VALUE or a --parameters-file)
+	// template.yaml:18:24: warning ECR302 Staging.rules[0].repositoryFilters[0].filter: filter "staging" has no '*': it matches only the repository named exactly "staging" (did you mean "*staging*" (names containing it) or "staging/*" (names under it)?)
 }
 
 func ExampleFormatViolations() {

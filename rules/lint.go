@@ -81,10 +81,12 @@ func sharedProfileHint(firstAll, laterAll bool, first, later int) string {
 func lintFilters(c *Config, i, n int, filter func(j int) string, wildcard bool) {
 	first := map[string]int{}
 	star := -1
+	filters := RuleAt(i).Member("repositoryFilters")
 	for j := 0; j < n; j++ {
-		fp := fmt.Sprintf("%s.repositoryFilters[%d].filter", RulePath(i), j)
+		at := filters.Index(j).Member("filter")
+		fp := at.String()
 		s := filter(j)
-		if s == "" || c.invalid[fp] || c.suppressed(fp) {
+		if s == "" || c.invalid[at] || c.suppressed(fp) {
 			continue
 		}
 		if k, dup := first[s]; dup {
@@ -107,7 +109,7 @@ func lintFilters(c *Config, i, n int, filter func(j int) string, wildcard bool) 
 	}
 	if star >= 0 && n > 1 {
 		c.add(Finding{Code: CodeStarWithOthers, Severity: SeverityWarning,
-			Path:    fmt.Sprintf("%s.repositoryFilters[%d].filter", RulePath(i), star),
+			Path:    filters.Index(star).Member("filter").String(),
 			Message: fmt.Sprintf("filter %q matches every repository, so the rule's other %d filters change nothing", filter(star), n-1),
 			Hint:    "remove the other filters, or remove repositoryFilters to apply the rule to every repository"})
 	}
@@ -122,8 +124,9 @@ func lintReplication(c *Config) {
 	for i, r := range cfg.Rules {
 		seen := map[ReplicationDestination]int{}
 		for j, d := range r.Destinations {
-			dp := fmt.Sprintf("%s.destinations[%d]", RulePath(i), j)
-			if c.suppressed(dp) || c.invalid[dp+".region"] || c.invalid[dp+".registryId"] {
+			at := RuleAt(i).Member("destinations").Index(j)
+			dp := at.String()
+			if c.suppressed(dp) || c.invalid[at.Member("region")] || c.invalid[at.Member("registryId")] {
 				continue
 			}
 			if k, dup := seen[d]; dup {

@@ -26,7 +26,7 @@ func (e *FindingsError) Error() string {
 // Parse decodes data holding exactly one signing configuration, in any format Decode reads,
 // and validates it. The error is a *FindingsError listing every error-level finding;
 // warnings and infos do not make Parse fail (use Decode to see them). Values of a
-// CloudFormation template that are intrinsic functions are left empty in the result.
+// CloudFormation template that stay unknown (Config.Unresolved) are left empty in the result.
 func Parse(data []byte) (*SigningConfiguration, error) {
 	doc := Decode("", data)
 	var errs []Finding

@@ -10,36 +10,138 @@ import (
 // validate turns the API constraint violations of a decoded configuration (CheckSigning,
 // CheckReplication) into findings with codes, positions, messages in the source's own member
 // names, and hints. Values that already have a decoding finding (a wrong type, an intrinsic
-// function) are not reported again.
-func validate(c *Config) {
-	var vs []Violation
+// function) are not reported again. With the source registry known (WithRegistryID and
+// WithRegion), a replication destination that is the source is reported, as
+// PutReplicationConfiguration rejects it.
+func validate(c *Config, o *options) {
+	var vs []violation
 	if c.Signing != nil {
-		vs = CheckSigning(c.Signing)
+		vs = checkSigning(c.Signing)
 	} else if c.Replication != nil {
-		vs = CheckReplication(c.Replication)
+		vs = checkReplication(c.Replication)
 	}
 	for _, v := range vs {
 		if c.suppressed(v.Path) {
 			continue
 		}
-		if v.Value == "" && c.invalid[v.Path] {
+		if v.Value == "" && c.invalid[v.at] {
 			continue // an empty string breaks a length and a pattern: one finding says it
 		}
-		c.invalid[v.Path] = true
+		c.invalid[v.at] = true
 		c.add(c.violationFinding(v))
 	}
-	if c.Replication != nil {
-		distinct := map[ReplicationDestination]bool{}
-		for _, r := range c.Replication.Rules {
-			for _, d := range r.Destinations {
-				distinct[d] = true
-			}
-		}
-		if len(distinct) > MaxDistinctDestinations {
-			c.add(Finding{Code: CodeTooManyDistinctDests, Severity: SeverityError, Path: "rules",
-				Message: fmt.Sprintf("%d distinct destinations over all rules; ECR allows at most %d", len(distinct), MaxDistinctDestinations)})
+	if c.Replication == nil {
+		return
+	}
+	distinct := map[ReplicationDestination]bool{}
+	for _, r := range c.Replication.Rules {
+		for _, d := range r.Destinations {
+			distinct[d] = true
 		}
 	}
+	if len(distinct) > MaxDistinctDestinations {
+		c.add(Finding{Code: CodeTooManyDistinctDests, Severity: SeverityError, Path: "rules",
+			Message: fmt.Sprintf("%d distinct destinations over all rules; ECR allows at most %d", len(distinct), MaxDistinctDestinations)})
+	}
+	if o != nil && o.registryID != "" && o.region != "" {
+		for _, v := range CheckSource(c.Replication, o.registryID, o.region) {
+			if c.suppressed(v.Path) {
+				continue
+			}
+			c.add(Finding{Code: CodeSourceDestination, Severity: SeverityError, Path: v.Path,
+				Message: fmt.Sprintf("destination %s is the source registry (registry %s in %s): PutReplicationConfiguration rejects it, replication never goes back to the registry it starts from", v.Value, o.registryID, o.region),
+				Hint:    "remove the destination, or replicate to another region or account"})
+		}
+	}
+	if c.Format.CloudFormation() {
+		// The AWS::ECR::ReplicationConfiguration schema requires a destination per rule,
+		// which the API does not.
+		for i, r := range c.Replication.Rules {
+			p := RuleAt(i).Member("destinations").String()
+			if r.Destinations != nil && len(r.Destinations) == 0 && !c.suppressed(p) {
+				c.add(Finding{Code: CodeTemplateSchema, Severity: SeverityError, Path: p,
+					Message: "Destinations is empty: the AWS::ECR::ReplicationConfiguration schema requires at least 1 destination per rule (minItems 1), so CloudFormation rejects the template, though the ECR API accepts a rule without destinations",
+					Hint:    "add a destination, or remove the rule"})
+			}
+		}
+	}
+}
+
+// variant is a configuration decoded again with other Fn::If branches taken; label names
+// them.
+type variant struct {
+	c     *Config
+	label string
+}
+
+// check validates and lints a decoded configuration and its variants: findings of a variant
+// that the configuration itself does not have are its own, named by the branch they come
+// from.
+func check(c *Config, o *options) {
+	validate(c, o)
+	lint(c, o.region)
+	if len(c.variants) > 0 {
+		mergeVariants(c, o)
+	}
+	for _, f := range c.late {
+		c.add(f)
+	}
+	c.late = nil
+	sortFindings(c.Findings)
+}
+
+// mergeVariants checks the variants of c and merges their findings into c's: a finding of
+// a variant that c does not have names the branches the variant takes, and a finding of c
+// that some variant does not have names the branches c takes, unless the value it is about
+// already names its branch.
+func mergeVariants(c *Config, o *options) {
+	type key struct {
+		code         Code
+		path         string
+		line, column int
+		message      string
+	}
+	keyOf := func(f Finding) key { return key{f.Code, f.Path, f.Line, f.Column, f.Message} }
+	own := map[key]bool{}
+	for _, f := range c.Findings {
+		own[keyOf(f)] = true
+	}
+	seen := map[key]bool{}
+	specific := map[key]bool{} // findings of c that a variant lacks
+	var added []Finding
+	for _, v := range c.variants {
+		validate(v.c, o)
+		lint(v.c, o.region)
+		has := map[key]bool{}
+		for _, f := range v.c.Findings {
+			k := keyOf(f)
+			has[k] = true
+			if own[k] || seen[k] {
+				continue
+			}
+			seen[k] = true
+			if !strings.Contains(f.Message, "(Fn::If ") {
+				f.Message += " (" + v.label + ")"
+			}
+			added = append(added, f)
+		}
+		for k := range own {
+			if !has[k] {
+				specific[k] = true
+			}
+		}
+	}
+	for i, f := range c.Findings {
+		if specific[keyOf(f)] && c.label != "" && !strings.Contains(f.Message, "(Fn::If ") {
+			c.Findings[i].Message += " (" + c.label + ")"
+		}
+	}
+	for _, f := range added {
+		if c.budget.take(f.Severity) {
+			c.Findings = append(c.Findings, f)
+		}
+	}
+	c.variants = nil
 }
 
 // suppressed reports whether path or a value enclosing it already has a decoding finding.
@@ -56,16 +158,13 @@ func (c *Config) suppressed(path string) bool {
 }
 
 // violationFinding explains one violation.
-func (c *Config) violationFinding(v Violation) Finding {
+func (c *Config) violationFinding(v violation) Finding {
 	f := Finding{Severity: SeverityError, Path: v.Path}
 	name := memberName(c.style, v.Path)
-	field := v.Path[strings.LastIndexByte(v.Path, '.')+1:]
-	if i := strings.IndexByte(field, '['); i >= 0 {
-		field = field[:i]
-	}
+	field := v.at.Field()
 	cfn := c.Format.CloudFormation()
 	replication := c.Kind == KindReplication
-	value := valueAt(c, v.Path)
+	value := c.count(v.at)
 	switch {
 	case v.Constraint == constraintNotNull || (v.Value == "" && !c.present(v.Path)):
 		// CheckSigning and CheckReplication take "" for a present, empty string; only the
@@ -110,6 +209,9 @@ func (c *Config) violationFinding(v Violation) Finding {
 		if strings.HasPrefix(v.Constraint, constraintMinLen) {
 			f.Code = CodeEmptyFilters
 			f.Message = name + " is empty; when present it must hold 1 to 100 filters"
+			if cfn && replication {
+				f.Message += " (the AWS::ECR::ReplicationConfiguration schema allows 0 filters, minItems 0, but the ECR API requires 1 to 100 when present and rejects it at deployment)"
+			}
 			f.Hint = "remove " + c.style.name("repositoryFilters") + " to apply the rule to every repository, or add a filter"
 		} else {
 			f.Code = CodeTooManyFilters
@@ -149,9 +251,6 @@ func (c *Config) violationFinding(v Violation) Finding {
 			f.Code = CodeFilterPattern
 			f.Message = fmt.Sprintf("filter %q does not match the ECR API's filter pattern: %s", v.Value, reponame.Explain(v.Value, kind))
 			f.Hint = filterHint(v.Value, replication)
-			if cfn && !replication && len(v.Value) <= MaxSigningFilterLength && cloudFormationFilterRE.MatchString(v.Value) {
-				f.Message += " (the CloudFormation schema's looser pattern accepts it; the ECR API rejects it at deployment)"
-			}
 		}
 
 	case field == "filterType":
@@ -209,30 +308,24 @@ func (c *Config) violationFinding(v Violation) Finding {
 
 type valueInfo struct{ count int }
 
-// valueAt returns what validate needs to know about the list at path.
-func valueAt(c *Config, path string) valueInfo {
-	if n, cut := c.lengths[path]; cut {
+// count returns the length of the list at p, as written: a list the decoder cut short
+// counts all its elements.
+func (c *Config) count(p Path) valueInfo {
+	if n, cut := c.lengths[p.String()]; cut {
 		return valueInfo{n}
 	}
+	i, inRule := p.RuleIndex()
 	switch {
-	case path == "rules" && c.Signing != nil:
+	case !inRule && c.Signing != nil:
 		return valueInfo{len(c.Signing.Rules)}
-	case path == "rules" && c.Replication != nil:
+	case !inRule && c.Replication != nil:
 		return valueInfo{len(c.Replication.Rules)}
-	}
-	var i int
-	if n, _ := fmt.Sscanf(path, "rules[%d]", &i); n != 1 {
-		return valueInfo{}
-	}
-	switch {
 	case c.Signing != nil && i < len(c.Signing.Rules):
 		return valueInfo{len(c.Signing.Rules[i].RepositoryFilters)}
+	case c.Replication != nil && i < len(c.Replication.Rules) && p.List() == "destinations":
+		return valueInfo{len(c.Replication.Rules[i].Destinations)}
 	case c.Replication != nil && i < len(c.Replication.Rules):
-		r := c.Replication.Rules[i]
-		if strings.HasSuffix(path, ".destinations") {
-			return valueInfo{len(r.Destinations)}
-		}
-		return valueInfo{len(r.RepositoryFilters)}
+		return valueInfo{len(c.Replication.Rules[i].RepositoryFilters)}
 	}
 	return valueInfo{}
 }

@@ -57,12 +57,9 @@ func compileReplication(cfg *rules.ReplicationConfiguration, source registryKey)
 // checkNotSource rejects a replication configuration with a destination that is the source
 // registry, as PutReplicationConfiguration in that registry does.
 func checkNotSource(cfg *rules.ReplicationConfiguration, source registryKey) error {
-	for i, r := range cfg.Rules {
-		for j, d := range r.Destinations {
-			if (registryKey{d.RegistryID, d.Region}) == source {
-				return newError(InvalidParameterException, "Invalid parameter at 'replicationConfiguration.rules.%d.member.destinations.%d.member' failed to satisfy constraint: 'a destination cannot be the source registry (%s, %s)'", i+1, j+1, d.RegistryID, d.Region)
-			}
-		}
+	if vs := rules.CheckSource(cfg, source.account, source.region); len(vs) > 0 {
+		v := vs[0]
+		return newError(InvalidParameterException, "Invalid parameter at 'replicationConfiguration.%s' failed to satisfy constraint: '%s'", rules.APIPath(v.Path), v.Constraint)
 	}
 	return nil
 }

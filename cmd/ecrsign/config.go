@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
+	"github.com/ecrsign/ecrsign/match"
 	"github.com/ecrsign/ecrsign/rules"
 )
 
@@ -32,75 +34,162 @@ func (f *flagSet) report(err error) int {
 }
 
 // loadConfig reads the one configuration of kind held by spec, a file name ("-" for standard
-// input) optionally followed by "#NAME" to choose one of several configurations of a
-// CloudFormation template or Terraform output. Configurations with an error-level finding are
-// refused (the ECR API would reject them), as are values that are CloudFormation intrinsic
-// functions, whose value is known only at deployment.
-func loadConfig(spec string, kind rules.Kind, stdin io.Reader) (*rules.Config, error) {
+// input) or a CDK app or cdk.out directory, optionally followed by "#NAME" to choose one of
+// several configurations of a CloudFormation template, CDK app or Terraform output. It is
+// the one load path of match, explain, simulate and diff: rules.Document.Select refuses
+// configurations with an error-level finding (the ECR API would reject them), values that
+// stay unknown, and conditions that stay unknown; opts give the template values
+// (templateFlags).
+func loadConfig(spec string, kind rules.Kind, stdin io.Reader, opts ...rules.Option) (*rules.Config, error) {
 	file, name := splitConfigSpec(spec)
+	doc, err := readDocument(file, stdin, opts...)
+	if err != nil {
+		return nil, err
+	}
+	c, err := doc.Select(kind, name)
+	if se, ok := err.(*rules.SelectError); ok {
+		return nil, &configError{msg: se.Msg, findings: se.Findings}
+	}
+	return c, err
+}
+
+// loadSigning loads the signing configuration of spec with the template values the flags
+// give and compiles it: the load-and-compile path of match and explain.
+func loadSigning(spec string, stdin io.Reader, tf *templateFlags) (*rules.Config, *match.Matcher, error) {
+	opts, err := tf.options("")
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := loadConfig(spec, rules.KindSigning, stdin, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := match.Compile(c.Signing)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, m, nil
+}
+
+// readDocument decodes file, or every stack template of a CDK cloud assembly when file is a
+// CDK app or cdk.out directory, as one document.
+func readDocument(file string, stdin io.Reader, opts ...rules.Option) (*rules.Document, error) {
+	if file != "-" {
+		if st, err := os.Stat(file); err == nil && st.IsDir() {
+			docs, err := readCDK(file, opts...)
+			if err != nil {
+				return nil, err
+			}
+			all := &rules.Document{File: file}
+			for _, d := range docs {
+				all.Configs = append(all.Configs, d.Configs...)
+				all.Findings = append(all.Findings, d.Findings...)
+			}
+			return all, nil
+		}
+	}
 	data, err := readInput(file, stdin)
 	if err != nil {
 		return nil, err
 	}
-	doc := rules.Decode(file, data)
-	var errs []rules.Finding
-	for _, f := range doc.AllFindings() {
-		if f.Severity == rules.SeverityError {
-			errs = append(errs, f)
-		}
+	return rules.Decode(file, data, opts...), nil
+}
+
+// readCDK decodes the stack templates of the CDK cloud assembly in dir (dir/manifest.json
+// or dir/cdk.out/manifest.json), each with its stack's account and region unless opts give
+// them.
+func readCDK(dir string, opts ...rules.Option) ([]*rules.Document, error) {
+	fsys := os.DirFS(dir)
+	manifest, ok := rules.CDKManifest(fsys, ".")
+	if !ok {
+		return nil, fmt.Errorf("%s is a directory without a CDK cloud assembly (no manifest.json or cdk.out/manifest.json); name a file", dir)
 	}
-	var found []*rules.Config
-	var names []string
-	for _, c := range doc.Configs {
-		if c.Kind == kind && (name == "" || c.Name == name) {
-			found = append(found, c)
-		}
-		if c.Kind == kind {
-			names = append(names, c.Name)
-		}
+	stacks, err := rules.ReadCDKManifest(fsys, manifest)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
-	if len(found) == 0 && kind == rules.KindReplication {
-		for _, c := range doc.Configs {
-			if isBareEmpty(c) {
-				found = append(found, asReplication(c))
-			}
+	var docs []*rules.Document
+	for _, s := range stacks {
+		name := filepath.Join(dir, filepath.FromSlash(s.Template))
+		data, err := readInput(name, nil)
+		if err != nil {
+			return nil, err
 		}
+		docs = append(docs, rules.Decode(name, data, stackOptions(s, opts)...))
 	}
-	switch {
-	case len(found) == 1:
-		c := found[0]
-		var own []rules.Finding
-		for _, f := range errs {
-			if f.Config == c.Name || f.Config == "" {
-				own = append(own, f)
-			}
-		}
-		if len(own) > 0 {
-			return nil, &configError{msg: fmt.Sprintf("%s: the ECR API would reject this %s configuration (%d errors; run ecrsign validate %s):", file, kind, len(own), file), findings: own}
-		}
-		if len(c.Unresolved) > 0 {
-			var fs []rules.Finding
-			for _, f := range c.Findings {
-				if f.Code == rules.CodeUnresolved {
-					fs = append(fs, f)
-				}
-			}
-			return nil, &configError{msg: fmt.Sprintf("%s: %d values are CloudFormation intrinsic functions, known only at deployment; use the deployed configuration (aws ecr get-signing-configuration) or literal values:", file, len(c.Unresolved)), findings: fs}
-		}
-		return c, nil
-	case len(errs) > 0:
-		return nil, &configError{msg: fmt.Sprintf("%s: cannot read a %s configuration:", file, kind), findings: errs}
-	case len(found) > 1:
-		return nil, &configError{msg: fmt.Sprintf("%s holds %d %s configurations (%s); choose one as %s#NAME", file, len(found), kind, strings.Join(names, ", "), file)}
-	case name != "" && len(names) > 0:
-		return nil, &configError{msg: fmt.Sprintf("%s holds no %s configuration named %q (it holds %s)", file, kind, name, strings.Join(names, ", "))}
-	default:
-		other := ""
-		if len(doc.Configs) > 0 {
-			other = fmt.Sprintf(" (it holds a %s configuration)", doc.Configs[0].Kind)
-		}
-		return nil, &configError{msg: fmt.Sprintf("%s holds no %s configuration%s", file, kind, other)}
+	return docs, nil
+}
+
+// stackOptions puts a CDK stack's account and region before opts, so that flags win.
+func stackOptions(s rules.CDKStack, opts []rules.Option) []rules.Option {
+	var all []rules.Option
+	if s.Region != "" {
+		all = append(all, rules.WithRegion(s.Region))
 	}
+	if s.Account != "" {
+		all = append(all, rules.WithAccountID(s.Account))
+	}
+	return append(all, opts...)
+}
+
+// templateFlags are the flags that give a CloudFormation template the values it leaves to
+// deployment: --parameter NAME=VALUE (repeated), --parameters-file and --account-id; the
+// command's --region, when it has one, is AWS::Region.
+type templateFlags struct {
+	params     map[string]string
+	paramsFile *string
+	accountID  *string
+	region     *string
+}
+
+// templateFlags defines the template flags; region is the command's --region, or nil.
+func (f *flagSet) templateFlags(region *string) *templateFlags {
+	t := &templateFlags{params: map[string]string{}, region: region}
+	f.Func("parameter", "template parameter `NAME=VALUE` (repeat for each; over the parameter's Default)", func(s string) error {
+		name, value, ok := strings.Cut(s, "=")
+		if !ok || name == "" {
+			return fmt.Errorf("%q is not NAME=VALUE", s)
+		}
+		t.params[name] = value
+		return nil
+	})
+	t.paramsFile = f.String("parameters-file", "", "template parameters `FILE`: [{\"ParameterKey\": ..., \"ParameterValue\": ...}] or {\"Parameters\": {...}}")
+	t.accountID = f.String("account-id", "", "the `ID` of the account a template is deployed in (AWS::AccountId)")
+	return t
+}
+
+// options returns the rules options the flags give; --parameter wins over the file.
+// registryID, when not "", is the command's --registry-id: the account of a template too,
+// unless --account-id names another.
+func (t *templateFlags) options(registryID string) ([]rules.Option, error) {
+	var opts []rules.Option
+	if registryID != "" {
+		opts = append(opts, rules.WithRegistryID(registryID))
+	}
+	if *t.accountID != "" {
+		if !registryIDFlag.MatchString(*t.accountID) {
+			return nil, fmt.Errorf("--account-id %q is not an account id: 12 digits", *t.accountID)
+		}
+		opts = append(opts, rules.WithAccountID(*t.accountID))
+	}
+	if t.region != nil && *t.region != "" {
+		opts = append(opts, rules.WithStackRegion(*t.region))
+	}
+	if *t.paramsFile != "" {
+		data, err := readLimited(*t.paramsFile, nil, rules.MaxParametersFileSize)
+		if err != nil {
+			return nil, err
+		}
+		values, err := rules.ReadParameters(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", *t.paramsFile, err)
+		}
+		opts = append(opts, rules.WithParameters(values))
+	}
+	if len(t.params) > 0 {
+		opts = append(opts, rules.WithParameters(t.params))
+	}
+	return opts, nil
 }
 
 // readInput reads a file, or standard input for "-", reading at most one byte more than
@@ -150,19 +239,4 @@ func splitConfigSpec(spec string) (file, name string) {
 		}
 	}
 	return spec, ""
-}
-
-// isBareEmpty reports whether c is a bare, empty rules list, {"rules": []}: the body of a
-// signing or a replication configuration alike, which Decode reads as signing.
-func isBareEmpty(c *rules.Config) bool {
-	return c.Format == rules.FormatBare && c.Kind == rules.KindSigning && c.Signing != nil &&
-		c.Signing.Rules != nil && len(c.Signing.Rules) == 0
-}
-
-// asReplication returns the bare, empty rules list c as the empty replication configuration.
-func asReplication(c *rules.Config) *rules.Config {
-	r := *c
-	r.Kind, r.Signing = rules.KindReplication, nil
-	r.Replication = &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{}}
-	return &r
 }

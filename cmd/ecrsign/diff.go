@@ -46,6 +46,11 @@ PutReplicationConfiguration refuses it. For signing configurations, --region, wh
 refuses signing profiles of another region, as PutSigningConfiguration in that region
 refuses them; --registry-id is not used.
 
+FILE may be a CloudFormation template, evaluated as validate says (--parameter,
+--parameters-file, --region and --account-id give the values it leaves to deployment), or a
+CDK app or cdk.out directory; a value or condition that stays unknown is refused, naming
+what gives it.
+
 --format text prints one line per changed repository,
 
   REPOSITORY: +GAINED -LOST
@@ -80,6 +85,7 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	region := fs.String("region", "", "replication source: the `REGION` of that registry (default "+sim.DefaultRegion+")")
 	exitCode := fs.Bool("exit-code", false, "exit 1 when a repository gains or loses a profile or destination")
 	format := fs.formatFlag("output `format`: text or json", "text", "json")
+	tf := fs.templateFlags(region)
 	pos, code, ok := fs.parse(args)
 	if !ok {
 		return code
@@ -115,12 +121,16 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		configInput = func() io.Reader { return bytes.NewReader(data) }
 	}
+	opts, err := tf.options(*registryID)
+	if err != nil {
+		return fs.usageError("%v", err)
+	}
 	kind := diffKind(configInput, *oldFile, *newFile)
-	before, err := loadConfig(*oldFile, kind, configInput())
+	before, err := loadConfig(*oldFile, kind, configInput(), opts...)
 	if err != nil {
 		return fs.report(err)
 	}
-	after, err := loadConfig(*newFile, kind, configInput())
+	after, err := loadConfig(*newFile, kind, configInput(), opts...)
 	if err != nil {
 		return fs.report(err)
 	}
@@ -204,13 +214,13 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func diffKind(input func() io.Reader, specs ...string) rules.Kind {
 	for _, spec := range specs {
 		file, name := splitConfigSpec(spec)
-		data, err := readInput(file, input())
+		doc, err := readDocument(file, input())
 		if err != nil {
 			continue
 		}
 		held := map[rules.Kind]bool{}
-		for _, c := range rules.Decode(file, data).Configs {
-			if (name == "" || c.Name == name) && !isBareEmpty(c) {
+		for _, c := range doc.Configs {
+			if (name == "" || c.Name == name || c.LogicalID == name) && !c.IsEitherKind() {
 				held[c.Kind] = true
 			}
 		}

@@ -27,6 +27,11 @@ repository NAME and which filter made it so (with its line and column in FILE); 
 that does not apply, the filter that came closest and where matching it stopped. The verdicts
 come from the same compiled matcher as match and simulate.
 
+FILE may be a CloudFormation template, evaluated as validate says (--parameter,
+--parameters-file, --region and --account-id give the values it leaves to deployment), or a
+CDK app or cdk.out directory; a value or condition that stays unknown is refused, naming
+what gives it.
+
 A NAME that is not a valid repository name is explained all the same, after a line saying
 why ECR would reject it, and makes the exit status 1.
 
@@ -42,6 +47,8 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("explain", explainHelp, stdout, stderr)
 	configFile := fs.String("config", "", "signing configuration `FILE` (FILE#NAME for one of several)")
 	format := fs.formatFlag("output `format`: text or json", "text", "json")
+	region := fs.String("region", "", "the `REGION` a template is deployed in (AWS::Region)")
+	tf := fs.templateFlags(region)
 	names, code, ok := fs.parse(args)
 	if !ok {
 		return code
@@ -52,11 +59,7 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(names) == 0 {
 		return fs.usageError("no repository name given")
 	}
-	cfg, err := loadConfig(*configFile, rules.KindSigning, stdin)
-	if err != nil {
-		return fs.report(err)
-	}
-	m, err := match.Compile(cfg.Signing)
+	cfg, m, err := loadSigning(*configFile, stdin, tf)
 	if err != nil {
 		return fs.report(err)
 	}

@@ -93,10 +93,8 @@ func (p *projects) done() []rules.Finding {
 	return out
 }
 
-// settings are the options of one input: flags given explicitly win over its project file.
-// validate uses strict and region; the others come from the project file only until the
-// commands have their flags (--registry-id, --account-id, --parameter, --var), which then
-// win over them the same way.
+// settings are the options of one input that its project file gives: flags given explicitly
+// win over it (strict and region here; the template and Terraform flags by coming later).
 type settings struct {
 	strict     bool
 	region     string
@@ -124,10 +122,21 @@ func settingsFor(fs *flag.FlagSet, strict bool, region string, cfg *rules.Projec
 	return s
 }
 
-// decodeOptions are the options of rules.Decode the settings give.
+// decodeOptions are the options of rules.Decode the project file gives; the command puts
+// the options of its explicit flags after them, so that those win.
 func (s settings) decodeOptions() []rules.Option {
-	if s.region == "" {
-		return nil
+	var opts []rules.Option
+	if s.region != "" {
+		opts = append(opts, rules.WithRegion(s.region), rules.WithStackRegion(s.region))
 	}
-	return []rules.Option{rules.WithRegion(s.region)}
+	if s.registryID != "" {
+		opts = append(opts, rules.WithRegistryID(s.registryID))
+	}
+	if s.accountID != "" {
+		opts = append(opts, rules.WithAccountID(s.accountID))
+	}
+	if len(s.parameters) > 0 {
+		opts = append(opts, rules.WithParameters(s.parameters))
+	}
+	return opts
 }

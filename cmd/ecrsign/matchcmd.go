@@ -35,8 +35,11 @@ Lines, one object per name in input order:
   {"repositoryName":"prod/api","signingProfileArns":["arn:aws:signer:..."]}
   {"repositoryName":"Prod/API","error":"repository name \"Prod/API\" is invalid: ..."}
 
-FILE holds a signing configuration in any format validate reads; FILE#NAME chooses one of
-several configurations in a CloudFormation template or Terraform output.
+FILE holds a signing configuration in any format validate reads, or is a CDK app or cdk.out
+directory; FILE#NAME chooses one of several configurations in a CloudFormation template, CDK
+app or Terraform output. A template is evaluated as CloudFormation would: --parameter,
+--parameters-file, --region and --account-id give the values it leaves to deployment, and
+a value or condition that stays unknown is refused with what supplies it.
 
 Exit status: 0 when every name is a valid repository name, 1 when one is not, 2 for usage
 errors, unreadable files and configurations the ECR API would reject.
@@ -51,6 +54,8 @@ func runMatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("match", matchHelp, stdout, stderr)
 	configFile := fs.String("config", "", "signing configuration `FILE` (FILE#NAME for one of several)")
 	format := fs.formatFlag("output `format`: text or json (JSON Lines)", "text", "json")
+	region := fs.String("region", "", "the `REGION` a template is deployed in (AWS::Region)")
+	tf := fs.templateFlags(region)
 	names, code, ok := fs.parse(args)
 	if !ok {
 		return code
@@ -70,11 +75,7 @@ func runMatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if fromStdin && *configFile == "-" {
 		return fs.usageError("the configuration and the names cannot both come from standard input")
 	}
-	cfg, err := loadConfig(*configFile, rules.KindSigning, stdin)
-	if err != nil {
-		return fs.report(err)
-	}
-	m, err := match.Compile(cfg.Signing)
+	_, m, err := loadSigning(*configFile, stdin, tf)
 	if err != nil {
 		return fs.report(err)
 	}

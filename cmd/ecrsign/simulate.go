@@ -39,6 +39,11 @@ Without --manifest, a minimal OCI image manifest stands for the image, and --dig
 (the statuses do not depend on the digest); with --manifest, --digest must be its digest, as
 PutImage checks.
 
+FILE may be a CloudFormation template, evaluated as validate says (--parameter,
+--parameters-file, --region and --account-id give the values it leaves to deployment), or a
+CDK app or cdk.out directory; a value or condition that stays unknown is refused, naming
+what gives it.
+
 --format json prints one object in the DescribeImageSigningStatus response shape
 (registryId, repositoryName, imageId, signingStatuses), with replicationStatuses in the
 DescribeImageReplicationStatus shape when a replication configuration or world is given.
@@ -73,6 +78,7 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	region := fs.String("region", "", "`REGION` of the registry (default: the world's default region)")
 	at := fs.String("at", "settled", "statuses right after the `push`, or once settled")
 	format := fs.formatFlag("output `format`: text or json", "text", "json")
+	tf := fs.templateFlags(region)
 	pos, code, ok := fs.parse(args)
 	if !ok {
 		return code
@@ -99,9 +105,13 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fs.usageError("only one input can come from standard input")
 	}
 
+	opts, err := tf.options(*registryID)
+	if err != nil {
+		return fs.usageError("%v", err)
+	}
 	var signing *rules.SigningConfiguration
 	if *configFile != "" {
-		c, err := loadConfig(*configFile, rules.KindSigning, stdin)
+		c, err := loadConfig(*configFile, rules.KindSigning, stdin, opts...)
 		if err != nil {
 			return fs.report(err)
 		}
@@ -109,7 +119,7 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var replication *rules.ReplicationConfiguration
 	if *replicationFile != "" {
-		c, err := loadConfig(*replicationFile, rules.KindReplication, stdin)
+		c, err := loadConfig(*replicationFile, rules.KindReplication, stdin, opts...)
 		if err != nil {
 			return fs.report(err)
 		}

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/ecrsign/ecrsign/match"
@@ -23,12 +22,16 @@ func init() {
 	})
 }
 
-const validateHelp = `usage: ecrsign validate [--format text|json|sarif|github|junit] [--strict] [--region REGION] [--only-configs] [--config-file FILE] [--no-ignore] FILE|DIR...
+const validateHelp = `usage: ecrsign validate [--format text|json|sarif|github|junit] [--strict] [--region REGION]
+       [--registry-id ID] [--account-id ID] [--parameter NAME=VALUE]... [--parameters-file FILE]
+       [--only-configs] [--config-file FILE] [--no-ignore] FILE|DIR...
 
 Validates every signing and replication configuration in each FILE ("-" reads standard
 input): API request or response JSON, bare {"rules": ...}, CloudFormation templates (JSON or
-YAML) and terraform show -json output. A DIR is searched recursively for *.json, *.yaml and
-*.yml files (directories whose name starts with "." and node_modules are skipped); files found
+YAML), CDK synth output and terraform show -json output. A DIR is searched recursively for
+*.json, *.yaml and *.yml files (directories whose name starts with "." and node_modules are
+skipped); a CDK cloud assembly (DIR itself or a cdk.out directory with a manifest.json) gives
+its stacks' templates instead, each read with its stack's account and region. Files found
 there that are not configurations are skipped silently: those that hold none, bare
 {"rules": ...} documents of other tools (ESLint) that mention no member of a signing or
 replication rule, and files that do not parse and mention neither such a member nor a
@@ -36,6 +39,14 @@ top-level "rules". A FILE named explicitly is always
 reported. --only-configs treats named files as a directory walk does (the pre-commit hook
 uses it, since pre-commit passes every JSON and YAML file). A DIR without any configuration
 is noted on standard error; it does not change the exit status.
+
+Templates are evaluated as CloudFormation would: parameters take --parameter and
+--parameters-file values over their Default, AWS::Region is --region and AWS::AccountId
+--account-id; every branch of Fn::If is checked. Values that stay unknown (Fn::GetAtt,
+Fn::ImportValue, a parameter without a value) are reported as such (ECR108) with the flag
+that gives them. With --registry-id (default: --account-id) and --region, a replication
+destination that is that source registry is an error (ECR214), as PutReplicationConfiguration
+rejects it.
 
 Formats: text prints one line per finding,
 
@@ -51,11 +62,12 @@ Suppressions: a comment "# ecrsign:ignore ECR302 reason" ("//" in HCL) on or abo
 accepts the findings of those codes on that line; a CloudFormation resource's
 "Metadata: {ecrsign: {ignore: [{code: ECR302, reason: ...}]}}" those of the resource; the
 project configuration file (.ecrsign.yaml, the nearest above each input up to the repository
-root, or --config-file) may list codes to ignore, per path glob, and set strict and region
-(flags given explicitly win). Suppressed findings never fail the run: json marks them
-"suppressed": true, sarif lists them with suppressions, junit as skipped, and text and github
-leave them out and count them on standard error. A suppression without a reason is a warning
-(ECR500), one that suppresses nothing an info (ECR501). --no-ignore applies none of them.
+root, or --config-file) may list codes to ignore, per path glob, and set strict, region,
+registry-id, account-id and template parameters (flags given explicitly win). Suppressed
+findings never fail the run: json marks them "suppressed": true, sarif lists them with
+suppressions, junit as skipped, and text and github leave them out and count them on
+standard error. A suppression without a reason is a warning (ECR500), one that suppresses
+nothing an info (ECR501). --no-ignore applies none of them.
 
 Exit status: 0 when no finding is an error, 1 when one is (--strict: or a warning), 2 for
 usage errors and unreadable files (the sarif log then says executionSuccessful: false).
@@ -70,80 +82,57 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("validate", validateHelp, stdout, stderr)
 	format := fs.formatFlag("output `format`: text, json, sarif, github or junit", "text", "json", "sarif", "github", "junit")
 	strict := fs.Bool("strict", false, "count warnings as errors")
-	region := fs.String("region", "", "the registry's `region`: report signing profiles in other regions")
+	region := fs.String("region", "", "the registry's `region`: report signing profiles in other regions (AWS::Region of templates)")
+	registryID := fs.String("registry-id", "", "the registry (account) `ID` the configurations are put into: with --region, report replication to it (default: --account-id)")
 	onlyConfigs := fs.Bool("only-configs", false, "skip named files that hold no configuration, as a directory walk does")
+	tmpl := fs.templateFlags(region)
 	projects := newProjects(fs.projectFlags())
 	names, code, ok := fs.parse(args)
 	if !ok {
 		return code
 	}
-	if len(names) == 0 {
+	switch {
+	case len(names) == 0:
 		return fs.usageError("no files given")
+	case *registryID != "" && !registryIDFlag.MatchString(*registryID):
+		return fs.usageError("--registry-id %q is not a registry (account) id: 12 digits", *registryID)
+	case *region != "" && !regionFlag.MatchString(*region):
+		return fs.usageError("--region %q is not a region: %s", *region, rules.RegionPattern)
+	case *registryID != "" && *region == "":
+		return fs.usageError("--registry-id needs --region: the source registry of replication is an account in a region")
 	}
-	status := exitOK
-	all := []rules.Finding{}
-	rep := &report{}
-	strictFiles := map[string]bool{} // the inputs checked with warnings counting as errors
-	unreadable := func(name string, err error) {
-		fs.errorf("%v", err)
-		status = exitUsage
-		rep.unreadable = append(rep.unreadable, unreadableInput{file: name, err: err})
+	opts, err := tmpl.options(*registryID)
+	if err != nil {
+		return fs.usageError("%v", err)
 	}
-	// check validates one file and reports whether it was a configuration file (not skipped).
-	check := func(name string, walked bool) bool {
-		data, err := readInput(name, stdin)
-		if err != nil {
-			unreadable(name, err)
-			return true
-		}
-		project, err := projects.forInput(name)
-		if err != nil {
-			unreadable(name, err)
-		}
-		set := settingsFor(fs.FlagSet, *strict, *region, project)
-		doc := rules.Decode(name, data, set.decodeOptions()...)
-		if walked && unrelated(doc, data) {
-			return false
-		}
-		all = append(all, projects.suppress(name, data, validateDocument(doc), project)...)
-		rep.files = append(rep.files, name)
-		strictFiles[displayFile(name)] = set.strict
-		return true
+	if *region != "" {
+		opts = append(opts, rules.WithRegion(*region))
 	}
+
+	v := &validator{fs: fs, stdin: stdin, strict: *strict, region: *region, opts: opts, projects: projects,
+		status: exitOK, rep: &report{}, strictFiles: map[string]bool{}}
 	for _, name := range names {
 		if name == "-" {
-			check(name, false)
+			v.file(walkedFile{path: name}, false)
 			continue
 		}
 		st, err := os.Stat(name)
-		if err != nil {
-			unreadable(name, err)
-			continue
-		}
-		if !st.IsDir() {
-			check(name, *onlyConfigs)
-			continue
-		}
-		found, err := configFiles(name)
-		if err != nil {
-			unreadable(name, err)
-		}
-		checked := 0
-		for _, f := range found {
-			if check(f, true) {
-				checked++
-			}
-		}
-		if checked == 0 && err == nil {
-			fs.errorf("no configuration found in %s (searched %d *.json, *.yaml and *.yml files)", name, len(found))
+		switch {
+		case err != nil:
+			v.unreadable(name, err)
+		case st.IsDir():
+			v.dir(name)
+		default:
+			v.file(walkedFile{path: name}, *onlyConfigs)
 		}
 	}
-	all = append(all, projects.done()...)
-	rep.findings = sortByPosition(all)
-	rep.fails = failsWith(strictFiles)
+	v.all = append(v.all, projects.done()...)
+	rep := v.rep
+	rep.findings = sortByPosition(v.all)
+	rep.fails = failsWith(v.strictFiles)
 	failing, suppressed := rep.tally()
-	if failing && status == exitOK {
-		status = exitFound
+	if failing && v.status == exitOK {
+		v.status = exitFound
 	}
 	if err := writeReport(stdout, *format, rep); err != nil {
 		fs.errorf("%v", err)
@@ -152,98 +141,99 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if suppressed > 0 && (*format == "text" || *format == "github") {
 		fs.errorf("%d suppressed %s not shown (--no-ignore shows them; json, sarif and junit list them, marked)", suppressed, plural(suppressed, "finding"))
 	}
-	return status
+	return v.status
 }
 
-// validateDocument returns every finding of doc, with the analysis lints of package match
-// for each configuration that has no error, sorted by position.
-func validateDocument(doc *rules.Document) []rules.Finding {
-	all := doc.AllFindings()
-	for _, c := range doc.Configs {
-		all = append(all, analyze(c)...)
-	}
-	sort.SliceStable(all, func(i, j int) bool {
-		a, b := all[i], all[j]
-		if a.Config != b.Config {
-			return a.Config < b.Config
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
-		}
-		return a.Code < b.Code
-	})
-	return all
+// validator validates files for runValidate, gathering their findings, the report and the
+// exit status.
+type validator struct {
+	fs       *flagSet
+	stdin    io.Reader
+	strict   bool   // --strict
+	region   string // --region
+	opts     []rules.Option
+	projects *projects
+
+	status      int
+	all         []rules.Finding
+	rep         *report
+	strictFiles map[string]bool // the inputs checked with warnings counting as errors
 }
 
-// analyze compiles a configuration with package match and returns its analysis findings
-// (ECR4xx: redundant filters, shadowed rules, filters no repository name matches, overlapping
-// rules), positioned in the source. A configuration with an error is not analysed (values the
-// API would reject, or that did not decode, would mislead it), nor one whose filters are
-// CloudFormation intrinsics; profile ARNs that are intrinsics stand for distinct unknown
-// profiles. Findings that repeat a lint of package rules are left out: a filter repeated
-// (ECR300) or beside "*" (ECR306) is not also reported redundant (ECR401).
-func analyze(c *rules.Config) []rules.Finding {
-	skip := map[string]bool{} // filter paths already reported redundant by package rules
-	starRules := map[string]bool{}
-	for _, f := range c.Findings {
-		switch {
-		case f.Severity == rules.SeverityError:
-			return nil
-		case f.Code == rules.CodeDuplicateFilter:
-			skip[strings.TrimSuffix(f.Path, ".filter")] = true
-		case f.Code == rules.CodeStarWithOthers:
-			starRules[f.Path[:strings.Index(f.Path, ".")]] = true
-		}
-	}
-	var m *match.Matcher
-	var err error
-	switch {
-	case c.Signing != nil:
-		cfg := *c.Signing
-		cfg.Rules = append([]rules.SigningRule(nil), cfg.Rules...)
-		for _, p := range c.Unresolved {
-			if strings.Contains(p, "repositoryFilters") {
-				return nil
-			}
-			var i int
-			if _, err := fmt.Sscanf(p, "rules[%d].signingProfileArn", &i); err == nil && i >= 0 && i < len(cfg.Rules) {
-				cfg.Rules[i].SigningProfileArn = "(unresolved " + p + ")"
-			}
-		}
-		m, err = match.Compile(&cfg)
-	case c.Replication != nil:
-		if len(c.Unresolved) > 0 {
-			return nil
-		}
-		m, err = match.CompileReplication(c.Replication)
-	default:
-		return nil
-	}
+// unreadable notes an input that could not be read: an error on standard error, exit status
+// 2, and an entry of the report (sarif: executionSuccessful false).
+func (v *validator) unreadable(name string, err error) {
+	v.fs.errorf("%v", err)
+	v.status = exitUsage
+	v.rep.unreadable = append(v.rep.unreadable, unreadableInput{file: name, err: err})
+}
+
+// file validates one file and reports whether it was a configuration file: one found by a
+// directory walk (walked) that is not is skipped. A CDK stack's template is read with its
+// stack's account and region. The project file of the input gives the settings that no flag
+// gives explicitly, and its suppressions apply.
+func (v *validator) file(f walkedFile, walked bool) bool {
+	data, err := readInput(f.path, v.stdin)
 	if err != nil {
-		return []rules.Finding{c.Position(rules.Finding{Code: rules.CodeAnalysisTruncated, Severity: rules.SeverityInfo,
-			Message: "the configuration was not analysed: " + err.Error()})}
+		v.unreadable(f.path, err)
+		return true
 	}
-	var out []rules.Finding
-	for _, f := range m.Analyze() {
-		if f.Code == rules.CodeRedundantFilter {
-			rule, _, _ := strings.Cut(f.Path, ".")
-			if skip[f.Path] || starRules[rule] {
-				continue
-			}
+	project, err := v.projects.forInput(f.path)
+	if err != nil {
+		v.unreadable(f.path, err)
+	}
+	set := settingsFor(v.fs.FlagSet, v.strict, v.region, project)
+	opts := append(set.decodeOptions(), v.opts...) // flags last: they win
+	if f.stack != nil {
+		opts = stackOptions(*f.stack, opts)
+	}
+	doc := rules.Decode(f.path, data, opts...)
+	if walked && unrelated(doc, data) {
+		return false
+	}
+	v.all = append(v.all, v.projects.suppress(f.path, data, match.Check(doc), project)...)
+	v.rep.files = append(v.rep.files, f.path)
+	v.strictFiles[displayFile(f.path)] = set.strict
+	return true
+}
+
+// dir validates the configuration files a walk of dir finds.
+func (v *validator) dir(dir string) {
+	found, err := configFiles(dir)
+	if err != nil {
+		v.unreadable(dir, err)
+	}
+	checked := 0
+	for _, f := range found {
+		if f.err != nil {
+			v.unreadable(f.path, f.err)
+			continue
 		}
-		out = append(out, c.Position(f))
+		if v.file(f, true) {
+			checked++
+		}
 	}
-	return out
+	if checked == 0 && err == nil {
+		v.fs.errorf("no configuration found in %s (searched %d *.json, *.yaml and *.yml files)", dir, len(found))
+	}
+}
+
+// walkedFile is a file a directory walk found: a *.json, *.yaml or *.yml file, or the
+// template of a stack of a CDK cloud assembly (stack set), or an assembly whose manifest
+// could not be read (err set).
+type walkedFile struct {
+	path  string
+	stack *rules.CDKStack
+	err   error
 }
 
 // configFiles returns the *.json, *.yaml and *.yml files under dir in lexical order,
-// skipping hidden directories and node_modules. Symbolic links to directories below dir are
-// not followed (they could loop).
-func configFiles(dir string) ([]string, error) {
-	var files []string
+// skipping hidden directories and node_modules. A CDK cloud assembly (dir itself, or a
+// directory named cdk.out, holding a manifest.json) gives the templates its manifest names,
+// each with its stack's account and region, in place of its files. Symbolic links to
+// directories below dir are not followed (they could loop).
+func configFiles(dir string) ([]walkedFile, error) {
+	var files []walkedFile
 	root := dir
 	if st, err := os.Lstat(dir); err == nil && st.Mode()&fs.ModeSymlink != 0 {
 		root = dir + string(filepath.Separator) // WalkDir follows a symbolic link to the root only so
@@ -256,17 +246,47 @@ func configFiles(dir string) ([]string, error) {
 			if path != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
 				return filepath.SkipDir
 			}
+			if path == root || d.Name() == "cdk.out" {
+				if stacks, ok, err := cdkAssembly(path); ok {
+					if err != nil {
+						files = append(files, walkedFile{path: path, err: err})
+					}
+					for i := range stacks {
+						files = append(files, walkedFile{path: filepath.Join(path, filepath.FromSlash(stacks[i].Template)), stack: &stacks[i]})
+					}
+					return filepath.SkipDir
+				}
+			}
 			return nil
 		}
 		switch strings.ToLower(filepath.Ext(path)) {
 		case ".json", ".yaml", ".yml":
 			if d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0 {
-				files = append(files, path)
+				files = append(files, walkedFile{path: path})
 			}
 		}
 		return nil
 	})
 	return files, err
+}
+
+// cdkAssembly reads the stacks of the CDK cloud assembly in dir; ok is false when dir is no
+// assembly: it holds no manifest.json, or, unless it is named cdk.out, one that lists no
+// stack (another tool's manifest.json).
+func cdkAssembly(dir string) (stacks []rules.CDKStack, ok bool, err error) {
+	fsys := os.DirFS(dir)
+	if _, err := fs.Stat(fsys, "manifest.json"); err != nil {
+		return nil, false, nil
+	}
+	named := filepath.Base(filepath.Clean(dir)) == "cdk.out"
+	stacks, err = rules.ReadCDKManifest(fsys, "manifest.json")
+	switch {
+	case err != nil && named:
+		return nil, true, fmt.Errorf("%s: %w", dir, err)
+	case err != nil:
+		return nil, false, nil
+	}
+	return stacks, named || len(stacks) > 0, nil
 }
 
 // configMembers are member names that only signing and replication configurations use;
