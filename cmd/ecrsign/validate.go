@@ -306,6 +306,9 @@ var topLevelRules = regexp.MustCompile(`"rules"\s*:|(?m)^rules\s*:`)
 // member of a signing or replication rule (ESLint and other tools have top-level rules too);
 // or it does not parse and mentions neither such a member nor a top-level "rules".
 func unrelated(doc *rules.Document, data []byte) bool {
+	// Without its NUL bytes, UTF-16 or UTF-32 text of ASCII characters reads as ASCII: a
+	// configuration saved in those encodings is still recognised, and reported (ECR102).
+	data = bytes.ReplaceAll(data, []byte{0}, nil)
 	lower := bytes.ToLower(data)
 	mentions := func() bool {
 		for _, m := range configMembers {
