@@ -42,6 +42,9 @@ const (
 	CodeSignsEverything Code = "ECR307"
 	CodeNoRules         Code = "ECR308"
 	CodeDuplicateDest   Code = "ECR309"
+
+	CodeExpression     Code = "ECR112"
+	CodeProviderSchema Code = "ECR214"
 )
 
 var codeCatalogue = map[Code]string{
@@ -81,6 +84,9 @@ var codeCatalogue = map[Code]string{
 	CodeSignsEverything: "a rule without repositoryFilters applies to every repository",
 	CodeNoRules:         "an empty rules list signs (or replicates) nothing",
 	CodeDuplicateDest:   "the same destination twice in a replication rule",
+
+	CodeExpression:     "a Terraform expression that cannot be evaluated as written (an undeclared variable, a wrong type, a bad --var value)",
+	CodeProviderSchema: "the Terraform provider's schema rejects what the API would accept (aws_ecr_signing_configuration: 1..10 rule blocks, 1..100 repository_filter blocks per rule)",
 }
 
 // CodeInfo describes one finding code.

@@ -317,6 +317,9 @@ func TestEveryCode(t *testing.T) {
 	for _, f := range Decode("in", manyFindings(MaxFindings+1)).Findings {
 		seen[f.Code] = true
 	}
+	for c := range terraformSourceCodes(t) {
+		seen[c] = true
+	}
 	for _, c := range Codes() {
 		if !seen[c.Code] {
 			t.Errorf("code %s (%s) is not produced by any test case", c.Code, c.Description)
