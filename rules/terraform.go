@@ -276,6 +276,9 @@ func markUnknown(c *Config, n *source.Node, path string, depth int) {
 		}
 	case source.Object:
 		for _, m := range n.Members {
+			if m.Key == "registry_id" && path == "" {
+				continue // the resource's registry, not a destination's
+			}
 			if api, ok := terraformNames[m.Key]; ok {
 				markUnknown(c, m.Value, join(path, api), depth-1)
 			}

@@ -450,11 +450,17 @@ func (m *tfModule) literal(e hclsyntax.Expression) (cty.Value, bool) {
 // assignVars applies the .tfvars files of the module's directory (terraform.tfvars, then
 // *.auto.tfvars, as given) and vars, in order, and builds the var object of evaluation.
 func (m *tfModule) assignVars(vars *TerraformVars) {
+	// Values of the module's own .tfvars files for variables it does not declare are
+	// reported, as terraform does; those given on the command line are not: they may be
+	// meant for another of the modules checked at once.
+	auto := true
 	set := func(name string, rng hcl.Range, e hclsyntax.Expression, val cty.Value) {
 		v := m.vars[name]
 		if v == nil {
-			m.finding(CodeExpression, SeverityWarning, rng, fmt.Sprintf("a value is given for variable %q, which the module does not declare; it is ignored", name),
-				m.suggestVar(name))
+			if auto {
+				m.finding(CodeExpression, SeverityWarning, rng, fmt.Sprintf("a value is given for variable %q, which the module does not declare; it is ignored", name),
+					m.suggestVar(name))
+			}
 			return
 		}
 		v.expr, v.value, v.given = e, val, true
@@ -472,6 +478,7 @@ func (m *tfModule) assignVars(vars *TerraformVars) {
 			applyFile(f)
 		}
 	}
+	auto = false
 	if vars != nil {
 		for _, s := range vars.sources {
 			if s.file != nil {

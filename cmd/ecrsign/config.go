@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/ecrsign/ecrsign/rules"
@@ -35,14 +36,14 @@ func (f *flagSet) report(err error) int {
 // input) optionally followed by "#NAME" to choose one of several configurations of a
 // CloudFormation template or Terraform output. Configurations with an error-level finding are
 // refused (the ECR API would reject them), as are values that are CloudFormation intrinsic
-// functions, whose value is known only at deployment.
-func loadConfig(spec string, kind rules.Kind, stdin io.Reader) (*rules.Config, error) {
+// functions, whose value is known only at deployment. A .tf file or a directory is read as
+// a Terraform module with tf's variable values.
+func loadConfig(spec string, kind rules.Kind, stdin io.Reader, tf *terraformInput) (*rules.Config, error) {
 	file, name := splitConfigSpec(spec)
-	data, err := readInput(file, stdin)
+	doc, err := decodeSpec(file, stdin, tf)
 	if err != nil {
 		return nil, err
 	}
-	doc := rules.Decode(file, data)
 	var errs []rules.Finding
 	for _, f := range doc.AllFindings() {
 		if f.Severity == rules.SeverityError {
@@ -85,6 +86,9 @@ func loadConfig(spec string, kind rules.Kind, stdin io.Reader) (*rules.Config, e
 					fs = append(fs, f)
 				}
 			}
+			if c.Format == rules.FormatTerraformSource {
+				return nil, &configError{msg: fmt.Sprintf("%s: %d values are known only when Terraform runs; give variables with --var or --var-file, or use the plan (terraform show -json):", file, len(c.Unresolved)), findings: fs}
+			}
 			return nil, &configError{msg: fmt.Sprintf("%s: %d values are CloudFormation intrinsic functions, known only at deployment; use the deployed configuration (aws ecr get-signing-configuration) or literal values:", file, len(c.Unresolved)), findings: fs}
 		}
 		return c, nil
@@ -101,6 +105,23 @@ func loadConfig(spec string, kind rules.Kind, stdin io.Reader) (*rules.Config, e
 		}
 		return nil, &configError{msg: fmt.Sprintf("%s holds no %s configuration%s", file, kind, other)}
 	}
+}
+
+// decodeSpec decodes the file of a configuration spec: a Terraform module (a .tf file, or a
+// directory holding .tf files) with tf's variables, any other file with rules.Decode.
+func decodeSpec(file string, stdin io.Reader, tf *terraformInput) (*rules.Document, error) {
+	tfFiles, _ := filepath.Glob(filepath.Join(file, "*.tf"))
+	if file != "-" && (isTerraformSource(file) || len(tfFiles) > 0) {
+		if tf == nil {
+			tf = &terraformInput{modules: map[string]*terraformModule{}}
+		}
+		return tf.moduleDocument(file)
+	}
+	data, err := readInput(file, stdin)
+	if err != nil {
+		return nil, err
+	}
+	return rules.Decode(file, data), nil
 }
 
 // readInput reads a file, or standard input for "-", reading at most one byte more than

@@ -80,6 +80,7 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	region := fs.String("region", "", "replication source: the `REGION` of that registry (default "+sim.DefaultRegion+")")
 	exitCode := fs.Bool("exit-code", false, "exit 1 when a repository gains or loses a profile or destination")
 	format := fs.formatFlag("output `format`: text or json", "text", "json")
+	tf := fs.terraformFlags()
 	pos, code, ok := fs.parse(args)
 	if !ok {
 		return code
@@ -115,12 +116,12 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		configInput = func() io.Reader { return bytes.NewReader(data) }
 	}
-	kind := diffKind(configInput, *oldFile, *newFile)
-	before, err := loadConfig(*oldFile, kind, configInput())
+	kind := diffKind(configInput, tf, *oldFile, *newFile)
+	before, err := loadConfig(*oldFile, kind, configInput(), tf)
 	if err != nil {
 		return fs.report(err)
 	}
-	after, err := loadConfig(*newFile, kind, configInput())
+	after, err := loadConfig(*newFile, kind, configInput(), tf)
 	if err != nil {
 		return fs.report(err)
 	}
@@ -201,15 +202,15 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // ({"rules": []}) is either kind and says nothing, and so does a file that cannot be read or
 // decoded (loadConfig then says why); when none says, signing. It reads each spec as
 // loadConfig does, from input when the spec is "-".
-func diffKind(input func() io.Reader, specs ...string) rules.Kind {
+func diffKind(input func() io.Reader, tf *terraformInput, specs ...string) rules.Kind {
 	for _, spec := range specs {
 		file, name := splitConfigSpec(spec)
-		data, err := readInput(file, input())
+		doc, err := decodeSpec(file, input(), tf)
 		if err != nil {
 			continue
 		}
 		held := map[rules.Kind]bool{}
-		for _, c := range rules.Decode(file, data).Configs {
+		for _, c := range doc.Configs {
 			if (name == "" || c.Name == name) && !isBareEmpty(c) {
 				held[c.Kind] = true
 			}

@@ -42,6 +42,7 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("explain", explainHelp, stdout, stderr)
 	configFile := fs.String("config", "", "signing configuration `FILE` (FILE#NAME for one of several)")
 	format := fs.formatFlag("output `format`: text or json", "text", "json")
+	tf := fs.terraformFlags()
 	names, code, ok := fs.parse(args)
 	if !ok {
 		return code
@@ -52,7 +53,7 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(names) == 0 {
 		return fs.usageError("no repository name given")
 	}
-	cfg, err := loadConfig(*configFile, rules.KindSigning, stdin)
+	cfg, err := loadConfig(*configFile, rules.KindSigning, stdin, tf)
 	if err != nil {
 		return fs.report(err)
 	}

@@ -51,6 +51,7 @@ func runMatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("match", matchHelp, stdout, stderr)
 	configFile := fs.String("config", "", "signing configuration `FILE` (FILE#NAME for one of several)")
 	format := fs.formatFlag("output `format`: text or json (JSON Lines)", "text", "json")
+	tf := fs.terraformFlags()
 	names, code, ok := fs.parse(args)
 	if !ok {
 		return code
@@ -70,7 +71,7 @@ func runMatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if fromStdin && *configFile == "-" {
 		return fs.usageError("the configuration and the names cannot both come from standard input")
 	}
-	cfg, err := loadConfig(*configFile, rules.KindSigning, stdin)
+	cfg, err := loadConfig(*configFile, rules.KindSigning, stdin, tf)
 	if err != nil {
 		return fs.report(err)
 	}

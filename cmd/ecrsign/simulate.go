@@ -73,6 +73,7 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	region := fs.String("region", "", "`REGION` of the registry (default: the world's default region)")
 	at := fs.String("at", "settled", "statuses right after the `push`, or once settled")
 	format := fs.formatFlag("output `format`: text or json", "text", "json")
+	tf := fs.terraformFlags()
 	pos, code, ok := fs.parse(args)
 	if !ok {
 		return code
@@ -101,7 +102,7 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	var signing *rules.SigningConfiguration
 	if *configFile != "" {
-		c, err := loadConfig(*configFile, rules.KindSigning, stdin)
+		c, err := loadConfig(*configFile, rules.KindSigning, stdin, tf)
 		if err != nil {
 			return fs.report(err)
 		}
@@ -109,7 +110,7 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var replication *rules.ReplicationConfiguration
 	if *replicationFile != "" {
-		c, err := loadConfig(*replicationFile, rules.KindReplication, stdin)
+		c, err := loadConfig(*replicationFile, rules.KindReplication, stdin, tf)
 		if err != nil {
 			return fs.report(err)
 		}

@@ -23,12 +23,13 @@ func init() {
 	})
 }
 
-const validateHelp = `usage: ecrsign validate [--format text|json|sarif|github] [--strict] [--region REGION] [--only-configs] FILE|DIR...
+const validateHelp = `usage: ecrsign validate [--format text|json|sarif|github] [--strict] [--region REGION] [--only-configs] [--var NAME=VALUE] [--var-file FILE] FILE|DIR...
 
 Validates every signing and replication configuration in each FILE ("-" reads standard
 input): API request or response JSON, bare {"rules": ...}, CloudFormation templates (JSON or
-YAML) and terraform show -json output. A DIR is searched recursively for *.json, *.yaml and
-*.yml files (directories whose name starts with "." and node_modules are skipped); files found
+YAML), terraform show -json output and Terraform .tf files (each evaluated with the other
+.tf files of its directory, terraform.tfvars, *.auto.tfvars, then --var and --var-file in
+order). A DIR is searched recursively for *.json, *.yaml, *.yml and *.tf files (directories whose name starts with "." and node_modules are skipped); files found
 there that are not configurations are skipped silently: those that hold none, bare
 {"rules": ...} documents of other tools (ESLint) that mention no member of a signing or
 replication rule, and files that do not parse and mention neither such a member nor a
@@ -51,6 +52,8 @@ usage errors and unreadable files.
 Example:
 
   ecrsign validate examples/signing/api-request.json
+  ecrsign validate examples/terraform
+  ecrsign validate --format json --var-file examples/terraform/aws-signing/prod.tfvars examples/terraform/aws-signing
   ecrsign validate --format sarif examples > ecrsign.sarif
 `
 
@@ -60,6 +63,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	strict := fs.Bool("strict", false, "count warnings as errors")
 	region := fs.String("region", "", "the registry's `region`: report signing profiles in other regions")
 	onlyConfigs := fs.Bool("only-configs", false, "skip named files that hold no configuration, as a directory walk does")
+	tf := fs.terraformFlags()
 	names, code, ok := fs.parse(args)
 	if !ok {
 		return code
@@ -71,11 +75,37 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *region != "" {
 		opts = append(opts, rules.WithRegion(*region))
 	}
+	tf.opts = opts
 
 	status := exitOK
 	all := []rules.Finding{}
+	record := func(doc *rules.Document) {
+		findings := validateDocument(doc)
+		for _, f := range findings {
+			if (f.Severity == rules.SeverityError || *strict && f.Severity == rules.SeverityWarning) && status == exitOK {
+				status = exitFound
+			}
+		}
+		all = append(all, findings...)
+	}
 	// check validates one file and reports whether it was a configuration file (not skipped).
 	check := func(name string, walked bool) bool {
+		if isTerraformSource(name) {
+			docs, err := tf.documents(name)
+			if err != nil {
+				fs.errorf("%v", err)
+				status = exitUsage
+				return true
+			}
+			related := false
+			for _, doc := range docs {
+				if !walked || !tf.unrelated(doc) {
+					related = true
+					record(doc)
+				}
+			}
+			return related
+		}
 		data, err := readInput(name, stdin)
 		if err != nil {
 			fs.errorf("%v", err)
@@ -86,13 +116,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if walked && unrelated(doc, data) {
 			return false
 		}
-		findings := validateDocument(doc)
-		for _, f := range findings {
-			if (f.Severity == rules.SeverityError || *strict && f.Severity == rules.SeverityWarning) && status == exitOK {
-				status = exitFound
-			}
-		}
-		all = append(all, findings...)
+		record(doc)
 		return true
 	}
 	for _, name := range names {
@@ -122,7 +146,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 		}
 		if checked == 0 && err == nil {
-			fs.errorf("no configuration found in %s (searched %d *.json, *.yaml and *.yml files)", name, len(found))
+			fs.errorf("no configuration found in %s (searched %d *.json, *.yaml, *.yml and *.tf files)", name, len(found))
 		}
 	}
 	if err := writeFindings(stdout, *format, all); err != nil {
@@ -216,7 +240,7 @@ func analyze(c *rules.Config) []rules.Finding {
 	return out
 }
 
-// configFiles returns the *.json, *.yaml and *.yml files under dir in lexical order,
+// configFiles returns the *.json, *.yaml, *.yml and *.tf files under dir in lexical order,
 // skipping hidden directories and node_modules. Symbolic links to directories below dir are
 // not followed (they could loop).
 func configFiles(dir string) ([]string, error) {
@@ -236,7 +260,7 @@ func configFiles(dir string) ([]string, error) {
 			return nil
 		}
 		switch strings.ToLower(filepath.Ext(path)) {
-		case ".json", ".yaml", ".yml":
+		case ".json", ".yaml", ".yml", ".tf":
 			if d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0 {
 				files = append(files, path)
 			}
