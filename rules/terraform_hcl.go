@@ -123,6 +123,7 @@ type tfLocal struct {
 type tfCause struct {
 	text, where, why, hint string
 	rng                    hcl.Range
+	limit                  bool // evaluation stopped at a limit: one such cause says it
 }
 
 func (c tfCause) String() string {
@@ -572,7 +573,7 @@ func (ev *tfEval) expr(e hclsyntax.Expression, iterators map[string]cty.Value) c
 	m := ev.m
 	if m.budget.exhausted() {
 		ev.diagCauses = append(ev.diagCauses, tfCause{text: exprText(e, ev.file.data), where: where(e.Range()),
-			why: "is not evaluated: the evaluation of the module reached its limit", rng: e.Range()})
+			why: "is not evaluated: the evaluation of the module reached its limit", rng: e.Range(), limit: true})
 		return cty.DynamicVal
 	}
 	wrapChildren(e, m.budget)
@@ -657,6 +658,7 @@ func (ev *tfEval) expr(e hclsyntax.Expression, iterators map[string]cty.Value) c
 				m.limitFinding(rng, d.Detail)
 			}
 			c.why = "is not evaluated: " + d.Detail
+			c.limit = true
 		case d.Summary == "Call to unknown function":
 			c.why = "is a function ecrsign does not evaluate"
 			c.hint = "give the value as a literal or a variable (--var), or check the plan instead (terraform show -json PLAN)"
@@ -697,9 +699,11 @@ func shorten(s string) string {
 func (ev *tfEval) causes(e hclsyntax.Expression) []tfCause {
 	var out []tfCause
 	seen := map[string]bool{}
+	limited := false
 	add := func(c tfCause) {
-		if key := c.text + c.where; !seen[key] && len(out) < 3 {
+		if key := c.text + c.where; !seen[key] && len(out) < 3 && !(c.limit && limited) {
 			seen[key] = true
+			limited = limited || c.limit
 			out = append(out, c)
 		}
 	}
@@ -722,10 +726,20 @@ func (ev *tfEval) causes(e hclsyntax.Expression) []tfCause {
 			c.why = "is an input variable with no default, and no value was given"
 			c.hint = fmt.Sprintf("give it with --var %s=VALUE or in a .tfvars file (--var-file)", v.name)
 		case "local":
-			for _, lc := range ev.localCauses[attrName(t)] {
-				add(lc)
+			inner := ev.localCauses[attrName(t)]
+			if len(inner) == 0 {
+				continue
 			}
-			continue
+			if inner[0].limit {
+				add(inner[0])
+				continue
+			}
+			var parts []string
+			for _, lc := range inner {
+				parts = append(parts, lc.String())
+			}
+			c.why = "depends on " + strings.Join(parts, " and on ")
+			c.hint = inner[0].hint
 		case "data":
 			c.why = "is a data source, read only when Terraform runs"
 		case "module":

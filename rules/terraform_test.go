@@ -290,7 +290,7 @@ func TestTerraformUnknownMessages(t *testing.T) {
 		{"through a local in another file", tfCase{files: []TerraformFile{
 			{"locals.tf", []byte("locals {\n  arn = data.aws_signer_signing_profile.p.arn\n}\n")},
 			{"main.tf", []byte(awscc(`local.arn`, `"a/*"`))}}},
-			"data.aws_signer_signing_profile.p.arn (locals.tf:2:9) is a data source", ""},
+			"local.arn (main.tf:3:27) depends on data.aws_signer_signing_profile.p.arn (locals.tf:2:9) is a data source", ""},
 		{"function", tfCase{files: tf(awscc(`"`+arnA+`"`, `format("%s/*", "a")`))},
 			"format (main.tf:4:39) is a function ecrsign does not evaluate", "give the value as a literal"},
 	}
