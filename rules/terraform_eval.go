@@ -32,6 +32,10 @@ const (
 	// evaluationCost is the work charged for each evaluation of an operand, on top of the
 	// size of its value: for and splat expressions are bounded by their iterations.
 	evaluationCost = 16
+	// conversionCost is the work charged for each value an expression may convert from a
+	// number to a string (an interpolation, a function argument): cty formats numbers
+	// exactly, which takes some 10µs, a thousand times the cost of a unit of work.
+	conversionCost = 256
 	// maxTerraformExponent bounds the binary exponent of numbers: formatting 1e600000000
 	// as a string would take gigabytes.
 	maxTerraformExponent = 1100
@@ -170,10 +174,18 @@ func (b *evalBudget) exhausted() bool { return b.left < 0 }
 type budgeted struct {
 	hclsyntax.Expression
 	budget *evalBudget
+	// conversions is how many values the expression may convert to strings: the
+	// interpolations of a template, the arguments of a function.
+	conversions int
 }
 
 func (e *budgeted) Value(ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+	e.budget.left -= e.conversions * conversionCost
 	if e.budget.exhausted() {
+		if e.budget.spent == nil {
+			rng := e.Range()
+			e.budget.spent = &rng
+		}
 		return cty.DynamicVal, nil
 	}
 	v, diags := e.Expression.Value(ctx)
@@ -212,7 +224,7 @@ func wrapChildren(e hclsyntax.Expression, b *evalBudget) {
 		case *hclsyntax.ScopeTraversalExpr, *hclsyntax.AnonSymbolExpr:
 			return
 		}
-		*p = &budgeted{Expression: *p, budget: b}
+		*p = &budgeted{Expression: *p, budget: b, conversions: conversions(*p)}
 	}
 	switch e := e.(type) {
 	case *hclsyntax.BinaryOpExpr:
@@ -264,6 +276,26 @@ func wrapChildren(e hclsyntax.Expression, b *evalBudget) {
 			w(&e.Exprs[i])
 		}
 	}
+}
+
+// conversions counts the values e may convert from numbers to strings when evaluated.
+func conversions(e hclsyntax.Expression) int {
+	n := 0
+	switch e := e.(type) {
+	case *hclsyntax.TemplateExpr:
+		for _, p := range e.Parts {
+			if _, lit := unwrap(p).(*hclsyntax.LiteralValueExpr); !lit {
+				n++
+			}
+		}
+	case *hclsyntax.FunctionCallExpr:
+		n = len(e.Args)
+	case *hclsyntax.ForExpr:
+		if e.KeyExpr != nil {
+			n = 1 // an object's keys are strings
+		}
+	}
+	return n
 }
 
 // cheapNumber gives a number literal 64 bits of precision instead of cty's 512: formatting
@@ -319,7 +351,7 @@ func boundedJoin(b *evalBudget) function.Function {
 			for _, list := range args[1:] {
 				if list.IsKnown() && !list.IsNull() {
 					n := list.LengthInt()
-					size += n * (len(args[0].AsString()) + 1)
+					size += n * (len(args[0].AsString()) + conversionCost)
 					for it := list.ElementIterator(); it.Next(); {
 						if _, e := it.Element(); e.IsKnown() && !e.IsNull() && e.Type() == cty.String {
 							size += len(e.AsString())

@@ -3,8 +3,10 @@ package rules
 import (
 	"bytes"
 	"fmt"
+	"math/big"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -973,7 +975,11 @@ func (ev *tfEval) node(e hclsyntax.Expression, v cty.Value, depth int) *source.N
 	case ty == cty.String:
 		return &source.Node{Kind: source.String, Pos: pos, Text: v.AsString()}
 	case ty == cty.Number:
-		return &source.Node{Kind: source.Number, Pos: pos, Text: v.AsBigFloat().Text('f', -1)}
+		f := v.AsBigFloat()
+		if i, acc := f.Int64(); acc == big.Exact {
+			return &source.Node{Kind: source.Number, Pos: pos, Text: strconv.FormatInt(i, 10)}
+		}
+		return &source.Node{Kind: source.Number, Pos: pos, Text: f.Text('g', 20)}
 	case ty == cty.Bool:
 		return &source.Node{Kind: source.Bool, Pos: pos, Text: fmt.Sprint(v.True())}
 	}
