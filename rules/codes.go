@@ -53,6 +53,8 @@ const (
 	CodeTemplateLimit     Code = "ECR114"
 	CodeSourceDestination Code = "ECR214"
 	CodeTemplateSchema    Code = "ECR215"
+	CodeExpression        Code = "ECR115"
+	CodeProviderSchema    Code = "ECR216"
 
 	CodeRedundantFilter   Code = "ECR401"
 	CodeShadowedRule      Code = "ECR402"
@@ -97,6 +99,7 @@ var catalogue = []CodeInfo{
 	{CodeTemplate, SeverityError, "a CloudFormation template error: an intrinsic function used wrongly, or a parameter, mapping, condition or key the template does not define", "fix the template at the position given"},
 	{CodeResourceType, SeverityError, "a CloudFormation resource type a few letters from AWS::ECR::SigningConfiguration or AWS::ECR::ReplicationConfiguration (a typo CloudFormation rejects)", "use the type the message suggests"},
 	{CodeTemplateLimit, SeverityError, "a CloudFormation template whose intrinsic functions nest too deep, expand too far or branch too often: evaluation stops at a named limit", "simplify the template"},
+	{CodeExpression, SeverityError, "a Terraform expression that cannot be evaluated as written (an undeclared variable, a wrong type, a bad --var value)", "declare the variable, or fix the expression or value at the position given"},
 
 	{CodeRequired, SeverityError, "a member the API requires is missing", "add the member"},
 	{CodeTooManyRules, SeverityError, "more rules than the API allows (10)", "merge rules that share a signing profile"},
@@ -113,6 +116,7 @@ var catalogue = []CodeInfo{
 	{CodeTooManyDistinctDests, SeverityError, "more than 25 distinct replication destinations over all rules", "replicate to fewer destinations"},
 	{CodeSourceDestination, SeverityError, "a replication destination that is the source registry (WithRegistryID, WithRegion): PutReplicationConfiguration rejects it", "remove the destination; ECR does not replicate a registry to itself"},
 	{CodeTemplateSchema, SeverityError, "the CloudFormation resource schema rejects what the ECR API accepts (a replication rule without destinations)", "give the rule a destination, or remove the rule"},
+	{CodeProviderSchema, SeverityError, "the Terraform provider's schema rejects what the API would accept (aws_ecr_signing_configuration: 1..10 rule blocks, 1..100 repository_filter blocks per rule)", "give every rule block 1 to 100 repository_filter blocks"},
 
 	{CodeDuplicateFilter, SeverityWarning, "the same filter twice in a rule", "remove the repeated filter"},
 	{CodeSharedProfile, SeverityWarning, "two rules name the same signing profile (one status, signed once per profile)", "merge the rules' filters into one rule"},

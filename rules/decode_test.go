@@ -318,6 +318,9 @@ func TestEveryCode(t *testing.T) {
 	for _, f := range Decode("in", manyFindings(MaxFindings+1)).Findings {
 		seen[f.Code] = true
 	}
+	for c := range terraformSourceCodes(t) {
+		seen[c] = true
+	}
 	for _, c := range Codes() {
 		if c.Code >= CodeRedundantFilter {
 			continue // ECR4xx come from package match, ECR5xx from suppressions: tested there

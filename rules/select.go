@@ -103,6 +103,9 @@ func usable(file string, kind Kind, c *Config, errs []Finding) error {
 				Message: "with " + strings.Join(o.Conditions, ", ") + ": " + o.describe()}))
 		}
 		return &SelectError{Msg: fmt.Sprintf("%s: the %s configuration depends on template conditions that stay unknown; give the values they depend on:", file, kind), Findings: fs}
+	case len(c.Unresolved) > 0 && c.Format == FormatTerraformSource:
+		return &SelectError{Msg: fmt.Sprintf("%s: %d %s known only when Terraform runs; give variables with --var or --var-file, or use the plan (terraform show -json):", file, len(c.Unresolved), map[bool]string{true: "value is", false: "values are"}[len(c.Unresolved) == 1]),
+			Findings: c.unresolvedFindings()}
 	case len(c.Unresolved) > 0:
 		return &SelectError{Msg: fmt.Sprintf("%s: %d %s unknown until deployment; give them as each line says, or use the deployed configuration (aws ecr get-%s-configuration):", file, len(c.Unresolved), map[bool]string{true: "value stays", false: "values stay"}[len(c.Unresolved) == 1], kind),
 			Findings: c.unresolvedFindings()}

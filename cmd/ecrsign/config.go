@@ -39,10 +39,11 @@ func (f *flagSet) report(err error) int {
 // the one load path of match, explain, simulate and diff: rules.Document.Select refuses
 // configurations with an error-level finding (the ECR API would reject them), values that
 // stay unknown, and conditions that stay unknown; opts give the template values
-// (templateFlags).
-func loadConfig(spec string, kind rules.Kind, stdin io.Reader, opts ...rules.Option) (*rules.Config, error) {
+// (templateFlags); a .tf file, or a directory of them, is read as a Terraform module with
+// tf's variable values.
+func loadConfig(spec string, kind rules.Kind, stdin io.Reader, tf *terraformInput, opts ...rules.Option) (*rules.Config, error) {
 	file, name := splitConfigSpec(spec)
-	doc, err := readDocument(file, stdin, opts...)
+	doc, err := readDocument(file, stdin, tf, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -55,12 +56,12 @@ func loadConfig(spec string, kind rules.Kind, stdin io.Reader, opts ...rules.Opt
 
 // loadSigning loads the signing configuration of spec with the template values the flags
 // give and compiles it: the load-and-compile path of match and explain.
-func loadSigning(spec string, stdin io.Reader, tf *templateFlags) (*rules.Config, *match.Matcher, error) {
-	opts, err := tf.options("")
+func loadSigning(spec string, stdin io.Reader, in inputFlags) (*rules.Config, *match.Matcher, error) {
+	opts, err := in.tmpl.options("")
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := loadConfig(spec, rules.KindSigning, stdin, opts...)
+	c, err := loadConfig(spec, rules.KindSigning, stdin, in.tf, opts...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -71,9 +72,18 @@ func loadSigning(spec string, stdin io.Reader, tf *templateFlags) (*rules.Config
 	return c, m, nil
 }
 
-// readDocument decodes file, or every stack template of a CDK cloud assembly when file is a
-// CDK app or cdk.out directory, as one document.
-func readDocument(file string, stdin io.Reader, opts ...rules.Option) (*rules.Document, error) {
+// readDocument decodes file as one document: a Terraform module (a .tf file, or a directory
+// holding .tf files) with tf's variables, every stack template of a CDK cloud assembly when
+// file is a CDK app or cdk.out directory, any other file with rules.Decode.
+func readDocument(file string, stdin io.Reader, tf *terraformInput, opts ...rules.Option) (*rules.Document, error) {
+	tfFiles, _ := filepath.Glob(filepath.Join(file, "*.tf"))
+	if file != "-" && (isTerraformSource(file) || len(tfFiles) > 0) {
+		if tf == nil {
+			tf = &terraformInput{modules: map[string]*terraformModule{}}
+		}
+		tf.opts = opts
+		return tf.moduleDocument(file)
+	}
 	if file != "-" {
 		if st, err := os.Stat(file); err == nil && st.IsDir() {
 			docs, err := readCDK(file, opts...)
@@ -130,6 +140,19 @@ func stackOptions(s rules.CDKStack, opts []rules.Option) []rules.Option {
 		all = append(all, rules.WithAccountID(s.Account))
 	}
 	return append(all, opts...)
+}
+
+// inputFlags are the flags that give a configuration's source the values it leaves open: a
+// template's parameters and pseudo parameters, and Terraform's variables.
+type inputFlags struct {
+	tmpl *templateFlags
+	tf   *terraformInput
+}
+
+// inputFlags defines the template and Terraform flags; region is the command's --region, or
+// nil.
+func (f *flagSet) inputFlags(region *string) inputFlags {
+	return inputFlags{tmpl: f.templateFlags(region), tf: f.terraformFlags()}
 }
 
 // templateFlags are the flags that give a CloudFormation template the values it leaves to
@@ -190,6 +213,23 @@ func (t *templateFlags) options(registryID string) ([]rules.Option, error) {
 		opts = append(opts, rules.WithParameters(t.params))
 	}
 	return opts, nil
+}
+
+// decodeSpec decodes the file of a configuration spec: a Terraform module (a .tf file, or a
+// directory holding .tf files) with tf's variables, any other file with rules.Decode.
+func decodeSpec(file string, stdin io.Reader, tf *terraformInput) (*rules.Document, error) {
+	tfFiles, _ := filepath.Glob(filepath.Join(file, "*.tf"))
+	if file != "-" && (isTerraformSource(file) || len(tfFiles) > 0) {
+		if tf == nil {
+			tf = &terraformInput{modules: map[string]*terraformModule{}}
+		}
+		return tf.moduleDocument(file)
+	}
+	data, err := readInput(file, stdin)
+	if err != nil {
+		return nil, err
+	}
+	return rules.Decode(file, data), nil
 }
 
 // readInput reads a file, or standard input for "-", reading at most one byte more than

@@ -85,7 +85,7 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	region := fs.String("region", "", "replication source: the `REGION` of that registry (default "+sim.DefaultRegion+")")
 	exitCode := fs.Bool("exit-code", false, "exit 1 when a repository gains or loses a profile or destination")
 	format := fs.formatFlag("output `format`: text or json", "text", "json")
-	tf := fs.templateFlags(region)
+	inputs := fs.inputFlags(region)
 	pos, code, ok := fs.parse(args)
 	if !ok {
 		return code
@@ -121,16 +121,16 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		configInput = func() io.Reader { return bytes.NewReader(data) }
 	}
-	opts, err := tf.options(*registryID)
+	opts, err := inputs.tmpl.options(*registryID)
 	if err != nil {
 		return fs.usageError("%v", err)
 	}
-	kind := diffKind(configInput, *oldFile, *newFile)
-	before, err := loadConfig(*oldFile, kind, configInput(), opts...)
+	kind := diffKind(configInput, inputs.tf, *oldFile, *newFile)
+	before, err := loadConfig(*oldFile, kind, configInput(), inputs.tf, opts...)
 	if err != nil {
 		return fs.report(err)
 	}
-	after, err := loadConfig(*newFile, kind, configInput(), opts...)
+	after, err := loadConfig(*newFile, kind, configInput(), inputs.tf, opts...)
 	if err != nil {
 		return fs.report(err)
 	}
@@ -211,10 +211,10 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // ({"rules": []}) is either kind and says nothing, and so does a file that cannot be read or
 // decoded (loadConfig then says why); when none says, signing. It reads each spec as
 // loadConfig does, from input when the spec is "-".
-func diffKind(input func() io.Reader, specs ...string) rules.Kind {
+func diffKind(input func() io.Reader, tf *terraformInput, specs ...string) rules.Kind {
 	for _, spec := range specs {
 		file, name := splitConfigSpec(spec)
-		doc, err := readDocument(file, input())
+		doc, err := readDocument(file, input(), tf)
 		if err != nil {
 			continue
 		}

@@ -48,7 +48,7 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	configFile := fs.String("config", "", "signing configuration `FILE` (FILE#NAME for one of several)")
 	format := fs.formatFlag("output `format`: text or json", "text", "json")
 	region := fs.String("region", "", "the `REGION` a template is deployed in (AWS::Region)")
-	tf := fs.templateFlags(region)
+	inputs := fs.inputFlags(region)
 	names, code, ok := fs.parse(args)
 	if !ok {
 		return code
@@ -59,7 +59,7 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(names) == 0 {
 		return fs.usageError("no repository name given")
 	}
-	cfg, m, err := loadSigning(*configFile, stdin, tf)
+	cfg, m, err := loadSigning(*configFile, stdin, inputs)
 	if err != nil {
 		return fs.report(err)
 	}

@@ -55,7 +55,7 @@ func runMatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	configFile := fs.String("config", "", "signing configuration `FILE` (FILE#NAME for one of several)")
 	format := fs.formatFlag("output `format`: text or json (JSON Lines)", "text", "json")
 	region := fs.String("region", "", "the `REGION` a template is deployed in (AWS::Region)")
-	tf := fs.templateFlags(region)
+	inputs := fs.inputFlags(region)
 	names, code, ok := fs.parse(args)
 	if !ok {
 		return code
@@ -75,7 +75,7 @@ func runMatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if fromStdin && *configFile == "-" {
 		return fs.usageError("the configuration and the names cannot both come from standard input")
 	}
-	_, m, err := loadSigning(*configFile, stdin, tf)
+	_, m, err := loadSigning(*configFile, stdin, inputs)
 	if err != nil {
 		return fs.report(err)
 	}

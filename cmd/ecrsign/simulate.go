@@ -78,7 +78,7 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	region := fs.String("region", "", "`REGION` of the registry (default: the world's default region)")
 	at := fs.String("at", "settled", "statuses right after the `push`, or once settled")
 	format := fs.formatFlag("output `format`: text or json", "text", "json")
-	tf := fs.templateFlags(region)
+	inputs := fs.inputFlags(region)
 	pos, code, ok := fs.parse(args)
 	if !ok {
 		return code
@@ -105,13 +105,13 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fs.usageError("only one input can come from standard input")
 	}
 
-	opts, err := tf.options(*registryID)
+	opts, err := inputs.tmpl.options(*registryID)
 	if err != nil {
 		return fs.usageError("%v", err)
 	}
 	var signing *rules.SigningConfiguration
 	if *configFile != "" {
-		c, err := loadConfig(*configFile, rules.KindSigning, stdin, opts...)
+		c, err := loadConfig(*configFile, rules.KindSigning, stdin, inputs.tf, opts...)
 		if err != nil {
 			return fs.report(err)
 		}
@@ -119,7 +119,7 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var replication *rules.ReplicationConfiguration
 	if *replicationFile != "" {
-		c, err := loadConfig(*replicationFile, rules.KindReplication, stdin, opts...)
+		c, err := loadConfig(*replicationFile, rules.KindReplication, stdin, inputs.tf, opts...)
 		if err != nil {
 			return fs.report(err)
 		}

@@ -24,13 +24,15 @@ func init() {
 
 const validateHelp = `usage: ecrsign validate [--format text|json|sarif|github|junit] [--strict] [--region REGION]
        [--registry-id ID] [--account-id ID] [--parameter NAME=VALUE]... [--parameters-file FILE]
-       [--only-configs] [--config-file FILE] [--no-ignore] FILE|DIR...
+       [--var NAME=VALUE]... [--var-file FILE]... [--only-configs] [--config-file FILE]
+       [--no-ignore] FILE|DIR...
 
 Validates every signing and replication configuration in each FILE ("-" reads standard
 input): API request or response JSON, bare {"rules": ...}, CloudFormation templates (JSON or
-YAML), CDK synth output and terraform show -json output. A DIR is searched recursively for
-*.json, *.yaml and *.yml files (directories whose name starts with "." and node_modules are
-skipped); a CDK cloud assembly (DIR itself or a cdk.out directory with a manifest.json) gives
+YAML), CDK synth output, terraform show -json output and Terraform .tf files (each evaluated
+with the other .tf files of its directory, terraform.tfvars, *.auto.tfvars, then --var and
+--var-file in order). A DIR is searched recursively for *.json, *.yaml, *.yml and *.tf files
+(directories whose name starts with "." and node_modules are skipped); a CDK cloud assembly (DIR itself or a cdk.out directory with a manifest.json) gives
 its stacks' templates instead, each read with its stack's account and region. Files found
 there that are not configurations are skipped silently: those that hold none, bare
 {"rules": ...} documents of other tools (ESLint) that mention no member of a signing or
@@ -75,6 +77,8 @@ usage errors and unreadable files (the sarif log then says executionSuccessful: 
 Example:
 
   ecrsign validate examples/signing/api-request.json
+  ecrsign validate examples/terraform
+  ecrsign validate --format json --var-file examples/terraform/aws-signing/prod.tfvars examples/terraform/aws-signing
   ecrsign validate --format sarif examples > ecrsign.sarif
 `
 
@@ -86,6 +90,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	registryID := fs.String("registry-id", "", "the registry (account) `ID` the configurations are put into: with --region, report replication to it (default: --account-id)")
 	onlyConfigs := fs.Bool("only-configs", false, "skip named files that hold no configuration, as a directory walk does")
 	tmpl := fs.templateFlags(region)
+	tf := fs.terraformFlags()
 	projects := newProjects(fs.projectFlags())
 	names, code, ok := fs.parse(args)
 	if !ok {
@@ -109,7 +114,8 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		opts = append(opts, rules.WithRegion(*region))
 	}
 
-	v := &validator{fs: fs, stdin: stdin, strict: *strict, region: *region, opts: opts, projects: projects,
+	tf.opts = opts
+	v := &validator{fs: fs, stdin: stdin, strict: *strict, region: *region, opts: opts, tf: tf, projects: projects,
 		status: exitOK, rep: &report{}, strictFiles: map[string]bool{}}
 	for _, name := range names {
 		if name == "-" {
@@ -152,6 +158,7 @@ type validator struct {
 	strict   bool   // --strict
 	region   string // --region
 	opts     []rules.Option
+	tf       *terraformInput
 	projects *projects
 
 	status      int
@@ -170,18 +177,19 @@ func (v *validator) unreadable(name string, err error) {
 
 // file validates one file and reports whether it was a configuration file: one found by a
 // directory walk (walked) that is not is skipped. A CDK stack's template is read with its
-// stack's account and region. The project file of the input gives the settings that no flag
-// gives explicitly, and its suppressions apply.
+// stack's account and region, a .tf file with the other files of its Terraform module. The
+// project file of the input gives the settings that no flag gives explicitly, and its
+// suppressions apply.
 func (v *validator) file(f walkedFile, walked bool) bool {
+	if isTerraformSource(f.path) {
+		return v.terraform(f.path, walked)
+	}
 	data, err := readInput(f.path, v.stdin)
 	if err != nil {
 		v.unreadable(f.path, err)
 		return true
 	}
-	project, err := v.projects.forInput(f.path)
-	if err != nil {
-		v.unreadable(f.path, err)
-	}
+	project, _ := v.project(f.path)
 	set := settingsFor(v.fs.FlagSet, v.strict, v.region, project)
 	opts := append(set.decodeOptions(), v.opts...) // flags last: they win
 	if f.stack != nil {
@@ -191,10 +199,47 @@ func (v *validator) file(f walkedFile, walked bool) bool {
 	if walked && unrelated(doc, data) {
 		return false
 	}
-	v.all = append(v.all, v.projects.suppress(f.path, data, match.Check(doc), project)...)
-	v.rep.files = append(v.rep.files, f.path)
-	v.strictFiles[displayFile(f.path)] = set.strict
+	v.record(doc, data, project, set.strict)
 	return true
+}
+
+// terraform validates a .tf file, decoded with its module, and the module's variable values
+// the first time one of its files is.
+func (v *validator) terraform(name string, walked bool) bool {
+	docs, err := v.tf.documents(name)
+	if err != nil {
+		v.unreadable(name, err)
+		return true
+	}
+	related := false
+	for _, doc := range docs {
+		if walked && v.tf.unrelated(doc) {
+			continue
+		}
+		related = true
+		project, _ := v.project(doc.File)
+		set := settingsFor(v.fs.FlagSet, v.strict, v.region, project)
+		v.record(doc, v.tf.source(doc.File), project, set.strict)
+	}
+	return related
+}
+
+// project returns the project file of an input; ok is false when it could not be read
+// (reported).
+func (v *validator) project(name string) (project *rules.ProjectConfig, ok bool) {
+	project, err := v.projects.forInput(name)
+	if err != nil {
+		v.unreadable(name, err)
+		return project, false
+	}
+	return project, true
+}
+
+// record adds the findings of a decoded input, analysed and with its suppressions applied.
+func (v *validator) record(doc *rules.Document, data []byte, project *rules.ProjectConfig, strict bool) {
+	v.all = append(v.all, v.projects.suppress(doc.File, data, match.Check(doc), project)...)
+	v.rep.files = append(v.rep.files, doc.File)
+	v.strictFiles[displayFile(doc.File)] = strict
 }
 
 // dir validates the configuration files a walk of dir finds.
@@ -214,7 +259,7 @@ func (v *validator) dir(dir string) {
 		}
 	}
 	if checked == 0 && err == nil {
-		v.fs.errorf("no configuration found in %s (searched %d *.json, *.yaml and *.yml files)", dir, len(found))
+		v.fs.errorf("no configuration found in %s (searched %d *.json, *.yaml, *.yml and *.tf files)", dir, len(found))
 	}
 }
 
@@ -260,7 +305,7 @@ func configFiles(dir string) ([]walkedFile, error) {
 			return nil
 		}
 		switch strings.ToLower(filepath.Ext(path)) {
-		case ".json", ".yaml", ".yml":
+		case ".json", ".yaml", ".yml", ".tf":
 			if d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0 {
 				files = append(files, walkedFile{path: path})
 			}
