@@ -103,19 +103,26 @@ func commonSuffix(a, b string) int {
 
 // Bytes estimates the memory held by the engine's structures.
 func (e *Engine) Bytes() int {
-	n := e.prefix.bytes() + e.suffix.bytes() + e.ac.bytes() +
-		4*(len(e.filterPattern)+len(e.always)+len(e.needPool)) + 24*len(e.keyed) + 8*(len(e.keyOf)+len(e.needs)+len(e.sureOf)+len(e.sureMask)) + 4*len(e.sureRules) + e.exact.bytes()
+	n := 4 * len(e.filterPattern)
+	if e.dfa != nil {
+		n += e.dfa.memory()
+	}
 	for _, p := range e.patterns {
 		n += 120 + len(p.Prefix) + len(p.Suffix) + 4*len(p.owners)
 		for _, m := range p.Middle {
 			n += 16 + len(m)
 		}
 	}
-	return n
+	if !e.indexesBuilt() {
+		return n
+	}
+	return n + e.prefix.bytes() + e.suffix.bytes() + e.ac.bytes() +
+		4*(len(e.always)+len(e.needPool)) + 24*len(e.keyed) + 8*(len(e.keyOf)+len(e.needs)+len(e.sureOf)+len(e.sureMask)) + 4*len(e.sureRules) + e.exact.bytes()
 }
 
 // String describes the compiled form: how many patterns each index holds and how big it is.
 func (e *Engine) String() string {
+	e.indexes()
 	var kinds [KindAny + 1]int
 	for _, p := range e.patterns {
 		kinds[p.Kind]++
