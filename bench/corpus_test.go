@@ -145,9 +145,114 @@ func adversarialCorpus() corpus {
 	return corpus{name: "adversarial", cfg: cfg, names: names}
 }
 
+// longNames draws 10,000 names of 100 to 256 bytes: deep paths of team, service and
+// environment words.
+func longNames(seed uint64) []string {
+	r := rand.New(rand.NewPCG(seed, 4))
+	names := make([]string, 10000)
+	for i := range names {
+		n := 100 + r.IntN(157)
+		s := pick(r, teams)
+		for len(s) < n {
+			s += "/" + pick(r, services) + "." + pick(r, envs) + "_" + pick(r, teams)
+		}
+		names[i] = s[:n]
+	}
+	return names
+}
+
+// tailNames is corpusNames with a long tail (`-build-...`, up to 120 bytes) on a fifth of the
+// names.
+func tailNames(seed uint64) []string {
+	names := corpusNames(seed)
+	r := rand.New(rand.NewPCG(seed, 5))
+	for i, n := range names {
+		if r.IntN(5) == 0 {
+			for len(n) < 60+r.IntN(60) {
+				n += "-" + pick(r, services)
+			}
+			names[i] = n[:min(len(n), 120)]
+		}
+	}
+	return names
+}
+
+// shapedCorpus builds rules x filtersPerRule filters drawn by filter from the names.
+func shapedCorpus(name string, numRules, filtersPerRule int, seed uint64, names []string, filter func(*rand.Rand, []string) string) corpus {
+	r := rand.New(rand.NewPCG(seed, 6))
+	cfg := &rules.SigningConfiguration{}
+	for i := range numRules {
+		rule := rules.SigningRule{SigningProfileArn: profileARN(i % 7)}
+		for range filtersPerRule {
+			rule.RepositoryFilters = append(rule.RepositoryFilters,
+				rules.SigningRepositoryFilter{Filter: filter(r, names), FilterType: rules.WildcardMatch})
+		}
+		cfg.Rules = append(cfg.Rules, rule)
+	}
+	return corpus{name: name, cfg: cfg, names: names}
+}
+
+// starHeavy draws `*a*b*` and `*x*` filters over team, service and environment words.
+func starHeavy(r *rand.Rand, _ []string) string {
+	switch r.IntN(4) {
+	case 0:
+		return "*" + pick(r, services) + "*"
+	case 1:
+		return "*" + pick(r, teams) + "*" + pick(r, services) + "*"
+	case 2:
+		return "*" + pick(r, services) + "*" + pick(r, envs) + "*"
+	default:
+		return "*" + pick(r, teams) + "*" + pick(r, envs) + "*"
+	}
+}
+
+// exactHeavy draws exact names nine times in ten, else `team/*`.
+func exactHeavy(r *rand.Rand, names []string) string {
+	if r.IntN(10) == 0 {
+		return pick(r, teams) + "/*"
+	}
+	return names[r.IntN(len(names))]
+}
+
+// prefixSuffix draws `team/*`, `team/svc-*`, `*/env`, `*-env` and `team/*-env`.
+func prefixSuffix(r *rand.Rand, _ []string) string {
+	switch r.IntN(5) {
+	case 0:
+		return pick(r, teams) + "/*"
+	case 1:
+		return pick(r, teams) + "/" + pick(r, services) + "-*"
+	case 2:
+		return "*/" + pick(r, envs)
+	case 3:
+		return "*-" + pick(r, envs)
+	default:
+		return pick(r, teams) + "/*-" + pick(r, envs)
+	}
+}
+
+// tinyFilters are the filters of the tiny corpora, the commonest small configurations.
+var tinyFilters = []string{"payments/*", "*/prod", "org/*/svc-api-*"}
+
+func tinyCorpus(name string, n int) corpus {
+	cfg := &rules.SigningConfiguration{Rules: []rules.SigningRule{{SigningProfileArn: profileARN(0)}}}
+	for _, f := range tinyFilters[:n] {
+		cfg.Rules[0].RepositoryFilters = append(cfg.Rules[0].RepositoryFilters,
+			rules.SigningRepositoryFilter{Filter: f, FilterType: rules.WildcardMatch})
+	}
+	return corpus{name: name, cfg: cfg, names: corpusNames(1)}
+}
+
+// corpora is the one table of corpora: TestEnginesAgree checks every engine on each of them,
+// and every benchmark runs over them.
 func corpora() []corpus {
 	return []corpus{
 		wildcardCorpus("ecr-max", 10, 10),
+		shapedCorpus("long-names", 10, 100, 11, longNames(11), wildcardFilter),
+		shapedCorpus("star-heavy", 10, 100, 12, tailNames(12), starHeavy),
+		shapedCorpus("exact-heavy", 10, 100, 13, corpusNames(13), exactHeavy),
+		shapedCorpus("prefix-suffix", 10, 100, 14, corpusNames(14), prefixSuffix),
+		tinyCorpus("tiny-1", 1),
+		tinyCorpus("tiny-3", 3),
 		wildcardCorpus("org-100k", 1000, 1000),
 		adversarialCorpus(),
 	}

@@ -1,8 +1,10 @@
 package bench
 
 import (
+	"math/rand/v2"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,26 +20,50 @@ type engine struct {
 	build func(c corpus) func(name string, bits []uint64)
 }
 
-var engines = []engine{
-	{"compiled", func(c corpus) func(string, []uint64) {
-		m, err := match.Compile(c.cfg)
+// compiled is the matcher under a budget, as an engine.
+func compiled(b match.Budget) func(c corpus) func(string, []uint64) {
+	return func(c corpus) func(string, []uint64) {
+		m, err := match.Compile(c.cfg, match.WithBudget(b))
 		if err != nil {
 			panic(err)
 		}
 		return func(name string, bits []uint64) {
-			r := m.Match(name)
-			for i := range len(bits) * 64 {
-				if i < m.NumRules() && r.Has(i) {
-					bits[i/64] |= 1 << (i % 64)
+			for r := range m.Match(name).Rules() {
+				bits[r/64] |= 1 << (r % 64)
+			}
+		}
+	}
+}
+
+// The engines: "automaton" is match.Compile as shipped; "indexes" is the same matcher with its
+// automaton turned off (the engine before the automaton, and its fallback); the rest are
+// baselines, each filter on its own.
+var engines = []engine{
+	{"automaton", compiled(match.Budget{})},
+	{"indexes", compiled(match.Budget{MaxDFABytes: -1})},
+	{"naive", func(c corpus) func(string, []uint64) {
+		rs := make([][]glob.Pattern, len(c.cfg.Rules))
+		for i, r := range c.cfg.Rules {
+			for _, f := range r.RepositoryFilters {
+				rs[i] = append(rs[i], glob.Parse(f.Filter))
+			}
+		}
+		return func(name string, bits []uint64) {
+			for i, ps := range rs {
+				for _, p := range ps {
+					if p.Match(name) {
+						bits[i/64] |= 1 << (i % 64)
+						break
+					}
 				}
 			}
 		}
 	}},
 	{"gobwas", func(c corpus) func(string, []uint64) {
-		rs := make([][]gobwas.Glob, len(c.cfg.Rules))
+		rs := make([][]*gobwas.Pattern, len(c.cfg.Rules))
 		for i, r := range c.cfg.Rules {
 			for _, f := range r.RepositoryFilters {
-				rs[i] = append(rs[i], gobwas.MustCompile(f.Filter))
+				rs[i] = append(rs[i], gobwas.MustCompile(gobwasFilter(f.Filter)))
 			}
 		}
 		return func(name string, bits []uint64) {
@@ -68,24 +94,22 @@ var engines = []engine{
 			}
 		}
 	}},
-	{"greedy", func(c corpus) func(string, []uint64) {
-		rs := make([][]glob.Pattern, len(c.cfg.Rules))
-		for i, r := range c.cfg.Rules {
-			for _, f := range r.RepositoryFilters {
-				rs[i] = append(rs[i], glob.Parse(f.Filter))
-			}
-		}
-		return func(name string, bits []uint64) {
-			for i, ps := range rs {
-				for _, p := range ps {
-					if p.Match(name) {
-						bits[i/64] |= 1 << (i % 64)
-						break
-					}
-				}
-			}
-		}
-	}},
+}
+
+// checkedOnly are engines that TestEnginesAgree checks but the benchmarks do not time: the
+// automaton with a budget so small that names leave it part-way and the index engine
+// finishes them.
+var checkedOnly = []engine{
+	{"automaton-tiny-budget", compiled(match.Budget{MaxDFABytes: 4096})},
+}
+
+// gobwasFilter spells a filter for gobwas/glob: the literal parts quoted, joined by `*`.
+func gobwasFilter(filter string) string {
+	parts := strings.Split(filter, "*")
+	for i, p := range parts {
+		parts[i] = gobwas.QuoteMeta(p)
+	}
+	return strings.Join(parts, "*")
 }
 
 // globRegexp translates a filter: quoted literals joined by `.*`.
@@ -97,47 +121,50 @@ func globRegexp(filter string) string {
 	return strings.Join(parts, ".*")
 }
 
-// TestEnginesAgree checks that every benchmarked engine gives the same answer on every name of
-// every corpus, so the benchmarks compare equal work.
+// TestEnginesAgree checks that every engine gives the same answer on every name of every
+// corpus, so the benchmarks compare equal work.
 func TestEnginesAgree(t *testing.T) {
+	all := append(slices.Clone(engines), checkedOnly...)
 	for _, c := range corpora() {
 		if (testing.Short() || raceEnabled) && c.name == "org-100k" {
-			continue // compiling 100,000 filters for four engines under the race detector takes minutes
+			continue // compiling 100,000 filters for five engines under the race detector takes minutes
 		}
 		names := c.names
 		if c.name == "org-100k" {
 			names = names[:2000]
 		}
-		fns := make([]func(string, []uint64), len(engines))
-		for i, e := range engines {
+		fns := make([]func(string, []uint64), len(all))
+		for i, e := range all {
 			// On org-100k, building regexp and gobwas matchers for 100,000 filters takes most
 			// of a minute, and under the race detector they take minutes on every corpus:
-			// there, compiled and greedy still meet on every name (.ci/run also runs this
-			// test without -race).
-			slow := c.name == "org-100k" || raceEnabled
-			if skipEngine(c, e) == "" && (!slow || e.name == "compiled" || e.name == "greedy") {
+			// there, the matcher's engines and naive still meet on every name (.ci/run also
+			// runs this test without -race).
+			slow := (c.name == "org-100k" || raceEnabled) && (e.name == "gobwas" || e.name == "regexp")
+			if skipEngine(c, e) == "" && !slow {
 				fns[i] = e.build(c)
 			}
 		}
 		words := (len(c.cfg.Rules) + 63) / 64
-		for _, name := range names {
+		for k, name := range names {
 			want := make([]uint64, words)
 			fns[0](name, want)
 			for i, fn := range fns[1:] {
-				if fn == nil {
+				if fn == nil || all[i+1].name == "regexp" && k >= regexpNames {
 					continue
 				}
 				got := make([]uint64, words)
 				fn(name, got)
-				for w := range want {
-					if got[w] != want[w] {
-						t.Fatalf("%s: %q: %s disagrees with compiled", c.name, name, engines[i+1].name)
-					}
+				if !slices.Equal(got, want) {
+					t.Fatalf("%s: %q: %s disagrees with %s", c.name, name, all[i+1].name, all[0].name)
 				}
 			}
 		}
 	}
 }
+
+// regexpNames is how many names of each corpus TestEnginesAgree gives the regexp engine: on the
+// long and star-heavy corpora it takes seconds per thousand names.
+const regexpNames = 500
 
 // skipEngine says why an engine cannot run on a corpus at all, or "".
 func skipEngine(c corpus, e engine) string {
@@ -151,24 +178,35 @@ func skipEngine(c corpus, e engine) string {
 
 var sink int
 
+// BenchmarkMatch times one name (cycling through the corpus's names) answered as "which rules
+// apply" by each engine, and "floor": a dependent walk of a 256-entry table over the same
+// names, one load per byte, the least any byte-at-a-time automaton can cost.
 func BenchmarkMatch(b *testing.B) {
 	for _, c := range corpora() {
 		b.Run(c.name, func(b *testing.B) {
-			b.Run("compiled", func(b *testing.B) {
-				m, err := match.Compile(c.cfg)
-				if err != nil {
-					b.Fatal(err)
-				}
-				runtime.GC() // collect the corpus builders' garbage now, not while timing
-				b.ReportAllocs()
-				b.ResetTimer()
-				n := 0
-				for i := 0; b.Loop(); i++ {
-					n += m.Match(c.names[i%len(c.names)]).Len()
-				}
-				sink = n
-			})
-			for _, e := range engines[1:] {
+			for _, mode := range []struct {
+				name   string
+				budget match.Budget
+			}{{"automaton", match.Budget{}}, {"indexes", match.Budget{MaxDFABytes: -1}}} {
+				b.Run(mode.name, func(b *testing.B) {
+					m, err := match.Compile(c.cfg, match.WithBudget(mode.budget))
+					if err != nil {
+						b.Fatal(err)
+					}
+					for _, name := range c.names { // the automaton's states, built as names reach them
+						m.Match(name)
+					}
+					runtime.GC() // collect the corpus builders' garbage now, not while timing
+					b.ReportAllocs()
+					b.ResetTimer()
+					n := 0
+					for i := 0; b.Loop(); i++ {
+						n += m.Match(c.names[i%len(c.names)]).Len()
+					}
+					sink = n
+				})
+			}
+			for _, e := range engines[2:] {
 				b.Run(e.name, func(b *testing.B) {
 					if why := skipEngine(c, e); why != "" {
 						b.Skip(why)
@@ -184,6 +222,52 @@ func BenchmarkMatch(b *testing.B) {
 					}
 				})
 			}
+			b.Run("floor", func(b *testing.B) {
+				var table [256]uint8
+				for i, v := range rand.New(rand.NewPCG(7, 7)).Perm(256) {
+					table[i] = uint8(v)
+				}
+				b.ReportAllocs()
+				n := 0
+				for i := 0; b.Loop(); i++ {
+					n += floorWalk(&table, c.names[i%len(c.names)])
+				}
+				sink = n
+			})
+		})
+	}
+}
+
+// floorWalk is the floor: one dependent load per byte of name from a 256-entry table.
+//
+//go:noinline
+func floorWalk(table *[256]uint8, name string) int {
+	s := uint8(0)
+	for i := 0; i < len(name); i++ {
+		s = table[s^name[i]]
+	}
+	return int(s)
+}
+
+// BenchmarkMatchCold times the first pass over a corpus's names on a fresh matcher: the
+// automaton builds the states the names reach.
+func BenchmarkMatchCold(b *testing.B) {
+	for _, c := range corpora() {
+		if c.name == "org-100k" {
+			continue
+		}
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				m, err := match.Compile(c.cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, name := range c.names {
+					m.Match(name)
+				}
+			}
+			b.ReportMetric(float64(len(c.names)), "names/op")
 		})
 	}
 }

@@ -45,29 +45,35 @@ func regexpOracle(filter string) *regexp.Regexp {
 	return regexp.MustCompile(`(?s)^` + strings.Join(parts, ".*") + `$`)
 }
 
-// gobwasOracle compiles the filter with gobwas/glob when that library reads it as this project
-// does (valid UTF-8, no other metacharacters, no NUL, which its lexer reads as the end of the
-// pattern) and cannot blow up on it (it backtracks
-// exponentially on many stars); nil otherwise.
-func gobwasOracle(filter, name string) gobwas.Glob {
-	if !utf8.ValidString(filter) || !utf8.ValidString(name) || strings.ContainsAny(filter, "?[]{}\\!,\x00") || strings.Count(filter, "*") > 6 || len(name) > 64 {
+// gobwasOracle compiles the filter with gobwas/glob v1.1.0, its literal parts quoted, when
+// that library reads it as this project does (valid UTF-8 and no NUL, which its lexer reads as
+// the end of the pattern) and cannot blow up on it (it backtracks exponentially on many
+// stars); nil otherwise.
+func gobwasOracle(filter, name string) *gobwas.Pattern {
+	if !utf8.ValidString(filter) || !utf8.ValidString(name) || strings.Contains(filter, "\x00") || strings.Count(filter, "*") > 6 || len(name) > 64 {
 		return nil
 	}
-	g, err := gobwas.Compile(filter)
+	parts := strings.Split(filter, "*")
+	for i, p := range parts {
+		parts[i] = gobwas.QuoteMeta(p)
+	}
+	g, err := gobwas.Compile(strings.Join(parts, "*"))
 	if err != nil {
 		return nil
 	}
 	return g
 }
 
-// gobwasOverlapBug reports the one known wrong answer of gobwas/glob v0.2.3 on star-only
-// patterns: its PrefixSuffix matcher accepts a name that has the prefix and the suffix only by
-// overlapping them (`a*ant` matches "ant"; gobwas/glob issues 51 and 61, fixed in v1 only).
-func gobwasOverlapBug(filter, name string) bool {
-	pre, suf, ok := strings.Cut(filter, "*")
-	suf = strings.TrimLeft(suf, "*")
-	return ok && !strings.Contains(suf, "*") && strings.HasPrefix(name, pre) && strings.HasSuffix(name, suf) &&
-		len(name) < len(pre)+len(suf)
+// budgets are the matcher's configurations that FuzzMatch checks: the automaton as shipped,
+// the index engine alone (the automaton's fallback), and an automaton whose budget is so small
+// that names leave it part-way and the index engine finishes them.
+var budgets = []struct {
+	name   string
+	budget match.Budget
+}{
+	{"automaton", match.Budget{}},
+	{"indexes", match.Budget{MaxDFABytes: -1}},
+	{"tiny-budget", match.Budget{MaxDFABytes: 2048}},
 }
 
 func FuzzMatch(f *testing.F) {
@@ -84,61 +90,72 @@ func FuzzMatch(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, spec, name string) {
 		cfg := signingConfig(spec)
-		m, err := match.Compile(cfg)
-		if err != nil {
-			if errors.Is(err, match.ErrBudget) {
-				return
-			}
-			t.Fatal(err)
-		}
-		res := m.Match(name)
-		ex := m.Explain(name)
-		causes := m.AppendCauses(nil, name)
-		n := 0
-		for i, r := range cfg.Rules {
-			want := r.RepositoryFilters == nil
-			first := -1
-			for j, fl := range r.RepositoryFilters {
-				ok := glob.Match(fl.Filter, name)
-				if utf8.ValidString(fl.Filter) && utf8.ValidString(name) {
-					// regexp reads runes; on valid UTF-8 a literal can only occur at rune
-					// boundaries, so rune and byte semantics agree
-					if re := regexpOracle(fl.Filter).MatchString(name); re != ok {
-						t.Fatalf("regexp oracle and internal/glob disagree on %q against %q", fl.Filter, name)
-					}
+		for _, b := range budgets {
+			m, err := match.Compile(cfg, match.WithBudget(b.budget))
+			if err != nil {
+				if errors.Is(err, match.ErrBudget) {
+					return
 				}
-				if g := gobwasOracle(fl.Filter, name); g != nil && g.Match(name) != ok && !gobwasOverlapBug(fl.Filter, name) {
-					t.Fatalf("oracles disagree on %q against %q: regexp %v", fl.Filter, name, ok)
-				}
-				if ok && first < 0 {
-					first = j
-				}
-				want = want || ok
+				t.Fatal(err)
 			}
-			if res.Has(i) != want {
-				t.Fatalf("rule %d %v on %q: Match says %v, oracle %v", i, r.RepositoryFilters, name, res.Has(i), want)
-			}
-			if ex.Rules[i].Applies != want || r.RepositoryFilters != nil && ex.Rules[i].Filter != first {
-				t.Fatalf("rule %d on %q: Explain %+v, oracle applies %v first %d", i, name, ex.Rules[i], want, first)
-			}
-			if want {
-				if n >= len(causes) || causes[n] != (match.Cause{Rule: i, Filter: first}) {
-					t.Fatalf("rule %d on %q: causes %v, oracle first filter %d", i, name, causes, first)
-				}
-				n++
-			}
-		}
-		if len(causes) != n {
-			t.Fatalf("causes %v, want %d", causes, n)
-		}
-		if res.Len() != n {
-			t.Fatalf("Len %d, want %d", res.Len(), n)
-		}
-		profiles := slices.Collect(res.Profiles())
-		if len(slices.Compact(slices.Clone(profiles))) != len(profiles) || len(profiles) > n {
-			t.Fatalf("profiles %q", profiles)
+			// a prefix of the name first, so that the automaton has states built before
+			// the name is matched
+			m.Match(name[:len(name)/2])
+			checkMatcher(t, b.name, cfg, m, name)
 		}
 	})
+}
+
+// checkMatcher checks Match, Explain and AppendCauses of m on name against the oracles.
+func checkMatcher(t *testing.T, engine string, cfg *rules.SigningConfiguration, m *match.Matcher, name string) {
+	t.Helper()
+	res := m.Match(name)
+	ex := m.Explain(name)
+	causes := m.AppendCauses(nil, name)
+	n := 0
+	for i, r := range cfg.Rules {
+		want := r.RepositoryFilters == nil
+		first := -1
+		for j, fl := range r.RepositoryFilters {
+			ok := glob.Match(fl.Filter, name)
+			if utf8.ValidString(fl.Filter) && utf8.ValidString(name) {
+				// regexp reads runes; on valid UTF-8 a literal can only occur at rune
+				// boundaries, so rune and byte semantics agree
+				if re := regexpOracle(fl.Filter).MatchString(name); re != ok {
+					t.Fatalf("regexp oracle and internal/glob disagree on %q against %q", fl.Filter, name)
+				}
+			}
+			if g := gobwasOracle(fl.Filter, name); g != nil && g.Match(name) != ok {
+				t.Fatalf("oracles disagree on %q against %q: regexp %v", fl.Filter, name, ok)
+			}
+			if ok && first < 0 {
+				first = j
+			}
+			want = want || ok
+		}
+		if res.Has(i) != want {
+			t.Fatalf("%s: rule %d %v on %q: Match says %v, oracle %v", engine, i, r.RepositoryFilters, name, res.Has(i), want)
+		}
+		if ex.Rules[i].Applies != want || r.RepositoryFilters != nil && ex.Rules[i].Filter != first {
+			t.Fatalf("rule %d on %q: Explain %+v, oracle applies %v first %d", i, name, ex.Rules[i], want, first)
+		}
+		if want {
+			if n >= len(causes) || causes[n] != (match.Cause{Rule: i, Filter: first}) {
+				t.Fatalf("rule %d on %q: causes %v, oracle first filter %d", i, name, causes, first)
+			}
+			n++
+		}
+	}
+	if len(causes) != n {
+		t.Fatalf("causes %v, want %d", causes, n)
+	}
+	if res.Len() != n {
+		t.Fatalf("Len %d, want %d", res.Len(), n)
+	}
+	profiles := slices.Collect(res.Profiles())
+	if len(slices.Compact(slices.Clone(profiles))) != len(profiles) || len(profiles) > n {
+		t.Fatalf("profiles %q", profiles)
+	}
 }
 
 // FuzzCompile reads arbitrary bytes as a configuration (rules per line, filters per space, any

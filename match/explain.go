@@ -28,8 +28,9 @@ type RuleExplanation struct {
 	// Index names the part of the compiled matcher that holds the matching filter:
 	// "exact", "prefix", "suffix", "middle" or "any"; empty when no filter matched.
 	Index string
-	// Closest is, for a rule that does not apply, the index of the filter that came closest
-	// (most literal bytes matched, first on ties); -1 when the rule applies or has no filters.
+	// Closest is, for a rule that does not apply, the index of the filter that came closest:
+	// the one agreeing with the name in the most literal bytes, read from the start or from
+	// the end of both (first on ties); -1 when the rule applies or has no filters.
 	Closest int
 	// ClosestText is the text of that filter.
 	ClosestText string
@@ -49,11 +50,28 @@ type Mismatch struct {
 	Segment string
 	// MinLength is the shortest name the filter can match.
 	MinLength int
+	// Agreement is the longest agreement of the name and the filter, read from the start or
+	// the end: how many bytes agree and where it stopped.
+	Agreement Agreement
 }
 
-// String says in words where matching stopped, for example
-// `name agrees with the prefix "team/" for 3 bytes only`.
+// Agreement is how far a name and a filter agree when read from one end, stars absorbing
+// what they may.
+type Agreement struct {
+	Literal  int    // literal bytes of the filter that agree
+	FromEnd  bool   // read from the end of the name and the filter
+	Agreed   int    // bytes of the name that agree, from its start (or its end)
+	Expected string // the literal the filter wanted next; empty when it was used up
+	Found    string // the name's byte where Expected was wanted; empty at the name's end
+}
+
+// String says in words where matching stopped, for example `name agrees with the prefix
+// "team/" for 3 bytes only`; where the filter agrees with the whole name but for bytes too
+// many, it says where (see Agreement.String).
 func (m Mismatch) String() string {
+	if m.Reason != "" && m.Agreement.Expected == "" {
+		return m.Agreement.String() // the filter was used up: the name has bytes too many
+	}
 	switch m.Reason {
 	case "":
 		return "matches"
@@ -71,6 +89,22 @@ func (m Mismatch) String() string {
 	return m.Reason
 }
 
+// String says where the agreement stopped, for example
+// `the filter matches the name's first 12 bytes and ends; the name goes on with "s"`.
+func (a Agreement) String() string {
+	first, other := "first", "goes on with"
+	if a.FromEnd {
+		first, other = "last", "has before them"
+	}
+	switch {
+	case a.Expected == "":
+		return fmt.Sprintf("the filter matches the name's %s %d bytes and ends; the name %s %q", first, a.Agreed, other, a.Found)
+	case a.Found == "":
+		return fmt.Sprintf("the name has only %d bytes, which agree with the filter's %s; it expects %q besides", a.Agreed, map[bool]string{false: "beginning", true: "end"}[a.FromEnd], a.Expected)
+	}
+	return fmt.Sprintf("the name agrees with the filter in its %s %d bytes, then has %q where the filter expects %q", first, a.Agreed, a.Found, a.Expected)
+}
+
 // Explain reports for every rule whether it applies to name and which filter made it so; for a
 // rule that does not apply, the closest filter and where matching it stopped. The verdicts come
 // from the compiled patterns that Match uses and always agree with Match.
@@ -82,27 +116,33 @@ func (m *Matcher) Explain(name string) Explanation {
 		if r.profile >= 0 {
 			re.Profile = m.profiles[r.profile]
 		}
-		best := -1
-		var bestD engine.Diagnosis
 		for k := r.filters.lo; k < r.filters.hi; k++ {
-			p := m.eng.Pattern(k)
-			d := p.Diagnose(name)
-			if d.Failure == engine.NoFailure {
+			if p := m.eng.Pattern(k); p.Matches(name) {
 				re.Applies, re.Filter, re.FilterText, re.Index = true, k-r.filters.lo, m.filters[k], p.Kind.String()
-				best = -1
 				break
 			}
-			if best < 0 || d.Score > bestD.Score {
-				best, bestD = k, d
-			}
 		}
-		if best >= 0 && !re.Applies {
+		if !re.Applies && r.filters.lo < r.filters.hi {
+			best := -1
+			var bestA engine.Agreement
+			for k := r.filters.lo; k < r.filters.hi; k++ {
+				p := m.eng.Pattern(k)
+				if best >= 0 && p.MinLen <= bestA.Literal {
+					continue // it cannot agree in more literal bytes
+				}
+				if a := p.Agree(name); best < 0 || a.Literal > bestA.Literal {
+					best, bestA = k, a
+				}
+			}
+			p := m.eng.Pattern(best)
+			d := p.Diagnose(name)
 			re.Closest, re.ClosestText = best-r.filters.lo, m.filters[best]
 			re.Mismatch = Mismatch{
-				Reason:    bestD.Failure.String(),
-				Matched:   bestD.Matched,
-				Segment:   bestD.Segment,
-				MinLength: m.eng.Pattern(best).MinLen,
+				Reason:    d.Failure.String(),
+				Matched:   d.Matched,
+				Segment:   d.Segment,
+				MinLength: p.MinLen,
+				Agreement: Agreement(bestA),
 			}
 		}
 		e.Rules = append(e.Rules, re)

@@ -14,16 +14,19 @@ import (
 const (
 	// DefaultMaxRules caps the rules of one configuration (the API allows 10; organisation-wide
 	// analysis may merge many configurations).
-	DefaultMaxRules = 1 << 16
+	DefaultMaxRules = engine.DefaultMaxRules
 	// DefaultMaxFilters caps the filters over all rules (1,000 rules x 100 filters fit with margin).
 	DefaultMaxFilters = engine.DefaultMaxFilters
 	// DefaultMaxFilterLength caps one filter in bytes (the API allows 256).
 	DefaultMaxFilterLength = engine.DefaultMaxFilterLength
 	// DefaultMaxTextBytes caps the total bytes of all filters (16 MiB).
 	DefaultMaxTextBytes = engine.DefaultMaxTextBytes
-	// DefaultMaxAutomatonCells caps the dense Aho-Corasick table over middle literals
-	// (4 bytes a cell, so 64 MiB).
+	// DefaultMaxAutomatonCells caps the dense Aho-Corasick table over middle literals of the
+	// fallback index engine (4 bytes a cell, so 64 MiB).
 	DefaultMaxAutomatonCells = engine.DefaultMaxAutomatonCells
+	// DefaultMaxDFABytes is the state budget of the matching automaton (16 MiB): names that
+	// need states beyond it are answered by the index engine.
+	DefaultMaxDFABytes = engine.DefaultMaxDFABytes
 )
 
 // MaxInlineRules is how many rules a [Result] holds without allocating: Match allocates
@@ -34,14 +37,9 @@ const MaxInlineRules = 1024
 // that error is a *rules.CodeError with code ECR406 (rules.CodeCompileBudget).
 var ErrBudget = engine.ErrBudget
 
-// Budget bounds what Compile accepts; a zero field takes its Default value.
-type Budget struct {
-	MaxRules          int
-	MaxFilters        int
-	MaxFilterLength   int
-	MaxTextBytes      int
-	MaxAutomatonCells int
-}
+// Budget bounds what Compile accepts and how large the matching automaton may grow; a zero
+// field takes its Default value, and a negative MaxDFABytes turns the automaton off.
+type Budget = engine.Budget
 
 // Option changes how Compile builds a matcher.
 type Option func(*options)
@@ -162,30 +160,14 @@ func (b *builder) finish(opts []Option) (*Matcher, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	maxRules := o.budget.MaxRules
-	if maxRules <= 0 {
-		maxRules = DefaultMaxRules
-	}
-	if n := len(b.m.rules); n > maxRules {
-		return nil, budgetError(fmt.Errorf("match: %d rules: %w (at most %d)", n, ErrBudget, maxRules))
-	}
-	maxLen := o.budget.MaxFilterLength
-	if maxLen <= 0 {
-		maxLen = DefaultMaxFilterLength
-	}
+	b.m.budget = o.budget.WithDefaults()
 	for i, r := range b.m.rules {
 		for k := r.filters.lo; k < r.filters.hi; k++ {
-			if n := len(b.m.filters[k]); n > maxLen {
+			if n := len(b.m.filters[k]); n > b.m.budget.MaxFilterLength {
 				return nil, budgetError(fmt.Errorf("match: %s: filter of %d bytes: %w (at most %d per filter)",
-					rules.FilterPath(i, k-r.filters.lo), n, ErrBudget, maxLen))
+					rules.FilterPath(i, k-r.filters.lo), n, ErrBudget, b.m.budget.MaxFilterLength))
 			}
 		}
-	}
-	b.m.budget = engine.Budget{
-		MaxFilters:        o.budget.MaxFilters,
-		MaxFilterLength:   o.budget.MaxFilterLength,
-		MaxTextBytes:      o.budget.MaxTextBytes,
-		MaxAutomatonCells: o.budget.MaxAutomatonCells,
 	}
 	eng, err := engine.Compile(b.filters, len(b.m.rules), b.m.budget)
 	if err != nil {

@@ -377,3 +377,40 @@ func TestProfileIndex(t *testing.T) {
 	assert.Equal(t, []int{0, 1, 0, -1, -1}, got)
 	assert.Equal(t, []string{arnA, arnB}, m.Profiles())
 }
+
+// TestExplainClosest: the closest filter of a rule that does not apply is the one agreeing
+// with the name in the most literal bytes, read from the start or the end.
+func TestExplainClosest(t *testing.T) {
+	tests := []struct {
+		filters   []string
+		name      string
+		closest   int
+		agreement Agreement
+		says      string
+	}{
+		{[]string{"prod/*", "*/release"}, "team/releases", 1,
+			Agreement{Literal: 8, Agreed: 12, Found: "s"},
+			`the filter matches the name's first 12 bytes and ends; the name goes on with "s"`},
+		{[]string{"dev/*", "*-prod"}, "dev-prod/x", 1,
+			Agreement{Literal: 5, Agreed: 8, Found: "/"},
+			`the filter matches the name's first 8 bytes and ends; the name goes on with "/"`},
+		{[]string{"dev/*", "*-prod"}, "dev-pr", 0,
+			Agreement{Literal: 3, Agreed: 3, Expected: "/", Found: "-"},
+			`name agrees with the prefix "dev/" for 3 bytes only`},
+		{[]string{"team/*", "*/api-prod"}, "web/api-dev", 1,
+			Agreement{Literal: 5, Agreed: 8, Expected: "prod", Found: "d"},
+			`name does not end with "/api-prod" (last 0 bytes agree)`},
+		{[]string{"a*", "*xyz"}, "qqqyz", 1,
+			Agreement{Literal: 2, FromEnd: true, Agreed: 2, Expected: "x", Found: "q"},
+			`name does not end with "xyz" (last 2 bytes agree)`},
+	}
+	for _, tc := range tests {
+		m, err := Compile(signing(tc.filters))
+		require.NoError(t, err)
+		r := m.Explain(tc.name).Rules[0]
+		assert.False(t, r.Applies)
+		assert.Equal(t, tc.closest, r.Closest, "%v on %q", tc.filters, tc.name)
+		assert.Equal(t, tc.agreement, r.Mismatch.Agreement, "%v on %q", tc.filters, tc.name)
+		assert.Equal(t, tc.says, r.Mismatch.String())
+	}
+}

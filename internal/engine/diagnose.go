@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -103,19 +104,26 @@ func commonSuffix(a, b string) int {
 
 // Bytes estimates the memory held by the engine's structures.
 func (e *Engine) Bytes() int {
-	n := e.prefix.bytes() + e.suffix.bytes() + e.ac.bytes() +
-		4*(len(e.filterPattern)+len(e.always)+len(e.needPool)) + 24*len(e.keyed) + 8*(len(e.keyOf)+len(e.needs)+len(e.sureOf)+len(e.sureMask)) + 4*len(e.sureRules) + e.exact.bytes()
+	n := 4 * len(e.filterPattern)
+	if e.dfa != nil {
+		n += e.dfa.memory()
+	}
 	for _, p := range e.patterns {
 		n += 120 + len(p.Prefix) + len(p.Suffix) + 4*len(p.owners)
 		for _, m := range p.Middle {
 			n += 16 + len(m)
 		}
 	}
-	return n
+	if !e.indexesBuilt() {
+		return n
+	}
+	return n + e.prefix.bytes() + e.suffix.bytes() + e.ac.bytes() +
+		4*(len(e.always)+len(e.needPool)) + 24*len(e.keyed) + 8*(len(e.keyOf)+len(e.needs)+len(e.sureOf)+len(e.sureMask)) + 4*len(e.sureRules) + e.exact.bytes()
 }
 
 // String describes the compiled form: how many patterns each index holds and how big it is.
 func (e *Engine) String() string {
+	e.indexes()
 	var kinds [KindAny + 1]int
 	for _, p := range e.patterns {
 		kinds[p.Kind]++
@@ -128,4 +136,134 @@ func (e *Engine) String() string {
 	fmt.Fprintf(&b, "; prefix trie %d nodes, suffix trie %d nodes, automaton %d literals in %d states x %d classes; ~%d bytes",
 		e.prefix.size, e.suffix.size, len(e.keyOf), e.ac.states, e.ac.classes, e.Bytes())
 	return b.String()
+}
+
+// Agreement is how far a name and a pattern agree when read from one end: the alignment that
+// matches the most literal bytes of the pattern, stars absorbing what they may.
+type Agreement struct {
+	// Literal counts the pattern's literal bytes the alignment matched.
+	Literal int
+	// FromEnd is set when the name and the pattern were read from their ends.
+	FromEnd bool
+	// Agreed counts the name's bytes the alignment covers, from the start (or the end).
+	Agreed int
+	// Expected is the rest of the literal the pattern wanted next; empty when the pattern
+	// was used up.
+	Expected string
+	// Found is the name's byte where Expected was wanted; empty when the name was used up.
+	Found string
+}
+
+// Agree measures the longest agreement of name and p from the start and from the end, and
+// returns the longer (the one from the start on ties).
+func (p *Pattern) Agree(name string) Agreement {
+	t := p.tokens()
+	front := agree(t, name, false)
+	if back := agree(t, name, true); back.Literal > front.Literal {
+		return back
+	}
+	return front
+}
+
+// tokens spells the pattern as literal bytes and star tokens (-1).
+func (p *Pattern) tokens() []int16 {
+	t := make([]int16, 0, p.MinLen+len(p.Middle)+2)
+	lit := func(s string) {
+		for i := 0; i < len(s); i++ {
+			t = append(t, int16(s[i]))
+		}
+	}
+	lit(p.Prefix)
+	if !p.Exact {
+		t = append(t, -1)
+		for _, m := range p.Middle {
+			lit(m)
+			t = append(t, -1)
+		}
+		lit(p.Suffix)
+	}
+	return t
+}
+
+// agree simulates the pattern's positions over the name (both reversed when back is set) and
+// keeps the position with the most literal bytes behind it, reached as late as possible.
+func agree(t []int16, name string, back bool) Agreement {
+	n := len(t)
+	at := func(i int) int16 {
+		if back {
+			return t[n-1-i]
+		}
+		return t[i]
+	}
+	byteAt := func(i int) byte {
+		if back {
+			return name[len(name)-1-i]
+		}
+		return name[i]
+	}
+	lits := make([]int, n+1)
+	for i := range n {
+		lits[i+1] = lits[i]
+		if at(i) >= 0 {
+			lits[i+1]++
+		}
+	}
+	active := make([]bool, n+1)
+	next := make([]bool, n+1)
+	closeOver := func(a []bool) {
+		for i := range n {
+			if a[i] && at(i) < 0 {
+				a[i+1] = true
+			}
+		}
+	}
+	active[0] = true
+	closeOver(active)
+	bestPos, bestAt := 0, 0
+	record := func(i int) {
+		for pos, on := range active {
+			if on && (lits[pos] > lits[bestPos] || lits[pos] == lits[bestPos] && i >= bestAt) {
+				bestPos, bestAt = pos, i
+			}
+		}
+	}
+	record(0)
+	for i := range len(name) {
+		c := byteAt(i)
+		clear(next)
+		any := false
+		for pos, on := range active {
+			if !on || pos == n {
+				continue
+			}
+			if tk := at(pos); tk < 0 {
+				next[pos], any = true, true
+			} else if byte(tk) == c {
+				next[pos+1], any = true, true
+			}
+		}
+		if !any {
+			break
+		}
+		active, next = next, active
+		closeOver(active)
+		record(i + 1)
+	}
+	a := Agreement{Literal: lits[bestPos], FromEnd: back, Agreed: bestAt}
+	pos := bestPos
+	for pos < n && at(pos) < 0 {
+		pos++
+	}
+	var want []byte
+	for ; pos < n && at(pos) >= 0; pos++ {
+		want = append(want, byte(at(pos)))
+	}
+	if back {
+		slices.Reverse(want)
+	}
+	a.Expected = string(want)
+	if bestAt < len(name) {
+		a.Found = string(byteAt(bestAt))
+	}
+	return a
 }

@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ecrsign/ecrsign/internal/glob"
 )
@@ -27,39 +28,61 @@ import (
 // Default budgets. Compile refuses input beyond them with an error wrapping ErrBudget, so the
 // time and memory of a compile are bounded whatever the configuration.
 const (
+	// DefaultMaxRules caps the rules of one configuration (the API allows 10; organisation-wide
+	// analysis may merge many configurations).
+	DefaultMaxRules = 1 << 16
 	// DefaultMaxFilters caps the filters over all rules. The API allows 10 x 100; the cap
 	// leaves room for organisation-wide analysis (1,000 rules x 100 filters) with margin.
 	DefaultMaxFilters = 1 << 18
-	// DefaultMaxFilterLength caps one filter's length in bytes (the API allows 256).
+	// DefaultMaxFilterLength caps one filter's length in bytes (the API allows 256). Package
+	// match checks it on the filter's text, where it can name the filter.
 	DefaultMaxFilterLength = 4096
-	// DefaultMaxTextBytes caps the total bytes of filter text, which bounds both tries.
+	// DefaultMaxTextBytes caps the total bytes of filter text, which bounds the tries and the
+	// automaton's position trie.
 	DefaultMaxTextBytes = 1 << 24
-	// DefaultMaxAutomatonCells caps the dense transition table of the Aho-Corasick automaton
-	// (states x byte classes, 4 bytes each): 1<<24 cells is 64 MiB.
+	// DefaultMaxAutomatonCells caps the dense transition table of the fallback's Aho-Corasick
+	// automaton over middle literals (states x byte classes, 4 bytes each): 1<<24 cells is
+	// 64 MiB.
 	DefaultMaxAutomatonCells = 1 << 24
+	// DefaultMaxDFABytes is the state budget of the deterministic automaton, in bytes of
+	// states (rows of transitions, position and rule sets). States are built as names reach
+	// them; a name that needs a state beyond the budget is answered by the index engine. 16 MiB
+	// holds every state that the 10,000 names of the benchmark corpora reach on the API's
+	// largest configuration, several times over.
+	DefaultMaxDFABytes = 16 << 20
 )
 
 // ErrBudget is wrapped by every error Compile returns for input beyond its budget.
 var ErrBudget = errors.New("beyond the matcher's compile budget")
 
-// Budget bounds what Compile accepts. A zero field takes its default.
+// Budget bounds what Compile accepts and what the automaton may grow to. A zero field takes
+// its default.
 type Budget struct {
+	MaxRules          int
 	MaxFilters        int
 	MaxFilterLength   int
 	MaxTextBytes      int
 	MaxAutomatonCells int
+	// MaxDFABytes is the automaton's state budget; negative means no automaton (the index
+	// engine answers every name).
+	MaxDFABytes int
 }
 
-func (b Budget) withDefaults() Budget {
+// WithDefaults returns b with every zero field set to its default.
+func (b Budget) WithDefaults() Budget {
 	def := func(v *int, d int) {
 		if *v <= 0 {
 			*v = d
 		}
 	}
+	def(&b.MaxRules, DefaultMaxRules)
 	def(&b.MaxFilters, DefaultMaxFilters)
 	def(&b.MaxFilterLength, DefaultMaxFilterLength)
 	def(&b.MaxTextBytes, DefaultMaxTextBytes)
 	def(&b.MaxAutomatonCells, DefaultMaxAutomatonCells)
+	if b.MaxDFABytes == 0 {
+		b.MaxDFABytes = DefaultMaxDFABytes
+	}
 	return b
 }
 
@@ -102,6 +125,12 @@ type Pattern struct {
 // Engine is the compiled form of a set of filters. It is immutable and safe for concurrent use.
 type Engine struct {
 	numRules int
+	budget   Budget
+	// dfa is the automaton that answers names (nil when the budget disables it); the indexes
+	// below answer the names that leave its budget. They are built on first use (indexOnce).
+	dfa       *dfa
+	indexOnce sync.Once
+	built     atomic.Bool
 	// small is set for engines of 1 to 64 rules: rule sets fit one word, so Pattern.mask
 	// and trieNode.sub are exact.
 	small    bool
@@ -146,11 +175,14 @@ func (e *Engine) cand(id int32) cand {
 
 // Compile builds the engine for filters of numRules rules.
 func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
-	budget = budget.withDefaults()
+	budget = budget.WithDefaults()
+	if numRules > budget.MaxRules {
+		return nil, fmt.Errorf("%d rules: %w (at most %d)", numRules, ErrBudget, budget.MaxRules)
+	}
 	if len(filters) > budget.MaxFilters {
 		return nil, fmt.Errorf("%d filters: %w (at most %d)", len(filters), ErrBudget, budget.MaxFilters)
 	}
-	e := &Engine{numRules: numRules, small: 0 < numRules && numRules <= 64, filterPattern: make([]int32, len(filters))}
+	e := &Engine{numRules: numRules, small: 0 < numRules && numRules <= 64, filterPattern: make([]int32, len(filters)), budget: budget}
 	ids := make(map[string]int32, len(filters))
 	e.patterns = make([]Pattern, 0, len(filters)/2)
 	owners := make([][]int32, 0, len(filters)/2)
@@ -160,11 +192,7 @@ func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
 		if f.Rule < 0 || f.Rule >= numRules {
 			return nil, fmt.Errorf("filter %d: rule %d out of range", i, f.Rule)
 		}
-		n := patternLen(f.Pattern)
-		if n > budget.MaxFilterLength {
-			return nil, fmt.Errorf("filter %d: %d bytes: %w (at most %d per filter)", i, n, ErrBudget, budget.MaxFilterLength)
-		}
-		if text += n; text > budget.MaxTextBytes {
+		if text += patternLen(f.Pattern); text > budget.MaxTextBytes {
 			return nil, fmt.Errorf("%d bytes of filter text: %w (at most %d)", text, ErrBudget, budget.MaxTextBytes)
 		}
 		key = appendKey(key[:0], f.Pattern)
@@ -191,6 +219,51 @@ func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
 		}
 	}
 	e.chooseAnchors()
+	if budget.MaxDFABytes >= 0 {
+		e.dfa = newDFA(buildNFA(e.patterns, e.small), e.small, budget.MaxDFABytes)
+	}
+	if e.dfa == nil || ahoBound(e.patterns) > budget.MaxAutomatonCells {
+		// the indexes are needed at once, or building them later might exceed the budget:
+		// build them now, so that Compile reports it
+		if err := e.buildIndexes(); err != nil {
+			return nil, err
+		}
+		e.indexOnce.Do(func() {})
+	}
+	return e, nil
+}
+
+// ahoBound is an upper bound on the cells of the middle-literal automaton of patterns: one
+// state per literal byte and the root, one column per class and the emit column.
+func ahoBound(patterns []Pattern) int {
+	var used [256]bool
+	states, classes := 1, 2
+	for _, p := range patterns {
+		for _, m := range p.Middle {
+			states += len(m)
+			for i := 0; i < len(m); i++ {
+				if !used[m[i]] {
+					used[m[i]] = true
+					classes++
+				}
+			}
+		}
+	}
+	return states * classes
+}
+
+// indexes builds the index engine on first use; Compile made sure it fits the budget.
+func (e *Engine) indexes() {
+	e.indexOnce.Do(func() {
+		if err := e.buildIndexes(); err != nil {
+			// unreachable: ahoBound held within the budget at Compile
+			panic("engine: index build failed after Compile checked its budget: " + err.Error())
+		}
+	})
+}
+
+// buildIndexes builds the hash table, the tries and the middle-literal automaton.
+func (e *Engine) buildIndexes() error {
 	var pb, sb trieBuilder
 	prefixBytes, suffixBytes := 0, 0
 	for id := range e.patterns {
@@ -268,9 +341,9 @@ func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
 	e.exact.build(exact)
 	e.prefix = pb.build(false, e.cand, e.small)
 	e.suffix = sb.build(true, e.cand, e.small)
-	ac, err := buildAho(litList, budget.MaxAutomatonCells)
+	ac, err := buildAho(litList, e.budget.MaxAutomatonCells)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	e.ac = ac
 	// group KindMiddle patterns by key literal
@@ -310,7 +383,8 @@ func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
 			e.keyOf[l].hi++
 		}
 	}
-	return e, nil
+	e.built.Store(true)
+	return nil
 }
 
 func patternLen(p glob.Pattern) int {
@@ -409,9 +483,20 @@ func (e *Engine) Pattern(filter int) *Pattern { return &e.patterns[e.filterPatte
 func (e *Engine) PatternID(filter int) int { return int(e.filterPattern[filter]) }
 
 // Match sets in bits (one bit per rule, len(bits)*64 >= number of rules) every rule having a
-// filter that matches name. It allocates nothing (automata of more than inlineLiterals
-// literals borrow a bit set from a pool).
+// filter that matches name. It walks the automaton, and asks the indexes when the name leaves
+// the automaton's budget. Once the states a name reaches are built, it allocates nothing.
 func (e *Engine) Match(name string, bits []uint64) {
+	if e.dfa != nil && e.dfa.match(name, bits) {
+		return
+	}
+	e.MatchIndexes(name, bits)
+}
+
+// MatchIndexes is Match by the index engine alone: the fallback of the automaton. It
+// allocates nothing (automata of more than inlineLiterals literals borrow a bit set from a
+// pool).
+func (e *Engine) MatchIndexes(name string, bits []uint64) {
+	e.indexes()
 	setAll(bits, e.always)
 	setAll(bits, e.exact.lookup(name))
 	n := len(e.keyOf)
@@ -616,3 +701,6 @@ func middlesIn(s string, middles []string) bool {
 	}
 	return true
 }
+
+// indexesBuilt reports whether the index engine exists yet.
+func (e *Engine) indexesBuilt() bool { return e.built.Load() }

@@ -138,6 +138,7 @@ func TestTrieWalks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		e.indexes()
 		if e.prefix.size <= len(e.prefix.nodes) || e.suffix.size <= len(e.suffix.nodes) {
 			t.Fatalf("tries not compressed: prefix %d of %d nodes, suffix %d of %d",
 				len(e.prefix.nodes), e.prefix.size, len(e.suffix.nodes), e.suffix.size)

@@ -1,0 +1,425 @@
+package engine
+
+import (
+	"encoding/binary"
+	"math"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// nfa is every distinct pattern spelled as a token sequence (literal bytes, and `*` between
+// segments) in one trie, so that patterns sharing a beginning share its nodes. A node is a
+// position: the tokens on the path to it have been matched. A star node (reached by a `*`
+// token) stays active on every byte; a node whose star child exists activates it at once,
+// since `*` matches the empty string.
+type nfa struct {
+	edges     map[uint64]int32 // node<<8 | byte -> child
+	starChild []int32          // -1 if none
+	isStar    []bool
+	children  []int32 // literal children and star child
+	parent    []int32
+	// owners[n] are the rules of the patterns whose token sequence ends at n: at a star node
+	// they apply as soon as the node is reached, elsewhere only when the name ends there.
+	owners    []span
+	ownerPool []int32
+	// sub[n] holds, for engines of at most 64 rules, the rules that n and its subtree can
+	// prove; a node none of whose rules is still open is dropped from a state.
+	sub []uint64
+}
+
+func (a *nfa) addNode(parent int32, star bool) int32 {
+	n := int32(len(a.starChild))
+	a.starChild = append(a.starChild, -1)
+	a.isStar = append(a.isStar, star)
+	a.children = append(a.children, 0)
+	a.parent = append(a.parent, parent)
+	a.owners = append(a.owners, span{})
+	if parent >= 0 {
+		a.children[parent]++
+	}
+	return n
+}
+
+// buildNFA puts every pattern in the trie; owners are attached per node.
+func buildNFA(patterns []Pattern, small bool) *nfa {
+	a := &nfa{edges: make(map[uint64]int32)}
+	a.addNode(-1, false)
+	ends := make(map[int32][]int32)
+	var endOrder []int32
+	for id := range patterns {
+		p := &patterns[id]
+		n := int32(0)
+		lit := func(s string) {
+			for i := 0; i < len(s); i++ {
+				k := uint64(n)<<8 | uint64(s[i])
+				next, ok := a.edges[k]
+				if !ok {
+					next = a.addNode(n, false)
+					a.edges[k] = next
+				}
+				n = next
+			}
+		}
+		star := func() {
+			if a.starChild[n] < 0 {
+				a.starChild[n] = a.addNode(n, true)
+			}
+			n = a.starChild[n]
+		}
+		lit(p.Prefix)
+		if !p.Exact {
+			star()
+			for _, m := range p.Middle {
+				lit(m)
+				star()
+			}
+			lit(p.Suffix)
+		}
+		if _, ok := ends[n]; !ok {
+			endOrder = append(endOrder, n)
+		}
+		ends[n] = append(ends[n], p.owners...)
+	}
+	for _, n := range endOrder {
+		rs := ends[n]
+		slices.Sort(rs)
+		rs = slices.Compact(rs)
+		lo := int32(len(a.ownerPool))
+		a.ownerPool = append(a.ownerPool, rs...)
+		a.owners[n] = span{lo, int32(len(a.ownerPool))}
+	}
+	if small {
+		a.sub = make([]uint64, len(a.starChild))
+		for n := len(a.sub) - 1; n >= 0; n-- { // children have larger ids than parents
+			for _, r := range a.ownerPool[a.owners[n].lo:a.owners[n].hi] {
+				a.sub[n] |= 1 << r
+			}
+			if p := a.parent[n]; p >= 0 {
+				a.sub[p] |= a.sub[n]
+			}
+		}
+	}
+	return a
+}
+
+func (a *nfa) bytes() int {
+	return len(a.edges)*24 + len(a.starChild)*(4+1+4+4+8+8*min(len(a.sub), 1)) + 4*len(a.ownerPool)
+}
+
+// Transition cells of the automaton's table. A cell holds the row offset of the next state
+// when that state is live (non-negative); otherwise one of these, or ^offset of a settled
+// state: a state without positions, whose rules are decided whatever follows.
+const (
+	cellUnknown  = math.MinInt32     // not built yet: the slow path builds it
+	cellFallback = math.MinInt32 + 1 // beyond the state budget: the index engine answers
+)
+
+// dfa is the deterministic automaton over the nfa, built lazily: a state is a set of nfa
+// nodes with the rules already proven, and its row in the table is built the first time a
+// name reaches it. Readers follow cells with atomic loads and never lock; a missing cell is
+// built under mu. Rows are never moved within a table: when a table is full, a larger copy is
+// published, and a reader on the old copy reaches a missing cell and then the new copy.
+type dfa struct {
+	class    [256]uint8
+	classes  int     // number of byte classes; class 0 holds the bytes of no literal, if any
+	rep      []int16 // a byte of each class, -1 for the bytes of no literal
+	stride   int     // cells per row: one per class, then two for the state's end set
+	small    bool
+	maxBytes int
+	a        *nfa
+
+	cur atomic.Pointer[dfaTable]
+
+	mu sync.Mutex // guards everything below and writes to the current table
+	// states
+	ids      map[string]int32 // key (positions, proven rules) -> state number
+	pos      []span           // per state: its nodes in posPool
+	posPool  []int32
+	prov     []span // per state: its proven rules in provPool
+	provPool []int32
+	settled  []bool
+	bytes    int  // memory of the states built, counted against maxBytes
+	full     bool // the budget stopped construction
+	// scratch for step
+	mark    []uint32
+	gen     uint32
+	next    []int32
+	proven  []int32
+	key     []byte
+	nstates int
+}
+
+// dfaTable is the part readers use: rows of transitions and end sets.
+type dfaTable struct {
+	trans []int32 // states x stride; len is the capacity, rows beyond nstates unused
+	// endPool holds the end sets of engines of more than 64 rules (cells [lo, hi) of a row).
+	endPool []int32
+	start   int32 // cell of the start state
+}
+
+// dfaStateOverhead is the memory a state costs beyond its row and sets: its key and entries.
+const dfaStateOverhead = 64
+
+func newDFA(a *nfa, small bool, maxBytes int) *dfa {
+	d := &dfa{a: a, small: small, maxBytes: maxBytes, ids: map[string]int32{}}
+	var used [256]bool
+	for k := range a.edges {
+		used[byte(k)] = true
+	}
+	n := 0
+	for _, u := range used {
+		if u {
+			n++
+		}
+	}
+	if n < 256 { // class 0: bytes of no literal
+		d.rep = append(d.rep, -1)
+	}
+	for c := range 256 {
+		if used[c] {
+			d.class[c] = uint8(len(d.rep))
+			d.rep = append(d.rep, int16(c))
+		}
+	}
+	d.classes = len(d.rep)
+	d.stride = d.classes + 2
+	d.mark = make([]uint32, len(a.starChild))
+	t := &dfaTable{trans: make([]int32, 0)}
+	d.cur.Store(t)
+	d.next = append(d.next[:0], 0)
+	if a.starChild[0] >= 0 {
+		d.next = append(d.next, a.starChild[0])
+	}
+	d.proven = d.proven[:0]
+	d.close()
+	cell, _ := d.intern(t)
+	d.cur.Load().start = cell
+	return d
+}
+
+// close records in proven the rules of star nodes with owners among next, then drops the
+// nodes that can prove nothing more, and sorts the rest: the canonical form of a state.
+func (d *dfa) close() {
+	a := d.a
+	for _, n := range d.next {
+		if o := a.owners[n]; a.isStar[n] && o.lo != o.hi {
+			d.proven = append(d.proven, a.ownerPool[o.lo:o.hi]...)
+		}
+	}
+	slices.Sort(d.proven)
+	d.proven = slices.Compact(d.proven)
+	var mask uint64
+	if d.small {
+		for _, r := range d.proven {
+			mask |= 1 << r
+		}
+	}
+	kept := d.next[:0]
+	for _, n := range d.next {
+		switch {
+		case d.small && a.sub[n]&^mask == 0:
+		case a.isStar[n] && a.children[n] == 0 && a.owners[n].lo != a.owners[n].hi:
+		default:
+			kept = append(kept, n)
+		}
+	}
+	d.next = kept
+	slices.Sort(d.next)
+}
+
+// step computes in d.next and d.proven the state reached from state s by class c.
+func (d *dfa) step(s int32, c int) {
+	a := d.a
+	d.gen++
+	if d.gen == 0 {
+		clear(d.mark)
+		d.gen = 1
+	}
+	d.next = d.next[:0]
+	add := func(n int32) {
+		if d.mark[n] != d.gen {
+			d.mark[n] = d.gen
+			d.next = append(d.next, n)
+		}
+		if sc := a.starChild[n]; sc >= 0 && d.mark[sc] != d.gen {
+			d.mark[sc] = d.gen
+			d.next = append(d.next, sc)
+		}
+	}
+	b := d.rep[c]
+	for _, n := range d.posPool[d.pos[s].lo:d.pos[s].hi] {
+		if a.isStar[n] {
+			add(n)
+		}
+		if b >= 0 {
+			if ch, ok := a.edges[uint64(n)<<8|uint64(b)]; ok {
+				add(ch)
+			}
+		}
+	}
+	d.proven = append(d.proven[:0], d.provPool[d.prov[s].lo:d.prov[s].hi]...)
+	d.close()
+}
+
+// intern returns the cell of the state in d.next and d.proven, adding it to table t (or to
+// a larger copy it publishes) if it is new and within budget; cellFallback otherwise.
+func (d *dfa) intern(t *dfaTable) (int32, bool) {
+	d.key = d.key[:0]
+	d.key = binary.AppendUvarint(d.key, uint64(len(d.next)))
+	for _, n := range d.next {
+		d.key = binary.AppendUvarint(d.key, uint64(n))
+	}
+	for _, r := range d.proven {
+		d.key = binary.AppendUvarint(d.key, uint64(r))
+	}
+	if s, ok := d.ids[string(d.key)]; ok {
+		return d.cell(s), false
+	}
+	// the end set: proven rules and owners of the non-star nodes (accepting at the end)
+	var end []int32
+	var mask uint64
+	ends := func(r int32) {
+		if d.small {
+			mask |= 1 << r
+		} else {
+			end = append(end, r)
+		}
+	}
+	for _, r := range d.proven {
+		ends(r)
+	}
+	for _, n := range d.next {
+		if o := d.a.owners[n]; !d.a.isStar[n] {
+			for _, r := range d.a.ownerPool[o.lo:o.hi] {
+				ends(r)
+			}
+		}
+	}
+	if !d.small {
+		slices.Sort(end)
+		end = slices.Compact(end)
+	}
+	cost := 4*d.stride + 4*(len(d.next)+len(d.proven)+len(end)) + len(d.key) + dfaStateOverhead
+	if d.bytes+cost > d.maxBytes {
+		d.full = true
+		return cellFallback, false
+	}
+	d.bytes += cost
+	s := int32(d.nstates)
+	d.nstates++
+	d.ids[string(d.key)] = s
+	d.pos = append(d.pos, span{int32(len(d.posPool)), int32(len(d.posPool) + len(d.next))})
+	d.posPool = append(d.posPool, d.next...)
+	d.prov = append(d.prov, span{int32(len(d.provPool)), int32(len(d.provPool) + len(d.proven))})
+	d.provPool = append(d.provPool, d.proven...)
+	d.settled = append(d.settled, len(d.next) == 0)
+
+	row := int(s) * d.stride
+	if row+d.stride > len(t.trans) || len(t.endPool)+len(end) > cap(t.endPool) {
+		t = d.grow(t, row+d.stride, len(end))
+	}
+	for i := range d.classes {
+		atomic.StoreInt32(&t.trans[row+i], cellUnknown)
+	}
+	if d.small {
+		atomic.StoreInt32(&t.trans[row+d.classes], int32(uint32(mask)))
+		atomic.StoreInt32(&t.trans[row+d.classes+1], int32(uint32(mask>>32)))
+	} else {
+		lo := len(t.endPool)
+		t.endPool = append(t.endPool, end...)
+		atomic.StoreInt32(&t.trans[row+d.classes], int32(lo))
+		atomic.StoreInt32(&t.trans[row+d.classes+1], int32(len(t.endPool)))
+	}
+	return d.cell(s), true
+}
+
+// cell is the transition cell that leads to state s.
+func (d *dfa) cell(s int32) int32 {
+	if d.settled[s] {
+		return ^(s * int32(d.stride))
+	}
+	return s * int32(d.stride)
+}
+
+// grow publishes a copy of t with room for at least rows cells and extra end-set entries.
+// Readers of t keep a consistent table: they reach a missing cell and come to the new one.
+func (d *dfa) grow(t *dfaTable, cells, extra int) *dfaTable {
+	n := &dfaTable{start: t.start}
+	// double, but never beyond the rows the budget allows
+	maxCells := (d.maxBytes/(4*d.stride) + 1) * d.stride
+	n.trans = make([]int32, max(cells, min(2*len(t.trans), maxCells), min(8*d.stride, maxCells)))
+	for i := range t.trans {
+		n.trans[i] = atomic.LoadInt32(&t.trans[i])
+	}
+	if !d.small {
+		n.endPool = make([]int32, len(t.endPool), max(len(t.endPool)+extra, 2*cap(t.endPool), 64))
+		copy(n.endPool, t.endPool)
+	}
+	d.cur.Store(n)
+	return n
+}
+
+// resolve builds the cell of state row s (an offset) for class c, and returns it with the
+// table now current.
+func (d *dfa) resolve(s, c int) (int32, *dfaTable) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	t := d.cur.Load()
+	if v := atomic.LoadInt32(&t.trans[s+c]); v != cellUnknown {
+		return v, t
+	}
+	v := int32(cellFallback)
+	if !d.full {
+		d.step(int32(s/d.stride), c)
+		v, _ = d.intern(t)
+		t = d.cur.Load()
+	}
+	atomic.StoreInt32(&t.trans[s+c], v)
+	return v, t
+}
+
+// match sets the rules of name in bits and reports true, or reports false when name leaves
+// the states within budget (then bits is untouched and the index engine must answer).
+func (d *dfa) match(name string, bits []uint64) bool {
+	t := d.cur.Load()
+	trans := t.trans
+	class := &d.class
+	v := t.start
+	s := 0
+	for i := 0; ; i++ {
+		if v < 0 {
+			if v == cellUnknown {
+				v, t = d.resolve(s, int(class[name[i-1]]))
+				trans = t.trans
+				i--
+				continue
+			}
+			if v == cellFallback {
+				return false
+			}
+			s = int(^v) // settled: nothing that follows changes the answer
+			break
+		}
+		s = int(v)
+		if i == len(name) {
+			break
+		}
+		v = atomic.LoadInt32(&trans[s+int(class[name[i]])])
+	}
+	lo, hi := atomic.LoadInt32(&trans[s+d.classes]), atomic.LoadInt32(&trans[s+d.classes+1])
+	if d.small {
+		bits[0] |= uint64(uint32(lo)) | uint64(uint32(hi))<<32
+		return true
+	}
+	setAll(bits, t.endPool[lo:hi])
+	return true
+}
+
+// memory is the automaton's memory: its table and the states' sets.
+func (d *dfa) memory() int {
+	t := d.cur.Load()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return 4*len(t.trans) + 4*cap(t.endPool) + d.bytes + d.a.bytes() + 512
+}
