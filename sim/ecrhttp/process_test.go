@@ -2,9 +2,11 @@ package ecrhttp_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -19,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 
+	"github.com/ecrsign/ecrsign/sim"
 	"github.com/ecrsign/ecrsign/sim/ecrhttp"
 )
 
@@ -34,18 +37,40 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// serveProcess is the server process: Serve until SIGINT or SIGTERM, as the command does.
+// serveProcess is the server process: open the store and Serve until SIGINT or SIGTERM, as
+// the command does. It exits 2 when the store is held by another process.
 func serveProcess(state string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := ecrhttp.Serve(ctx, ecrhttp.ServeConfig{
-		Addr:       "127.0.0.1:0",
-		WorldFile:  os.Getenv("ECRHTTP_TEST_SERVE_WORLD"),
-		StateFile:  state,
-		AccessKeys: loadKeys(),
-		Ready:      func(addr net.Addr) { fmt.Printf("listening %s\n", addr) },
-	})
+	seed := func() (*sim.World, error) {
+		if f := os.Getenv("ECRHTTP_TEST_SERVE_WORLD"); f != "" {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				return nil, err
+			}
+			return sim.Load(bytes.NewReader(data))
+		}
+		return sim.New(), nil
+	}
+	world, err := sim.Open(state, sim.WithSeed(seed), sim.WithLockTimeout(200*time.Millisecond))
 	if err != nil {
+		fmt.Fprintln(os.Stderr, "serve:", err)
+		return 2
+	}
+	defer world.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "serve:", err)
+		return 1
+	}
+	opts := []ecrhttp.Option{
+		ecrhttp.WithLogger(slog.New(slog.NewTextHandler(os.Stderr, nil))),
+		ecrhttp.WithReady(func(addr net.Addr) { fmt.Printf("listening %s\n", addr) }),
+	}
+	for key, c := range loadKeys() {
+		opts = append(opts, ecrhttp.WithAccessKey(key, c))
+	}
+	if err := ecrhttp.Serve(ctx, ln, world, opts...); err != nil {
 		fmt.Fprintln(os.Stderr, "serve:", err)
 		return 1
 	}
@@ -104,13 +129,13 @@ func startProcess(t *testing.T, state, world string) *serverProcess {
 // restarts it from its state file: everything acknowledged before the kill is there.
 func TestProcessKilled(t *testing.T) {
 	dir := t.TempDir()
-	state, world := filepath.Join(dir, "state.json"), filepath.Join(dir, "world.json")
+	state, world := filepath.Join(dir, "state.db"), filepath.Join(dir, "world.json")
 	os.WriteFile(world, []byte(`{"options": {"signingLatency": "0s", "replicationLatency": "0s"}}`), 0o644)
 	p := startProcess(t, state, world)
 	cs := newLoadClients(p.URL)
 	var killed atomic.Bool
-	runAll(cs, time.Now().Add(30*time.Second), &killed, func() {
-		time.Sleep(loadDuration(t) / 2)
+	runAll(cs, time.Now().Add(time.Minute), &killed, func() {
+		waitFor(t, time.Minute, "100 acknowledged pushes", func() bool { return cs[0].acks.Load() >= 100 })
 		killed.Store(true)
 		p.cmd.Process.Signal(syscall.SIGKILL)
 	})
@@ -125,7 +150,7 @@ func TestProcessKilled(t *testing.T) {
 // acknowledged is in the state file.
 func TestProcessSIGTERM(t *testing.T) {
 	dir := t.TempDir()
-	state := filepath.Join(dir, "state.json")
+	state := filepath.Join(dir, "state.db")
 	p := startProcess(t, state, "")
 	c := sdk(p.URL, "AKID", "us-east-1")
 	if _, err := c.CreateRepository(context.Background(), &ecr.CreateRepositoryInput{RepositoryName: aws.String("app")}); err != nil {
