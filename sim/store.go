@@ -142,6 +142,11 @@ func Open(path string, opts ...StoreOption) (*World, error) {
 		return nil, err
 	}
 	w, err := s.load(fresh, cfg)
+	if err == nil {
+		if gerr := s.collectBlobGarbage(); gerr != nil {
+			w, err = nil, &StateError{Path: path, Err: gerr}
+		}
+	}
 	if err != nil {
 		s.close()
 		return nil, err

@@ -124,6 +124,7 @@ type World struct {
 	busy     map[string]int      // scopes held by changes in flight: readers (> 0) or a writer (-1)
 	creating map[registryKey]int // registries that changes in flight create
 	newRepos map[registryKey]int // repositories that changes in flight create, per registry
+	memBlobs *memBlobs           // the blob area of a world without a store
 }
 
 // New returns a world with the defaults (registry 123456789012 in us-east-1, every profile
