@@ -126,6 +126,7 @@ func newConfig(opts []Option) *config {
 
 type handler struct {
 	*config
+	serve    http.Handler // the routes, behind the request cap
 	world    *sim.World
 	requests chan struct{} // a token per request being served
 	buffered *budget       // body bytes held in memory
@@ -142,7 +143,7 @@ func NewHandler(world *sim.World, opts ...Option) http.Handler {
 	return newHandler(world, newConfig(opts))
 }
 
-func newHandler(world *sim.World, cfg *config) http.Handler {
+func newHandler(world *sim.World, cfg *config) *handler {
 	h := &handler{config: cfg, world: world, requests: make(chan struct{}, max(cfg.maxConcurrent, 1)), buffered: newBudget(cfg.maxBuffered)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", h.serveAPI)
@@ -151,8 +152,11 @@ func newHandler(world *sim.World, cfg *config) http.Handler {
 		mux.HandleFunc("POST "+AdminPrefix+"clock", h.guarded(h.postClock))
 		mux.HandleFunc("GET "+AdminPrefix+"world", h.guarded(h.getWorld))
 	}
-	return h.limited(mux)
+	h.serve = h.limited(mux)
+	return h
 }
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.serve.ServeHTTP(w, r) }
 
 // limited serves one request at a time per token of h.requests.
 func (h *handler) limited(next http.Handler) http.Handler {

@@ -4,15 +4,20 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -167,5 +172,106 @@ func TestProcessSIGTERM(t *testing.T) {
 	_, err := sdk(q.URL, "AKID", "us-east-1").CreateRepository(context.Background(), &ecr.CreateRepositoryInput{RepositoryName: aws.String("app")})
 	if err == nil || !strings.Contains(err.Error(), "RepositoryAlreadyExistsException") {
 		t.Fatalf("the repository did not survive the restart: %v", err)
+	}
+}
+
+// TestProcessKilledRepeatedly kills the server process with SIGKILL at random points of a
+// load of pushes, many times over one state file, and checks after each restart that every
+// push acknowledged before any kill is there. Three kills by default; ECRSIGN_LONG=1 makes
+// it 25.
+func TestProcessKilledRepeatedly(t *testing.T) {
+	kills := 3
+	if os.Getenv("ECRSIGN_LONG") != "" {
+		kills = 25
+	}
+	dir := t.TempDir()
+	state, world := filepath.Join(dir, "state.db"), filepath.Join(dir, "world.json")
+	os.WriteFile(world, []byte(`{"options": {"signingLatency": "0s", "createRepositoryOnPush": true}}`), 0o644)
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	var acked []string // digests acknowledged, over every run
+	for kill := range kills {
+		p := startProcess(t, state, world)
+		if lost := missing(dumpWorld(t, p.URL)[sim.DefaultAccount], acked); len(lost) > 0 {
+			t.Fatalf("after kill %d: %d of %d acknowledged pushes lost, such as %s", kill, len(lost), len(acked), lost[0])
+		}
+		want := 1 + rng.IntN(40) // acknowledgements to wait for before this kill
+		var mu sync.Mutex
+		var got int
+		var wg sync.WaitGroup
+		for client := range 8 {
+			wg.Go(func() {
+				raw := &http.Client{}
+				for i := 0; ; i++ {
+					m := manifest(kill<<40 | client<<32 | i)
+					body := fmt.Sprintf(`{"repositoryName":"crash/c%d","imageManifest":%s}`, client, strconv.Quote(m))
+					req, _ := http.NewRequest(http.MethodPost, p.URL+"/", strings.NewReader(body))
+					req.Header.Set("X-Amz-Target", ecrhttp.TargetPrefix+"PutImage")
+					req.Header.Set("Content-Type", ecrhttp.ContentType)
+					resp, err := raw.Do(req)
+					if err != nil {
+						return // the kill
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusOK {
+						t.Errorf("push answered HTTP %d", resp.StatusCode)
+						return
+					}
+					mu.Lock()
+					acked = append(acked, sim.Digest(m))
+					got++
+					mu.Unlock()
+				}
+			})
+		}
+		waitFor(t, time.Minute, fmt.Sprintf("%d acknowledged pushes", want), func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return got >= want
+		})
+		p.cmd.Process.Signal(syscall.SIGKILL)
+		p.cmd.Wait()
+		wg.Wait()
+	}
+	p := startProcess(t, state, world)
+	if lost := missing(dumpWorld(t, p.URL)[sim.DefaultAccount], acked); len(lost) > 0 {
+		t.Fatalf("after %d kills: %d of %d acknowledged pushes lost, such as %s", kills, len(lost), len(acked), lost[0])
+	}
+	t.Logf("%d kills, %d acknowledged pushes, none lost", kills, len(acked))
+}
+
+func missing(images map[string]dumpedImage, digests []string) []string {
+	var lost []string
+	for _, d := range digests {
+		if _, ok := images[d]; !ok {
+			lost = append(lost, d)
+		}
+	}
+	return lost
+}
+
+// TestSecondServer: regression: two servers on one state file both answered and the last
+// save won. A second server on a held state file exits 2 naming the file and the holder.
+func TestSecondServer(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state.db")
+	first := startProcess(t, state, "")
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "-test.run=^$")
+	cmd.Env = append(os.Environ(), serveEnv+"="+state)
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("second server: %v, want exit status 2\n%s", err, out)
+	}
+	for _, want := range []string{state, fmt.Sprintf("pid %d", first.cmd.Process.Pid)} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the second server's message does not name %q:\n%s", want, out)
+		}
+	}
+	if _, err := sdk(first.URL, "AKID", "us-east-1").DescribeRegistry(context.Background(), nil); err != nil {
+		t.Fatalf("the first server stopped answering: %v", err)
 	}
 }

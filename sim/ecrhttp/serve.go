@@ -62,15 +62,7 @@ func Serve(ctx context.Context, ln net.Listener, world *sim.World, opts ...Optio
 	if !isLoopback(ln.Addr()) && !cfg.verify {
 		cfg.log.Warn("listening on an address that is not loopback without --verify-signatures: anyone who can reach it can change the world", "addr", ln.Addr().String())
 	}
-	srv := &http.Server{
-		Handler:           newHandler(world, cfg),
-		ReadHeaderTimeout: cfg.timeouts.ReadHeader,
-		ReadTimeout:       cfg.timeouts.Read,
-		WriteTimeout:      cfg.timeouts.Write,
-		IdleTimeout:       cfg.timeouts.Idle,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(cfg.log.Handler(), slog.LevelWarn),
-	}
+	srv := newServer(world, cfg)
 	if cfg.maxConns > 0 {
 		ln = limitListener(ln, cfg.maxConns)
 	}
@@ -97,6 +89,19 @@ func Serve(ctx context.Context, ln net.Listener, world *sim.World, opts ...Optio
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// newServer returns the HTTP server of world with its timeouts and limits.
+func newServer(world *sim.World, cfg *config) *http.Server {
+	return &http.Server{
+		Handler:           newHandler(world, cfg),
+		ReadHeaderTimeout: cfg.timeouts.ReadHeader,
+		ReadTimeout:       cfg.timeouts.Read,
+		WriteTimeout:      cfg.timeouts.Write,
+		IdleTimeout:       cfg.timeouts.Idle,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(cfg.log.Handler(), slog.LevelWarn),
+	}
 }
 
 // isLoopback reports whether addr is a loopback address (127.0.0.0/8 or ::1); an unspecified
