@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -110,7 +108,8 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			check(name, *onlyConfigs)
 			continue
 		}
-		found, err := configFiles(name)
+		found, skipped, err := configFiles(name)
+		all = append(all, skipped...)
 		if err != nil {
 			fs.errorf("%v", err)
 			status = exitUsage
@@ -214,36 +213,6 @@ func analyze(c *rules.Config) []rules.Finding {
 		out = append(out, c.Position(f))
 	}
 	return out
-}
-
-// configFiles returns the *.json, *.yaml and *.yml files under dir in lexical order,
-// skipping hidden directories and node_modules. Symbolic links to directories below dir are
-// not followed (they could loop).
-func configFiles(dir string) ([]string, error) {
-	var files []string
-	root := dir
-	if st, err := os.Lstat(dir); err == nil && st.Mode()&fs.ModeSymlink != 0 {
-		root = dir + string(filepath.Separator) // WalkDir follows a symbolic link to the root only so
-	}
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if path != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		switch strings.ToLower(filepath.Ext(path)) {
-		case ".json", ".yaml", ".yml":
-			if d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0 {
-				files = append(files, path)
-			}
-		}
-		return nil
-	})
-	return files, err
 }
 
 // configMembers are member names that only signing and replication configurations use;
