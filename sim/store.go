@@ -27,6 +27,14 @@ const StoreFormat = "ecrsign-store/1"
 // DefaultLockTimeout is how long [Open] waits for another process to release the store.
 const DefaultLockTimeout = 2 * time.Second
 
+// Group commit: a commit waits at most batchDelay for others to join it; while one commit
+// is being written, the changes that arrive gather for the next. batchSize bounds the
+// changes one commit holds.
+const (
+	batchDelay = time.Millisecond
+	batchSize  = 4096
+)
+
 // bulkTxBytes bounds what one transaction writes when a whole world is stored at once (a
 // new store from its seed, a migration), so that no transaction holds a world in memory.
 const bulkTxBytes = 16 << 20
@@ -236,6 +244,7 @@ func openStore(path string, cfg storeConfig) (*store, bool, error) {
 	case err != nil:
 		return nil, false, &StateError{Path: path, Err: err}
 	}
+	db.MaxBatchDelay, db.MaxBatchSize = batchDelay, batchSize
 	s := &store{db: db, path: path, owner: ownerFile(path)}
 	fresh := false
 	err = db.Update(func(tx *bolt.Tx) error {
