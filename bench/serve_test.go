@@ -1,12 +1,16 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -15,104 +19,233 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/ecrsign/ecrsign/rules"
 	"github.com/ecrsign/ecrsign/sim"
 	"github.com/ecrsign/ecrsign/sim/ecrhttp"
 )
 
-// The serve benchmarks push from 64 concurrent clients, each re-pushing a pool of 16
-// manifests so that the world (and a state file's size) stays bounded however long the
-// benchmark runs. Engines, measured in the same run:
+// The serve benchmarks measure `ecrsign serve` with its store, fsync on, from 64 concurrent
+// clients each pushing new manifests to a repository of its own. Load generators, measured
+// in the same run:
 //
-//   - direct: sim.Client.PutImage in process, the baseline;
-//   - http: the AWS SDK for Go v2 against `ecrsign serve` on a loopback port;
-//   - http+state: the same, saving the state file before each push is acknowledged.
+//   - direct: sim.Client.PutImage on a world in memory, in process: the ceiling;
+//   - store: sim.Client.PutImage on a world with a store, in process: the store's cost;
+//   - raw: HTTP clients that send the protocol's JSON themselves (as wrk or hey would);
+//   - sdk: the AWS SDK for Go v2 (its signing and middleware cost dominates).
 //
-// Besides ns/op (per push, all clients together) each reports p50 and p99 latency of one push.
+// Besides ns/op (per acknowledged request, all clients together) each reports acks/s (or
+// reads/s) and the p50 and p99 latency of one request.
 
 const (
-	serveClients   = 64
-	serveManifests = 16
-	serveProfile   = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/bench"
+	serveClients = 64
+	serveProfile = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/bench"
 )
 
 func serveManifest(client, n int) string {
-	return fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%064x","size":2},"layers":[]}`, client<<16|n)
+	return fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%064x","size":2},"layers":[]}`, client<<32|n)
 }
 
-func BenchmarkServePush(b *testing.B) {
-	cfg := &rules.SigningConfiguration{Rules: []rules.SigningRule{{SigningProfileArn: serveProfile}}}
-	repos := func(n int) string { return fmt.Sprintf("team/svc-%d", n%8) }
+func serveRepo(client int) string { return fmt.Sprintf("team/svc-%d", client) }
 
-	b.Run("engine=direct", func(b *testing.B) {
-		w := sim.New()
-		c := w.Client(sim.Caller{})
-		if _, err := c.PutSigningConfiguration(&sim.PutSigningConfigurationRequest{SigningConfiguration: cfg}); err != nil {
-			b.Fatal(err)
+// benchWorld opens a world with a store in a temporary directory, with a signing
+// configuration and one repository per client.
+func benchWorld(b *testing.B) *sim.World {
+	w, err := sim.Open(filepath.Join(b.TempDir(), "state.db"), sim.WithSeed(func() (*sim.World, error) {
+		return seedWorld(0)
+	}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { w.Close() })
+	return w
+}
+
+// seedWorld returns a world in memory with the signing configuration, one repository per
+// client and images images in a repository of their own.
+func seedWorld(images int) (*sim.World, error) {
+	w := sim.New(sim.WithOptions(sim.Options{SigningLatency: time.Second, CreateRepositoryOnPush: true}))
+	c := w.Client(sim.Caller{})
+	cfg := &rules.SigningConfiguration{Rules: []rules.SigningRule{{SigningProfileArn: serveProfile}}}
+	if _, err := c.PutSigningConfiguration(&sim.PutSigningConfigurationRequest{SigningConfiguration: cfg}); err != nil {
+		return nil, err
+	}
+	for n := range serveClients {
+		if _, err := c.CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: serveRepo(n)}); err != nil {
+			return nil, err
 		}
-		for i := range 8 {
-			c.CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: repos(i)})
+	}
+	for i := range images {
+		if _, err := c.PutImage(&sim.PutImageRequest{RepositoryName: fmt.Sprintf("fill/r%d", i/sim.DefaultMaxImagesPerRepository), ImageManifest: serveManifest(1<<20, i)}); err != nil {
+			return nil, err
 		}
-		runClients(b, func(client int) func(i int) error {
-			return func(i int) error {
-				_, err := c.PutImage(&sim.PutImageRequest{RepositoryName: repos(client), ImageManifest: serveManifest(client, i%serveManifests)})
-				return err
-			}
-		})
-	})
-	for _, withState := range []bool{false, true} {
-		name := "engine=http"
-		if withState {
-			name = "engine=http+state"
-		}
-		b.Run(name, func(b *testing.B) {
-			sc := ecrhttp.ServeConfig{Logger: slog.New(slog.DiscardHandler)}
-			if withState {
-				sc.StateFile = filepath.Join(b.TempDir(), "state.json")
-			}
-			srv, err := ecrhttp.NewServer(sc)
+	}
+	return w, nil
+}
+
+// BenchmarkStoreAck measures one acknowledged PutImage (committed and fsynced, one client)
+// in worlds holding 1k, 10k and 100k images: the cost of an acknowledgement must not grow
+// with the world.
+func BenchmarkStoreAck(b *testing.B) {
+	for _, images := range []int{1_000, 10_000, 100_000} {
+		b.Run(fmt.Sprintf("images=%d", images), func(b *testing.B) {
+			w, err := sim.Open(filepath.Join(b.TempDir(), "state.db"), sim.WithSeed(func() (*sim.World, error) { return seedWorld(images) }))
 			if err != nil {
 				b.Fatal(err)
 			}
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				b.Fatal(err)
-			}
-			go srv.Serve(ln)
-			defer srv.Close()
-			url := "http://" + ln.Addr().String()
-			newClient := func() *ecr.Client {
-				return ecr.New(ecr.Options{Region: "us-east-1", BaseEndpoint: aws.String(url),
-					Credentials: credentials.NewStaticCredentialsProvider("AKIDBENCH", "x", ""), Retryer: aws.NopRetryer{}})
-			}
-			ctx := context.Background()
-			setup := newClient()
-			if _, err := setup.PutSigningConfiguration(ctx, &ecr.PutSigningConfigurationInput{SigningConfiguration: &types.SigningConfiguration{
-				Rules: []types.SigningRule{{SigningProfileArn: aws.String(serveProfile)}}}}); err != nil {
-				b.Fatal(err)
-			}
-			for i := range 8 {
-				setup.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String(repos(i))})
-			}
-			runClients(b, func(client int) func(i int) error {
-				c := newClient()
-				return func(i int) error {
-					_, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String(repos(client)), ImageManifest: aws.String(serveManifest(client, i%serveManifests))})
-					return err
+			defer w.Close()
+			c := w.Client(sim.Caller{})
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				if _, err := c.PutImage(&sim.PutImageRequest{RepositoryName: serveRepo(0), ImageManifest: serveManifest(0, i)}); err != nil {
+					b.Fatal(err)
 				}
-			})
+			}
 		})
 	}
 }
 
-// runClients runs b.N pushes spread over serveClients goroutines, each with the push
-// function newClient makes for it, and reports the latency percentiles of one push.
-func runClients(b *testing.B, newClient func(client int) func(i int) error) {
-	pushes := make([]func(int) error, serveClients)
-	for n := range pushes {
-		pushes[n] = newClient(n)
+// BenchmarkServePush: acknowledged PutImage from 64 concurrent clients, fsync on.
+func BenchmarkServePush(b *testing.B) {
+	b.Run("engine=direct", func(b *testing.B) {
+		w, err := seedWorld(0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c := w.Client(sim.Caller{})
+		runClients(b, "acks/s", func(client int) func(i int) error {
+			return func(i int) error {
+				_, err := c.PutImage(&sim.PutImageRequest{RepositoryName: serveRepo(client), ImageManifest: serveManifest(client, i)})
+				return err
+			}
+		})
+	})
+	b.Run("engine=store", func(b *testing.B) {
+		c := benchWorld(b).Client(sim.Caller{})
+		runClients(b, "acks/s", func(client int) func(i int) error {
+			return func(i int) error {
+				_, err := c.PutImage(&sim.PutImageRequest{RepositoryName: serveRepo(client), ImageManifest: serveManifest(client, i)})
+				return err
+			}
+		})
+	})
+	b.Run("engine=raw", func(b *testing.B) {
+		url := serveBench(b, benchWorld(b))
+		runClients(b, "acks/s", func(client int) func(i int) error {
+			raw := newRawClient(url)
+			return func(i int) error {
+				return raw.call("PutImage", fmt.Sprintf(`{"repositoryName":%q,"imageManifest":%s}`, serveRepo(client), strconv.Quote(serveManifest(client, i))))
+			}
+		})
+	})
+	b.Run("engine=sdk", func(b *testing.B) {
+		url := serveBench(b, benchWorld(b))
+		ctx := context.Background()
+		runClients(b, "acks/s", func(client int) func(i int) error {
+			c := sdkClient(url)
+			return func(i int) error {
+				_, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String(serveRepo(client)), ImageManifest: aws.String(serveManifest(client, i))})
+				return err
+			}
+		})
+	})
+}
+
+// BenchmarkServeRead: DescribeImageSigningStatus from 64 concurrent clients, each of one of
+// 16 images it pushed, while nothing is written.
+func BenchmarkServeRead(b *testing.B) {
+	const pushed = 16
+	setup := func(b *testing.B) (*sim.World, string) {
+		w := benchWorld(b)
+		c := w.Client(sim.Caller{})
+		for client := range serveClients {
+			for i := range pushed {
+				if _, err := c.PutImage(&sim.PutImageRequest{RepositoryName: serveRepo(client), ImageManifest: serveManifest(client, i)}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		return w, serveBench(b, w)
+	}
+	b.Run("engine=raw", func(b *testing.B) {
+		_, url := setup(b)
+		runClients(b, "reads/s", func(client int) func(i int) error {
+			raw := newRawClient(url)
+			return func(i int) error {
+				return raw.call("DescribeImageSigningStatus", fmt.Sprintf(`{"repositoryName":%q,"imageId":{"imageDigest":%q}}`, serveRepo(client), sim.Digest(serveManifest(client, i%pushed))))
+			}
+		})
+	})
+	b.Run("engine=sdk", func(b *testing.B) {
+		_, url := setup(b)
+		ctx := context.Background()
+		runClients(b, "reads/s", func(client int) func(i int) error {
+			c := sdkClient(url)
+			return func(i int) error {
+				_, err := c.DescribeImageSigningStatus(ctx, &ecr.DescribeImageSigningStatusInput{RepositoryName: aws.String(serveRepo(client)),
+					ImageId: &ecrtypes.ImageIdentifier{ImageDigest: aws.String(sim.Digest(serveManifest(client, i%pushed)))}})
+				return err
+			}
+		})
+	})
+}
+
+// serveBench serves w on a loopback port as `ecrsign serve` does, until the benchmark ends.
+func serveBench(b *testing.B, w *sim.World) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- ecrhttp.Serve(ctx, ln, w, ecrhttp.WithLogger(slog.New(slog.DiscardHandler))) }()
+	b.Cleanup(func() { cancel(); <-done })
+	return "http://" + ln.Addr().String()
+}
+
+func sdkClient(url string) *ecr.Client {
+	return ecr.New(ecr.Options{Region: "us-east-1", BaseEndpoint: aws.String(url),
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDBENCH", "x", ""), Retryer: aws.NopRetryer{}})
+}
+
+// rawClient speaks the protocol with net/http alone, on one kept-alive connection.
+type rawClient struct {
+	url    string
+	client *http.Client
+}
+
+func newRawClient(url string) *rawClient {
+	return &rawClient{url: url, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}}
+}
+
+func (c *rawClient) call(op, body string) error {
+	req, err := http.NewRequest(http.MethodPost, c.url+"/", bytes.NewBufferString(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("X-Amz-Target", ecrhttp.TargetPrefix+op)
+	req.Header.Set("Content-Type", ecrhttp.ContentType)
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("%s: HTTP %d %s", op, resp.StatusCode, out)
+	}
+	return err
+}
+
+// runClients runs b.N requests spread over serveClients goroutines, each with the request
+// function newClient makes for it, and reports the rate (as unit) and the latency
+// percentiles of one request.
+func runClients(b *testing.B, unit string, newClient func(client int) func(i int) error) {
+	calls := make([]func(int) error, serveClients)
+	for n := range calls {
+		calls[n] = newClient(n)
 	}
 	var next atomic.Int64
 	latencies := make([][]time.Duration, serveClients)
@@ -120,26 +253,27 @@ func runClients(b *testing.B, newClient func(client int) func(i int) error) {
 	var failed atomic.Value
 	b.ReportAllocs()
 	b.ResetTimer()
-	wg.Add(serveClients)
+	start := time.Now()
 	for n := range serveClients {
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := 0; next.Add(1) <= int64(b.N); i++ {
-				start := time.Now()
-				if err := pushes[n](i); err != nil {
+				t := time.Now()
+				if err := calls[n](i); err != nil {
 					failed.Store(err)
 					return
 				}
-				latencies[n] = append(latencies[n], time.Since(start))
+				latencies[n] = append(latencies[n], time.Since(t))
 			}
-		}()
+		})
 	}
 	wg.Wait()
+	elapsed := time.Since(start)
 	b.StopTimer()
 	if err, _ := failed.Load().(error); err != nil {
 		b.Fatal(err)
 	}
 	all := slices.Sorted(slices.Values(slices.Concat(latencies...)))
+	b.ReportMetric(float64(len(all))/elapsed.Seconds(), unit)
 	b.ReportMetric(float64(all[len(all)/2].Microseconds()), "p50-µs")
 	b.ReportMetric(float64(all[len(all)*99/100].Microseconds()), "p99-µs")
 }

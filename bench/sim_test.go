@@ -143,7 +143,7 @@ func BenchmarkSimPush(b *testing.B) {
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pushes/s")
 		})
 		b.Run("world/"+cfg.name, func(b *testing.B) {
-			clk := sim.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+			clk := sim.NewFrozenClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 			w := sim.New(sim.WithClock(clk), sim.WithOptions(sim.Options{CreateRepositoryOnPush: true, SigningLatency: time.Second}))
 			c := w.Client(sim.Caller{})
 			if cfg.cfg != nil {
@@ -205,7 +205,7 @@ func BenchmarkSimImpact(b *testing.B) {
 // configuration, each image with its signing jobs. MB/s is of the output.
 func BenchmarkSimSave(b *testing.B) {
 	names := simNames(1000, 6)
-	clk := sim.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	clk := sim.NewFrozenClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	w := sim.New(sim.WithClock(clk), sim.WithOptions(sim.Options{CreateRepositoryOnPush: true, SigningLatency: time.Second}))
 	c := w.Client(sim.Caller{})
 	if _, err := c.PutSigningConfiguration(&sim.PutSigningConfigurationRequest{SigningConfiguration: simMaxConfig(2, names)}); err != nil {

@@ -136,7 +136,7 @@ func fuzzSimSequence(t *testing.T, data []byte) {
 	opts.StrictPrincipals = flags&4 != 0
 	opts.CreateRepositoryOnPush = flags&8 != 0
 	opts.Faults = sim.Faults{Seed: uint64(s.next()), SigningFailureRate: float64(s.next()%4) / 4, ServerErrorRate: float64(s.next()%4) / 8}
-	clk := sim.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	clk := sim.NewFrozenClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	w := sim.New(sim.WithClock(clk), sim.WithOptions(opts))
 	c := w.Client(sim.Caller{})
 	ledger := simcheck.NewLedger()

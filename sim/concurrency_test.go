@@ -49,7 +49,7 @@ func TestConcurrentPushesAndConfigurationChanges(t *testing.T) {
 		sharedRepos   = 40
 		manifestsPool = 30
 	)
-	clk := sim.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	clk := sim.NewFrozenClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	w := sim.New(sim.WithClock(clk))
 	admin := w.Client(sim.Caller{})
 	if _, err := admin.PutReplicationConfiguration(&sim.PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{

@@ -4,7 +4,7 @@
 //
 // A [World] holds registries (account and region), each with its signing and replication
 // configurations, repositories and images; signing profiles and their status; principals and
-// the profiles each may use; a [Clock] and job latencies. Its operations take and return the
+// the profiles each may use; a [Clock], job latencies and [Limits]. Its operations take and return the
 // ECR API's request and response shapes with their JSON member names, and fail with the
 // model's exceptions, each an [*Error] whose Code names the exception ([ValidationException],
 // [RepositoryNotFoundException], ...) and whose HTTPStatusCode is the status ECR answers with. Which rules apply to a push is decided
@@ -71,10 +71,11 @@
 //	  }]
 //	}
 //
-// "now" freezes the world on a [ManualClock]; "clockOffset" (exclusive with "now") runs it on
-// real time shifted by the offset, which may be negative; with neither the world follows real
-// time. [World.Save] writes the state of a clock that reports it ([ClockStater]), so a
-// frozen or advanced clock survives a save and a load. "profiles" maps profile ARNs to ACTIVE,
+// "now" freezes the world's [Clock] at that instant; "clockOffset" (exclusive with "now") runs
+// it on real time shifted by the offset, which may be negative; with neither the world follows
+// real time. [World.Save] writes the clock's state, so a frozen or advanced clock survives a
+// save and a load. The clock never runs backward and stays between [MinClockTime] and
+// [MaxClockTime], so every instant the world computes can be written. "profiles" maps profile ARNs to ACTIVE,
 // CANCELED, REVOKED or ABSENT; a profile not listed is ACTIVE unless strictProfiles.
 // "principals" maps a principal to the profiles it may use ("*" for all); a principal not
 // listed may use every profile unless strictPrincipals. Configurations are validated as the
@@ -82,7 +83,44 @@
 // tags, manifest, push count and jobs), each repository's "pendingTags" (tags replicas in
 // flight bring, with the time each applies) and the push and operation counters, so that Load
 // of a saved world restores it exactly. [World.SaveCompact] writes the same without
-// indentation.
+// indentation. Save streams the file: it copies the world's structure (pointers, not
+// manifests) under the lock and writes one image at a time.
+//
+// # The store
+//
+// [Open] keeps a world in a bbolt database (an embedded, transactional B+tree file with an
+// exclusive lock: a second Open of the file fails with a [*LockedError] naming the process
+// that holds it, whose pid is recorded in the file beside it, STATE.pid). Every operation
+// that changes the world goes through one mechanism: with the world locked it waits for the
+// parts of the world it touches (scopes: the settings, a registry's configurations, a
+// repository) to be free of other changes in flight, computes its change without applying it
+// (a change set of records to put and delete, and the steps that apply it to memory), then
+// commits the records through bbolt's DB.Batch, which groups concurrent commits into one
+// fsynced transaction, and only once the commit is durable applies the change in memory. A
+// change is thus visible only once it is durable; a change whose commit fails leaves no
+// trace and its retry behaves as the first try did. Reads are served from memory. A commit
+// writes only what the change touched, so its cost does not grow with the world.
+//
+// Layout (format [StoreFormat], in the meta bucket's "format" key; another format is refused):
+//
+//	meta          format; settings (the world file without registries: defaults, options,
+//	              profiles, principals); clock ({"frozen", "now", "offset"}); pushes and
+//	              operations (8-byte big-endian counters)
+//	registries    ACCOUNT/REGION -> {"signingConfiguration", "replicationConfiguration"}
+//	repositories  ACCOUNT/REGION/NAME -> {"imageTagMutability", "createdAt"}
+//	images        ACCOUNT/REGION/NAME \x00 DIGEST -> the image without its manifest and tags
+//	              (media type, pushes, visibleAt, signing and replication jobs)
+//	tags          ACCOUNT/REGION/NAME \x00 TAG -> DIGEST
+//	pendingTags   ACCOUNT/REGION/NAME \x00 PUSH (16 hex digits) -> {"imageTag", "imageDigest", "appliesAt"}
+//	manifests     DIGEST -> the manifest's bytes, content-addressed (shared by every image
+//	              with that digest)
+//	blobs         DIGEST -> {"size", "chunks", "id"}
+//	blobChunks    ID (8 bytes) INDEX (8 bytes) -> up to [BlobChunkBytes] of the blob
+//
+// The blob area ([World.PutBlob], [World.Blob], [World.StatBlob], [World.DeleteBlob]) holds
+// content-addressed blobs of any size, streamed in chunks so that none is held in memory
+// whole; a blob is visible once all its chunks and its record are durable. A state file in
+// the JSON world file format of earlier releases is migrated by Open.
 //
 // A World is safe for concurrent use: each operation is atomic.
 package sim

@@ -29,6 +29,7 @@ const (
 	ImageTagAlreadyExistsException        = "ImageTagAlreadyExistsException"
 	ImageDigestDoesNotMatchException      = "ImageDigestDoesNotMatchException"
 	ReferencedImagesNotFoundException     = "ReferencedImagesNotFoundException"
+	LimitExceededException                = "LimitExceededException"
 )
 
 // newError returns the exception code with a formatted message.

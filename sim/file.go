@@ -1,11 +1,14 @@
 package sim
 
 import (
+	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -60,12 +63,16 @@ type fileRepository struct {
 	Images             []fileImage `json:"images,omitempty"`
 	// PendingTags are tags replicas in flight bring, in the order they were pushed.
 	PendingTags []filePendingTag `json:"pendingTags,omitempty"`
+
+	tagIndex map[string]int // digest -> index in Images, while tags are read from the store
 }
 
 type filePendingTag struct {
 	ImageTag    string    `json:"imageTag"`
 	ImageDigest string    `json:"imageDigest"`
 	AppliesAt   time.Time `json:"appliesAt"`
+	// Push is the Seq of the push that brought the tag (0 in files of earlier releases).
+	Push uint64 `json:"push,omitempty"`
 }
 
 type fileImage struct {
@@ -111,16 +118,36 @@ func (d *duration) UnmarshalJSON(b []byte) error {
 
 // Load reads a world from its JSON file form (see the package documentation), applying opts
 // after the file. Configurations are validated as the Put operations validate them; an error
-// names the place in the file. A world file with "now" runs on a [ManualClock] set to it;
-// one with "clockOffset" on a clock that follows real time shifted by the offset (see
-// [ClockStater]; [World.Clock] returns it).
+// names the place in the file. A world file with "now" runs on a frozen clock set to it;
+// one with "clockOffset" on a clock that follows real time shifted by the offset. A file
+// larger than [MaxWorldFileBytes] is refused; [Open] reads the state files of earlier
+// releases without that limit.
 func Load(r io.Reader, opts ...Option) (*World, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxWorldFileBytes+1))
+	f, err := decodeWorldFile(r, MaxWorldFileBytes)
+	if err != nil {
+		return nil, err
+	}
+	w := New()
+	if err := w.apply(f); err != nil {
+		return nil, fmt.Errorf("world file: %w", err)
+	}
+	for _, o := range opts {
+		o(w)
+	}
+	return w, nil
+}
+
+// decodeWorldFile decodes a world file of at most limit bytes (no limit when negative).
+func decodeWorldFile(r io.Reader, limit int64) (*worldFile, error) {
+	if limit >= 0 {
+		r = io.LimitReader(r, limit+1)
+	}
+	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("world file: %w", err)
 	}
-	if len(data) > MaxWorldFileBytes {
-		return nil, fmt.Errorf("world file: larger than %d bytes", MaxWorldFileBytes)
+	if limit >= 0 && int64(len(data)) > limit {
+		return nil, fmt.Errorf("world file: larger than %d bytes", limit)
 	}
 	var f worldFile
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -131,14 +158,7 @@ func Load(r io.Reader, opts ...Option) (*World, error) {
 	if dec.More() {
 		return nil, errors.New("world file: data after the JSON object")
 	}
-	w := New()
-	if err := w.apply(&f); err != nil {
-		return nil, fmt.Errorf("world file: %w", err)
-	}
-	for _, o := range opts {
-		o(w)
-	}
-	return w, nil
+	return &f, nil
 }
 
 func describeJSONError(data []byte, err error) string {
@@ -158,6 +178,7 @@ func describeJSONError(data []byte, err error) string {
 	return fmt.Sprintf("line %d: %v", line, err)
 }
 
+// apply fills a new world from a world file, validating it.
 func (w *World) apply(f *worldFile) error {
 	if d := f.DefaultRegistry; d != nil {
 		if !validRegistryID(d.RegistryID) || !validRegion(d.Region) {
@@ -172,34 +193,37 @@ func (w *World) apply(f *worldFile) error {
 	case f.Now != nil && f.ClockOffset != nil:
 		return errors.New(`"now" (a frozen clock) and "clockOffset" (a running one) exclude each other`)
 	case f.Now != nil:
-		w.clock = NewManualClock(*f.Now)
+		if f.Now.Before(MinClockTime) || f.Now.After(MaxClockTime) {
+			return fmt.Errorf("now: %s is outside the instants the simulator holds (%s to %s)", f.Now.Format(time.RFC3339), MinClockTime.Format(time.RFC3339), MaxClockTime.Format(time.RFC3339))
+		}
+		w.clock = NewFrozenClock(*f.Now)
 	case f.ClockOffset != nil:
-		w.clock = offsetClock{time.Duration(*f.ClockOffset)}
+		c := NewClock()
+		c.offset = time.Duration(*f.ClockOffset)
+		if now := c.Now(); now.After(MaxClockTime) || now.Before(MinClockTime) {
+			return fmt.Errorf("clockOffset: the clock would show %s, outside the instants the simulator holds", now.Format(time.RFC3339))
+		}
+		w.clock = c
 	}
 	if o := f.Options; o != nil {
-		for name, d := range map[string]*duration{"signingLatency": o.SigningLatency, "replicationLatency": o.ReplicationLatency} {
-			if d != nil && *d < 0 {
-				return fmt.Errorf("options.%s: duration %q is negative", name, time.Duration(*d))
-			}
-		}
+		opts := w.opts
 		if o.SigningLatency != nil {
-			w.opts.SigningLatency = time.Duration(*o.SigningLatency)
+			opts.SigningLatency = time.Duration(*o.SigningLatency)
 		}
 		if o.ReplicationLatency != nil {
-			w.opts.ReplicationLatency = time.Duration(*o.ReplicationLatency)
+			opts.ReplicationLatency = time.Duration(*o.ReplicationLatency)
 		}
-		w.opts.SignReplicatedImages = o.SignReplicatedImages
-		w.opts.StrictProfiles = o.StrictProfiles
-		w.opts.StrictPrincipals = o.StrictPrincipals
-		w.opts.CreateRepositoryOnPush = o.CreateRepositoryOnPush
+		opts.SignReplicatedImages = o.SignReplicatedImages
+		opts.StrictProfiles = o.StrictProfiles
+		opts.StrictPrincipals = o.StrictPrincipals
+		opts.CreateRepositoryOnPush = o.CreateRepositoryOnPush
 		if o.Faults != nil {
-			for name, r := range map[string]float64{"signingFailureRate": o.Faults.SigningFailureRate, "replicationFailureRate": o.Faults.ReplicationFailureRate, "serverErrorRate": o.Faults.ServerErrorRate} {
-				if !(r >= 0 && r <= 1) {
-					return fmt.Errorf("options.faults.%s: %v is not a probability in [0, 1]", name, r)
-				}
-			}
-			w.opts.Faults = *o.Faults
+			opts.Faults = *o.Faults
 		}
+		if err := opts.check(); err != nil {
+			return err
+		}
+		w.opts = opts
 	}
 	for arn, s := range f.Profiles {
 		if _, err := rules.ParseProfileARN(arn); err != nil {
@@ -222,12 +246,12 @@ func (w *World) apply(f *worldFile) error {
 		}
 		w.principals[p] = g
 	}
+	w.pushes, w.ops = f.Pushes, f.Operations
 	for i, fr := range f.Registries {
 		if err := w.applyRegistry(fr); err != nil {
 			return fmt.Errorf("registries[%d]: %w", i, err)
 		}
 	}
-	w.pushes, w.ops = f.Pushes, f.Operations
 	return nil
 }
 
@@ -286,8 +310,14 @@ func (w *World) applyRegistry(fr fileRegistry) error {
 			if repo.images[pt.ImageDigest] == nil {
 				return fmt.Errorf("repositories[%d].pendingTags[%d]: image %s is not in the repository", i, j, pt.ImageDigest)
 			}
-			repo.pending = append(repo.pending, tagMove{tag: pt.ImageTag, digest: pt.ImageDigest, at: pt.AppliesAt})
+			seq := pt.Push
+			if seq == 0 { // a file of an earlier release: number the move as a push of its own
+				w.pushes++
+				seq = w.pushes
+			}
+			repo.pending = append(repo.pending, tagMove{tag: pt.ImageTag, digest: pt.ImageDigest, at: pt.AppliesAt, seq: seq})
 		}
+		slices.SortStableFunc(repo.pending, func(a, b tagMove) int { return cmp.Compare(a.seq, b.seq) })
 	}
 	return nil
 }
@@ -319,136 +349,238 @@ func loadImage(repo *repository, fi fileImage) (*image, error) {
 		if !validRegistryID(fj.RegistryID) || !validRegion(fj.Region) {
 			return nil, fmt.Errorf("replicationJobs[%d]: registryId %q or region %q is invalid", i, fj.RegistryID, fj.Region)
 		}
-		img.repl = setJob(img.repl, job{dest: registryKey{fj.RegistryID, fj.Region}, push: fj.Push, start: fj.StartedAt, done: fj.SettlesAt, failureCode: fj.FailureCode})
+		img.repl = setJob(img.repl, job{dest: registryKey{fj.RegistryID, fj.Region}, push: fj.Push, start: fj.StartedAt, done: fj.SettlesAt, failureCode: fj.FailureCode, reason: fj.FailureReason})
 	}
 	return img, nil
 }
 
+func fileOptionsOf(o Options) *fileOptions {
+	sl, rl := duration(o.SigningLatency), duration(o.ReplicationLatency)
+	faults := o.Faults
+	return &fileOptions{
+		SigningLatency: &sl, ReplicationLatency: &rl,
+		SignReplicatedImages: o.SignReplicatedImages, StrictProfiles: o.StrictProfiles,
+		StrictPrincipals: o.StrictPrincipals, CreateRepositoryOnPush: o.CreateRepositoryOnPush,
+		Faults: &faults,
+	}
+}
+
+// settings returns the world file without its registries: defaults, clock, options,
+// profiles, principals and counters; w.mu held.
+func (w *World) settings() *worldFile {
+	f := &worldFile{
+		DefaultRegistry:  &fileRegistryRef{RegistryID: w.defaultAccount, Region: w.defaultRegion},
+		DefaultPrincipal: w.defaultPrincipal,
+		Options:          fileOptionsOf(w.opts),
+		Profiles:         make(map[string]ProfileStatus, len(w.profiles)),
+		Principals:       make(map[string][]string, len(w.principals)),
+		Pushes:           w.pushes,
+		Operations:       w.ops,
+	}
+	switch st := w.clock.State(); {
+	case st.Frozen:
+		f.Now = &st.Now
+	case st.Offset != 0:
+		d := duration(st.Offset)
+		f.ClockOffset = &d
+	}
+	maps.Copy(f.Profiles, w.profiles)
+	for p, g := range w.principals {
+		f.Principals[p] = slices.Sorted(maps.Keys(g))
+	}
+	return f
+}
+
+// registrySnapshot is a registry as it is at one instant: what Save writes and a new store
+// stores. Images are immutable (a change replaces them), so holding them is enough.
+type registrySnapshot struct {
+	key         registryKey
+	signing     *signingState
+	replication *replicationState
+	repos       []repoSnapshot
+}
+
+type repoSnapshot struct {
+	repo    *repository // only its name, mutability and creation time are read
+	images  []*image    // by digest
+	tags    map[string]string
+	pending []tagMove
+}
+
+// snapshotRegistries copies the registries' structure, sorted; w.mu held. It copies
+// pointers and tags, not manifests or jobs.
+func (w *World) snapshotRegistries() []registrySnapshot {
+	keys := slices.SortedFunc(maps.Keys(w.registries), func(a, b registryKey) int {
+		return cmp.Or(strings.Compare(a.account, b.account), strings.Compare(a.region, b.region))
+	})
+	out := make([]registrySnapshot, 0, len(keys))
+	for _, k := range keys {
+		reg := w.registries[k]
+		rs := registrySnapshot{key: k, signing: reg.signing, replication: reg.replication, repos: make([]repoSnapshot, 0, len(reg.repos))}
+		for _, name := range slices.Sorted(maps.Keys(reg.repos)) {
+			repo := reg.repos[name]
+			images := slices.Collect(maps.Values(repo.images))
+			slices.SortFunc(images, func(a, b *image) int { return strings.Compare(a.digest, b.digest) })
+			rs.repos = append(rs.repos, repoSnapshot{repo: repo, images: images, tags: maps.Clone(repo.tags), pending: slices.Clone(repo.pending)})
+		}
+		out = append(out, rs)
+	}
+	return out
+}
+
 // Save writes the whole world, including every image and job, in the file form Load reads,
 // indented for people to read. The output is deterministic: registries, repositories,
-// images and tags are sorted. The world is locked only while Save copies what it writes;
-// encoding happens after, so concurrent operations wait for the copy, not for the output.
+// images and tags are sorted. The world is locked only while Save copies its structure
+// (pointers, not manifests); the file is then streamed to out one image at a time, so a
+// world is never held twice in memory.
 func (w *World) Save(out io.Writer) error { return w.save(out, "  ") }
 
-// SaveCompact writes what Save writes as compact JSON (no indentation): smaller and faster
-// to write and read, for machines (a state file).
+// SaveCompact writes what Save writes as compact JSON (no indentation).
 func (w *World) SaveCompact(out io.Writer) error { return w.save(out, "") }
 
 func (w *World) save(out io.Writer, indent string) error {
 	w.mu.Lock()
-	f := w.snapshot()
+	f := w.settings()
+	regs := w.snapshotRegistries()
 	w.mu.Unlock()
-	f.sort()
-	enc := json.NewEncoder(out)
-	enc.SetIndent("", indent)
-	return enc.Encode(f)
-}
-
-// snapshot returns the file form of the world, unsorted; w.mu held. It copies everything
-// that operations change; what it shares (strings, configurations, which are replaced and
-// never modified) is immutable, so the result can be encoded after w.mu is released.
-func (w *World) snapshot() *worldFile {
-	sl, rl := duration(w.opts.SigningLatency), duration(w.opts.ReplicationLatency)
-	faults := w.opts.Faults
-	f := &worldFile{
-		DefaultRegistry:  &fileRegistryRef{RegistryID: w.defaultAccount, Region: w.defaultRegion},
-		DefaultPrincipal: w.defaultPrincipal,
-		Options: &fileOptions{
-			SigningLatency: &sl, ReplicationLatency: &rl,
-			SignReplicatedImages: w.opts.SignReplicatedImages, StrictProfiles: w.opts.StrictProfiles,
-			StrictPrincipals: w.opts.StrictPrincipals, CreateRepositoryOnPush: w.opts.CreateRepositoryOnPush,
-			Faults: &faults,
-		},
-		Profiles:   make(map[string]ProfileStatus, len(w.profiles)),
-		Principals: make(map[string][]string, len(w.principals)),
-		Registries: make([]fileRegistry, 0, len(w.registries)),
-		Pushes:     w.pushes,
-		Operations: w.ops,
-	}
-	if cs, ok := w.clock.(ClockStater); ok {
-		switch frozen, now, offset := cs.ClockState(); {
-		case frozen:
-			f.Now = &now
-		case offset != 0:
-			d := duration(offset)
-			f.ClockOffset = &d
-		}
-	}
-	for arn, s := range w.profiles {
-		f.Profiles[arn] = s
-	}
-	for p, g := range w.principals {
-		arns := make([]string, 0, len(g))
-		for a := range g {
-			arns = append(arns, a)
-		}
-		f.Principals[p] = arns
-	}
-	for k, reg := range w.registries {
-		fr := fileRegistry{RegistryID: k.account, Region: k.region, Repositories: make([]fileRepository, 0, len(reg.repos))}
+	s := &jsonStream{w: bufio.NewWriterSize(out, 64<<10), indent: indent}
+	s.open(f, 0, "registries", len(regs) > 0)
+	for i, reg := range regs {
+		fr := fileRegistry{RegistryID: reg.key.account, Region: reg.key.region}
 		if reg.signing != nil {
 			fr.SigningConfiguration = reg.signing.cfg
 		}
 		if reg.replication != nil {
 			fr.ReplicationConfiguration = reg.replication.cfg
 		}
-		for n, repo := range reg.repos {
+		s.element(i, 2)
+		s.open(fr, 2, "repositories", len(reg.repos) > 0)
+		for j, rs := range reg.repos {
+			repo := rs.repo
 			created := repo.createdAt
-			frepo := fileRepository{RepositoryName: n, ImageTagMutability: repo.mutability, CreatedAt: &created, Images: make([]fileImage, 0, len(repo.images))}
-			at := make(map[string]int, len(repo.images))
-			for d, img := range repo.images {
-				at[d] = len(frepo.Images)
-				fi := fileImage{ImageDigest: d, ImageManifest: img.manifest, ImageManifestMediaType: img.mediaType, Referrer: img.referrer, Pushes: img.pushes, VisibleAt: img.visibleAt}
-				if len(img.signing) > 0 {
-					fi.Signing = make([]fileJob, 0, len(img.signing))
-				}
-				if len(img.repl) > 0 {
-					fi.Replication = make([]fileJob, 0, len(img.repl))
-				}
-				for _, j := range img.signing {
-					fi.Signing = append(fi.Signing, fileJob{SigningProfileArn: j.profile, Push: j.push, StartedAt: j.start, SettlesAt: j.done, FailureCode: j.failureCode, FailureReason: j.reason})
-				}
-				for _, j := range img.repl {
-					fi.Replication = append(fi.Replication, fileJob{Region: j.dest.region, RegistryID: j.dest.account, Push: j.push, StartedAt: j.start, SettlesAt: j.done, FailureCode: j.failureCode})
-				}
-				frepo.Images = append(frepo.Images, fi)
+			frepo := fileRepository{RepositoryName: repo.name, ImageTagMutability: repo.mutability, CreatedAt: &created}
+			for _, m := range rs.pending {
+				frepo.PendingTags = append(frepo.PendingTags, filePendingTag{ImageTag: m.tag, ImageDigest: m.digest, AppliesAt: m.at, Push: m.seq})
 			}
-			for t, d := range repo.tags {
-				if i, ok := at[d]; ok {
-					frepo.Images[i].ImageTags = append(frepo.Images[i].ImageTags, t)
-				}
+			tags := map[string][]string{}
+			for t, d := range rs.tags {
+				tags[d] = append(tags[d], t)
 			}
-			for _, m := range repo.pending {
-				frepo.PendingTags = append(frepo.PendingTags, filePendingTag{ImageTag: m.tag, ImageDigest: m.digest, AppliesAt: m.at})
+			s.element(j, 4)
+			s.open(frepo, 4, "images", len(rs.images) > 0)
+			for k, img := range rs.images {
+				fi := fileImageOf(img)
+				fi.ImageTags = tags[img.digest]
+				slices.Sort(fi.ImageTags)
+				s.element(k, 6)
+				s.value(fi, 6)
 			}
-			fr.Repositories = append(fr.Repositories, frepo)
+			s.close(4, len(rs.images) > 0)
 		}
-		f.Registries = append(f.Registries, fr)
+		s.close(2, len(reg.repos) > 0)
 	}
-	return f
+	s.close(0, len(regs) > 0)
+	s.raw("\n")
+	if s.err != nil {
+		return s.err
+	}
+	return s.w.Flush()
 }
 
-// sort puts a snapshot in the deterministic order Save writes: registries by account and
-// region, repositories by name, images by digest, tags and granted profiles by value.
-func (f *worldFile) sort() {
-	for _, arns := range f.Principals {
-		slices.Sort(arns)
+func fileImageOf(img *image) fileImage {
+	fi := fileImage{ImageDigest: img.digest, ImageManifest: img.manifest, ImageManifestMediaType: img.mediaType, Referrer: img.referrer, Pushes: img.pushes, VisibleAt: img.visibleAt}
+	fi.Signing, fi.Replication = fileJobs(img)
+	return fi
+}
+
+func fileJobs(img *image) (signing, repl []fileJob) {
+	for _, j := range img.signing {
+		signing = append(signing, fileJob{SigningProfileArn: j.profile, Push: j.push, StartedAt: j.start, SettlesAt: j.done, FailureCode: j.failureCode, FailureReason: j.reason})
 	}
-	slices.SortFunc(f.Registries, func(a, b fileRegistry) int {
-		if c := strings.Compare(a.RegistryID, b.RegistryID); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Region, b.Region)
-	})
-	for i := range f.Registries {
-		repos := f.Registries[i].Repositories
-		slices.SortFunc(repos, func(a, b fileRepository) int { return strings.Compare(a.RepositoryName, b.RepositoryName) })
-		for j := range repos {
-			imgs := repos[j].Images
-			slices.SortFunc(imgs, func(a, b fileImage) int { return strings.Compare(a.ImageDigest, b.ImageDigest) })
-			for k := range imgs {
-				slices.Sort(imgs[k].ImageTags)
-			}
-		}
+	for _, j := range img.repl {
+		repl = append(repl, fileJob{Region: j.dest.region, RegistryID: j.dest.account, Push: j.push, StartedAt: j.start, SettlesAt: j.done, FailureCode: j.failureCode, FailureReason: j.reason})
 	}
+	return signing, repl
+}
+
+// jsonStream writes a JSON document whose objects end in one streamed list member, as
+// json.Encoder with SetIndent("", indent) would write the whole document.
+type jsonStream struct {
+	w      *bufio.Writer
+	indent string
+	err    error
+}
+
+func (s *jsonStream) raw(t string) {
+	if s.err == nil {
+		_, s.err = s.w.WriteString(t)
+	}
+}
+
+// newline starts a line at depth levels of indentation (nothing in compact form).
+func (s *jsonStream) newline(depth int) {
+	if s.indent != "" {
+		s.raw("\n" + strings.Repeat(s.indent, depth))
+	}
+}
+
+func (s *jsonStream) marshal(v any, depth int) []byte {
+	var b []byte
+	var err error
+	if s.indent == "" {
+		b, err = json.Marshal(v)
+	} else {
+		b, err = json.MarshalIndent(v, strings.Repeat(s.indent, depth), s.indent)
+	}
+	if err != nil && s.err == nil {
+		s.err = err
+	}
+	return b
+}
+
+func (s *jsonStream) value(v any, depth int) {
+	if s.err == nil {
+		_, s.err = s.w.Write(s.marshal(v, depth))
+	}
+}
+
+// open writes object v, at depth, without its closing brace and followed by the opening of
+// list member (when any): the list's elements and close follow.
+func (s *jsonStream) open(v any, depth int, member string, any bool) {
+	b := s.marshal(v, depth)
+	b = bytes.TrimSuffix(b, []byte("}"))
+	b = bytes.TrimRight(b, " \n")
+	if s.err == nil {
+		_, s.err = s.w.Write(b)
+	}
+	if !any {
+		return
+	}
+	if len(b) > 1 {
+		s.raw(",")
+	}
+	s.newline(depth + 1)
+	if s.indent == "" {
+		s.raw(`"` + member + `":[`)
+	} else {
+		s.raw(`"` + member + `": [`)
+	}
+}
+
+// element starts the i-th element of a list whose elements are at depth.
+func (s *jsonStream) element(i, depth int) {
+	if i > 0 {
+		s.raw(",")
+	}
+	s.newline(depth)
+}
+
+// close ends the list opened by open (when any) and the object, at depth.
+func (s *jsonStream) close(depth int, any bool) {
+	if any {
+		s.newline(depth + 1)
+		s.raw("]")
+	}
+	s.newline(depth)
+	s.raw("}")
 }

@@ -76,8 +76,8 @@ func TestLoadExampleWorld(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := w.clock.(*ManualClock); !ok {
-		t.Fatal("the example world sets now and should run on a manual clock")
+	if !w.clock.State().Frozen {
+		t.Fatal("the example world sets now and should run on a frozen clock")
 	}
 	c := w.Client(Caller{})
 	cfg := must(c.GetSigningConfiguration(nil))(t)
@@ -134,29 +134,27 @@ func TestLoadAppliesOptions(t *testing.T) {
 	}
 }
 
-// stateClock is a running clock with an offset, as ecrhttp's is once advanced.
-type stateClock struct{ offset time.Duration }
-
-func (c stateClock) Now() time.Time { return time.Now().Add(c.offset) }
-func (c stateClock) ClockState() (bool, time.Time, time.Duration) {
-	return false, c.Now(), c.offset
+// runningClock is a clock following real time shifted by offset.
+func runningClock(offset time.Duration) *Clock {
+	c := NewClock()
+	c.offset = offset
+	return c
 }
 
-// TestClockState: a clock's state (ClockStater) goes through the world file: frozen as
-// "now", running with an offset as "clockOffset".
+// TestClockState: a clock's state goes through the world file: frozen as "now", running
+// with an offset as "clockOffset".
 func TestClockState(t *testing.T) {
 	tests := []struct {
 		name       string
-		clock      Clock
+		clock      *Clock
 		wantMember string // in the saved file; "" for neither
 		wantFrozen bool
 		wantOffset time.Duration
 	}{
-		{name: "manual clock", clock: NewManualClock(t0), wantMember: `"now":"2026-01-02T03:04:05Z"`, wantFrozen: true},
-		{name: "running, advanced an hour", clock: stateClock{time.Hour}, wantMember: `"clockOffset":"1h0m0s"`, wantOffset: time.Hour},
-		{name: "running, set back a year", clock: stateClock{-365 * 24 * time.Hour}, wantMember: `"clockOffset":"-8760h0m0s"`, wantOffset: -365 * 24 * time.Hour},
-		{name: "running, no offset", clock: stateClock{}},
-		{name: "system clock", clock: systemClock{}},
+		{name: "frozen clock", clock: NewFrozenClock(t0), wantMember: `"now":"2026-01-02T03:04:05Z"`, wantFrozen: true},
+		{name: "running, advanced an hour", clock: runningClock(time.Hour), wantMember: `"clockOffset":"1h0m0s"`, wantOffset: time.Hour},
+		{name: "running, set back a year", clock: runningClock(-365 * 24 * time.Hour), wantMember: `"clockOffset":"-8760h0m0s"`, wantOffset: -365 * 24 * time.Hour},
+		{name: "running, no offset", clock: NewClock()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,22 +171,15 @@ func TestClockState(t *testing.T) {
 				t.Fatalf("saved world %s has a clock state", file)
 			}
 			w2 := must(Load(strings.NewReader(file)))(t)
-			cs, ok := w2.Clock().(ClockStater)
-			if !ok {
-				if tt.wantFrozen || tt.wantOffset != 0 {
-					t.Fatalf("loaded clock %T has no state", w2.Clock())
-				}
-				return
+			st := w2.Clock().State()
+			if st.Frozen != tt.wantFrozen || st.Offset != tt.wantOffset {
+				t.Fatalf("loaded clock frozen=%v offset=%v; want %v, %v", st.Frozen, st.Offset, tt.wantFrozen, tt.wantOffset)
 			}
-			frozen, now, offset := cs.ClockState()
-			if frozen != tt.wantFrozen || offset != tt.wantOffset {
-				t.Fatalf("loaded clock frozen=%v offset=%v; want %v, %v", frozen, offset, tt.wantFrozen, tt.wantOffset)
+			if st.Frozen && !st.Now.Equal(t0) {
+				t.Fatalf("loaded clock shows %v; want %v", st.Now, t0)
 			}
-			if frozen && !now.Equal(t0) {
-				t.Fatalf("loaded clock shows %v; want %v", now, t0)
-			}
-			if d := now.Sub(time.Now().Add(tt.wantOffset)); !frozen && (d < -time.Minute || d > time.Minute) {
-				t.Fatalf("loaded running clock shows %v, %v from real time shifted by %v", now, d, tt.wantOffset)
+			if d := st.Now.Sub(time.Now().Add(tt.wantOffset)); !st.Frozen && (d < -time.Minute || d > time.Minute) {
+				t.Fatalf("loaded running clock shows %v, %v from real time shifted by %v", st.Now, d, tt.wantOffset)
 			}
 		})
 	}
@@ -229,16 +220,16 @@ func TestSetClock(t *testing.T) {
 	putSigning(t, c, signing(rule(profProd)))
 	createRepo(t, c, "team/api")
 	push(t, c, "team/api", 1, "v1")
-	later := NewManualClock(t0.Add(DefaultSigningLatency))
+	later := NewFrozenClock(t0.Add(DefaultSigningLatency))
 	w.SetClock(later)
-	if w.Clock() != Clock(later) || !w.Now().Equal(later.Now()) {
+	if w.Clock() != later || !w.Now().Equal(later.Now()) {
 		t.Fatalf("Clock() = %v after SetClock", w.Clock())
 	}
 	if got := statuses(t, c, "team/api", ImageIdentifier{ImageTag: "v1"}); got[0].Status != StatusComplete {
 		t.Fatalf("statuses on the new clock %+v", got)
 	}
 	w.SetClock(nil)
-	if _, ok := w.Clock().(systemClock); !ok {
-		t.Fatalf("SetClock(nil) set %T, want the system clock", w.Clock())
+	if st := w.Clock().State(); st.Frozen || st.Offset != 0 {
+		t.Fatalf("SetClock(nil) set a clock in state %+v, want one following real time", st)
 	}
 }

@@ -20,8 +20,8 @@ const (
 var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
 // newTestWorld returns a default world on a manual clock and a client of the default caller.
-func newTestWorld(opts ...Option) (*World, *ManualClock, *Client) {
-	clk := NewManualClock(t0)
+func newTestWorld(opts ...Option) (*World, *Clock, *Client) {
+	clk := NewFrozenClock(t0)
 	w := New(append([]Option{WithClock(clk)}, opts...)...)
 	return w, clk, w.Client(Caller{})
 }

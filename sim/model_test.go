@@ -83,7 +83,7 @@ func TestExceptions(t *testing.T) {
 }
 
 func TestWorldDefaultsCanChange(t *testing.T) {
-	clk := NewManualClock(t0)
+	clk := NewFrozenClock(t0)
 	w := New(WithClock(clk), WithDefaultRegistry("111111111111", "eu-central-1"), WithDefaultPrincipal("arn:aws:iam::111111111111:role/x"))
 	if c := w.Client(Caller{}).Caller(); c != (Caller{"111111111111", "eu-central-1", "arn:aws:iam::111111111111:role/x"}) {
 		t.Fatalf("caller %+v", c)

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/ecrsign/ecrsign/rules"
 )
@@ -20,12 +21,58 @@ func (c *Client) begin(op string) error {
 	return nil
 }
 
+// read is the prologue of an operation that only reads: lock, begin, body.
+func (c *Client) read(op string, body func() error) error {
+	c.w.mu.Lock()
+	defer c.w.mu.Unlock()
+	if err := c.begin(op); err != nil {
+		return err
+	}
+	return body()
+}
+
+// write is the prologue of an operation that may change the world: it runs plan through
+// [World.mutate] (scopes held, change committed before it is applied) after begin.
+func (c *Client) write(op string, scopes func() []scope, plan func(ch *change) error) error {
+	return c.w.mutate(op, scopes, func(ch *change) error {
+		if err := c.begin(op); err != nil {
+			return err
+		}
+		return plan(ch)
+	})
+}
+
 // key is the registry a request addresses: its registryId member, else the caller's account.
 func (c *Client) key(registryID string) registryKey {
 	if registryID == "" {
 		registryID = c.caller.Account
 	}
 	return registryKey{registryID, c.caller.Region}
+}
+
+// configScopes are those of an operation that changes the caller's registry's
+// configurations.
+func (c *Client) configScopes() []scope {
+	return []scope{worldScope(false), registryScope(c.key(""), true)}
+}
+
+// putConfig stores a registry's configurations as set changes them, and applies set; w.mu
+// held.
+func (c *Client) putConfig(op string, ch *change, set func(*registry)) error {
+	w, k := c.w, c.key("")
+	reg := w.registries[k]
+	if reg == nil {
+		if err := w.checkNewRegistry(op, k); err != nil {
+			return err
+		}
+		reserve(ch, w.creating, k)
+		reg = &registry{key: k}
+	}
+	next := *reg
+	set(&next)
+	putRegistry(ch, k, next.signing, next.replication)
+	ch.then(func() { set(w.registry(k)) })
+	return nil
 }
 
 // PutSigningConfiguration replaces the registry's signing configuration. It raises
@@ -37,54 +84,54 @@ func (c *Client) PutSigningConfiguration(req *PutSigningConfigurationRequest) (*
 	if req != nil {
 		cfg = req.SigningConfiguration
 	}
-	st, err := compileSigning(cfg, c.caller.Region)
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(OpPutSigningConfiguration); err != nil {
-		return nil, err
-	}
+	const op = OpPutSigningConfiguration
+	st, cerr := compileSigning(cfg, c.caller.Region)
+	err := c.write(op, c.configScopes, func(ch *change) error {
+		if cerr != nil {
+			return cerr
+		}
+		return c.putConfig(op, ch, func(r *registry) { r.signing = st })
+	})
 	if err != nil {
 		return nil, err
 	}
-	w.registry(c.key("")).signing = st
 	return &PutSigningConfigurationResponse{SigningConfiguration: cloneSigning(st.cfg)}, nil
 }
 
 // GetSigningConfiguration returns the registry's signing configuration, or
 // SigningConfigurationNotFoundException.
 func (c *Client) GetSigningConfiguration(*GetSigningConfigurationRequest) (*GetSigningConfigurationResponse, error) {
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(OpGetSigningConfiguration); err != nil {
-		return nil, err
-	}
-	k := c.key("")
-	reg := w.registries[k]
-	if reg == nil || reg.signing == nil {
-		return nil, noSigningConfiguration(k)
-	}
-	return &GetSigningConfigurationResponse{RegistryID: k.account, SigningConfiguration: cloneSigning(reg.signing.cfg)}, nil
+	var out *GetSigningConfigurationResponse
+	err := c.read(OpGetSigningConfiguration, func() error {
+		k := c.key("")
+		reg := c.w.registries[k]
+		if reg == nil || reg.signing == nil {
+			return noSigningConfiguration(k)
+		}
+		out = &GetSigningConfigurationResponse{RegistryID: k.account, SigningConfiguration: cloneSigning(reg.signing.cfg)}
+		return nil
+	})
+	return out, err
 }
 
 // DeleteSigningConfiguration removes the registry's signing configuration and returns it.
 // Images pushed afterwards are not signed; existing statuses stay.
 func (c *Client) DeleteSigningConfiguration(*DeleteSigningConfigurationRequest) (*DeleteSigningConfigurationResponse, error) {
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(OpDeleteSigningConfiguration); err != nil {
+	const op = OpDeleteSigningConfiguration
+	var out *DeleteSigningConfigurationResponse
+	err := c.write(op, c.configScopes, func(ch *change) error {
+		k := c.key("")
+		reg := c.w.registries[k]
+		if reg == nil || reg.signing == nil {
+			return noSigningConfiguration(k)
+		}
+		out = &DeleteSigningConfigurationResponse{RegistryID: k.account, SigningConfiguration: cloneSigning(reg.signing.cfg)}
+		return c.putConfig(op, ch, func(r *registry) { r.signing = nil })
+	})
+	if err != nil {
 		return nil, err
 	}
-	k := c.key("")
-	reg := w.registries[k]
-	if reg == nil || reg.signing == nil {
-		return nil, noSigningConfiguration(k)
-	}
-	cfg := reg.signing.cfg
-	reg.signing = nil
-	return &DeleteSigningConfigurationResponse{RegistryID: k.account, SigningConfiguration: cloneSigning(cfg)}, nil
+	return out, nil
 }
 
 func noSigningConfiguration(k registryKey) error {
@@ -99,72 +146,82 @@ func (c *Client) PutReplicationConfiguration(req *PutReplicationConfigurationReq
 	if req != nil {
 		cfg = req.ReplicationConfiguration
 	}
-	st, err := compileReplication(cfg, c.key(""))
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(OpPutReplicationConfiguration); err != nil {
-		return nil, err
-	}
+	const op = OpPutReplicationConfiguration
+	st, cerr := compileReplication(cfg, c.key(""))
+	err := c.write(op, c.configScopes, func(ch *change) error {
+		if cerr != nil {
+			return cerr
+		}
+		return c.putConfig(op, ch, func(r *registry) { r.replication = st })
+	})
 	if err != nil {
 		return nil, err
 	}
-	w.registry(c.key("")).replication = st
 	return &PutReplicationConfigurationResponse{ReplicationConfiguration: cloneReplication(st.cfg)}, nil
 }
 
 // DescribeRegistry returns the registry id and its replication configuration (one with no
 // rules when none was put).
 func (c *Client) DescribeRegistry(*DescribeRegistryRequest) (*DescribeRegistryResponse, error) {
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(OpDescribeRegistry); err != nil {
-		return nil, err
-	}
-	k := c.key("")
-	out := &DescribeRegistryResponse{RegistryID: k.account, ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{}}}
-	if reg := w.registries[k]; reg != nil && reg.replication != nil {
-		out.ReplicationConfiguration = cloneReplication(reg.replication.cfg)
-	}
-	return out, nil
+	var out *DescribeRegistryResponse
+	err := c.read(OpDescribeRegistry, func() error {
+		k := c.key("")
+		out = &DescribeRegistryResponse{RegistryID: k.account, ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{}}}
+		if reg := c.w.registries[k]; reg != nil && reg.replication != nil {
+			out.ReplicationConfiguration = cloneReplication(reg.replication.cfg)
+		}
+		return nil
+	})
+	return out, err
 }
 
-// CreateRepository creates a repository; RepositoryAlreadyExistsException if it exists.
+// CreateRepository creates a repository; RepositoryAlreadyExistsException if it exists,
+// LimitExceededException when the registry holds as many repositories as its limit allows.
 func (c *Client) CreateRepository(req *CreateRepositoryRequest) (*CreateRepositoryResponse, error) {
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	const op = OpCreateRepository
-	if err := c.begin(op); err != nil {
-		return nil, err
-	}
 	if req == nil {
 		req = &CreateRepositoryRequest{}
 	}
-	vs := prefixViolations("repositoryName", rules.CheckRepositoryName(req.RepositoryName))
-	vs = append(vs, registryIDViolations(req.RegistryID)...)
-	mut := req.ImageTagMutability
-	switch mut {
-	case "":
-		mut = TagMutable
-	case TagMutable, TagImmutable:
-	case "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION":
-		return nil, newError(InvalidParameterException, "Invalid parameter at 'imageTagMutability': %s is not modelled by the ecrsign simulator; use MUTABLE or IMMUTABLE", mut)
-	default:
-		vs = append(vs, rules.Violation{Path: "imageTagMutability", Value: mut, Constraint: "Member must satisfy enum value set: [MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION]"})
-	}
-	if len(vs) > 0 {
-		return nil, invalidRequest(op, rules.FormatViolations("", vs))
-	}
 	k := c.key(req.RegistryID)
-	reg := w.registry(k)
-	if _, ok := reg.repos[req.RepositoryName]; ok {
-		return nil, newError(RepositoryAlreadyExistsException, "The repository with name '%s' already exists in the registry with id '%s'", req.RepositoryName, k.account)
+	var out *CreateRepositoryResponse
+	scopes := func() []scope {
+		return []scope{worldScope(false), registryScope(k, false), repoScope(k, req.RepositoryName)}
 	}
-	repo := newRepository(req.RepositoryName, mut, w.clock.Now())
-	reg.repos[repo.name] = repo
-	return &CreateRepositoryResponse{Repository: repositoryShape(k, repo)}, nil
+	err := c.write(op, scopes, func(ch *change) error {
+		w := c.w
+		vs := prefixViolations("repositoryName", rules.CheckRepositoryName(req.RepositoryName))
+		vs = append(vs, registryIDViolations(req.RegistryID)...)
+		mut := req.ImageTagMutability
+		switch mut {
+		case "":
+			mut = TagMutable
+		case TagMutable, TagImmutable:
+		case "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION":
+			return newError(InvalidParameterException, "Invalid parameter at 'imageTagMutability': %s is not modelled by the ecrsign simulator; use MUTABLE or IMMUTABLE", mut)
+		default:
+			vs = append(vs, rules.Violation{Path: "imageTagMutability", Value: mut, Constraint: "Member must satisfy enum value set: [MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION]"})
+		}
+		if len(vs) > 0 {
+			return invalidRequest(op, rules.FormatViolations("", vs))
+		}
+		if reg := w.registries[k]; reg != nil && reg.repos[req.RepositoryName] != nil {
+			return newError(RepositoryAlreadyExistsException, "The repository with name '%s' already exists in the registry with id '%s'", req.RepositoryName, k.account)
+		}
+		if err := w.checkNewRegistry(op, k); err != nil {
+			return err
+		}
+		if err := w.checkNewRepository(op, k); err != nil {
+			return err
+		}
+		repo := newRepository(req.RepositoryName, mut, w.clock.Now())
+		newRepoEdit(k, repo, true).record(ch, w)
+		out = &CreateRepositoryResponse{Repository: repositoryShape(k, repo)}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func repositoryShape(k registryKey, r *repository) *Repository {
@@ -199,49 +256,74 @@ func (c *Client) PutImage(req *PutImageRequest) (*PutImageResponse, error) {
 func (c *Client) Push(req *PutImageRequest) (*PushResult, error) {
 	const op = OpPutImage
 	info, perr := parsePush(op, req)
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(op); err != nil {
+	var res *PushResult
+	err := c.write(op, func() []scope { return c.pushScopes(req) }, func(ch *change) error {
+		if perr != nil {
+			return perr
+		}
+		w := c.w
+		k := c.key(req.RegistryID)
+		now := w.clock.Now()
+		var repo *repository
+		if reg := w.registries[k]; reg != nil {
+			repo = reg.repos[req.RepositoryName]
+		}
+		created := repo == nil
+		if created {
+			if !w.opts.CreateRepositoryOnPush {
+				return noRepository(k, req.RepositoryName)
+			}
+			if err := w.checkNewRegistry(op, k); err != nil {
+				return err
+			}
+			if err := w.checkNewRepository(op, k); err != nil {
+				return err
+			}
+			repo = newRepository(req.RepositoryName, TagMutable, now) // kept only if the push succeeds
+		}
+		e := newRepoEdit(k, repo, created)
+		e.settle(now)
+		if req.ImageTag != "" && repo.mutability == TagImmutable {
+			if _, taken := e.tagTaken(req.ImageTag, info.digest); taken {
+				return newError(ImageTagAlreadyExistsException, "The image tag '%s' already exists in the '%s' repository and cannot be overwritten because the repository is immutable.", req.ImageTag, repo.name)
+			}
+		}
+		var missing []string
+		for _, d := range info.children {
+			if img := e.image(d); img == nil || now.Before(img.visibleAt) {
+				missing = append(missing, d)
+			}
+		}
+		if len(missing) > 0 {
+			return newError(ReferencedImagesNotFoundException, "The image index references %d manifest(s) not found in the repository '%s': %s", len(missing), repo.name, briefDigests(missing))
+		}
+		if err := w.checkNewImage(op, e, info.digest); err != nil {
+			return err
+		}
+		res = w.push(ch, e, req, info, c.caller.Principal, now)
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	if perr != nil {
-		return nil, perr
+	return res, nil
+}
+
+// pushScopes are those of a push: the registry's configurations (read), the repository
+// and, for each destination its replication configuration names, the repository there;
+// w.mu held.
+func (c *Client) pushScopes(req *PutImageRequest) []scope {
+	if req == nil {
+		return []scope{worldScope(false)}
 	}
 	k := c.key(req.RegistryID)
-	now := w.clock.Now()
-	reg := w.registries[k]
-	var repo *repository
-	if reg != nil {
-		repo = reg.repos[req.RepositoryName]
-	}
-	created := repo == nil
-	if created {
-		if !w.opts.CreateRepositoryOnPush {
-			return nil, noRepository(k, req.RepositoryName)
-		}
-		repo = newRepository(req.RepositoryName, TagMutable, now) // kept only if the push succeeds
-	}
-	repo.settleTags(now)
-	if req.ImageTag != "" && repo.mutability == TagImmutable {
-		if _, taken := repo.tagTaken(req.ImageTag, info.digest); taken {
-			return nil, newError(ImageTagAlreadyExistsException, "The image tag '%s' already exists in the '%s' repository and cannot be overwritten because the repository is immutable.", req.ImageTag, repo.name)
+	ss := []scope{worldScope(false), registryScope(k, false), repoScope(k, req.RepositoryName)}
+	if reg := c.w.registries[k]; reg != nil && reg.replication != nil {
+		for _, d := range replicationDestinations(k, reg.replication, req.RepositoryName) {
+			ss = append(ss, registryScope(d, false), repoScope(d, req.RepositoryName))
 		}
 	}
-	var missing []string
-	for _, d := range info.children {
-		if img := repo.images[d]; img == nil || now.Before(img.visibleAt) {
-			missing = append(missing, d)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, newError(ReferencedImagesNotFoundException, "The image index references %d manifest(s) not found in the repository '%s': %s", len(missing), repo.name, briefDigests(missing))
-	}
-	if created {
-		reg = w.registry(k)
-		reg.repos[repo.name] = repo
-	}
-	return w.push(reg, repo, req, info, c.caller.Principal, now), nil
+	return ss
 }
 
 func briefDigests(ds []string) string {
@@ -311,20 +393,22 @@ func noImage(k registryKey, name string, id *ImageIdentifier) error {
 // each that of the profile's latest job; an empty list when no rule applied.
 func (c *Client) DescribeImageSigningStatus(req *DescribeImageSigningStatusRequest) (*DescribeImageSigningStatusResponse, error) {
 	const op = OpDescribeImageSigningStatus
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(op); err != nil {
-		return nil, err
-	}
 	if req == nil {
 		req = &DescribeImageSigningStatusRequest{}
 	}
-	k, img, err := c.findImage(op, req.RegistryID, req.RepositoryName, req.ImageID)
-	if err != nil {
-		return nil, err
-	}
-	now := w.clock.Now()
+	var out *DescribeImageSigningStatusResponse
+	err := c.read(op, func() error {
+		k, img, err := c.findImage(op, req.RegistryID, req.RepositoryName, req.ImageID)
+		if err != nil {
+			return err
+		}
+		out = signingStatusOf(k, req, img, c.w.clock.Now())
+		return nil
+	})
+	return out, err
+}
+
+func signingStatusOf(k registryKey, req *DescribeImageSigningStatusRequest, img *image, now time.Time) *DescribeImageSigningStatusResponse {
 	out := &DescribeImageSigningStatusResponse{
 		RepositoryName:  req.RepositoryName,
 		ImageID:         &ImageIdentifier{ImageDigest: img.digest, ImageTag: req.ImageID.ImageTag},
@@ -336,27 +420,29 @@ func (c *Client) DescribeImageSigningStatus(req *DescribeImageSigningStatusReque
 		s, code, reason := j.status(now)
 		out.SigningStatuses = append(out.SigningStatuses, ImageSigningStatus{SigningProfileArn: j.profile, Status: s, FailureCode: code, FailureReason: reason})
 	}
-	return out, nil
+	return out
 }
 
 // DescribeImageReplicationStatus returns one status per destination the image was
 // replicated to, each that of the latest replication.
 func (c *Client) DescribeImageReplicationStatus(req *DescribeImageReplicationStatusRequest) (*DescribeImageReplicationStatusResponse, error) {
 	const op = OpDescribeImageReplicationStatus
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(op); err != nil {
-		return nil, err
-	}
 	if req == nil {
 		req = &DescribeImageReplicationStatusRequest{}
 	}
-	_, img, err := c.findImage(op, req.RegistryID, req.RepositoryName, req.ImageID)
-	if err != nil {
-		return nil, err
-	}
-	now := w.clock.Now()
+	var out *DescribeImageReplicationStatusResponse
+	err := c.read(op, func() error {
+		_, img, err := c.findImage(op, req.RegistryID, req.RepositoryName, req.ImageID)
+		if err != nil {
+			return err
+		}
+		out = replicationStatusOf(req, img, c.w.clock.Now())
+		return nil
+	})
+	return out, err
+}
+
+func replicationStatusOf(req *DescribeImageReplicationStatusRequest, img *image, now time.Time) *DescribeImageReplicationStatusResponse {
 	out := &DescribeImageReplicationStatusResponse{
 		RepositoryName:      req.RepositoryName,
 		ImageID:             &ImageIdentifier{ImageDigest: img.digest, ImageTag: req.ImageID.ImageTag},
@@ -367,5 +453,5 @@ func (c *Client) DescribeImageReplicationStatus(req *DescribeImageReplicationSta
 		s, code, _ := j.status(now)
 		out.ReplicationStatuses = append(out.ReplicationStatuses, ImageReplicationStatus{Region: j.dest.region, RegistryID: j.dest.account, Status: s, FailureCode: code})
 	}
-	return out, nil
+	return out
 }

@@ -208,7 +208,7 @@ func (p *Predictor) Predict(push *PutImageRequest) (*Prediction, error) {
 		n := 0
 		for _, c := range causes {
 			for _, d := range repl.cfg.Rules[c.Rule].Destinations {
-				if dk := (registryKey{d.RegistryID, d.Region}); dk != k && !containsKey(dests[:n], dk) && n < len(dests) {
+				if dk := (registryKey{d.RegistryID, d.Region}); dk != k && !slices.Contains(dests[:n], dk) && n < len(dests) {
 					dests[n] = dk
 					n++
 				}

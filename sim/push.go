@@ -4,7 +4,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/ecrsign/ecrsign/rules"
@@ -102,16 +104,18 @@ type PushResult struct {
 	ReplicationStatuses []ImageReplicationStatus
 }
 
-// push performs a validated push; w.mu held.
-func (w *World) push(reg *registry, repo *repository, req *PutImageRequest, info manifestInfo, principal string, now time.Time) *PushResult {
-	w.pushes++
+// push performs a validated push into the repository edit e, recording what it changes in
+// ch; w.mu held. signing is the registry's signing configuration (nil: none).
+func (w *World) push(ch *change, e *repoEdit, req *PutImageRequest, info manifestInfo, principal string, now time.Time) *PushResult {
+	w.pushes++ // a Seq is never reused, even by a push whose change fails to commit
+	ch.pushes = w.pushes
 	res := &PushResult{
 		Seq:      w.pushes,
 		PushedAt: now,
 		Referrer: info.referrer,
 		Image: Image{
-			RegistryID:             reg.key.account,
-			RepositoryName:         repo.name,
+			RegistryID:             e.key.account,
+			RepositoryName:         e.repo.name,
 			ImageID:                &ImageIdentifier{ImageDigest: info.digest, ImageTag: req.ImageTag},
 			ImageManifest:          req.ImageManifest,
 			ImageManifestMediaType: info.mediaType,
@@ -119,15 +123,21 @@ func (w *World) push(reg *registry, repo *repository, req *PutImageRequest, info
 		SigningStatuses:     []ImageSigningStatus{},
 		ReplicationStatuses: []ImageReplicationStatus{},
 	}
-	img := w.store(repo, req, info, now)
+	img := e.storeImage(req, info, now)
 	if req.ImageTag != "" {
-		repo.tags[req.ImageTag] = info.digest
+		e.setTag(req.ImageTag, info.digest)
 	}
-	if reg.signing != nil {
-		res.SigningConfiguration = reg.signing.cfg
+	reg := w.registries[e.key] // nil for a registry this push creates
+	var signing *signingState
+	var replication *replicationState
+	if reg != nil {
+		signing, replication = reg.signing, reg.replication
+	}
+	if signing != nil {
+		res.SigningConfiguration = signing.cfg
 	}
 	var buf [rules.MaxSigningRules]job
-	started := w.sign(reg, repo, img, principal, now, res.Seq, buf[:0])
+	started := w.sign(e.key, signing, e.repo.name, img, principal, now, res.Seq, buf[:0])
 	if len(started) > 0 {
 		res.SigningStatuses = make([]ImageSigningStatus, 0, len(started))
 	}
@@ -135,101 +145,92 @@ func (w *World) push(reg *registry, repo *repository, req *PutImageRequest, info
 		s, c, r := j.status(now)
 		res.SigningStatuses = append(res.SigningStatuses, ImageSigningStatus{SigningProfileArn: j.profile, Status: s, FailureCode: c, FailureReason: r})
 	}
-	if reg.replication == nil {
+	if replication == nil {
+		e.record(ch, w)
 		return res
 	}
-	var dests [rules.MaxDistinctDestinations]registryKey
-	n := 0
-	m := reg.replication.matcher.Match(repo.name)
-	for ri := range m.Rules() {
-		for _, d := range reg.replication.cfg.Rules[ri].Destinations {
-			k := registryKey{d.RegistryID, d.Region}
-			if k == reg.key || containsKey(dests[:n], k) || n == len(dests) {
-				continue // never back to the source; once per destination
-			}
-			dests[n] = k
-			n++
-		}
-	}
 	f := w.opts.Faults
-	for _, k := range dests[:n] {
+	for _, k := range replicationDestinations(e.key, replication, e.repo.name) {
 		j := job{dest: k, push: res.Seq, start: now, done: now.Add(w.opts.ReplicationLatency)}
-		if code, reason := w.replicaConflict(k, repo.name, req.ImageTag, info.digest); code != "" {
-			j.failureCode, j.reason = code, reason
-		} else if fires(f.ReplicationFailureRate, func() float64 {
-			return draw(f.Seed, "replication", reg.key.account, reg.key.region, repo.name, info.digest, k.account, k.region, fmt.Sprint(img.pushes))
-		}) {
+		dest, err := w.editFor(k, e.repo.name, j.done)
+		if err == nil {
+			j.failureCode, j.reason = replicaConflict(dest, req.ImageTag, info.digest)
+		}
+		switch {
+		case err != nil:
+			j.failureCode, j.reason = FailureLimitExceeded, err.Error()+ownVocabulary
+		case j.failureCode != "":
+		case fires(f.ReplicationFailureRate, func() float64 {
+			return draw(f.Seed, "replication", e.key.account, e.key.region, e.repo.name, info.digest, k.account, k.region, fmt.Sprint(img.pushes))
+		}):
 			j.failureCode = FailureTransient
 			j.reason = "Injected transient replication failure" + ownVocabulary
-		} else {
-			w.deliver(k, repo.name, req, info, principal, now, j.done, res.Seq)
+		default:
+			if err := w.deliver(ch, dest, req, info, principal, now, j.done, res.Seq); err != nil {
+				j.failureCode, j.reason = FailureLimitExceeded, err.Error()+ownVocabulary
+			}
 		}
 		img.repl = setJob(img.repl, j)
 		s, c, _ := j.status(now)
 		res.ReplicationStatuses = append(res.ReplicationStatuses, ImageReplicationStatus{Region: k.region, RegistryID: k.account, Status: s, FailureCode: c})
 	}
+	e.record(ch, w)
 	return res
 }
 
-func containsKey(ks []registryKey, k registryKey) bool {
-	for _, x := range ks {
-		if x == k {
-			return true
+// FailureLimitExceeded ends a replication whose destination holds as many registries,
+// repositories or images as the simulator's limits allow; the replica is not stored.
+const FailureLimitExceeded = "LIMIT_EXCEEDED"
+
+// replicationDestinations lists the distinct destinations of the rules of a replication
+// configuration that apply to repository name, never the source itself.
+func replicationDestinations(source registryKey, replication *replicationState, name string) []registryKey {
+	var dests []registryKey
+	m := replication.matcher.Match(name)
+	for ri := range m.Rules() {
+		for _, d := range replication.cfg.Rules[ri].Destinations {
+			k := registryKey{d.RegistryID, d.Region}
+			if k == source || slices.Contains(dests, k) || len(dests) == rules.MaxDistinctDestinations {
+				continue // never back to the source; once per destination
+			}
+			dests = append(dests, k)
 		}
 	}
-	return false
+	return dests
 }
 
-// store records the manifest of a push, visible from visibleAt if it is new, and returns the
-// image; the caller records the tag. w.mu held.
-func (w *World) store(repo *repository, req *PutImageRequest, info manifestInfo, visibleAt time.Time) *image {
-	img := repo.images[info.digest]
-	if img == nil {
-		img = &image{digest: info.digest, visibleAt: visibleAt}
-		repo.images[info.digest] = img
-	}
-	img.manifest, img.mediaType, img.referrer = req.ImageManifest, info.mediaType, info.referrer
-	img.pushes++
-	return img
-}
-
-// replicaConflict returns the failure of a replication of digest with tag to the
-// repository name of registry k when that repository is IMMUTABLE and the tag is on another
-// image there, or will be when a replica in flight appears; w.mu held.
-func (w *World) replicaConflict(k registryKey, name, tag, digest string) (code, reason string) {
-	reg := w.registries[k]
-	if tag == "" || reg == nil {
+// replicaConflict returns the failure of a replication of digest with tag into the
+// repository of dest when that repository is IMMUTABLE and the tag is on another image
+// there, or will be when a replica in flight appears.
+func replicaConflict(dest *repoEdit, tag, digest string) (code, reason string) {
+	if tag == "" || dest.created || dest.repo.mutability != TagImmutable {
 		return "", ""
 	}
-	repo := reg.repos[name]
-	if repo == nil || repo.mutability != TagImmutable {
-		return "", ""
-	}
-	if other, taken := repo.tagTaken(tag, digest); taken {
-		return FailureImageTagAlreadyExists, fmt.Sprintf("The image tag '%s' is on image %s in the IMMUTABLE repository '%s' of registry %s in %s; the replica was not stored.", tag, other, name, k.account, k.region) + ownVocabulary
+	if other, taken := dest.tagTaken(tag, digest); taken {
+		return FailureImageTagAlreadyExists, fmt.Sprintf("The image tag '%s' is on image %s in the IMMUTABLE repository '%s' of registry %s in %s; the replica was not stored.", tag, other, dest.repo.name, dest.key.account, dest.key.region) + ownVocabulary
 	}
 	return "", ""
 }
 
-// sign starts one signing job per distinct profile of the rules that apply to the
-// repository, unless the image is a referrer, and appends them to started in the order of the
-// first rule that applies with each profile; w.mu held.
-func (w *World) sign(reg *registry, repo *repository, img *image, principal string, start time.Time, seq uint64, started []job) []job {
-	if img.referrer || reg.signing == nil {
+// sign starts one signing job per distinct profile of the rules of signing that apply to the
+// repository, unless the image is a referrer, and appends them to started in the order of
+// the first rule that applies with each profile; w.mu held.
+func (w *World) sign(k registryKey, signing *signingState, repo string, img *image, principal string, start time.Time, seq uint64, started []job) []job {
+	if img.referrer || signing == nil {
 		return started
 	}
 	f := w.opts.Faults
-	for p := range reg.signing.matcher.Match(repo.name).Profiles() {
+	for p := range signing.matcher.Match(repo).Profiles() {
 		j := job{profile: p, push: seq, start: start, done: start.Add(w.opts.SigningLatency)}
 		j.failureCode, j.reason = w.signingFailure(principal, p)
 		if j.failureCode == "" && fires(f.SigningFailureRate, func() float64 {
-			return draw(f.Seed, "signing", reg.key.account, reg.key.region, repo.name, img.digest, p, fmt.Sprint(img.pushes))
+			return draw(f.Seed, "signing", k.account, k.region, repo, img.digest, p, fmt.Sprint(img.pushes))
 		}) {
 			j.failureCode = FailureTransient
 			j.reason = "Injected transient signing failure; push the image again to retry" + ownVocabulary
 		}
 		if img.signing == nil {
-			img.signing = make([]job, 0, len(reg.signing.cfg.Rules))
+			img.signing = make([]job, 0, len(signing.cfg.Rules))
 		}
 		img.signing = setJob(img.signing, j)
 		started = append(started, j)
@@ -248,27 +249,200 @@ func setJob(jobs []job, j job) []job {
 	return append(jobs, j)
 }
 
-// deliver puts a replica, pushed at now, into the destination registry, creating the
-// repository as ECR does. The replica and its tag appear at, when replication completes
+// editFor returns an edit of repository name in registry k, which a replica arriving at
+// created would create (with its registry) if it does not exist; it fails when creating
+// them would pass a limit; w.mu held.
+func (w *World) editFor(k registryKey, name string, created time.Time) (*repoEdit, error) {
+	reg := w.registries[k]
+	var repo *repository
+	if reg != nil {
+		repo = reg.repos[name]
+	}
+	if repo != nil {
+		return newRepoEdit(k, repo, false), nil
+	}
+	if reg == nil {
+		if err := w.checkNewRegistry(OpPutImage, k); err != nil {
+			return nil, err
+		}
+	}
+	if err := w.checkNewRepository(OpPutImage, k); err != nil {
+		return nil, err
+	}
+	return newRepoEdit(k, newRepository(name, TagMutable, created), true), nil
+}
+
+// deliver puts a replica, pushed at now, into the destination repository edit, creating
+// the repository as ECR does. The replica and its tag appear at, when replication completes
 // (until then a tag keeps naming the image it named); it is not replicated onward, and is
 // signed there only with Options.SignReplicatedImages; w.mu held.
-func (w *World) deliver(k registryKey, name string, req *PutImageRequest, info manifestInfo, principal string, now, at time.Time, seq uint64) {
-	reg := w.registry(k)
-	repo := reg.repos[name]
-	if repo == nil {
-		repo = newRepository(name, TagMutable, at)
-		reg.repos[name] = repo
+func (w *World) deliver(ch *change, dest *repoEdit, req *PutImageRequest, info manifestInfo, principal string, now, at time.Time, seq uint64) error {
+	dest.settle(now)
+	if err := w.checkNewImage(OpPutImage, dest, info.digest); err != nil {
+		return err
 	}
-	repo.settleTags(now)
-	img := w.store(repo, req, info, at)
+	img := dest.storeImage(req, info, at)
 	if req.ImageTag != "" {
-		repo.pending = append(repo.pending, tagMove{tag: req.ImageTag, digest: info.digest, at: at})
+		dest.addPending(tagMove{tag: req.ImageTag, digest: info.digest, at: at, seq: seq})
 	}
 	if w.opts.SignReplicatedImages {
-		w.sign(reg, repo, img, principal, at, seq, nil)
+		if reg := w.registries[dest.key]; reg != nil {
+			w.sign(dest.key, reg.signing, dest.repo.name, img, principal, at, seq, nil)
+		}
 	}
+	dest.record(ch, w)
+	return nil
+}
+
+// checkNewImage refuses a new image in a repository that holds as many as its limit allows;
+// w.mu held.
+func (w *World) checkNewImage(op string, e *repoEdit, digest string) error {
+	if e.image(digest) != nil || !over(len(e.repo.images)+len(e.images), w.limits.ImagesPerRepository) {
+		return nil
+	}
+	return limitExceeded(op, "The repository with name '%s' in the registry with id '%s' holds %d images, its limit (ecrsign serve --max-images)", e.repo.name, e.key.account, w.limits.ImagesPerRepository)
 }
 
 func newRepository(name, mutability string, now time.Time) *repository {
 	return &repository{name: name, mutability: mutability, createdAt: now, images: map[string]*image{}, tags: map[string]string{}}
+}
+
+// repoEdit is what one push does to one repository, computed without changing it: the
+// images it replaces, the tags it sets and the tag moves it settles and adds. Reads go
+// through the edit, so a push sees its own changes; record turns the edit into store
+// records and an apply step.
+type repoEdit struct {
+	key     registryKey
+	repo    *repository // the repository, or a new one when created
+	created bool
+	images  map[string]*image // new versions (copies) of images, by digest
+	tags    map[string]string
+	pending []tagMove // the repository's tag moves after the edit; shared until changed
+	settled []tagMove // moves folded into tags
+	added   []tagMove
+}
+
+func newRepoEdit(k registryKey, repo *repository, created bool) *repoEdit {
+	return &repoEdit{key: k, repo: repo, created: created, pending: repo.pending}
+}
+
+func (e *repoEdit) image(digest string) *image {
+	if img := e.images[digest]; img != nil {
+		return img
+	}
+	return e.repo.images[digest]
+}
+
+func (e *repoEdit) tagOf(tag string) (string, bool) {
+	if d, ok := e.tags[tag]; ok {
+		return d, true
+	}
+	d, ok := e.repo.tags[tag]
+	return d, ok
+}
+
+func (e *repoEdit) setTag(tag, digest string) {
+	if e.tags == nil {
+		e.tags = map[string]string{}
+	}
+	e.tags[tag] = digest
+}
+
+func (e *repoEdit) addPending(m tagMove) {
+	e.pending = append(slices.Clip(e.pending), m)
+	e.added = append(e.added, m)
+}
+
+// tagTaken reports whether tag names, or a replica in flight will make it name, an image
+// other than digest, and which.
+func (e *repoEdit) tagTaken(tag, digest string) (string, bool) {
+	if d, ok := e.tagOf(tag); ok && d != digest {
+		return d, true
+	}
+	for _, m := range e.pending {
+		if m.tag == tag && m.digest != digest {
+			return m.digest, true
+		}
+	}
+	return "", false
+}
+
+// settle folds the tag moves that have happened by now into the tags, in the order they
+// happened, so that pending holds only replicas in flight.
+func (e *repoEdit) settle(now time.Time) {
+	var due, kept []tagMove
+	for _, m := range e.pending {
+		if now.Before(m.at) {
+			kept = append(kept, m)
+		} else {
+			due = append(due, m)
+		}
+	}
+	if len(due) == 0 {
+		return
+	}
+	slices.SortStableFunc(due, func(a, b tagMove) int { return a.at.Compare(b.at) })
+	for _, m := range due {
+		e.setTag(m.tag, m.digest)
+	}
+	e.pending = kept
+	e.settled = append(e.settled, due...)
+}
+
+// storeImage records the manifest of a push in a copy of its image (a new image, visible
+// from visibleAt, if the repository does not hold it) and returns the copy; the caller
+// records the tag.
+func (e *repoEdit) storeImage(req *PutImageRequest, info manifestInfo, visibleAt time.Time) *image {
+	img := e.images[info.digest]
+	if img == nil {
+		if old := e.repo.images[info.digest]; old != nil {
+			c := *old
+			c.signing, c.repl = slices.Clone(old.signing), slices.Clone(old.repl)
+			img = &c
+		} else {
+			img = &image{digest: info.digest, visibleAt: visibleAt}
+		}
+		if e.images == nil {
+			e.images = map[string]*image{}
+		}
+		e.images[info.digest] = img
+	}
+	img.manifest, img.mediaType, img.referrer = req.ImageManifest, info.mediaType, info.referrer
+	img.pushes++
+	return img
+}
+
+// record adds the edit to ch: its store records (only what it changed) and the step that
+// applies it to the world; w.mu held. Limits were checked when the edit was made.
+func (e *repoEdit) record(ch *change, w *World) {
+	newRegistry := w.registries[e.key] == nil
+	if newRegistry {
+		reserve(ch, w.creating, e.key)
+		putRegistry(ch, e.key, nil, nil)
+	}
+	if e.created {
+		reserve(ch, w.newRepos, e.key)
+		putRepository(ch, e.key, e.repo)
+	}
+	for _, img := range e.images {
+		putImage(ch, e.key, e.repo.name, img, true)
+	}
+	for t, d := range e.tags {
+		putTag(ch, e.key, e.repo.name, t, d)
+	}
+	for _, m := range e.settled {
+		deletePending(ch, e.key, e.repo.name, m)
+	}
+	for _, m := range e.added {
+		putPending(ch, e.key, e.repo.name, m)
+	}
+	ch.then(func() {
+		reg := w.registry(e.key)
+		if e.created {
+			reg.repos[e.repo.name] = e.repo
+		}
+		maps.Copy(e.repo.images, e.images)
+		maps.Copy(e.repo.tags, e.tags)
+		e.repo.pending = e.pending
+	})
 }

@@ -116,7 +116,7 @@ func TestReplicaTags(t *testing.T) {
 			t.Fatal(err)
 		}
 		w2 := must(Load(bytes.NewReader(saved.Bytes())))(t)
-		clk2 := w2.Clock().(*ManualClock)
+		clk2 := w2.Clock()
 		dst2 := w2.Client(west)
 		if got := taggedDigest(t, dst2, repo, "v1"); got != d0 {
 			t.Fatalf("loaded world: v1 names %q before the replica appears; want %s", got, d0)

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -44,70 +43,6 @@ func (s ProfileStatus) valid() bool {
 
 // AllProfiles, granted to a principal, lets it use every signing profile.
 const AllProfiles = "*"
-
-// Clock tells the world what time it is; statuses settle when it passes a job's end.
-type Clock interface{ Now() time.Time }
-
-// ClockStater is implemented by clocks whose state a world file can hold. A frozen clock
-// shows now until it is moved; a running one shows real time plus offset. [World.Save]
-// writes a frozen clock as the file's "now" and a running clock with a non-zero offset as
-// "clockOffset"; [Load] restores either ([ManualClock] for "now", a clock following real
-// time shifted by the offset for "clockOffset"). A clock without the method is saved as
-// neither: a world loaded from the file follows real time.
-type ClockStater interface {
-	Clock
-	ClockState() (frozen bool, now time.Time, offset time.Duration)
-}
-
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }
-
-// offsetClock follows real time shifted by offset: the clock of a world file with
-// "clockOffset".
-type offsetClock struct{ offset time.Duration }
-
-func (c offsetClock) Now() time.Time { return time.Now().Add(c.offset) }
-
-func (c offsetClock) ClockState() (bool, time.Time, time.Duration) {
-	return false, c.Now(), c.offset
-}
-
-// ManualClock is a Clock that moves only when told to; safe for concurrent use.
-type ManualClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// NewManualClock returns a clock frozen at t.
-func NewManualClock(t time.Time) *ManualClock { return &ManualClock{t: t} }
-
-// Now returns the clock's time.
-func (c *ManualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// ClockState reports the clock as frozen at its time, so that a saved world holds it as
-// "now"; see [ClockStater].
-func (c *ManualClock) ClockState() (frozen bool, now time.Time, offset time.Duration) {
-	return true, c.Now(), 0
-}
-
-// Advance moves the clock forward by d.
-func (c *ManualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-// Set sets the clock to t.
-func (c *ManualClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
 
 // Faults injects deterministic failures, so that tools can exercise their retry paths. Each
 // rate is a probability in [0, 1]. Whether a signing or replication job fails depends only on
@@ -152,8 +87,8 @@ func DefaultOptions() Options {
 // Option changes how New builds a world.
 type Option func(*World)
 
-// WithClock makes the world read time from c (for example a [ManualClock]).
-func WithClock(c Clock) Option { return func(w *World) { w.clock = c } }
+// WithClock makes the world read time from c (for example a frozen clock, [NewFrozenClock]).
+func WithClock(c *Clock) Option { return func(w *World) { w.clock = c } }
 
 // WithOptions replaces the world's options.
 func WithOptions(o Options) Option { return func(w *World) { w.opts = o } }
@@ -167,11 +102,14 @@ func WithDefaultRegistry(account, region string) Option {
 func WithDefaultPrincipal(arn string) Option { return func(w *World) { w.defaultPrincipal = arn } }
 
 // World is a simulated set of ECR registries, signing profiles and principals. It is safe for
-// concurrent use; every operation is atomic.
+// concurrent use; every operation is atomic. A world made by [New] or [Load] lives in memory;
+// one opened with [Open] commits every change to its store before the change is visible.
 type World struct {
 	mu               sync.Mutex
-	clock            Clock
+	cond             sync.Cond // signalled when scopes are released
+	clock            *Clock
 	opts             Options
+	limits           Limits
 	defaultAccount   string
 	defaultRegion    string
 	defaultPrincipal string
@@ -180,48 +118,106 @@ type World struct {
 	registries       map[registryKey]*registry
 	pushes           uint64 // pushes served, numbering PushResult.Seq
 	ops              uint64 // operations served, for ServerException injection
+
+	store    *store              // nil for a world in memory
+	closed   bool                // the store is closed: nothing more changes
+	busy     map[string]int      // scopes held by changes in flight: readers (> 0) or a writer (-1)
+	creating map[registryKey]int // registries that changes in flight create
+	newRepos map[registryKey]int // repositories that changes in flight create, per registry
+	memBlobs *memBlobs           // the blob area of a world without a store
 }
 
 // New returns a world with the defaults (registry 123456789012 in us-east-1, every profile
-// ACTIVE, every principal allowed, 2 s signing and 5 s replication latency, the system clock),
-// changed by opts.
+// ACTIVE, every principal allowed, 2 s signing and 5 s replication latency, a clock following
+// real time, [DefaultLimits]), changed by opts.
 func New(opts ...Option) *World {
 	w := &World{
-		clock:            systemClock{},
+		clock:            NewClock(),
 		opts:             DefaultOptions(),
+		limits:           DefaultLimits(),
 		defaultAccount:   DefaultAccount,
 		defaultRegion:    DefaultRegion,
 		defaultPrincipal: DefaultPrincipal,
 		profiles:         map[string]ProfileStatus{},
 		principals:       map[string]map[string]bool{},
 		registries:       map[registryKey]*registry{},
+		busy:             map[string]int{},
+		creating:         map[registryKey]int{},
+		newRepos:         map[registryKey]int{},
 	}
+	w.cond.L = &w.mu
 	for _, o := range opts {
 		o(w)
 	}
+	if w.clock == nil {
+		w.clock = NewClock()
+	}
 	return w
+}
+
+// Close releases the world's store (a no-op for a world in memory). Changes in flight
+// finish first; later changes fail.
+func (w *World) Close() error {
+	w.mu.Lock()
+	for len(w.busy) > 0 {
+		w.cond.Wait()
+	}
+	s := w.store
+	w.closed = s != nil
+	w.mu.Unlock()
+	if s == nil {
+		return nil
+	}
+	return s.close()
 }
 
 // Now returns the world's current time.
 func (w *World) Now() time.Time { return w.Clock().Now() }
 
-// Clock returns the clock the world reads its time from.
-func (w *World) Clock() Clock {
+// Clock returns the clock the world reads its time from. Moving it directly changes a world
+// in memory; a world with a store is moved with [World.ChangeClock], which stores the move.
+func (w *World) Clock() *Clock {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.clock
 }
 
-// SetClock makes the world read its time from c from now on (nil: the system clock). Jobs
-// keep their start and end times, so statuses settle by the new clock.
-func (w *World) SetClock(c Clock) {
+// SetClock makes the world read its time from c from now on (nil: a clock following real
+// time). Jobs keep their start and end times, so statuses settle by the new clock.
+func (w *World) SetClock(c *Clock) error {
 	if c == nil {
-		c = systemClock{}
+		c = NewClock()
 	}
-	w.mu.Lock()
-	w.clock = c
-	w.mu.Unlock()
+	return w.mutate("SetClock", worldWrite, func(ch *change) error {
+		putClockState(ch, c.State())
+		ch.then(func() { w.clock = c })
+		return nil
+	})
 }
+
+// ChangeClock moves the world's clock (see [Clock.Change]) and stores its new state before
+// the move is visible. A change that would run the clock backward or outside the instants
+// the world holds is refused with a ValidationException and changes nothing.
+func (w *World) ChangeClock(c ClockChange) error {
+	return w.mutate("ChangeClock", worldWrite, func(ch *change) error {
+		clock := w.clock
+		clock.mu.Lock()
+		next, err := clock.changed(c)
+		clock.mu.Unlock()
+		if err != nil {
+			return &Error{Code: ValidationException, Message: "clock change: " + err.Error()}
+		}
+		putClockState(ch, ClockState{Frozen: next.frozen, Now: next.now(), Offset: next.offset})
+		ch.then(func() {
+			clock.mu.Lock()
+			clock.frozen, clock.at, clock.offset = next.frozen, next.at, next.offset
+			clock.mu.Unlock()
+		})
+		return nil
+	})
+}
+
+func worldWrite() []scope { return []scope{worldScope(true)} }
 
 // Options returns the world's options.
 func (w *World) Options() Options {
@@ -230,11 +226,34 @@ func (w *World) Options() Options {
 	return w.opts
 }
 
-// SetOptions replaces the world's options; pushes already made keep their outcomes.
-func (w *World) SetOptions(o Options) {
-	w.mu.Lock()
-	w.opts = o
-	w.mu.Unlock()
+// SetOptions replaces the world's options; pushes already made keep their outcomes. It
+// refuses latencies that are negative or longer than [MaxLatency], and rates outside [0, 1].
+func (w *World) SetOptions(o Options) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	return w.mutate("SetOptions", worldWrite, func(ch *change) error {
+		ch.then(func() { w.opts = o })
+		return w.putSettingsWith(ch, func(f *worldFile) { f.Options = fileOptionsOf(o) })
+	})
+}
+
+// check validates options as a world file's are validated.
+func (o Options) check() error {
+	for name, d := range map[string]time.Duration{"signingLatency": o.SigningLatency, "replicationLatency": o.ReplicationLatency} {
+		switch {
+		case d < 0:
+			return fmt.Errorf("options.%s: duration %q is negative", name, d)
+		case d > MaxLatency:
+			return fmt.Errorf("options.%s: duration %q is longer than %v", name, d, MaxLatency)
+		}
+	}
+	for name, r := range map[string]float64{"signingFailureRate": o.Faults.SigningFailureRate, "replicationFailureRate": o.Faults.ReplicationFailureRate, "serverErrorRate": o.Faults.ServerErrorRate} {
+		if !(r >= 0 && r <= 1) {
+			return fmt.Errorf("options.faults.%s: %v is not a probability in [0, 1]", name, r)
+		}
+	}
+	return nil
 }
 
 // SetProfileStatus declares a signing profile with a status (ProfileAbsent deletes it). The
@@ -249,26 +268,31 @@ func (w *World) SetProfileStatus(arn string, s ProfileStatus) error {
 	if !s.valid() {
 		return fmt.Errorf("profile status of %s: %q is not ACTIVE, CANCELED, REVOKED or ABSENT", arn, s)
 	}
-	w.mu.Lock()
-	w.profiles[arn] = s
-	w.mu.Unlock()
-	return nil
+	return w.mutate("SetProfileStatus", worldWrite, func(ch *change) error {
+		ch.then(func() { w.profiles[arn] = s })
+		return w.putSettingsWith(ch, func(f *worldFile) { f.Profiles[arn] = s })
+	})
 }
 
 // GrantProfiles declares principal and lets it use the given profiles with
 // signer:SignPayload ([AllProfiles] for every one). A declared principal may use only the
 // profiles granted to it; with no profiles it is declared and may use none.
-func (w *World) GrantProfiles(principal string, profileARNs ...string) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	g := w.principals[principal]
-	if g == nil {
-		g = map[string]bool{}
-		w.principals[principal] = g
-	}
-	for _, p := range profileARNs {
-		g[p] = true
-	}
+func (w *World) GrantProfiles(principal string, profileARNs ...string) error {
+	return w.mutate("GrantProfiles", worldWrite, func(ch *change) error {
+		ch.then(func() {
+			g := w.principals[principal]
+			if g == nil {
+				g = map[string]bool{}
+				w.principals[principal] = g
+			}
+			for _, p := range profileARNs {
+				g[p] = true
+			}
+		})
+		return w.putSettingsWith(ch, func(f *worldFile) {
+			f.Principals[principal] = append(f.Principals[principal], profileARNs...)
+		})
+	})
 }
 
 // Caller is who calls an operation: the registry (account and region) the call addresses and
@@ -330,7 +354,7 @@ type repository struct {
 	images     map[string]*image // by digest
 	tags       map[string]string // tag -> digest
 	// pending holds the tags replicas bring, each applied when its replica appears; moves
-	// that have happened are folded into tags by settleTags.
+	// that have happened are folded into tags by the next push (repoEdit.settle).
 	pending []tagMove
 }
 
@@ -338,6 +362,7 @@ type repository struct {
 type tagMove struct {
 	tag, digest string
 	at          time.Time
+	seq         uint64 // the push that brought it
 }
 
 // tag returns the digest tag names at now: that of the latest tag move that has happened by
@@ -352,43 +377,6 @@ func (r *repository) tag(tag string, now time.Time) (string, bool) {
 		}
 	}
 	return d, ok
-}
-
-// tagTaken reports whether tag names, or a replica in flight will make it name, an image
-// other than digest, and which.
-func (r *repository) tagTaken(tag, digest string) (string, bool) {
-	if d, ok := r.tags[tag]; ok && d != digest {
-		return d, true
-	}
-	for _, m := range r.pending {
-		if m.tag == tag && m.digest != digest {
-			return m.digest, true
-		}
-	}
-	return "", false
-}
-
-// settleTags applies the tag moves that have happened by now, in the order they happened,
-// so that pending holds only replicas in flight; w.mu held.
-func (r *repository) settleTags(now time.Time) {
-	if len(r.pending) == 0 {
-		return
-	}
-	var due []tagMove
-	kept := r.pending[:0]
-	for _, m := range r.pending {
-		if now.Before(m.at) {
-			kept = append(kept, m)
-		} else {
-			due = append(due, m)
-		}
-	}
-	slices.SortStableFunc(due, func(a, b tagMove) int { return a.at.Compare(b.at) })
-	for _, m := range due {
-		r.tags[m.tag] = m.digest
-	}
-	clear(r.pending[len(kept):])
-	r.pending = kept
 }
 
 type image struct {

@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/ecrsign/ecrsign/sim"
 	"github.com/ecrsign/ecrsign/sim/ecrhttp"
@@ -21,22 +24,31 @@ func init() {
 	})
 }
 
-const serveHelp = `usage: ecrsign serve [--addr HOST:PORT] [--world FILE] [--state FILE] [--access-key KEY=ACCOUNT|PRINCIPAL_ARN]...
+const serveHelp = `usage: ecrsign serve [--addr HOST:PORT] [--world FILE] [--state FILE] [--access-key KEY=SECRET[=ACCOUNT|ARN]]... [--verify-signatures] [--no-admin] [limits]
 
 Serves the simulator over the ECR wire protocol (AWS JSON 1.1, POST / with X-Amz-Target
 AmazonEC2ContainerRegistry_V20150921.<Operation>), so tools that use an AWS SDK or the AWS CLI
-run unchanged against it. Signatures and credentials are NOT checked: the access key id only
-selects the calling account and principal (--access-key). The server listens on loopback by
-default and warns when bound elsewhere; SIGINT or SIGTERM shut it down gracefully.
+run unchanged against it. The server listens on loopback by default; SIGINT or SIGTERM shut it
+down gracefully.
 
-With --state, the world is loaded from FILE when it exists (and --world is ignored) and saved
-atomically after every change, before the change is acknowledged; a corrupt state file stops
-the server with a message and is never replaced. The simulated clock can be frozen and
-advanced with POST /_ecrsign/clock ({"freeze": true}, {"advance": "5s"}).
+Without --verify-signatures, signatures and credentials are NOT checked: the access key id
+only selects the calling account and principal (--access-key KEY=ACCOUNT|ARN). With it, every
+request's SigV4 signature is recomputed with the secret of its key (--access-key
+KEY=SECRET[=ACCOUNT|ARN]); an unknown key or a wrong signature is refused with HTTP 403.
+
+With --state, the world lives in an embedded transactional store (bbolt) in FILE: created
+from --world (or the defaults) when FILE does not exist, loaded otherwise. Every change is
+durable before it is acknowledged or visible, so a crash loses nothing acknowledged. One
+server holds a state file at a time; a second one exits 2 naming the holder. A JSON state
+file of an earlier release is migrated (the old file is kept as FILE.v0.json).
+
+The admin endpoints under /_ecrsign/ (clock control, world dump) refuse requests from web
+pages (an Origin header, a foreign Host, a POST that is not application/json); --no-admin
+turns them off.
 
 Example:
 
-  ecrsign serve --addr 127.0.0.1:8645 --world examples/world.json --state /tmp/ecr-state.json
+  ecrsign serve --addr 127.0.0.1:8645 --world examples/world.json --state /tmp/ecr.state
   aws ecr get-signing-configuration --endpoint-url http://127.0.0.1:8645 --region us-east-1
 `
 
@@ -46,16 +58,16 @@ var serveContext = func() (context.Context, context.CancelFunc) {
 }
 
 // accessKeys collects repeated --access-key flags.
-type accessKeys map[string]sim.Caller
+type accessKeys []ecrhttp.AccessKey
 
-func (a accessKeys) String() string { return "" }
+func (a *accessKeys) String() string { return "" }
 
-func (a accessKeys) Set(s string) error {
-	key, caller, err := ecrhttp.ParseAccessKey(s)
+func (a *accessKeys) Set(s string) error {
+	k, err := ecrhttp.ParseAccessKey(s)
 	if err != nil {
 		return err
 	}
-	a[key] = caller
+	*a = append(*a, k)
 	return nil
 }
 
@@ -63,9 +75,25 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("serve", serveHelp, stdout, stderr)
 	addr := fs.String("addr", ecrhttp.DefaultAddr, "`HOST:PORT` to listen on (port 0 picks a free one)")
 	world := fs.String("world", "", "world `FILE` to start from (ignored when the state file exists)")
-	state := fs.String("state", "", "state `FILE`: loaded at start, saved atomically after every change")
-	keys := accessKeys{}
-	fs.Var(keys, "access-key", "map an access key id to a caller: `KEY=ACCOUNT` or KEY=PRINCIPAL_ARN (repeatable)")
+	state := fs.String("state", "", "state `FILE`: the store every change is committed to before it is acknowledged")
+	var keys accessKeys
+	fs.Var(&keys, "access-key", "an access key: `KEY=SECRET[=ACCOUNT|ARN]`, or KEY=ACCOUNT|ARN without --verify-signatures (repeatable)")
+	verify := fs.Bool("verify-signatures", false, "recompute every request's SigV4 signature with its key's secret; refuse unknown keys and bad signatures (HTTP 403)")
+	noAdmin := fs.Bool("no-admin", false, "turn off the admin endpoints under /_ecrsign/")
+	limits := sim.DefaultLimits()
+	fs.IntVar(&limits.Registries, "max-registries", limits.Registries, "most registries (account and region pairs) the world holds")
+	fs.IntVar(&limits.RepositoriesPerRegistry, "max-repositories", limits.RepositoriesPerRegistry, "most repositories per registry")
+	fs.IntVar(&limits.ImagesPerRepository, "max-images", limits.ImagesPerRepository, "most images per repository")
+	fs.Int64Var(&limits.StoreBytes, "max-store-bytes", limits.StoreBytes, "largest size of the state file, in bytes")
+	maxBody := fs.Int64("max-body-bytes", ecrhttp.DefaultMaxBodyBytes, "largest request body, in bytes")
+	maxRequests := fs.Int("max-requests", ecrhttp.DefaultMaxConcurrentRequests, "most requests served at once")
+	maxConns := fs.Int("max-connections", ecrhttp.DefaultMaxConnections, "most connections open at once")
+	timeouts := ecrhttp.DefaultTimeouts()
+	fs.DurationVar(&timeouts.ReadHeader, "read-header-timeout", timeouts.ReadHeader, "time to read a request's headers")
+	fs.DurationVar(&timeouts.Read, "read-timeout", timeouts.Read, "time to read a whole request")
+	fs.DurationVar(&timeouts.Write, "write-timeout", timeouts.Write, "time to write an answer")
+	fs.DurationVar(&timeouts.Idle, "idle-timeout", timeouts.Idle, "time a kept-alive connection may wait for its next request")
+	lockTimeout := fs.Duration("lock-timeout", sim.DefaultLockTimeout, "how long to wait for another process to release the state file")
 	pos, code, ok := fs.parse(args)
 	if !ok {
 		return code
@@ -73,18 +101,67 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if len(pos) > 0 {
 		return fs.usageError("takes no arguments")
 	}
+	w, err := openWorld(*world, *state, *lockTimeout, limits)
+	if err != nil {
+		fs.errorf("%v", err)
+		return exitUsage
+	}
+	defer w.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fs.errorf("%v", err)
+		return exitUsage
+	}
+	opts := []ecrhttp.Option{
+		ecrhttp.WithLogger(slog.New(slog.NewTextHandler(stderr, nil))),
+		ecrhttp.WithMaxBodyBytes(*maxBody),
+		ecrhttp.WithMaxConcurrentRequests(*maxRequests),
+		ecrhttp.WithMaxConnections(*maxConns),
+		ecrhttp.WithTimeouts(timeouts),
+	}
+	for _, k := range keys {
+		opts = append(opts, k.Options()...)
+	}
+	if *verify {
+		opts = append(opts, ecrhttp.WithSignatureVerification())
+	}
+	if *noAdmin {
+		opts = append(opts, ecrhttp.WithoutAdmin())
+	}
 	ctx, stop := serveContext()
 	defer stop()
-	err := ecrhttp.Serve(ctx, ecrhttp.ServeConfig{
-		Addr:       *addr,
-		WorldFile:  *world,
-		StateFile:  *state,
-		AccessKeys: keys,
-		Logger:     slog.New(slog.NewTextHandler(stderr, nil)),
-	})
-	if err != nil && !errors.Is(err, context.Canceled) {
+	if err := ecrhttp.Serve(ctx, ln, w, opts...); err != nil && !errors.Is(err, context.Canceled) {
 		fs.errorf("%v", err)
 		return exitUsage
 	}
 	return exitOK
+}
+
+// openWorld returns the world to serve: the store at state (created from the world file
+// when it does not exist), or without a state the world file's world in memory.
+func openWorld(worldFile, state string, lockTimeout time.Duration, limits sim.Limits) (*sim.World, error) {
+	seed := func() (*sim.World, error) {
+		if worldFile == "" {
+			return sim.New(), nil
+		}
+		f, err := os.Open(worldFile)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		w, err := sim.Load(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", worldFile, err)
+		}
+		return w, nil
+	}
+	if state == "" {
+		w, err := seed()
+		if err != nil {
+			return nil, err
+		}
+		sim.WithLimits(limits)(w)
+		return w, nil
+	}
+	return sim.Open(state, sim.WithSeed(seed), sim.WithLockTimeout(lockTimeout), sim.WithWorldOptions(sim.WithLimits(limits)))
 }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 
 	"github.com/ecrsign/ecrsign/match"
 	"github.com/ecrsign/ecrsign/rules"
@@ -244,7 +243,8 @@ func (v *validator) record(doc *rules.Document, data []byte, project *rules.Proj
 
 // dir validates the configuration files a walk of dir finds.
 func (v *validator) dir(dir string) {
-	found, err := configFiles(dir)
+	found, skipped, err := configFiles(dir)
+	v.all = append(v.all, skipped...)
 	if err != nil {
 		v.unreadable(dir, err)
 	}
@@ -270,49 +270,6 @@ type walkedFile struct {
 	path  string
 	stack *rules.CDKStack
 	err   error
-}
-
-// configFiles returns the *.json, *.yaml and *.yml files under dir in lexical order,
-// skipping hidden directories and node_modules. A CDK cloud assembly (dir itself, or a
-// directory named cdk.out, holding a manifest.json) gives the templates its manifest names,
-// each with its stack's account and region, in place of its files. Symbolic links to
-// directories below dir are not followed (they could loop).
-func configFiles(dir string) ([]walkedFile, error) {
-	var files []walkedFile
-	root := dir
-	if st, err := os.Lstat(dir); err == nil && st.Mode()&fs.ModeSymlink != 0 {
-		root = dir + string(filepath.Separator) // WalkDir follows a symbolic link to the root only so
-	}
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if path != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
-				return filepath.SkipDir
-			}
-			if path == root || d.Name() == "cdk.out" {
-				if stacks, ok, err := cdkAssembly(path); ok {
-					if err != nil {
-						files = append(files, walkedFile{path: path, err: err})
-					}
-					for i := range stacks {
-						files = append(files, walkedFile{path: filepath.Join(path, filepath.FromSlash(stacks[i].Template)), stack: &stacks[i]})
-					}
-					return filepath.SkipDir
-				}
-			}
-			return nil
-		}
-		switch strings.ToLower(filepath.Ext(path)) {
-		case ".json", ".yaml", ".yml", ".tf":
-			if d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0 {
-				files = append(files, walkedFile{path: path})
-			}
-		}
-		return nil
-	})
-	return files, err
 }
 
 // cdkAssembly reads the stacks of the CDK cloud assembly in dir; ok is false when dir is no

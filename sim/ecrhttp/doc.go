@@ -1,7 +1,7 @@
 // Package ecrhttp serves a simulated ECR world ([sim.World]) over the ECR wire protocol, so
 // that tools speaking to ECR through an AWS SDK or the AWS CLI can run unchanged against it.
-// [NewHandler] is the in-process http.Handler for tests; [Serve] is `ecrsign serve`: listen,
-// state file, graceful shutdown.
+// [NewHandler] is the http.Handler (for tests, in process); [Serve] runs it as `ecrsign serve`
+// does: timeouts, caps, graceful shutdown.
 //
 // # Protocol
 //
@@ -14,28 +14,39 @@
 // not a JSON object of the operation's input gets SerializationException (HTTP 400), and a
 // body over the size limit ([DefaultMaxBodyBytes]) a SerializationException with HTTP 413.
 //
-// Credentials are not checked. The SigV4 Authorization header is read only for its credential
-// scope "Credential=KEY/DATE/REGION/ecr/aws4_request": REGION is the region of the registry
-// the request addresses, and KEY picks the caller — the account and the principal pushes are
-// signed as — through [WithAccessKey]; a key not mapped acts as the world's default account
-// and principal.
+// # Credentials
 //
-// # Time
+// By default signatures are not checked: the SigV4 Authorization header is read only for its
+// credential scope "Credential=KEY/DATE/REGION/ecr/aws4_request": REGION is the region of
+// the registry the request addresses, and KEY picks the caller — the account and the
+// principal pushes are signed as — through [WithAccessKey]; a key not mapped acts as the
+// world's default account and principal. With [WithSignatureVerification] every request's
+// signature is recomputed with the AWS SDK's v4 signer and the key's secret
+// ([WithSecretKey]); an unknown key gets UnrecognizedClientException, a signature that
+// differs InvalidSignatureException, a request without one
+// MissingAuthenticationTokenException, all with HTTP 403.
 //
-// Statuses settle when the world's clock passes their job's end. A server's [Clock] follows
-// real time until an operator freezes, sets or advances it through POST /_ecrsign/clock
-// ({"freeze": true}, {"advance": "5s"}, {"set": "2026-01-01T00:00:00Z"}, {"freeze": false})
-// or the Go API; GET /_ecrsign/clock shows it. Clock control is on whenever the world runs on
-// a [Clock] (sim.WithClock or sim.World.SetClock). GET /_ecrsign/world returns the whole world
-// in the world file format, indented.
+// # Limits
+//
+// Request bodies are bounded ([WithMaxBodyBytes]) and read only once their size fits in a
+// budget shared by all requests ([WithMaxBufferedBodyBytes]); at most
+// [DefaultMaxConcurrentRequests] requests are served at once and [DefaultMaxConnections]
+// connections are open; [Serve] sets read-header, read, write and idle timeouts
+// ([DefaultTimeouts]). The world's own limits ([sim.Limits]) bound what it holds.
+//
+// # Admin endpoints
+//
+// Under [AdminPrefix]: POST clock changes the world's clock ({"freeze": true},
+// {"advance": "5s"}, {"set": "2026-01-01T00:00:00Z"}, {"freeze": false}) through
+// [sim.World.ChangeClock], which stores the change and refuses one that would run the clock
+// backward or past what the world can hold (ValidationException, HTTP 400); GET clock shows
+// it; GET world streams the whole world in the world file format. They refuse requests a web
+// page could send: a POST without Content-Type application/json, any request with an Origin
+// header, or one whose Host is not the listener's address (DNS rebinding), with HTTP 403 or
+// 415. [WithoutAdmin] turns them off.
 //
 // # State
 //
-// With a state file, every change (an operation that succeeded and changed the world, or a
-// clock change) is saved before it is acknowledged: the world, as compact JSON with the
-// clock's state ("now" when frozen, "clockOffset" when running ahead of or behind real
-// time), is written to a temporary file in the same directory, fsynced and renamed over the
-// state file. Concurrent changes share saves. A restart loads the file, so nothing
-// acknowledged is lost and the clock carries on where it was; a file that cannot be parsed
-// stops the server with a [StateError] and is left as it is.
+// A world opened with [sim.Open] commits every change to its store before it is visible or
+// acknowledged, so what the server acknowledged survives any crash; see package sim.
 package ecrhttp

@@ -18,9 +18,9 @@ import (
 // An in-process ECR endpoint for a tool's tests: the AWS SDK talks to a simulated world whose
 // clock the test freezes and advances.
 func ExampleNewHandler() {
-	clock := ecrhttp.NewFrozenClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	clock := sim.NewFrozenClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	world := sim.New(sim.WithClock(clock))
-	srv := httptest.NewServer(ecrhttp.NewHandler(world)) // clock control: the world runs on an ecrhttp.Clock
+	srv := httptest.NewServer(ecrhttp.NewHandler(world))
 	defer srv.Close()
 
 	ctx := context.Background()

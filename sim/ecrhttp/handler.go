@@ -2,6 +2,7 @@ package ecrhttp
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,9 +10,11 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"mime"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ecrsign/ecrsign/sim"
@@ -28,111 +31,170 @@ const (
 	AdminPrefix = "/_ecrsign/"
 )
 
-// DefaultMaxBodyBytes bounds a request body. The largest member of any request is PutImage's
-// imageManifest (at most 4,194,304 characters in the API model), which JSON escaping can
-// lengthen; 8 MiB leaves room for that and rejects anything larger before reading it.
-const DefaultMaxBodyBytes = 8 << 20
+// Limits of a handler, each changed by an option (and a flag of `ecrsign serve`).
+const (
+	// DefaultMaxBodyBytes bounds a request body. The largest member of any request is
+	// PutImage's imageManifest (at most 4,194,304 characters in the API model), which JSON
+	// escaping can lengthen; 8 MiB leaves room for that and rejects anything larger.
+	DefaultMaxBodyBytes = 8 << 20
+	// DefaultMaxConcurrentRequests bounds the requests served at once; more wait.
+	DefaultMaxConcurrentRequests = 256
+	// DefaultMaxBufferedBodyBytes bounds the request body bytes held in memory by all
+	// requests together; a request whose body does not fit waits for others to finish.
+	DefaultMaxBufferedBodyBytes = 64 << 20
+	// adminBodyBytes bounds the body of an admin request.
+	adminBodyBytes = 4096
+)
 
-// Option configures a handler made by [NewHandler].
-type Option func(*handler)
+// Option configures a handler ([NewHandler]) or a server ([Serve]).
+type Option func(*config)
+
+type config struct {
+	keys          map[string]sim.Caller
+	secrets       map[string]string
+	verify        bool
+	maxBody       int64
+	maxConcurrent int
+	maxBuffered   int64
+	log           *slog.Logger
+	admin         bool
+	// server only
+	maxConns        int
+	timeouts        Timeouts
+	shutdownTimeout time.Duration
+	ready           func(net.Addr)
+}
 
 // WithAccessKey makes requests signed with accessKeyID act as caller: its Account is the
 // registry they address and its Principal the identity pushes are signed with. Empty fields
 // take the defaults: Region from the signature's credential scope, the others from the world.
-// Requests whose key is not mapped act as the world's default account and principal.
+// Requests whose key is not mapped act as the world's default account and principal (and
+// are refused with [WithSignatureVerification]).
 func WithAccessKey(accessKeyID string, caller sim.Caller) Option {
-	return func(h *handler) { h.keys[accessKeyID] = caller }
+	return func(c *config) { c.keys[accessKeyID] = caller }
 }
 
-// WithClock enables the clock control endpoint (AdminPrefix + "clock") on c. The world must
-// read its time from c, or advancing c changes nothing; a world whose clock is a *Clock
-// (sim.WithClock or sim.World.SetClock) needs no WithClock: [NewHandler] finds it.
-func WithClock(c *Clock) Option { return func(h *handler) { h.clock = c } }
+// WithSecretKey gives the secret of an access key, with which [WithSignatureVerification]
+// checks its requests' signatures.
+func WithSecretKey(accessKeyID, secret string) Option {
+	return func(c *config) { c.secrets[accessKeyID] = secret }
+}
+
+// WithSignatureVerification makes the handler recompute every request's SigV4 signature with
+// the secret of its access key ([WithSecretKey]) and refuse, with HTTP 403, a request whose
+// key is unknown (UnrecognizedClientException) or whose signature differs
+// (InvalidSignatureException).
+func WithSignatureVerification() Option { return func(c *config) { c.verify = true } }
 
 // WithMaxBodyBytes bounds request bodies at n bytes (default [DefaultMaxBodyBytes]); a larger
 // request gets HTTP 413 with a SerializationException body.
-func WithMaxBodyBytes(n int64) Option { return func(h *handler) { h.maxBody = n } }
+func WithMaxBodyBytes(n int64) Option { return func(c *config) { c.maxBody = n } }
 
-// WithCommit makes the handler call commit after every operation that changed the world
-// (and every clock change) and before answering it. When commit fails the client gets a
-// ServerException instead of the operation's result: the change is not acknowledged. [Serve]
-// uses it to save the state file.
-func WithCommit(commit func() error) Option { return func(h *handler) { h.commit = commit } }
+// WithMaxConcurrentRequests bounds the requests served at once (default
+// [DefaultMaxConcurrentRequests]); more wait for a turn.
+func WithMaxConcurrentRequests(n int) Option { return func(c *config) { c.maxConcurrent = n } }
 
-// WithLogger sets where the handler logs failures to commit (default: discarded).
-func WithLogger(l *slog.Logger) Option { return func(h *handler) { h.log = l } }
+// WithMaxBufferedBodyBytes bounds the request body bytes all requests hold in memory
+// together (default [DefaultMaxBufferedBodyBytes]).
+func WithMaxBufferedBodyBytes(n int64) Option { return func(c *config) { c.maxBuffered = n } }
+
+// WithLogger sets where the handler and the server log (default: discarded).
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
 
 // WithoutAdmin turns off the endpoints under AdminPrefix.
-func WithoutAdmin() Option { return func(h *handler) { h.admin = false } }
+func WithoutAdmin() Option { return func(c *config) { c.admin = false } }
+
+func newConfig(opts []Option) *config {
+	c := &config{
+		keys:            map[string]sim.Caller{},
+		secrets:         map[string]string{},
+		maxBody:         DefaultMaxBodyBytes,
+		maxConcurrent:   DefaultMaxConcurrentRequests,
+		maxBuffered:     DefaultMaxBufferedBodyBytes,
+		log:             slog.New(slog.DiscardHandler),
+		admin:           true,
+		maxConns:        DefaultMaxConnections,
+		timeouts:        DefaultTimeouts(),
+		shutdownTimeout: DefaultShutdownTimeout,
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	c.maxBuffered = max(c.maxBuffered, c.maxBody)
+	return c
+}
 
 type handler struct {
-	world   *sim.World
-	clock   *Clock
-	keys    map[string]sim.Caller
-	maxBody int64
-	commit  func() error
-	log     *slog.Logger
-	admin   bool
+	*config
+	serve    http.Handler // the routes, behind the request cap
+	world    *sim.World
+	requests chan struct{} // a token per request being served
+	buffered *budget       // body bytes held in memory
 }
 
 // NewHandler returns an http.Handler that serves world over the ECR wire protocol (AWS JSON
 // 1.1: POST / with X-Amz-Target AmazonEC2ContainerRegistry_V20150921.<Operation>) for every
 // operation of package sim, and ecrsign's admin endpoints under AdminPrefix.
 //
-// Signatures are not verified: the Authorization header is read only for its credential
-// scope, whose access key id picks the caller ([WithAccessKey]) and whose region is the
-// region of the registry addressed.
+// Without [WithSignatureVerification], signatures are not verified: the Authorization
+// header is read only for its credential scope, whose access key id picks the caller
+// ([WithAccessKey]) and whose region is the region of the registry addressed.
 func NewHandler(world *sim.World, opts ...Option) http.Handler {
-	h := &handler{
-		world:   world,
-		keys:    map[string]sim.Caller{},
-		maxBody: DefaultMaxBodyBytes,
-		log:     slog.New(slog.DiscardHandler),
-		admin:   true,
-	}
-	if c, ok := world.Clock().(*Clock); ok {
-		h.clock = c
-	}
-	for _, o := range opts {
-		o(h)
-	}
+	return newHandler(world, newConfig(opts))
+}
+
+func newHandler(world *sim.World, cfg *config) *handler {
+	h := &handler{config: cfg, world: world, requests: make(chan struct{}, max(cfg.maxConcurrent, 1)), buffered: newBudget(cfg.maxBuffered)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", h.serveAPI)
 	if h.admin {
-		mux.HandleFunc("GET "+AdminPrefix+"clock", h.getClock)
-		mux.HandleFunc("POST "+AdminPrefix+"clock", h.postClock)
-		mux.HandleFunc("GET "+AdminPrefix+"world", h.getWorld)
+		mux.HandleFunc("GET "+AdminPrefix+"clock", h.guarded(h.getClock))
+		mux.HandleFunc("POST "+AdminPrefix+"clock", h.guarded(h.postClock))
+		mux.HandleFunc("GET "+AdminPrefix+"world", h.guarded(h.getWorld))
 	}
-	return mux
+	h.serve = h.limited(mux)
+	return h
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.serve.ServeHTTP(w, r) }
+
+// limited serves one request at a time per token of h.requests.
+func (h *handler) limited(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case h.requests <- struct{}{}:
+		case <-r.Context().Done():
+			return
+		}
+		defer func() { <-h.requests }()
+		next.ServeHTTP(w, r)
+	})
 }
 
 // operation adapts one operation of sim.Client to the wire.
-type operation struct {
-	mutates bool // a success changes the world and must be committed
-	call    func(c *sim.Client, body []byte) (any, error)
-}
+type operation func(c *sim.Client, body []byte) (any, error)
 
-func op[Req, Resp any](mutates bool, call func(*sim.Client, *Req) (*Resp, error)) operation {
-	return operation{mutates: mutates, call: func(c *sim.Client, body []byte) (any, error) {
+func op[Req, Resp any](call func(*sim.Client, *Req) (*Resp, error)) operation {
+	return func(c *sim.Client, body []byte) (any, error) {
 		req := new(Req)
 		if err := decodeBody(body, req); err != nil {
 			return nil, err
 		}
 		return call(c, req)
-	}}
+	}
 }
 
 // operations maps each operation name of sim to its adapter.
 var operations = map[string]operation{
-	sim.OpPutSigningConfiguration:        op(true, (*sim.Client).PutSigningConfiguration),
-	sim.OpGetSigningConfiguration:        op(false, (*sim.Client).GetSigningConfiguration),
-	sim.OpDeleteSigningConfiguration:     op(true, (*sim.Client).DeleteSigningConfiguration),
-	sim.OpPutReplicationConfiguration:    op(true, (*sim.Client).PutReplicationConfiguration),
-	sim.OpDescribeRegistry:               op(false, (*sim.Client).DescribeRegistry),
-	sim.OpCreateRepository:               op(true, (*sim.Client).CreateRepository),
-	sim.OpPutImage:                       op(true, (*sim.Client).PutImage),
-	sim.OpDescribeImageSigningStatus:     op(false, (*sim.Client).DescribeImageSigningStatus),
-	sim.OpDescribeImageReplicationStatus: op(false, (*sim.Client).DescribeImageReplicationStatus),
+	sim.OpPutSigningConfiguration:        op((*sim.Client).PutSigningConfiguration),
+	sim.OpGetSigningConfiguration:        op((*sim.Client).GetSigningConfiguration),
+	sim.OpDeleteSigningConfiguration:     op((*sim.Client).DeleteSigningConfiguration),
+	sim.OpPutReplicationConfiguration:    op((*sim.Client).PutReplicationConfiguration),
+	sim.OpDescribeRegistry:               op((*sim.Client).DescribeRegistry),
+	sim.OpCreateRepository:               op((*sim.Client).CreateRepository),
+	sim.OpPutImage:                       op((*sim.Client).PutImage),
+	sim.OpDescribeImageSigningStatus:     op((*sim.Client).DescribeImageSigningStatus),
+	sim.OpDescribeImageReplicationStatus: op((*sim.Client).DescribeImageReplicationStatus),
 }
 
 // Operations returns the names of the operations the handler serves, sorted.
@@ -186,69 +248,64 @@ func (h *handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	body, reserved, err := h.readBody(w, r)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			writeError(w, serializationError(http.StatusRequestEntityTooLarge, "request body larger than %d bytes", tooLarge.Limit))
-		} else {
-			writeError(w, serializationError(http.StatusBadRequest, "reading the request body: %v", err))
-		}
+		writeError(w, err)
 		return
 	}
-	out, err := operation.call(h.world.Client(h.caller(r)), body)
-	if err == nil && operation.mutates {
-		err = h.committed(name)
+	defer h.buffered.release(reserved)
+	if h.verify {
+		if err := h.verifySignature(r, body); err != nil {
+			writeError(w, err)
+			return
+		}
 	}
+	out, err := operation(h.world.Client(h.caller(r)), body)
 	if err != nil {
+		if api := (*sim.Error)(nil); errors.As(err, &api) && api.Code == sim.ServerException {
+			h.log.Error("operation failed", "operation", name, "err", err)
+		}
 		writeError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
-// committed commits a change and turns a failure into the ServerException the client sees.
-func (h *handler) committed(what string) error {
-	if h.commit == nil {
-		return nil
+// readBody reads a request body of at most h.maxBody bytes, after reserving its size from
+// the handler's budget of buffered bytes; the caller releases the reserved size.
+func (h *handler) readBody(w http.ResponseWriter, r *http.Request) (body []byte, reserved int64, err error) {
+	if r.ContentLength > h.maxBody {
+		return nil, 0, serializationError(http.StatusRequestEntityTooLarge, "request body of %d bytes is larger than %d bytes", r.ContentLength, h.maxBody)
 	}
-	if err := h.commit(); err != nil {
-		h.log.Error("change not saved", "operation", what, "err", err)
-		return &sim.Error{Code: sim.ServerException, Message: fmt.Sprintf("ecrsign could not save the change made by %s, so it is not acknowledged: %v", what, err)}
+	reserved = h.maxBody // a body of unknown length may be as long as the limit
+	if r.ContentLength >= 0 {
+		reserved = r.ContentLength
 	}
-	return nil
+	if err := h.buffered.acquire(r.Context(), reserved); err != nil {
+		return nil, 0, serializationError(http.StatusServiceUnavailable, "the request ended while waiting for memory to read its body: %v", err)
+	}
+	body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, reserved))
+	if err != nil {
+		h.buffered.release(reserved)
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, 0, serializationError(http.StatusRequestEntityTooLarge, "request body larger than %d bytes", h.maxBody)
+		}
+		return nil, 0, serializationError(http.StatusBadRequest, "reading the request body: %v", err)
+	}
+	return body, reserved, nil
 }
 
-// caller derives who calls from the SigV4 Authorization header without checking it:
+// caller derives who calls from the SigV4 Authorization header:
 // "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/ecr/aws4_request, SignedHeaders=...,
 // Signature=...". A missing or unreadable header leaves every field to the defaults.
 func (h *handler) caller(r *http.Request) sim.Caller {
-	key, region := credentialScope(r.Header.Get("Authorization"))
-	c := h.keys[key]
+	a := parseAuthorization(r.Header.Get("Authorization"))
+	c := h.keys[a.accessKeyID]
 	if c.Region == "" {
-		c.Region = region
+		c.Region = a.region
 	}
 	return c
-}
-
-// credentialScope returns the access key id and region of a SigV4 Authorization header.
-func credentialScope(authorization string) (accessKeyID, region string) {
-	_, params, ok := strings.Cut(authorization, " ")
-	if !ok {
-		return "", ""
-	}
-	for p := range strings.SplitSeq(params, ",") {
-		cred, ok := strings.CutPrefix(strings.TrimSpace(p), "Credential=")
-		if !ok {
-			continue
-		}
-		parts := strings.Split(cred, "/") // key/date/region/service/aws4_request
-		if len(parts) != 5 {
-			return "", ""
-		}
-		return parts[0], parts[2]
-	}
-	return "", ""
 }
 
 func checkContentType(ct string) error {
@@ -371,26 +428,66 @@ type clockChange struct {
 	Advance string     `json:"advance"`
 }
 
-func (h *handler) getClock(w http.ResponseWriter, r *http.Request) {
-	if h.clock == nil {
-		writeError(w, noClockControl())
-		return
+// guarded serves an admin endpoint only to requests a web page cannot forge: a POST must
+// carry Content-Type application/json (which a cross-site "simple request" cannot), and a
+// request with an Origin, or with a Host that is not the listener's own address (DNS
+// rebinding), is refused with HTTP 403.
+func (h *handler) guarded(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if origin := r.Header.Get("Origin"); origin != "" {
+			writeError(w, &protocolError{code: "AccessDeniedException", status: http.StatusForbidden, msg: fmt.Sprintf("admin requests from a web page (Origin %q) are refused", origin)})
+			return
+		}
+		if !ownHost(r) {
+			writeError(w, &protocolError{code: "AccessDeniedException", status: http.StatusForbidden, msg: fmt.Sprintf("Host %q is not this server's address: admin requests must name it (no DNS rebinding)", r.Host)})
+			return
+		}
+		if r.Method == http.MethodPost {
+			if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+				writeError(w, serializationError(http.StatusUnsupportedMediaType, "admin requests must have Content-Type application/json, got %q", r.Header.Get("Content-Type")))
+				return
+			}
+		}
+		next(w, r)
 	}
-	now, frozen := h.clock.Frozen()
-	writeJSON(w, http.StatusOK, clockState{Now: now, Frozen: frozen})
 }
 
-func noClockControl() error {
-	return &protocolError{code: "UnknownOperationException", status: http.StatusNotFound, msg: "clock control is off: the world does not run on an ecrhttp.Clock (see ecrhttp.WithClock and sim.World.SetClock)"}
+// ownHost reports whether the request's Host names the address the connection came in on:
+// the same host and port, or, on a loopback address, localhost with that port.
+func ownHost(r *http.Request) bool {
+	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return false
+	}
+	lhost, lport, err := net.SplitHostPort(local.String())
+	if err != nil {
+		return false
+	}
+	host, port, err := net.SplitHostPort(r.Host)
+	if err != nil {
+		host, port = r.Host, "80"
+	}
+	if port != lport {
+		return false
+	}
+	hostIP, lip := net.ParseIP(strings.Trim(host, "[]")), net.ParseIP(lhost)
+	switch {
+	case hostIP != nil && lip != nil:
+		return hostIP.Equal(lip) || lip.IsUnspecified() && hostIP.IsLoopback()
+	case lip != nil && (lip.IsLoopback() || lip.IsUnspecified()):
+		return strings.EqualFold(host, "localhost")
+	}
+	return false
+}
+
+func (h *handler) getClock(w http.ResponseWriter, r *http.Request) {
+	st := h.world.Clock().State()
+	writeJSON(w, http.StatusOK, clockState{Now: st.Now, Frozen: st.Frozen})
 }
 
 func (h *handler) postClock(w http.ResponseWriter, r *http.Request) {
-	if h.clock == nil {
-		writeError(w, noClockControl())
-		return
-	}
 	var ch clockChange
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4096))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, adminBodyBytes))
 	if err == nil {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
@@ -400,43 +497,61 @@ func (h *handler) postClock(w http.ResponseWriter, r *http.Request) {
 		writeError(w, serializationError(http.StatusBadRequest, `clock change: want {"freeze": true|false, "set": "RFC 3339 time", "advance": "5s"}: %v`, err))
 		return
 	}
-	var advance time.Duration
+	change := sim.ClockChange{Freeze: ch.Freeze, Set: ch.Set}
 	if ch.Advance != "" {
-		if advance, err = time.ParseDuration(ch.Advance); err != nil {
+		if change.Advance, err = time.ParseDuration(ch.Advance); err != nil {
 			writeError(w, &sim.Error{Code: sim.ValidationException, Message: fmt.Sprintf("clock change: advance %q is not a duration such as \"5s\" or \"1h30m\"", ch.Advance)})
 			return
 		}
 	}
-	if ch.Freeze != nil {
-		if *ch.Freeze {
-			h.clock.Freeze()
-		} else {
-			h.clock.Resume()
-		}
-	}
-	if ch.Set != nil {
-		err = h.clock.Set(*ch.Set)
-	}
-	if err == nil {
-		err = h.clock.Advance(advance)
-	}
-	if err != nil {
-		writeError(w, &sim.Error{Code: sim.ValidationException, Message: "clock change: " + err.Error()})
-		return
-	}
-	if err := h.committed("clock change"); err != nil {
+	if err := h.world.ChangeClock(change); err != nil {
 		writeError(w, err)
 		return
 	}
 	h.getClock(w, r)
 }
 
+// getWorld streams the world file; the server's WriteTimeout bounds a client that does not
+// read it.
 func (h *handler) getWorld(w http.ResponseWriter, r *http.Request) {
-	var buf bytes.Buffer
-	if err := h.world.Save(&buf); err != nil {
-		writeError(w, err)
-		return
-	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Write(buf.Bytes())
+	if err := h.world.Save(w); err != nil {
+		h.log.Warn("writing the world file to a client", "err", err)
+	}
+}
+
+// budget is a count of bytes that requests reserve and give back; a reservation that does
+// not fit waits.
+type budget struct {
+	mu      sync.Mutex
+	free    int64
+	changed chan struct{} // closed when bytes are given back
+}
+
+func newBudget(n int64) *budget { return &budget{free: n, changed: make(chan struct{})} }
+
+func (b *budget) acquire(ctx context.Context, n int64) error {
+	for {
+		b.mu.Lock()
+		if b.free >= n {
+			b.free -= n
+			b.mu.Unlock()
+			return nil
+		}
+		changed := b.changed
+		b.mu.Unlock()
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (b *budget) release(n int64) {
+	b.mu.Lock()
+	b.free += n
+	close(b.changed)
+	b.changed = make(chan struct{})
+	b.mu.Unlock()
 }

@@ -10,8 +10,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,49 +32,69 @@ const (
 	devRole  = "arn:aws:iam::123456789012:role/dev"
 )
 
-// testServer is a server on a loopback port.
+// testServer is a server on a loopback port, in this process.
 type testServer struct {
-	*ecrhttp.Server
 	URL   string
 	state string
+	world *sim.World
+	http  *http.Server
 }
 
 // startServer writes worldJSON (if any) to a file and serves it, with a state file when
 // state is set ("" for none, "auto" for a new one in a temporary directory).
-func startServer(t testing.TB, worldJSON, state string, keys map[string]sim.Caller) *testServer {
+func startServer(t testing.TB, worldJSON, state string, keys map[string]sim.Caller, opts ...ecrhttp.Option) *testServer {
 	t.Helper()
 	dir := t.TempDir()
-	cfg := ecrhttp.ServeConfig{AccessKeys: keys, Logger: testLogger(t)}
-	if worldJSON != "" {
-		cfg.WorldFile = filepath.Join(dir, "world.json")
-		if err := os.WriteFile(cfg.WorldFile, []byte(worldJSON), 0o644); err != nil {
-			t.Fatal(err)
+	seed := func() (*sim.World, error) {
+		if worldJSON == "" {
+			return sim.New(), nil
 		}
+		return sim.Load(strings.NewReader(worldJSON))
 	}
-	if state == "auto" {
-		state = filepath.Join(dir, "state.json")
+	var world *sim.World
+	var err error
+	switch state {
+	case "":
+		world, err = seed()
+	case "auto":
+		state = filepath.Join(dir, "state.db")
+		fallthrough
+	default:
+		world, err = sim.Open(state, sim.WithSeed(seed))
 	}
-	cfg.StateFile = state
-	return serveConfig(t, cfg)
-}
-
-func serveConfig(t testing.TB, cfg ecrhttp.ServeConfig) *testServer {
-	t.Helper()
-	srv, err := ecrhttp.NewServer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	for key, c := range keys {
+		opts = append(opts, ecrhttp.WithAccessKey(key, c))
+	}
+	return serveWorld(t, world, state, append([]ecrhttp.Option{ecrhttp.WithLogger(testLogger(t))}, opts...)...)
+}
+
+// serveWorld serves world on a loopback port until the test ends, then shuts the server
+// down and closes the world.
+func serveWorld(t testing.TB, world *sim.World, state string, opts ...ecrhttp.Option) *testServer {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv := &http.Server{Handler: ecrhttp.NewHandler(world, opts...), ReadHeaderTimeout: 30 * time.Second}
 	go srv.Serve(ln)
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		srv.Shutdown(ctx)
+		world.Close()
 	})
-	return &testServer{Server: srv, URL: "http://" + ln.Addr().String(), state: cfg.StateFile}
+	return &testServer{URL: "http://" + ln.Addr().String(), state: state, world: world, http: srv}
+}
+
+// crash stops the server abruptly, as a crash would: connections are closed at once,
+// requests in flight get no answer, and the store takes no more changes.
+func (s *testServer) crash() {
+	s.http.Close()
+	s.world.Close()
 }
 
 // testLogger logs through t, so that a failing test shows what the server said.

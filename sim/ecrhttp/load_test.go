@@ -55,8 +55,9 @@ type loadClient struct {
 	inFlight  int // a configuration put whose answer never came, or -1
 	pushes    []ackedPush
 	latencies []time.Duration
-	failure   error // an error while the server was up
-	stopped   error // the error that stopped the client after the server was killed
+	failure   error         // an error while the server was up
+	stopped   error         // the error that stopped the client after the server was killed
+	acks      *atomic.Int64 // pushes acknowledged to all the clients
 }
 
 func loadKeys() map[string]sim.Caller {
@@ -69,9 +70,10 @@ func loadKeys() map[string]sim.Caller {
 
 func newLoadClients(url string) []*loadClient {
 	cs := make([]*loadClient, clients)
+	acks := new(atomic.Int64)
 	for n := range cs {
 		key := fmt.Sprintf("AKIDLOAD%02d", n)
-		cs[n] = &loadClient{n: n, key: key, account: fmt.Sprintf("3000000000%02d", n), sdk: sdk(url, key, "us-east-1"), config: -1, inFlight: -1}
+		cs[n] = &loadClient{n: n, key: key, account: fmt.Sprintf("3000000000%02d", n), sdk: sdk(url, key, "us-east-1"), config: -1, inFlight: -1, acks: acks}
 	}
 	return cs
 }
@@ -127,6 +129,7 @@ func (c *loadClient) run(deadline time.Time, killed *atomic.Bool) {
 			})
 			if ok {
 				c.pushes = append(c.pushes, ackedPush{repo: repo, digest: sim.Digest(m), profiles: loadConfigs[c.config].profiles[repo]})
+				c.acks.Add(1)
 			}
 		default:
 			if len(c.pushes) == 0 {
@@ -281,7 +284,7 @@ func TestLoad(t *testing.T) {
 		all[len(all)/2].Round(time.Microsecond), all[len(all)*99/100].Round(time.Microsecond))
 	verify(t, srv.URL, cs, true)
 
-	restarted := startServer(t, "", srv.state, loadKeys())
+	restarted := restart(t, srv, "")
 	verify(t, restarted.URL, cs, true)
 }
 
@@ -325,22 +328,36 @@ func runAll(cs []*loadClient, deadline time.Time, killed *atomic.Bool, kill func
 	wg.Wait()
 }
 
-// TestCrashRestart kills a server in the middle of the load (listener and connections closed
-// at once, no graceful shutdown, nothing written to the state file afterwards) and restarts
+// TestCrashRestart kills a server in the middle of the load, once 100 pushes were
+// acknowledged (listener and connections closed at once, no graceful shutdown, nothing
+// written to the state file afterwards) and restarts
 // it from the state file: every push and configuration change acknowledged before the kill
 // is there.
 func TestCrashRestart(t *testing.T) {
 	srv := startServer(t, `{"options": {"signingLatency": "0s", "replicationLatency": "0s"}}`, "auto", loadKeys())
 	cs := newLoadClients(srv.URL)
 	var killed atomic.Bool
-	runAll(cs, time.Now().Add(30*time.Second), &killed, func() {
-		time.Sleep(loadDuration(t) / 2)
+	runAll(cs, time.Now().Add(time.Minute), &killed, func() {
+		waitFor(t, time.Minute, "100 acknowledged pushes", func() bool { return cs[0].acks.Load() >= 100 })
 		killed.Store(true)
-		srv.Close()
+		srv.crash()
 	})
 
 	acked := checkKilled(t, cs)
 	restarted := startServer(t, "", srv.state, loadKeys())
 	t.Logf("killed after %d acknowledged pushes; restarted from %s", acked, srv.state)
 	verify(t, restarted.URL, cs, false)
+}
+
+// waitFor polls cond every 10 ms until it holds, failing the test after timeout: tests wait
+// on conditions, never for a fixed time, so that they hold on a busy machine.
+func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting %v for %s", timeout, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

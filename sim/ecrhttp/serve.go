@@ -7,175 +7,81 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ecrsign/ecrsign/sim"
 )
 
-// DefaultAddr is where Serve listens when ServeConfig.Addr is empty: loopback only.
+// DefaultAddr is where `ecrsign serve` listens by default: loopback only.
 const DefaultAddr = "127.0.0.1:8645"
 
-// DefaultShutdownTimeout bounds how long a graceful shutdown waits for requests in flight.
-const DefaultShutdownTimeout = 10 * time.Second
+// Defaults of a server's limits, each changed by an option (and a flag of `ecrsign serve`).
+const (
+	// DefaultShutdownTimeout bounds how long a graceful shutdown waits for requests in flight.
+	DefaultShutdownTimeout = 10 * time.Second
+	// DefaultMaxConnections bounds the connections open at once; more wait to be accepted.
+	DefaultMaxConnections = 1024
+	// maxHeaderBytes bounds a request's headers.
+	maxHeaderBytes = 64 << 10
+)
 
-// ServeConfig is everything `ecrsign serve` needs.
-type ServeConfig struct {
-	// Addr is the TCP address to listen on (default DefaultAddr). A port of 0 picks a free
-	// one; Ready tells which. Listening on anything but a loopback address logs a warning:
-	// credentials are not checked, so whoever reaches the port can change the world.
-	Addr string
-	// WorldFile is a world file (sim.Load's format) to start from; empty starts from the
-	// defaults of sim.New. It is only read. When StateFile exists, WorldFile is ignored.
-	WorldFile string
-	// StateFile, when set, is loaded at start if it exists and is saved atomically after
-	// every change, before the change is acknowledged. A state file that cannot be read or
-	// parsed stops Serve with a *StateError and is never replaced.
-	StateFile string
-	// AccessKeys maps access key ids to callers (see WithAccessKey).
-	AccessKeys map[string]sim.Caller
-	// MaxBodyBytes bounds request bodies (default DefaultMaxBodyBytes).
-	MaxBodyBytes int64
-	// ShutdownTimeout bounds a graceful shutdown (default DefaultShutdownTimeout).
-	ShutdownTimeout time.Duration
-	// Logger receives the server's messages (default: text on standard error).
-	Logger *slog.Logger
-	// Ready, when set, is called with the address once the server listens.
-	Ready func(addr net.Addr)
+// Timeouts bound how long a connection may take over each part of a request.
+type Timeouts struct {
+	ReadHeader time.Duration // reading a request's headers
+	Read       time.Duration // reading a whole request, body included
+	Write      time.Duration // from the end of the request's headers to the end of the answer
+	Idle       time.Duration // a kept-alive connection waiting for its next request
 }
 
-// Server is a served world: a handler, its clock and, with a state file, its persistence.
-// Serve runs one; tests use NewServer to reach the world and to stop a server abruptly.
-type Server struct {
-	world *sim.World
-	clock *Clock
-	state *stateFile // nil without a state file
-	http  *http.Server
-	log   *slog.Logger
+// DefaultTimeouts returns the timeouts of a server: generous for a slow CI machine, short
+// enough that a client that stops reading or writing lets go of what it holds.
+func DefaultTimeouts() Timeouts {
+	return Timeouts{ReadHeader: 10 * time.Second, Read: time.Minute, Write: 5 * time.Minute, Idle: 2 * time.Minute}
 }
 
-// NewServer loads the world (state file, else world file, else defaults) and builds the
-// server; with a state file, it saves the world once so that the file exists from the start.
-func NewServer(cfg ServeConfig) (*Server, error) {
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
-	}
-	world, clock, fromState, err := loadWorld(cfg.WorldFile, cfg.StateFile)
-	if err != nil {
-		return nil, err
-	}
-	s := &Server{world: world, clock: clock, log: log}
-	opts := []Option{WithLogger(log)} // the handler finds the world's Clock
-	for key, c := range cfg.AccessKeys {
-		opts = append(opts, WithAccessKey(key, c))
-	}
-	if cfg.MaxBodyBytes > 0 {
-		opts = append(opts, WithMaxBodyBytes(cfg.MaxBodyBytes))
-	}
-	if cfg.StateFile != "" {
-		for _, t := range staleTemps(cfg.StateFile) {
-			log.Warn("a temporary file of an interrupted save was left beside the state file; the state file itself is complete. Removing it", "file", t)
-			os.Remove(t)
-		}
-		switch {
-		case fromState:
-			log.Info("loaded the world from the state file", "state", cfg.StateFile)
-			if cfg.WorldFile != "" {
-				log.Info("the world file is ignored because the state file exists", "world", cfg.WorldFile)
-			}
-		default:
-			log.Info("no state file yet; creating it", "state", cfg.StateFile)
-		}
-		s.state = newStateFile(cfg.StateFile, world)
-		if err := s.state.Commit(); err != nil {
-			return nil, err
-		}
-		opts = append(opts, WithCommit(s.state.Commit))
-	}
-	s.http = &http.Server{
-		Handler:           NewHandler(world, opts...),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	return s, nil
-}
+// WithTimeouts sets the server's timeouts (default [DefaultTimeouts]).
+func WithTimeouts(t Timeouts) Option { return func(c *config) { c.timeouts = t } }
 
-// World returns the served world.
-func (s *Server) World() *sim.World { return s.world }
+// WithMaxConnections bounds the connections open at once (default [DefaultMaxConnections]).
+func WithMaxConnections(n int) Option { return func(c *config) { c.maxConns = n } }
 
-// Clock returns the world's clock.
-func (s *Server) Clock() *Clock { return s.clock }
+// WithShutdownTimeout bounds a graceful shutdown (default [DefaultShutdownTimeout]).
+func WithShutdownTimeout(d time.Duration) Option { return func(c *config) { c.shutdownTimeout = d } }
 
-// Handler returns the server's HTTP handler.
-func (s *Server) Handler() http.Handler { return s.http.Handler }
+// WithReady calls ready with the listener's address once the server answers on it.
+func WithReady(ready func(net.Addr)) Option { return func(c *config) { c.ready = ready } }
 
-// Serve answers requests on ln until Shutdown or Close; it returns http.ErrServerClosed then.
-func (s *Server) Serve(ln net.Listener) error { return s.http.Serve(ln) }
-
-// Shutdown stops the server gracefully: it stops listening, waits for requests in flight
-// (each saved before it is answered) until ctx ends, then closes the state file.
-func (s *Server) Shutdown(ctx context.Context) error {
-	err := s.http.Shutdown(ctx)
-	if s.state != nil {
-		s.state.Stop()
+// Serve answers the ECR protocol for world on ln until ctx ends (`ecrsign serve` ends it on
+// SIGINT and SIGTERM), then shuts down gracefully within the shutdown timeout: requests in
+// flight are answered, each committed before its answer. It returns nil after a graceful
+// shutdown; it neither opens nor closes the world.
+func Serve(ctx context.Context, ln net.Listener, world *sim.World, opts ...Option) error {
+	cfg := newConfig(opts)
+	if !isLoopback(ln.Addr()) && !cfg.verify {
+		cfg.log.Warn("listening on an address that is not loopback without --verify-signatures: anyone who can reach it can change the world", "addr", ln.Addr().String())
 	}
-	return err
-}
-
-// Close stops the server abruptly, as a crash would: listeners and connections are closed at
-// once, requests in flight get no answer, and nothing more is written to the state file
-// (a save in progress completes; a change not yet saved is lost, and was not acknowledged).
-func (s *Server) Close() error {
-	if s.state != nil {
-		s.state.Stop()
+	srv := newServer(world, cfg)
+	if cfg.maxConns > 0 {
+		ln = limitListener(ln, cfg.maxConns)
 	}
-	return s.http.Close()
-}
-
-// Serve runs `ecrsign serve`: it loads the world, listens on cfg.Addr and answers the ECR
-// protocol until ctx is cancelled (the command cancels it on SIGINT and SIGTERM), then shuts
-// down gracefully within cfg.ShutdownTimeout. It returns nil after a graceful shutdown.
-func Serve(ctx context.Context, cfg ServeConfig) error {
-	s, err := NewServer(cfg)
-	if err != nil {
-		return err
-	}
-	addr := cfg.Addr
-	if addr == "" {
-		addr = DefaultAddr
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	if !IsLoopback(ln.Addr()) {
-		s.log.Warn("listening on an address that is not loopback: credentials are not checked, so anyone who can reach it can change the world", "addr", ln.Addr().String())
-	}
-	s.log.Info("serving the ECR API", "endpoint", "http://"+ln.Addr().String(), "state", cfg.StateFile)
-	if cfg.Ready != nil {
-		cfg.Ready(ln.Addr())
+	cfg.log.Info("serving the ECR API", "endpoint", "http://"+ln.Addr().String())
+	if cfg.ready != nil {
+		cfg.ready(ln.Addr())
 	}
 	served := make(chan error, 1)
-	go func() { served <- s.Serve(ln) }()
+	go func() { served <- srv.Serve(ln) }()
 	select {
 	case err := <-served: // the listener failed
-		s.Close()
+		srv.Close()
 		return err
 	case <-ctx.Done():
 	}
-	timeout := cfg.ShutdownTimeout
-	if timeout <= 0 {
-		timeout = DefaultShutdownTimeout
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), timeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
-	s.log.Info("shutting down")
-	err = s.Shutdown(sctx)
+	cfg.log.Info("shutting down")
+	err := srv.Shutdown(sctx)
 	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}
@@ -185,32 +91,127 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 	return nil
 }
 
-// IsLoopback reports whether addr is a loopback address (127.0.0.0/8 or ::1); an unspecified
+// newServer returns the HTTP server of world with its timeouts and limits.
+func newServer(world *sim.World, cfg *config) *http.Server {
+	return &http.Server{
+		Handler:           newHandler(world, cfg),
+		ReadHeaderTimeout: cfg.timeouts.ReadHeader,
+		ReadTimeout:       cfg.timeouts.Read,
+		WriteTimeout:      cfg.timeouts.Write,
+		IdleTimeout:       cfg.timeouts.Idle,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(cfg.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// isLoopback reports whether addr is a loopback address (127.0.0.0/8 or ::1); an unspecified
 // address (0.0.0.0, ::) listens on every interface and is not.
-func IsLoopback(addr net.Addr) bool {
+func isLoopback(addr net.Addr) bool {
 	tcp, ok := addr.(*net.TCPAddr)
 	return ok && tcp.IP.IsLoopback()
 }
 
-// ParseAccessKey reads the value of a command-line mapping from an access key id to a caller,
-// "KEY=ACCOUNT" or "KEY=PRINCIPAL_ARN": an IAM principal ARN names the principal pushes are
-// signed as and, through its account field, the registry the key addresses.
-//
-//	AKIDCI=arn:aws:iam::123456789012:role/ci  -> account 123456789012, principal role/ci
-//	AKIDOTHER=210987654321                    -> account 210987654321, default principal
-func ParseAccessKey(s string) (key string, caller sim.Caller, err error) {
-	key, value, ok := strings.Cut(s, "=")
-	if !ok || key == "" || value == "" {
-		return "", caller, fmt.Errorf("access key mapping %q: want KEY=ACCOUNT or KEY=PRINCIPAL_ARN", s)
+// limitListener accepts at most n connections open at once; Accept waits for one to close.
+func limitListener(ln net.Listener, n int) net.Listener {
+	return &limitedListener{Listener: ln, slots: make(chan struct{}, n), done: make(chan struct{})}
+}
+
+type limitedListener struct {
+	net.Listener
+	slots     chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+func (l *limitedListener) Accept() (net.Conn, error) {
+	select {
+	case l.slots <- struct{}{}:
+	case <-l.done:
+		return nil, net.ErrClosed
 	}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.slots
+		return nil, err
+	}
+	return &limitedConn{Conn: c, release: func() { <-l.slots }}, nil
+}
+
+func (l *limitedListener) Close() error {
+	l.closeOnce.Do(func() { close(l.done) })
+	return l.Listener.Close()
+}
+
+type limitedConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *limitedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
+}
+
+// AccessKey is a command-line access key: its id, its secret (for signature verification;
+// may be empty) and the caller it acts as.
+type AccessKey struct {
+	ID     string
+	Secret string
+	Caller sim.Caller
+}
+
+// Options returns the options that install the key: its caller and, when it has one, its
+// secret.
+func (k AccessKey) Options() []Option {
+	opts := []Option{WithAccessKey(k.ID, k.Caller)}
+	if k.Secret != "" {
+		opts = append(opts, WithSecretKey(k.ID, k.Secret))
+	}
+	return opts
+}
+
+// ParseAccessKey reads the value of a command-line access key, "KEY=SECRET[=ACCOUNT|ARN]" or
+// "KEY=ACCOUNT|ARN": an IAM principal ARN names the principal pushes are signed as and,
+// through its account field, the registry the key addresses; a 12-digit account the
+// registry alone. A value that is neither an account nor an ARN is the key's secret.
+//
+//	AKIDCI=arn:aws:iam::123456789012:role/ci          -> account 123456789012, principal role/ci
+//	AKIDOTHER=210987654321                            -> account 210987654321, default principal
+//	AKIDCI=wJalrXUtnFEMI/K7MDENG=123456789012         -> secret, account 123456789012
+func ParseAccessKey(s string) (AccessKey, error) {
+	id, value, ok := strings.Cut(s, "=")
+	if !ok || id == "" || value == "" {
+		return AccessKey{}, fmt.Errorf("access key %q: want KEY=SECRET[=ACCOUNT|ARN] or KEY=ACCOUNT|ARN", s)
+	}
+	k := AccessKey{ID: id}
+	if !isAccount(value) && !strings.HasPrefix(value, "arn:") {
+		k.Secret, value, _ = strings.Cut(value, "=")
+		if k.Secret == "" {
+			return AccessKey{}, fmt.Errorf("access key %q: the secret is empty", s)
+		}
+		if value == "" {
+			return k, nil
+		}
+	}
+	caller, err := parseCaller(value)
+	if err != nil {
+		return AccessKey{}, fmt.Errorf("access key %q: %w", s, err)
+	}
+	k.Caller = caller
+	return k, nil
+}
+
+func parseCaller(value string) (sim.Caller, error) {
 	if isAccount(value) {
-		return key, sim.Caller{Account: value}, nil
+		return sim.Caller{Account: value}, nil
 	}
 	parts := strings.SplitN(value, ":", 6) // arn:PARTITION:iam::ACCOUNT:RESOURCE
 	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" && parts[2] != "sts" || !isAccount(parts[4]) || parts[5] == "" {
-		return "", caller, fmt.Errorf("access key mapping %q: %q is neither a 12-digit account id nor an IAM principal ARN such as arn:aws:iam::123456789012:role/ci", s, value)
+		return sim.Caller{}, fmt.Errorf("%q is neither a 12-digit account id nor an IAM principal ARN such as arn:aws:iam::123456789012:role/ci", value)
 	}
-	return key, sim.Caller{Account: parts[4], Principal: value}, nil
+	return sim.Caller{Account: parts[4], Principal: value}, nil
 }
 
 func isAccount(s string) bool {

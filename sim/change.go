@@ -1,0 +1,219 @@
+package sim
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// change is what one operation does to the world, computed before anything is changed:
+// the records to put and delete in the store, and the steps that apply it to the world in
+// memory. [World.mutate] commits it to the store and only then applies it, so a change is
+// visible once it is durable and a change that fails to commit leaves no trace.
+type change struct {
+	records []record
+	pushes  uint64 // the push counter to store (kept at its largest value); 0: unchanged
+	ops     uint64 // the operation counter to store, likewise
+	bytes   int    // bytes the records put
+	applies []func()
+	// finally runs once the change is applied or has failed (w.mu held): it gives back
+	// what plan reserved.
+	finally []func()
+}
+
+// record is one put (value != nil), put-if-absent (ifAbsent) or delete (value == nil) of a
+// key in a bucket.
+type record struct {
+	bucket, key, value []byte
+	ifAbsent           bool
+}
+
+func (ch *change) put(bucket, key, value []byte) {
+	ch.records = append(ch.records, record{bucket: bucket, key: key, value: value})
+	ch.bytes += len(key) + len(value)
+}
+
+// putNew puts a content-addressed value: a key that is present holds the same value already.
+func (ch *change) putNew(bucket, key, value []byte) {
+	ch.records = append(ch.records, record{bucket: bucket, key: key, value: value, ifAbsent: true})
+	ch.bytes += len(key) + len(value)
+}
+
+func (ch *change) delete(bucket, key []byte) {
+	ch.records = append(ch.records, record{bucket: bucket, key: key})
+}
+
+// putJSON puts v as JSON. The values the world stores always encode; their times are kept
+// in range by the clock's bounds.
+func (ch *change) putJSON(bucket []byte, key string, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("sim: encoding a %T record: %v", v, err)) // a bug, not an input
+	}
+	ch.put(bucket, []byte(key), b)
+}
+
+// then adds a step that applies the change to the world in memory; w.mu held when it runs.
+func (ch *change) then(apply func()) { ch.applies = append(ch.applies, apply) }
+
+// reserve counts one more change in flight under key of m until the change is done, so
+// that limits count what concurrent changes are creating; w.mu held.
+func reserve[K comparable](ch *change, m map[K]int, key K) {
+	m[key]++
+	ch.finally = append(ch.finally, func() {
+		if m[key]--; m[key] <= 0 {
+			delete(m, key)
+		}
+	})
+}
+
+func (ch *change) empty() bool { return len(ch.records) == 0 && len(ch.applies) == 0 }
+
+// write performs the change in a transaction. It may run more than once (DB.Batch retries
+// a batch's changes one by one when one fails), so it is idempotent.
+func (ch *change) write(tx *bolt.Tx) error {
+	for _, r := range ch.records {
+		b, err := tx.CreateBucketIfNotExists(r.bucket)
+		if err != nil {
+			return err
+		}
+		switch {
+		case r.value == nil:
+			err = b.Delete(r.key)
+		case r.ifAbsent && b.Get(r.key) != nil:
+		default:
+			err = b.Put(r.key, r.value)
+		}
+		if err != nil {
+			return fmt.Errorf("%s %q: %w", r.bucket, r.key, err)
+		}
+	}
+	meta := tx.Bucket(bucketMeta)
+	for _, counter := range []struct {
+		key   []byte
+		value uint64
+	}{{metaPushes, ch.pushes}, {metaOperations, ch.ops}} {
+		if counter.value == 0 {
+			continue
+		}
+		if old := meta.Get(counter.key); len(old) != 8 || binary.BigEndian.Uint64(old) < counter.value {
+			if err := meta.Put(counter.key, binary.BigEndian.AppendUint64(nil, counter.value)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// scope is a part of the world an operation reads (shared) or changes (exclusive) while its
+// change is being committed. Operations whose scopes conflict run one after the other;
+// the others commit together.
+type scope struct {
+	key  string
+	excl bool
+}
+
+// Scopes: the world's settings (options, profiles, principals, clock), a registry's
+// configurations, and a repository with its images and tags.
+func worldScope(excl bool) scope { return scope{"w", excl} }
+func registryScope(k registryKey, excl bool) scope {
+	return scope{"r/" + k.account + "/" + k.region, excl}
+}
+func repoScope(k registryKey, name string) scope {
+	return scope{"p/" + repoRecordKey(k, name), true}
+}
+
+// tryAcquire takes every scope of ss, or none when one is held in a conflicting way; w.mu
+// held.
+func (w *World) tryAcquire(ss []scope) bool {
+	for _, s := range ss {
+		if n := w.busy[s.key]; n < 0 || s.excl && n > 0 {
+			return false
+		}
+	}
+	for _, s := range ss {
+		if s.excl {
+			w.busy[s.key] = -1
+		} else {
+			w.busy[s.key]++
+		}
+	}
+	return true
+}
+
+// release gives back scopes taken by tryAcquire and wakes the operations waiting; w.mu held.
+func (w *World) release(ss []scope) {
+	for _, s := range ss {
+		if s.excl || w.busy[s.key] == 1 {
+			delete(w.busy, s.key)
+		} else {
+			w.busy[s.key]--
+		}
+	}
+	w.cond.Broadcast()
+}
+
+// mutate runs one operation that may change the world. With w.mu held it waits until the
+// scopes it names are free (scopes is called again after every wait, since what it reads
+// may have changed) and takes them; plan then computes the operation's change without
+// changing the world, and its result. The change is committed to the store (w.mu released,
+// so that concurrent operations share the commit), and only once it is durable applied to
+// the world; a change that fails to commit is not applied and the operation fails with
+// ServerException. Without a store the change is applied at once. op names the operation
+// in errors.
+func (w *World) mutate(op string, scopes func() []scope, plan func(ch *change) error) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var held []scope
+	for {
+		held = scopes()
+		if w.tryAcquire(held) {
+			break
+		}
+		w.cond.Wait()
+	}
+	defer w.release(held)
+	if w.closed {
+		return newError(ServerException, "%s: the world's store is closed; nothing more is stored", op)
+	}
+	ch := &change{}
+	defer func() {
+		for _, f := range ch.finally {
+			f()
+		}
+	}()
+	if err := plan(ch); err != nil || ch.empty() {
+		return err
+	}
+	if w.store != nil {
+		ch.ops = w.ops
+		if err := w.checkStoreSize(op, ch); err != nil {
+			return err
+		}
+		w.mu.Unlock()
+		err := w.store.commit(ch)
+		w.mu.Lock()
+		if err != nil {
+			return newError(ServerException, "ecrsign could not store the change %s made, so nothing of it was applied; retry it: %v", op, err)
+		}
+	}
+	for _, apply := range ch.applies {
+		apply()
+	}
+	return nil
+}
+
+// checkStoreSize refuses a change that would take the store past Limits.StoreBytes; w.mu
+// held.
+func (w *World) checkStoreSize(op string, ch *change) error {
+	max := w.limits.StoreBytes
+	if max <= 0 {
+		return nil
+	}
+	if size := w.store.size.Load(); size+int64(ch.bytes) > max {
+		return limitExceeded(op, "The store holds %d bytes; this change of %d bytes would take it past its limit of %d bytes (ecrsign serve --max-store-bytes)", size, ch.bytes, max)
+	}
+	return nil
+}

@@ -1,0 +1,330 @@
+package sim
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/ecrsign/ecrsign/rules"
+)
+
+// openTest opens a store in a temporary directory (or at path) and closes it after the test.
+func openTest(t *testing.T, path string, opts ...StoreOption) *World {
+	t.Helper()
+	if path == "" {
+		path = filepath.Join(t.TempDir(), "state.db")
+	}
+	w, err := Open(path, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return w
+}
+
+func saved(t *testing.T, w *World) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := w.Save(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// firstDifference shows where two world files part.
+func firstDifference(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range min(len(al), len(bl)) {
+		if al[i] != bl[i] {
+			return fmt.Sprintf("line %d:\n%s\n---\n%s", i+1, strings.Join(al[max(0, i-3):min(len(al), i+3)], "\n"), strings.Join(bl[max(0, i-3):min(len(bl), i+3)], "\n"))
+		}
+	}
+	return fmt.Sprintf("%d lines, then %d", len(al), len(bl))
+}
+
+// reopen closes a world and opens its store again.
+func reopen(t *testing.T, w *World) *World {
+	t.Helper()
+	path := w.store.path
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return openTest(t, path)
+}
+
+// TestStoreHoldsWhatMemoryHolds runs every kind of change against a world with a store and
+// checks, after each phase, that the world reopened from the store is the world in memory:
+// each operation stored exactly what it changed.
+func TestStoreHoldsWhatMemoryHolds(t *testing.T) {
+	seed := func() (*World, error) {
+		return New(WithClock(NewFrozenClock(t0)), WithOptions(Options{SigningLatency: time.Second, ReplicationLatency: 5 * time.Second, CreateRepositoryOnPush: true, SignReplicatedImages: true})), nil
+	}
+	w := openTest(t, "", WithSeed(seed))
+	west := Caller{Region: "us-west-2"}
+	c, cw := w.Client(Caller{}), w.Client(west)
+	phases := []func(){
+		func() {
+			must(0, w.SetProfileStatus(profAudit, ProfileRevoked))(t)
+			must(0, w.GrantProfiles("arn:aws:iam::123456789012:role/dev", profProd))(t)
+			putSigning(t, c, signing(rule(profProd, "team/*"), rule(profAudit)))
+			must(cw.PutSigningConfiguration(&PutSigningConfigurationRequest{SigningConfiguration: signing(rule(profWest))}))(t)
+			must(c.PutReplicationConfiguration(&PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{replRule(nil, dest("123456789012", "us-west-2"))}}}))(t)
+			must(c.CreateRepository(&CreateRepositoryRequest{RepositoryName: "team/api", ImageTagMutability: TagImmutable}))(t)
+			must(cw.CreateRepository(&CreateRepositoryRequest{RepositoryName: "team/web", ImageTagMutability: TagImmutable}))(t)
+		},
+		func() {
+			push(t, c, "team/api", 1, "v1")
+			push(t, c, "team/web", 2, "v1") // created on push; replica in flight holds v1 in the west
+			push(t, c, "team/api", 3, "")
+			must(0, w.ChangeClock(ClockChange{Advance: 10 * time.Second}))(t)
+		},
+		func() {
+			push(t, c, "team/web", 4, "v2") // settles the moves that happened
+			push(t, c, "svc", 5, "latest")
+			push(t, c, "svc", 6, "latest") // the tag moves
+			must(c.DeleteSigningConfiguration(nil))(t)
+			push(t, c, "svc", 6, "again")
+			o := w.Options()
+			o.Faults = Faults{Seed: 7, SigningFailureRate: 0.5}
+			must(0, w.SetOptions(o))(t)
+			f := true
+			must(0, w.ChangeClock(ClockChange{Freeze: &f, Advance: time.Hour}))(t)
+		},
+	}
+	for i, phase := range phases {
+		phase()
+		before := saved(t, w)
+		w = reopen(t, w)
+		c, cw = w.Client(Caller{}), w.Client(west)
+		if after := saved(t, w); after != before {
+			t.Fatalf("phase %d: the reopened world differs from the world in memory: %s", i, firstDifference(before, after))
+		}
+	}
+}
+
+// TestStoreConcurrentChanges: changes from many goroutines, committed together, are all in
+// the store, as in memory.
+func TestStoreConcurrentChanges(t *testing.T) {
+	w := openTest(t, "", WithSeed(func() (*World, error) {
+		return New(WithClock(NewFrozenClock(t0)), WithOptions(Options{CreateRepositoryOnPush: true})), nil
+	}))
+	putSigning(t, w.Client(Caller{}), signing(rule(profProd, "team/*")))
+	var wg sync.WaitGroup
+	errs := make(chan error, 16*20)
+	for g := range 16 {
+		wg.Go(func() {
+			c := w.Client(Caller{Account: fmt.Sprintf("1000000000%02d", g%4)})
+			for i := range 20 {
+				repo := fmt.Sprintf("team/r%d", (g+i)%3)
+				if _, err := c.PutImage(&PutImageRequest{RepositoryName: repo, ImageManifest: manifest(g*100 + i), ImageTag: fmt.Sprintf("t%d", i%5)}); err != nil {
+					errs <- err
+				}
+				if i%7 == 0 {
+					if _, err := c.PutSigningConfiguration(&PutSigningConfigurationRequest{SigningConfiguration: signing(rule(profProd, fmt.Sprintf("team/r%d", i%3)))}); err != nil {
+						errs <- err
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	before := saved(t, w)
+	if after := saved(t, reopen(t, w)); after != before {
+		t.Fatalf("the reopened world differs: %s", firstDifference(before, after))
+	}
+}
+
+// TestStoreLocked: regression: two servers on one state file both answered, and the last
+// save won. The second Open fails, naming the file and the process that holds it.
+func TestStoreLocked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	openTest(t, path)
+	_, err := Open(path, WithLockTimeout(50*time.Millisecond))
+	var le *LockedError
+	if !errors.As(err, &le) || le.Path != path {
+		t.Fatalf("second Open: %v, want a LockedError for %s", err, path)
+	}
+	for _, want := range []string{path, fmt.Sprintf("pid %d", os.Getpid())} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %q", err, want)
+		}
+	}
+}
+
+// TestStoreMigratesJSON: a JSON state file of an earlier release is migrated: its world is
+// stored, the old file kept beside the store.
+func TestStoreMigratesJSON(t *testing.T) {
+	old, _, c := newTestWorld()
+	putSigning(t, c, signing(rule(profProd)))
+	createRepo(t, c, "team/api")
+	push(t, c, "team/api", 1, "v1")
+	path := filepath.Join(t.TempDir(), "state.json")
+	var b bytes.Buffer
+	if err := old.SaveCompact(&b); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(path, b.Bytes(), 0o644)
+	w := openTest(t, path)
+	if got, want := saved(t, w), saved(t, old); got != want {
+		t.Fatalf("migrated world differs: %s", firstDifference(got, want))
+	}
+	if kept, err := os.ReadFile(path + ".v0.json"); err != nil || !bytes.Equal(kept, b.Bytes()) {
+		t.Fatalf("the old state file was not kept: %v", err)
+	}
+}
+
+// TestStoreRefusesWhatItCannotRead: a file that is neither a store of this format nor a
+// loadable JSON world stops Open with a StateError naming it, and is left unchanged.
+func TestStoreRefusesWhatItCannotRead(t *testing.T) {
+	otherFormat := filepath.Join(t.TempDir(), "other.db")
+	db, err := bolt.Open(otherFormat, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bolt.Tx) error {
+		b, _ := tx.CreateBucket(bucketMeta)
+		return b.Put(metaFormat, []byte("ecrsign-store/99"))
+	})
+	db.Close()
+	formatBytes, _ := os.ReadFile(otherFormat)
+	for _, tc := range []struct{ name, content, reason string }{
+		{"torn JSON", `{"registries": [{"registryId": "1234`, "earlier release"},
+		{"invalid JSON world", `{"registries": [{"registryId": "1", "region": "us-east-1"}]}`, "registryId must be 12 digits"},
+		{"empty", "", "empty"},
+		{"garbage", strings.Repeat("\x00\x01garbage", 1000), "invalid"},
+		{"another format", string(formatBytes), `"ecrsign-store/99"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "state")
+			os.WriteFile(path, []byte(tc.content), 0o644)
+			_, err := Open(path)
+			var se *StateError
+			if !errors.As(err, &se) || se.Path != path {
+				t.Fatalf("want a StateError for %s, got %v", path, err)
+			}
+			for _, want := range []string{path, tc.reason, "left unchanged"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not say %q", err, want)
+				}
+			}
+			if after, _ := os.ReadFile(path); string(after) != tc.content {
+				t.Fatal("the file was changed")
+			}
+		})
+	}
+}
+
+// TestFailedCommitLeavesNoTrace: regression: a change whose save failed was applied all the
+// same, visible at once and saved by the next commit, and its retry answered
+// RepositoryAlreadyExistsException. A change that fails to commit is not applied; a retry
+// behaves as the first try.
+func TestFailedCommitLeavesNoTrace(t *testing.T) {
+	w := openTest(t, "", WithSeed(func() (*World, error) { return New(WithOptions(Options{CreateRepositoryOnPush: true})), nil }))
+	c := w.Client(Caller{})
+	createRepo(t, c, "kept")
+	before := saved(t, w)
+	w.store.db.Close() // every commit fails from now on, as on a disk that refuses writes
+	for try := range 2 {
+		_, err := c.CreateRepository(&CreateRepositoryRequest{RepositoryName: "lost"})
+		wantAPIError(t, err, ServerException, "nothing of it was applied")
+		_, err = c.PutImage(&PutImageRequest{RepositoryName: "app", ImageManifest: manifest(try), ImageTag: "v1"})
+		wantAPIError(t, err, ServerException, "nothing of it was applied")
+		_, err = c.PutSigningConfiguration(&PutSigningConfigurationRequest{SigningConfiguration: signing(rule(profProd))})
+		wantAPIError(t, err, ServerException, "")
+		wantAPIError(t, w.ChangeClock(ClockChange{Advance: time.Hour}), ServerException, "")
+	}
+	after := saved(t, w)
+	// The push counter may have moved (a Seq is never reused); nothing else did.
+	strip := func(s string) string {
+		var out []string
+		for _, l := range strings.Split(s, "\n") {
+			if !strings.Contains(l, `"pushes":`) && !strings.Contains(l, `"operations":`) && !strings.Contains(l, `"clockOffset"`) {
+				out = append(out, l)
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	if strip(after) != strip(before) {
+		t.Fatalf("failed changes left a trace:\n%s\n---\n%s", before, after)
+	}
+}
+
+// TestStoreLoadsLargeManifests: regression: manifests full of '<' grew 6x through JSON
+// escaping and the restart refused the state file. The store keeps manifests as they are
+// and loads whatever it accepted.
+func TestStoreLoadsLargeManifests(t *testing.T) {
+	w := openTest(t, "", WithSeed(func() (*World, error) { return New(WithOptions(Options{CreateRepositoryOnPush: true})), nil }))
+	c := w.Client(Caller{})
+	var digests []string
+	for n := range 3 {
+		m := fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%064x","size":2},"layers":[],"annotations":{"x":"%s"}}`, n, strings.Repeat("<", MaxManifestBytes-400))
+		res := must(c.Push(&PutImageRequest{RepositoryName: "app", ImageManifest: m}))(t)
+		digests = append(digests, res.Image.ImageID.ImageDigest)
+	}
+	w = reopen(t, w)
+	if used := w.store.size.Load(); used > 9*MaxManifestBytes { // copy-on-write pages: at most 3x
+		t.Errorf("the store uses %d bytes for 3 manifests of %d bytes", used, MaxManifestBytes)
+	}
+	for _, d := range digests {
+		statuses(t, w.Client(Caller{}), "app", ImageIdentifier{ImageDigest: d})
+	}
+}
+
+// TestLimits: past each limit the API answers as ECR does, and the world does not grow.
+func TestLimits(t *testing.T) {
+	w, _, c := newTestWorld(WithLimits(Limits{Registries: 2, RepositoriesPerRegistry: 2, ImagesPerRepository: 2}), WithOptions(Options{CreateRepositoryOnPush: true}))
+	createRepo(t, c, "aa")
+	createRepo(t, c, "bb")
+	_, err := c.CreateRepository(&CreateRepositoryRequest{RepositoryName: "cc"})
+	wantAPIError(t, err, LimitExceededException, "holds 2 repositories")
+	_, err = c.PutImage(&PutImageRequest{RepositoryName: "cc", ImageManifest: manifest(1)})
+	wantAPIError(t, err, LimitExceededException, "holds 2 repositories")
+	push(t, c, "aa", 1, "")
+	push(t, c, "aa", 2, "")
+	push(t, c, "aa", 2, "again") // a re-push is not a new image
+	_, err = c.PutImage(&PutImageRequest{RepositoryName: "aa", ImageManifest: manifest(3)})
+	wantAPIError(t, err, LimitExceededException, "holds 2 images")
+
+	other := w.Client(Caller{Account: "210987654321"})
+	createRepo(t, other, "xx") // the second registry
+	third := w.Client(Caller{Account: "333333333333"})
+	_, err = third.CreateRepository(&CreateRepositoryRequest{RepositoryName: "xx"})
+	wantAPIError(t, err, LimitExceededException, "registries")
+	_, err = third.PutSigningConfiguration(&PutSigningConfigurationRequest{SigningConfiguration: signing(rule(profProd))})
+	wantAPIError(t, err, ValidationException, "registries")
+
+	// A replication into a registry past the limit fails; the replica is not stored.
+	must(c.PutReplicationConfiguration(&PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{replRule(nil, dest("444444444444", "us-east-1"))}}}))(t)
+	res := push(t, c, "bb", 4, "")
+	if got := res.ReplicationStatuses; len(got) != 1 || got[0].FailureCode != FailureLimitExceeded {
+		t.Fatalf("replication past the registry limit: %+v", got)
+	}
+	if n := len(w.registries); n != 2 {
+		t.Fatalf("the world holds %d registries, its limit is 2", n)
+	}
+}
+
+// TestStoreSizeLimit: a change that would take the store past Limits.StoreBytes is refused
+// with LimitExceededException (PutImage) and stores nothing.
+func TestStoreSizeLimit(t *testing.T) {
+	w := openTest(t, "", WithSeed(func() (*World, error) { return New(WithOptions(Options{CreateRepositoryOnPush: true})), nil }),
+		WithWorldOptions(WithLimits(Limits{StoreBytes: 1 << 20})))
+	c := w.Client(Caller{})
+	m := fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%064x","size":2},"layers":[],"annotations":{"x":"%s"}}`, 1, strings.Repeat("y", 2<<20))
+	_, err := c.PutImage(&PutImageRequest{RepositoryName: "app", ImageManifest: m})
+	wantAPIError(t, err, LimitExceededException, "store")
+	_, err = c.DescribeImageSigningStatus(&DescribeImageSigningStatusRequest{RepositoryName: "app", ImageID: &ImageIdentifier{ImageDigest: Digest(m)}})
+	wantAPIError(t, err, RepositoryNotFoundException, "")
+}
