@@ -601,10 +601,11 @@ func (e *evaluation) split(n, arg *source.Node, depth int, label string) *source
 	if delim == "" {
 		return e.fail(n, "Fn::Split: the delimiter is empty", "")
 	}
-	parts := strings.Split(s, delim)
-	if e.values += len(parts); e.values > MaxEvaluatedValues {
+	// Count before splitting: a long literal split by one character makes many values.
+	if e.values += strings.Count(s, delim) + 1; e.values > MaxEvaluatedValues {
 		return e.limit(n, fmt.Sprintf("the resource's properties evaluate to more than %d values (MaxEvaluatedValues)", MaxEvaluatedValues))
 	}
+	parts := strings.Split(s, delim)
 	out := &source.Node{Kind: source.Array, Pos: n.Pos}
 	for _, p := range parts {
 		out.Items = append(out.Items, &source.Node{Kind: source.String, Pos: n.Pos, Text: p})

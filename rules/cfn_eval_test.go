@@ -63,6 +63,7 @@ func TestEvaluate(t *testing.T) {
 		{"!Select [0, !Ref NoDefault]", "unknown: Ref NoDefault"},
 		{"!Split [',', 'x,y']", "[x y]"},
 		{"!Split ['', 'x']", "error: Fn::Split: the delimiter is empty"},
+		{"!Split [',', '" + strings.Repeat(",", MaxEvaluatedValues) + "']", "error: the resource's properties evaluate to more than 50000 values (MaxEvaluatedValues)"},
 		{"!Select [1, !Split [/, !Sub '${Env}/api']]", "api"},
 		{"!FindInMap [M, !Ref 'AWS::Region', Prefix]", "east"},
 		{"!FindInMap [M, us-east-1, Count]", "3"},
