@@ -79,6 +79,9 @@ type tfFile struct {
 	body   *hclsyntax.Body
 	doc    *Document
 	budget *findingBudget
+	// broken is set when the file does not parse: Terraform refuses it, and its blocks
+	// are not read.
+	broken bool
 }
 
 type tfVariable struct {
@@ -164,8 +167,8 @@ func DecodeTerraformModule(files []TerraformFile, vars *TerraformVars, opts ...O
 	m.assignVars(vars)
 	var all []*Config
 	for _, f := range m.files {
-		if f.body == nil || hasError(f.doc.Findings) {
-			continue // Terraform refuses a file that does not parse
+		if f.body == nil || f.broken {
+			continue
 		}
 		for _, b := range f.body.Blocks {
 			if b.Type != "resource" || len(b.Labels) != 2 {
@@ -278,6 +281,7 @@ func (m *tfModule) parse(f *tfFile) *hclsyntax.Body {
 		return nil
 	}
 	file, diags := hclsyntax.ParseConfig(f.data, f.name, hcl.Pos{Line: 1, Column: 1})
+	f.broken = diags.HasErrors()
 	for _, d := range diags {
 		if d.Severity == hcl.DiagError {
 			m.finding(CodeSyntax, SeverityError, diagRange(d, f.name), "invalid Terraform: "+diagText(d), "")
@@ -469,7 +473,7 @@ func (m *tfModule) assignVars(vars *TerraformVars) {
 		v.expr, v.value, v.given = e, val, true
 	}
 	applyFile := func(f *tfFile) {
-		if f.body == nil || hasError(f.doc.Findings) {
+		if f.body == nil || f.broken {
 			return
 		}
 		for _, a := range sortedAttributes(f.body) {
@@ -751,8 +755,8 @@ func (ev *tfEval) causes(e hclsyntax.Expression) []tfCause {
 		case "path", "terraform":
 			c.why = "is a value Terraform sets when it runs"
 		default:
-			if _, ok := ev.iterators()[root]; ok {
-				continue
+			if _, ok := ev.scope[root]; ok {
+				continue // a dynamic block's iterator
 			}
 			c.why = "is an attribute of another resource, known only after apply"
 			c.hint = "check the plan instead: terraform plan -out=PLAN && terraform show -json PLAN | ecrsign validate -"
@@ -761,9 +765,6 @@ func (ev *tfEval) causes(e hclsyntax.Expression) []tfCause {
 	}
 	return out
 }
-
-// iterators is set while a dynamic block's content is converted.
-func (ev *tfEval) iterators() map[string]cty.Value { return ev.scope }
 
 // resource decodes one resource block into a configuration of f's document.
 func (m *tfModule) resource(f *tfFile, b *hclsyntax.Block, res tfResource) *Config {

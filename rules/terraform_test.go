@@ -144,6 +144,8 @@ var tfCases = []tfCase{
 		want: []string{"main.tf:3:27 ECR208 awscc_ecr_signing_configuration.s.rules[0].signingProfileArn"}},
 	{name: "local cycle", files: tf("locals {\n  a = local.b\n  b = local.a\n}\n" + awscc(`local.a`, `"a/*"`)),
 		want: []string{"main.tf:3:7 ECR112 ", "main.tf:7:27 ECR108 awscc_ecr_signing_configuration.s.rules[0].signingProfileArn"}},
+	{name: "variable declared twice", files: tf("variable \"a\" {}\nvariable \"a\" {}\n" + awscc(`"`+arnA+`"`, `"A"`)),
+		want: []string{"main.tf:2:10 ECR104 ", "main.tf:6:39 ECR205 awscc_ecr_signing_configuration.s.rules[0].repositoryFilters[0].filter"}},
 	{name: "resource attribute", files: tf(awscc(`aws_signer_signing_profile.p.arn`, `"a/*"`)),
 		want: []string{"main.tf:3:27 ECR108 awscc_ecr_signing_configuration.s.rules[0].signingProfileArn"}},
 	{name: "data source in a template", files: tf(awscc(`"arn:aws:signer:us-east-1:${data.aws_caller_identity.c.account_id}:/signing-profiles/p_1"`, `"a/*"`)),

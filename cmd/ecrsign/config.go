@@ -86,6 +86,9 @@ func loadConfig(spec string, kind rules.Kind, stdin io.Reader, tf *terraformInpu
 					fs = append(fs, f)
 				}
 			}
+			if c.Format == rules.FormatTerraformPlan {
+				return nil, &configError{msg: fmt.Sprintf("%s: %d values are known only after apply; use the state after apply (terraform show -json) or literal values:", file, len(c.Unresolved)), findings: fs}
+			}
 			if c.Format == rules.FormatTerraformSource {
 				return nil, &configError{msg: fmt.Sprintf("%s: %d values are known only when Terraform runs; give variables with --var or --var-file, or use the plan (terraform show -json):", file, len(c.Unresolved)), findings: fs}
 			}
