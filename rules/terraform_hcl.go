@@ -118,10 +118,19 @@ type tfLocal struct {
 	name   string
 	file   *tfFile
 	attr   *hclsyntax.Attribute
-	state  int // 0 not evaluated, 1 being evaluated, 2 done
+	state  localState
 	value  cty.Value
 	causes []tfCause
 }
+
+// localState is how far the evaluation of a local value is.
+type localState int
+
+const (
+	localPending localState = iota
+	localEvaluating
+	localDone
+)
 
 // tfCause explains why a value is unknown: the expression that makes it so, where, why and
 // how to supply it.
@@ -167,7 +176,7 @@ func DecodeTerraformModule(files []TerraformFile, vars *TerraformVars, opts ...O
 	m.assignVars(vars)
 	var all []*Config
 	for _, f := range m.files {
-		if f.body == nil || f.broken {
+		if f.body == nil || f.broken || !isTerraformSource(f.name) {
 			continue
 		}
 		for _, b := range f.body.Blocks {
@@ -189,11 +198,11 @@ func DecodeTerraformModule(files []TerraformFile, vars *TerraformVars, opts ...O
 	}
 	var docs []*Document
 	for _, f := range m.files {
-		if strings.HasSuffix(f.name, ".tf") && len(all) == 0 && !hasError(f.doc.Findings) {
+		if isTerraformSource(f.name) && len(all) == 0 && !hasError(f.doc.Findings) {
 			f.doc.Findings = append(f.doc.Findings, Finding{Code: CodeNoConfig, Severity: SeverityError, File: f.name, Line: 1, Column: 1,
 				Message: "the Terraform module declares no " + terraformTypeList + " resource"})
 		}
-		if !strings.HasSuffix(f.name, ".tf") && len(f.doc.Findings) == 0 {
+		if !isTerraformSource(f.name) && len(f.doc.Findings) == 0 {
 			continue // a .tfvars file without findings
 		}
 		if s, ok := f.budget.summary(); ok {
@@ -208,6 +217,9 @@ func DecodeTerraformModule(files []TerraformFile, vars *TerraformVars, opts ...O
 	}
 	return docs
 }
+
+// isTerraformSource reports whether a file of a module is configuration (.tf), not values.
+func isTerraformSource(name string) bool { return strings.HasSuffix(name, ".tf") }
 
 func (m *tfModule) addFile(tf TerraformFile) *tfFile {
 	f := &tfFile{name: tf.Name, data: tf.Data, doc: &Document{File: tf.Name}, budget: &findingBudget{left: MaxFindings}}
@@ -381,7 +393,7 @@ func diagText(d *hcl.Diagnostic) string {
 
 // declare records the variables and locals of a file, with their defaults.
 func (m *tfModule) declare(f *tfFile) {
-	if f.body == nil || !strings.HasSuffix(f.name, ".tf") {
+	if f.body == nil || !isTerraformSource(f.name) {
 		return
 	}
 	for _, b := range f.body.Blocks {
@@ -481,7 +493,7 @@ func (m *tfModule) assignVars(vars *TerraformVars) {
 		}
 	}
 	for _, f := range m.files {
-		if !strings.HasSuffix(f.name, ".tf") {
+		if !isTerraformSource(f.name) {
 			applyFile(f)
 		}
 	}
@@ -540,22 +552,22 @@ func (m *tfModule) evalLocal(name string, depth int, from hcl.Range) *tfLocal {
 		return nil
 	}
 	switch {
-	case l.state == 2:
+	case l.state == localDone:
 		return l
-	case l.state == 1:
+	case l.state == localEvaluating:
 		m.finding(CodeExpression, SeverityError, from, fmt.Sprintf("local.%s refers to itself", name), "break the cycle of locals")
 		return &tfLocal{name: name, value: cty.DynamicVal, causes: []tfCause{{text: "local." + name, where: where(from), why: "refers to itself", rng: from}}}
 	case depth > MaxTerraformLocalDepth:
 		m.finding(CodeLimit, SeverityError, from, fmt.Sprintf("locals refer to each other more than %d deep here", MaxTerraformLocalDepth), "")
 		return &tfLocal{name: name, value: cty.DynamicVal, causes: []tfCause{{text: "local." + name, where: where(from), why: "is too deep a chain of locals", rng: from}}}
 	}
-	l.state = 1
+	l.state = localEvaluating
 	ev := &tfEval{m: m, file: l.file, depth: depth}
 	l.value = ev.expr(l.attr.Expr, nil)
 	if !l.value.IsWhollyKnown() {
 		l.causes = ev.causes(l.attr.Expr)
 	}
-	l.state = 2
+	l.state = localDone
 	return l
 }
 
@@ -843,6 +855,10 @@ func (ev *tfEval) markUnknown(c *Config) {
 
 func toPos(p hcl.Pos) source.Pos { return source.Pos{Line: p.Line, Column: p.Column} }
 
+// maxBlockDepth bounds the nesting of blocks read: the resources' blocks nest three deep
+// (replication_configuration, rule, destination).
+const maxBlockDepth = 4
+
 // terraformBlocks are the nested block types of the hashicorp/aws resources, by the block
 // that holds them ("" for the resource).
 var terraformBlocks = map[string]map[string][]string{
@@ -856,7 +872,7 @@ var terraformBlocks = map[string]map[string][]string{
 // as lists by type.
 func (ev *tfEval) body(b *hclsyntax.Body, pos source.Pos, blockType string, res tfResource, depth int) *source.Node {
 	n := &source.Node{Kind: source.Object, Pos: pos}
-	if depth > 4 {
+	if depth > maxBlockDepth {
 		return n
 	}
 	if blockType != "" {
@@ -866,29 +882,29 @@ func (ev *tfEval) body(b *hclsyntax.Body, pos source.Pos, blockType string, res 
 		}
 	}
 	for _, typ := range terraformBlocks[string(res.kind)][blockType] {
+		// An absent block is an empty list, as in terraform show -json output; a dynamic
+		// block over an unknown collection makes the whole list unknown.
 		list := &source.Node{Kind: source.Array, Pos: n.Pos}
 		keyPos := n.Pos
-		found := false
+		found, unknown := false, false
 		for _, blk := range b.Blocks {
-			switch {
-			case blk.Type == typ && len(blk.Labels) == 0:
-				if !found {
-					keyPos, list.Pos, found = toPos(blk.TypeRange.Start), toPos(blk.TypeRange.Start), true
-				}
-				list.Items = append(list.Items, ev.body(blk.Body, toPos(blk.TypeRange.Start), typ, res, depth+1))
-			case blk.Type == "dynamic" && len(blk.Labels) == 1 && blk.Labels[0] == typ:
-				if !found {
-					keyPos, list.Pos, found = toPos(blk.TypeRange.Start), toPos(blk.TypeRange.Start), true
-				}
-				items, known := ev.dynamic(blk, typ, res, depth)
-				if !known {
-					list = &source.Node{Kind: source.Null, Pos: toPos(blk.TypeRange.Start)}
-					break
-				}
-				if list.Kind == source.Array {
-					list.Items = append(list.Items, items...)
-				}
+			dynamic := blk.Type == "dynamic" && len(blk.Labels) == 1 && blk.Labels[0] == typ
+			if !dynamic && (blk.Type != typ || len(blk.Labels) != 0) || unknown {
+				continue
 			}
+			if !found {
+				keyPos, list.Pos, found = toPos(blk.TypeRange.Start), toPos(blk.TypeRange.Start), true
+			}
+			if !dynamic {
+				list.Items = append(list.Items, ev.body(blk.Body, toPos(blk.TypeRange.Start), typ, res, depth+1))
+				continue
+			}
+			items, known := ev.dynamic(blk, typ, res, depth)
+			if !known {
+				list, unknown = &source.Node{Kind: source.Null, Pos: toPos(blk.TypeRange.Start)}, true
+				continue
+			}
+			list.Items = append(list.Items, items...)
 		}
 		n.Members = append(n.Members, source.Member{Key: typ, KeyPos: keyPos, Value: list})
 	}
