@@ -584,6 +584,8 @@ type tfEval struct {
 	unknowns map[source.Pos][]tfCause
 	// scope holds the iterators of the dynamic blocks being expanded.
 	scope map[string]cty.Value
+	// extra holds the findings of the blocks a resource does not take.
+	extra []Finding
 }
 
 // expr evaluates e, iterators giving the values of enclosing dynamic blocks' iterators.
@@ -802,6 +804,10 @@ func (m *tfModule) resource(f *tfFile, b *hclsyntax.Block, res tfResource) *Conf
 		}
 	}
 	body := terraformBody(values, res, m.o.limits.MaxDepth)
+	for _, f := range ev.extra {
+		c.add(f)
+	}
+	checkTerraformMembers(c, body, res)
 	if res.kind == KindReplication {
 		if body == nil && res.wrapper != "" {
 			body = &source.Node{Kind: source.Object, Pos: pos}
@@ -880,6 +886,9 @@ func (ev *tfEval) body(b *hclsyntax.Body, pos source.Pos, blockType string, res 
 			v := ev.expr(a.Expr, ev.scope)
 			n.Members = append(n.Members, source.Member{Key: a.Name, KeyPos: toPos(a.NameRange.Start), Value: ev.node(a.Expr, v, 0)})
 		}
+	}
+	if blockType != "" {
+		ev.checkBlocks(b, blockType, res)
 	}
 	for _, typ := range terraformBlocks[string(res.kind)][blockType] {
 		// An absent block is an empty list, as in terraform show -json output; a dynamic
@@ -1041,4 +1050,92 @@ func (ev *tfEval) node(e hclsyntax.Expression, v cty.Value, depth int) *source.N
 		return n
 	}
 	return &source.Node{Kind: source.Null, Pos: pos}
+}
+
+// checkBlocks reports the nested blocks of a hashicorp/aws block that its schema does not
+// have, as terraform validate does (the resource's own blocks, lifecycle and others, are
+// not checked).
+func (ev *tfEval) checkBlocks(b *hclsyntax.Body, blockType string, res tfResource) {
+	allowed := terraformBlocks[string(res.kind)][blockType]
+	for _, blk := range b.Blocks {
+		name := blk.Type
+		if name == "dynamic" && len(blk.Labels) == 1 {
+			name = blk.Labels[0]
+		}
+		if slices.Contains(allowed, name) {
+			continue
+		}
+		what := "no nested blocks"
+		if len(allowed) > 0 {
+			what = "only " + strings.Join(allowed, " and ") + " blocks"
+		}
+		ev.extra = append(ev.extra, Finding{Code: CodeUnknownField, Severity: SeverityError,
+			Line: blk.TypeRange.Start.Line, Column: blk.TypeRange.Start.Column,
+			Message: fmt.Sprintf("a %s block takes %s, not %q", blockType, what, name), Hint: suggestName(name, allowed)})
+	}
+}
+
+// terraformMembers are the arguments of each object of a configuration body ({rules: ...},
+// in the awscc provider's names), by the list that holds it ("" for the body itself).
+var terraformMembers = map[Kind]map[string][]string{
+	KindSigning: {"": {"rules"}, "rules": {"signing_profile_arn", "repository_filters"}, "repository_filters": {"filter", "filter_type"}},
+	KindReplication: {"": {"rules"}, "rules": {"destinations", "repository_filters"},
+		"destinations": {"region", "registry_id"}, "repository_filters": {"filter", "filter_type"}},
+}
+
+// checkTerraformMembers reports the arguments of a .tf configuration that its resource type
+// does not take, as terraform validate does: a misspelt repository_filters would otherwise
+// read as a rule without filters, which signs every repository.
+func checkTerraformMembers(c *Config, body *source.Node, res tfResource) {
+	var walk func(n *source.Node, list, path string, depth int)
+	walk = func(n *source.Node, list, path string, depth int) {
+		allowed, ok := terraformMembers[res.kind][list]
+		if n == nil || n.Kind != source.Object || !ok || depth > maxBlockDepth {
+			return
+		}
+		names := allowed
+		if res.blocks {
+			names = make([]string, len(allowed))
+			for i, a := range allowed {
+				names[i] = providerName(a)
+			}
+		}
+		for _, m := range n.Members {
+			if !slices.Contains(allowed, m.Key) {
+				c.add(Finding{Code: CodeUnknownField, Severity: SeverityError, Path: join(path, m.Key),
+					Line: m.KeyPos.Line, Column: m.KeyPos.Column,
+					Message: fmt.Sprintf("unknown argument %q; %s takes %s", m.Key, memberName(styleSnake, path), strings.Join(names, ", ")),
+					Hint:    suggestName(m.Key, names)})
+				continue
+			}
+			if m.Value.Kind != source.Array {
+				continue
+			}
+			for i, it := range m.Value.Items {
+				walk(it, m.Key, fmt.Sprintf("%s[%d]", join(path, terraformNames[m.Key]), i), depth+1)
+			}
+		}
+	}
+	walk(body, "", "", 0)
+}
+
+// providerName is the hashicorp/aws name of an awscc attribute: its block's name.
+func providerName(awscc string) string {
+	for block, attr := range terraformBlockNames {
+		if attr == awscc {
+			return block
+		}
+	}
+	return awscc
+}
+
+// suggestName proposes the allowed name a mistyped one was probably meant to be.
+func suggestName(name string, allowed []string) string {
+	norm := func(s string) string { return strings.ToLower(strings.ReplaceAll(s, "_", "")) }
+	for _, a := range allowed {
+		if editDistance(norm(name), norm(a)) <= 2 {
+			return fmt.Sprintf("did you mean %s?", a)
+		}
+	}
+	return ""
 }
