@@ -103,6 +103,9 @@ func usable(file string, kind Kind, c *Config, errs []Finding) error {
 				Message: "with " + strings.Join(o.Conditions, ", ") + ": " + o.describe()}))
 		}
 		return &SelectError{Msg: fmt.Sprintf("%s: the %s configuration depends on template conditions that stay unknown; give the values they depend on:", file, kind), Findings: fs}
+	case len(c.Unresolved) > 0 && c.Format == FormatTerraformPlan:
+		return &SelectError{Msg: fmt.Sprintf("%s: %d %s known only after apply; use the state after apply (terraform show -json) or literal values:", file, len(c.Unresolved), map[bool]string{true: "value is", false: "values are"}[len(c.Unresolved) == 1]),
+			Findings: c.unresolvedFindings()}
 	case len(c.Unresolved) > 0 && c.Format == FormatTerraformSource:
 		return &SelectError{Msg: fmt.Sprintf("%s: %d %s known only when Terraform runs; give variables with --var or --var-file, or use the plan (terraform show -json):", file, len(c.Unresolved), map[bool]string{true: "value is", false: "values are"}[len(c.Unresolved) == 1]),
 			Findings: c.unresolvedFindings()}

@@ -79,6 +79,9 @@ type tfFile struct {
 	body   *hclsyntax.Body
 	doc    *Document
 	budget *findingBudget
+	// broken is set when the file does not parse: Terraform refuses it, and its blocks
+	// are not read.
+	broken bool
 }
 
 type tfVariable struct {
@@ -115,10 +118,19 @@ type tfLocal struct {
 	name   string
 	file   *tfFile
 	attr   *hclsyntax.Attribute
-	state  int // 0 not evaluated, 1 being evaluated, 2 done
+	state  localState
 	value  cty.Value
 	causes []tfCause
 }
+
+// localState is how far the evaluation of a local value is.
+type localState int
+
+const (
+	localPending localState = iota
+	localEvaluating
+	localDone
+)
 
 // tfCause explains why a value is unknown: the expression that makes it so, where, why and
 // how to supply it.
@@ -164,8 +176,8 @@ func DecodeTerraformModule(files []TerraformFile, vars *TerraformVars, opts ...O
 	m.assignVars(vars)
 	var all []*Config
 	for _, f := range m.files {
-		if f.body == nil || hasError(f.doc.Findings) {
-			continue // Terraform refuses a file that does not parse
+		if f.body == nil || f.broken || !isTerraformSource(f.name) {
+			continue
 		}
 		for _, b := range f.body.Blocks {
 			if b.Type != "resource" || len(b.Labels) != 2 {
@@ -184,11 +196,11 @@ func DecodeTerraformModule(files []TerraformFile, vars *TerraformVars, opts ...O
 	}
 	var docs []*Document
 	for _, f := range m.files {
-		if strings.HasSuffix(f.name, ".tf") && len(all) == 0 && !hasError(f.doc.Findings) {
+		if isTerraformSource(f.name) && len(all) == 0 && !hasError(f.doc.Findings) {
 			f.doc.Findings = append(f.doc.Findings, Finding{Code: CodeNoConfig, Severity: SeverityError, File: f.name, Line: 1, Column: 1,
 				Message: "the Terraform module declares no " + terraformTypeList + " resource"})
 		}
-		if !strings.HasSuffix(f.name, ".tf") && len(f.doc.Findings) == 0 {
+		if !isTerraformSource(f.name) && len(f.doc.Findings) == 0 {
 			continue // a .tfvars file without findings
 		}
 		if s, ok := f.budget.summary(); ok {
@@ -203,6 +215,9 @@ func DecodeTerraformModule(files []TerraformFile, vars *TerraformVars, opts ...O
 	}
 	return docs
 }
+
+// isTerraformSource reports whether a file of a module is configuration (.tf), not values.
+func isTerraformSource(name string) bool { return strings.HasSuffix(name, ".tf") }
 
 func (m *tfModule) addFile(tf TerraformFile) *tfFile {
 	f := &tfFile{name: tf.Name, data: tf.Data, doc: &Document{File: tf.Name}, budget: &findingBudget{left: MaxFindings}}
@@ -276,6 +291,7 @@ func (m *tfModule) parse(f *tfFile) *hclsyntax.Body {
 		return nil
 	}
 	file, diags := hclsyntax.ParseConfig(f.data, f.name, hcl.Pos{Line: 1, Column: 1})
+	f.broken = diags.HasErrors()
 	for _, d := range diags {
 		if d.Severity == hcl.DiagError {
 			m.finding(CodeSyntax, SeverityError, diagRange(d, f.name), "invalid Terraform: "+diagText(d), "")
@@ -375,7 +391,7 @@ func diagText(d *hcl.Diagnostic) string {
 
 // declare records the variables and locals of a file, with their defaults.
 func (m *tfModule) declare(f *tfFile) {
-	if f.body == nil || !strings.HasSuffix(f.name, ".tf") {
+	if f.body == nil || !isTerraformSource(f.name) {
 		return
 	}
 	for _, b := range f.body.Blocks {
@@ -467,7 +483,7 @@ func (m *tfModule) assignVars(vars *TerraformVars) {
 		v.expr, v.value, v.given = e, val, true
 	}
 	applyFile := func(f *tfFile) {
-		if f.body == nil || hasError(f.doc.Findings) {
+		if f.body == nil || f.broken {
 			return
 		}
 		for _, a := range sortedAttributes(f.body) {
@@ -475,7 +491,7 @@ func (m *tfModule) assignVars(vars *TerraformVars) {
 		}
 	}
 	for _, f := range m.files {
-		if !strings.HasSuffix(f.name, ".tf") {
+		if !isTerraformSource(f.name) {
 			applyFile(f)
 		}
 	}
@@ -534,22 +550,22 @@ func (m *tfModule) evalLocal(name string, depth int, from hcl.Range) *tfLocal {
 		return nil
 	}
 	switch {
-	case l.state == 2:
+	case l.state == localDone:
 		return l
-	case l.state == 1:
+	case l.state == localEvaluating:
 		m.finding(CodeExpression, SeverityError, from, fmt.Sprintf("local.%s refers to itself", name), "break the cycle of locals")
 		return &tfLocal{name: name, value: cty.DynamicVal, causes: []tfCause{{text: "local." + name, where: where(from), why: "refers to itself", rng: from}}}
 	case depth > MaxTerraformLocalDepth:
 		m.finding(CodeLimit, SeverityError, from, fmt.Sprintf("locals refer to each other more than %d deep here", MaxTerraformLocalDepth), "")
 		return &tfLocal{name: name, value: cty.DynamicVal, causes: []tfCause{{text: "local." + name, where: where(from), why: "is too deep a chain of locals", rng: from}}}
 	}
-	l.state = 1
+	l.state = localEvaluating
 	ev := &tfEval{m: m, file: l.file, depth: depth}
 	l.value = ev.expr(l.attr.Expr, nil)
 	if !l.value.IsWhollyKnown() {
 		l.causes = ev.causes(l.attr.Expr)
 	}
-	l.state = 2
+	l.state = localDone
 	return l
 }
 
@@ -566,6 +582,8 @@ type tfEval struct {
 	unknowns map[source.Pos][]tfCause
 	// scope holds the iterators of the dynamic blocks being expanded.
 	scope map[string]cty.Value
+	// extra holds the findings of the blocks a resource does not take.
+	extra []Finding
 }
 
 // expr evaluates e, iterators giving the values of enclosing dynamic blocks' iterators.
@@ -749,8 +767,8 @@ func (ev *tfEval) causes(e hclsyntax.Expression) []tfCause {
 		case "path", "terraform":
 			c.why = "is a value Terraform sets when it runs"
 		default:
-			if _, ok := ev.iterators()[root]; ok {
-				continue
+			if _, ok := ev.scope[root]; ok {
+				continue // a dynamic block's iterator
 			}
 			c.why = "is an attribute of another resource, known only after apply"
 			c.hint = "check the plan instead: terraform plan -out=PLAN && terraform show -json PLAN | ecrsign validate -"
@@ -759,9 +777,6 @@ func (ev *tfEval) causes(e hclsyntax.Expression) []tfCause {
 	}
 	return out
 }
-
-// iterators is set while a dynamic block's content is converted.
-func (ev *tfEval) iterators() map[string]cty.Value { return ev.scope }
 
 // resource decodes one resource block into a configuration of f's document.
 func (m *tfModule) resource(f *tfFile, b *hclsyntax.Block, res tfResource) *Config {
@@ -787,6 +802,10 @@ func (m *tfModule) resource(f *tfFile, b *hclsyntax.Block, res tfResource) *Conf
 		}
 	}
 	body := terraformBody(values, res, m.o.limits.MaxDepth)
+	for _, f := range ev.extra {
+		c.add(f)
+	}
+	checkTerraformMembers(c, body, res)
 	if res.kind == KindReplication {
 		if body == nil && res.wrapper != "" {
 			body = &source.Node{Kind: source.Object, Pos: pos}
@@ -840,6 +859,10 @@ func (ev *tfEval) markUnknown(c *Config) {
 
 func toPos(p hcl.Pos) source.Pos { return source.Pos{Line: p.Line, Column: p.Column} }
 
+// maxBlockDepth bounds the nesting of blocks read: the resources' blocks nest three deep
+// (replication_configuration, rule, destination).
+const maxBlockDepth = 4
+
 // terraformBlocks are the nested block types of the hashicorp/aws resources, by the block
 // that holds them ("" for the resource).
 var terraformBlocks = map[string]map[string][]string{
@@ -853,7 +876,7 @@ var terraformBlocks = map[string]map[string][]string{
 // as lists by type.
 func (ev *tfEval) body(b *hclsyntax.Body, pos source.Pos, blockType string, res tfResource, depth int) *source.Node {
 	n := &source.Node{Kind: source.Object, Pos: pos}
-	if depth > 4 {
+	if depth > maxBlockDepth {
 		return n
 	}
 	if blockType != "" {
@@ -862,30 +885,33 @@ func (ev *tfEval) body(b *hclsyntax.Body, pos source.Pos, blockType string, res 
 			n.Members = append(n.Members, source.Member{Key: a.Name, KeyPos: toPos(a.NameRange.Start), Value: ev.node(a.Expr, v, 0)})
 		}
 	}
+	if blockType != "" {
+		ev.checkBlocks(b, blockType, res)
+	}
 	for _, typ := range terraformBlocks[string(res.kind)][blockType] {
+		// An absent block is an empty list, as in terraform show -json output; a dynamic
+		// block over an unknown collection makes the whole list unknown.
 		list := &source.Node{Kind: source.Array, Pos: n.Pos}
 		keyPos := n.Pos
-		found := false
+		found, unknown := false, false
 		for _, blk := range b.Blocks {
-			switch {
-			case blk.Type == typ && len(blk.Labels) == 0:
-				if !found {
-					keyPos, list.Pos, found = toPos(blk.TypeRange.Start), toPos(blk.TypeRange.Start), true
-				}
-				list.Items = append(list.Items, ev.body(blk.Body, toPos(blk.TypeRange.Start), typ, res, depth+1))
-			case blk.Type == "dynamic" && len(blk.Labels) == 1 && blk.Labels[0] == typ:
-				if !found {
-					keyPos, list.Pos, found = toPos(blk.TypeRange.Start), toPos(blk.TypeRange.Start), true
-				}
-				items, known := ev.dynamic(blk, typ, res, depth)
-				if !known {
-					list = &source.Node{Kind: source.Null, Pos: toPos(blk.TypeRange.Start)}
-					break
-				}
-				if list.Kind == source.Array {
-					list.Items = append(list.Items, items...)
-				}
+			dynamic := blk.Type == "dynamic" && len(blk.Labels) == 1 && blk.Labels[0] == typ
+			if !dynamic && (blk.Type != typ || len(blk.Labels) != 0) || unknown {
+				continue
 			}
+			if !found {
+				keyPos, list.Pos, found = toPos(blk.TypeRange.Start), toPos(blk.TypeRange.Start), true
+			}
+			if !dynamic {
+				list.Items = append(list.Items, ev.body(blk.Body, toPos(blk.TypeRange.Start), typ, res, depth+1))
+				continue
+			}
+			items, known := ev.dynamic(blk, typ, res, depth)
+			if !known {
+				list, unknown = &source.Node{Kind: source.Null, Pos: toPos(blk.TypeRange.Start)}, true
+				continue
+			}
+			list.Items = append(list.Items, items...)
 		}
 		n.Members = append(n.Members, source.Member{Key: typ, KeyPos: keyPos, Value: list})
 	}
@@ -1022,4 +1048,92 @@ func (ev *tfEval) node(e hclsyntax.Expression, v cty.Value, depth int) *source.N
 		return n
 	}
 	return &source.Node{Kind: source.Null, Pos: pos}
+}
+
+// checkBlocks reports the nested blocks of a hashicorp/aws block that its schema does not
+// have, as terraform validate does (the resource's own blocks, lifecycle and others, are
+// not checked).
+func (ev *tfEval) checkBlocks(b *hclsyntax.Body, blockType string, res tfResource) {
+	allowed := terraformBlocks[string(res.kind)][blockType]
+	for _, blk := range b.Blocks {
+		name := blk.Type
+		if name == "dynamic" && len(blk.Labels) == 1 {
+			name = blk.Labels[0]
+		}
+		if slices.Contains(allowed, name) {
+			continue
+		}
+		what := "no nested blocks"
+		if len(allowed) > 0 {
+			what = "only " + strings.Join(allowed, " and ") + " blocks"
+		}
+		ev.extra = append(ev.extra, Finding{Code: CodeUnknownField, Severity: SeverityError,
+			Line: blk.TypeRange.Start.Line, Column: blk.TypeRange.Start.Column,
+			Message: fmt.Sprintf("a %s block takes %s, not %q", blockType, what, name), Hint: suggestName(name, allowed)})
+	}
+}
+
+// terraformMembers are the arguments of each object of a configuration body ({rules: ...},
+// in the awscc provider's names), by the list that holds it ("" for the body itself).
+var terraformMembers = map[Kind]map[string][]string{
+	KindSigning: {"": {"rules"}, "rules": {"signing_profile_arn", "repository_filters"}, "repository_filters": {"filter", "filter_type"}},
+	KindReplication: {"": {"rules"}, "rules": {"destinations", "repository_filters"},
+		"destinations": {"region", "registry_id"}, "repository_filters": {"filter", "filter_type"}},
+}
+
+// checkTerraformMembers reports the arguments of a .tf configuration that its resource type
+// does not take, as terraform validate does: a misspelt repository_filters would otherwise
+// read as a rule without filters, which signs every repository.
+func checkTerraformMembers(c *Config, body *source.Node, res tfResource) {
+	var walk func(n *source.Node, list, path string, depth int)
+	walk = func(n *source.Node, list, path string, depth int) {
+		allowed, ok := terraformMembers[res.kind][list]
+		if n == nil || n.Kind != source.Object || !ok || depth > maxBlockDepth {
+			return
+		}
+		names := allowed
+		if res.blocks {
+			names = make([]string, len(allowed))
+			for i, a := range allowed {
+				names[i] = providerName(a)
+			}
+		}
+		for _, m := range n.Members {
+			if !slices.Contains(allowed, m.Key) {
+				c.add(Finding{Code: CodeUnknownField, Severity: SeverityError, Path: join(path, m.Key),
+					Line: m.KeyPos.Line, Column: m.KeyPos.Column,
+					Message: fmt.Sprintf("unknown argument %q; %s takes %s", m.Key, memberName(styleSnake, path), strings.Join(names, ", ")),
+					Hint:    suggestName(m.Key, names)})
+				continue
+			}
+			if m.Value.Kind != source.Array {
+				continue
+			}
+			for i, it := range m.Value.Items {
+				walk(it, m.Key, fmt.Sprintf("%s[%d]", join(path, terraformNames[m.Key]), i), depth+1)
+			}
+		}
+	}
+	walk(body, "", "", 0)
+}
+
+// providerName is the hashicorp/aws name of an awscc attribute: its block's name.
+func providerName(awscc string) string {
+	for block, attr := range terraformBlockNames {
+		if attr == awscc {
+			return block
+		}
+	}
+	return awscc
+}
+
+// suggestName proposes the allowed name a mistyped one was probably meant to be.
+func suggestName(name string, allowed []string) string {
+	norm := func(s string) string { return strings.ToLower(strings.ReplaceAll(s, "_", "")) }
+	for _, a := range allowed {
+		if editDistance(norm(name), norm(a)) <= 2 {
+			return fmt.Sprintf("did you mean %s?", a)
+		}
+	}
+	return ""
 }

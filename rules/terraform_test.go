@@ -144,6 +144,25 @@ var tfCases = []tfCase{
 		want: []string{"main.tf:3:27 ECR208 awscc_ecr_signing_configuration.s.rules[0].signingProfileArn"}},
 	{name: "local cycle", files: tf("locals {\n  a = local.b\n  b = local.a\n}\n" + awscc(`local.a`, `"a/*"`)),
 		want: []string{"main.tf:3:7 ECR115 ", "main.tf:7:27 ECR108 awscc_ecr_signing_configuration.s.rules[0].signingProfileArn"}},
+	{name: "variable declared twice", files: tf("variable \"a\" {}\nvariable \"a\" {}\n" + awscc(`"`+arnA+`"`, `"A"`)),
+		want: []string{"main.tf:2:10 ECR104 ", "main.tf:6:39 ECR205 awscc_ecr_signing_configuration.s.rules[0].repositoryFilters[0].filter"}},
+	{name: "awscc misspelt argument", files: tf(strings.Replace(awscc(`"`+arnA+`"`, `"a/*"`), "repository_filters  =", "repository_filter =", 1)),
+		want: []string{"main.tf:4:5 ECR106 awscc_ecr_signing_configuration.s.rules[0].repository_filter", "main.tf:2:12 ECR307 awscc_ecr_signing_configuration.s.rules[0]"}},
+	{name: "aws misspelt block and argument", files: tf(`resource "aws_ecr_replication_configuration" "r" {
+  replication_configuration {
+    rule {
+      destination {
+        region     = "us-west-2"
+        registry   = "123456789012"
+      }
+      repository_filters {
+        filter = "prod"
+      }
+    }
+  }
+}
+`), want: []string{"main.tf:8:7 ECR106 aws_ecr_replication_configuration.r.", "main.tf:6:9 ECR106 aws_ecr_replication_configuration.r.rules[0].destinations[0].registry",
+		"main.tf:4:7 ECR200 aws_ecr_replication_configuration.r.rules[0].destinations[0].registryId"}},
 	{name: "resource attribute", files: tf(awscc(`aws_signer_signing_profile.p.arn`, `"a/*"`)),
 		want: []string{"main.tf:3:27 ECR108 awscc_ecr_signing_configuration.s.rules[0].signingProfileArn"}},
 	{name: "data source in a template", files: tf(awscc(`"arn:aws:signer:us-east-1:${data.aws_caller_identity.c.account_id}:/signing-profiles/p_1"`, `"a/*"`)),
