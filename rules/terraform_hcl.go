@@ -182,6 +182,10 @@ func DecodeTerraformModule(files []TerraformFile, vars *TerraformVars, opts ...O
 			}
 			if res, ok := terraformResources[b.Labels[0]]; ok {
 				all = append(all, m.resource(f, b, res))
+			} else if near := nearResourceType(b.Labels[0]); near != "" {
+				m.finding(CodeUnknownField, SeverityError, b.LabelRanges[0],
+					fmt.Sprintf("resource type %q is not one the aws and awscc providers define; its configuration is not checked", b.Labels[0]),
+					"did you mean "+near+"?")
 			}
 		}
 	}
@@ -530,12 +534,12 @@ func typeText(v *tfVariable) string {
 }
 
 func (m *tfModule) suggestVar(name string) string {
+	names := make([]string, 0, len(m.vars))
 	for n := range m.vars {
-		if editDistance(n, name) <= 2 {
-			return fmt.Sprintf("did you mean %s?", n)
-		}
+		names = append(names, n)
 	}
-	return ""
+	sort.Strings(names)
+	return suggestName(name, names)
 }
 
 func where(r hcl.Range) string {
@@ -775,4 +779,18 @@ func (ev *tfEval) causes(e hclsyntax.Expression) []tfCause {
 		add(c)
 	}
 	return out
+}
+
+// nearResourceType returns the ECR configuration resource type that typ is probably a
+// misspelling of, or "": a misspelt type would otherwise leave the configuration unchecked
+// without a word, until terraform init fails.
+func nearResourceType(typ string) string {
+	best, bestDistance := "", 4
+	for known := range terraformResources {
+		d := editDistance(typ, known)
+		if d < bestDistance || d == bestDistance && known < best {
+			best, bestDistance = known, d
+		}
+	}
+	return best
 }

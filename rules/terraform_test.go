@@ -163,6 +163,8 @@ var tfCases = []tfCase{
 }
 `), want: []string{"main.tf:8:7 ECR106 aws_ecr_replication_configuration.r.", "main.tf:6:9 ECR106 aws_ecr_replication_configuration.r.rules[0].destinations[0].registry",
 		"main.tf:4:7 ECR200 aws_ecr_replication_configuration.r.rules[0].destinations[0].registryId"}},
+	{name: "misspelt resource type", files: tf(strings.Replace(awscc(`"`+arnA+`"`, `"a/*"`), "awscc_ecr_signing_configuration", "awscc_ecr_signing_configuraton", 1)),
+		want: []string{"main.tf:1:10 ECR106 "}},
 	{name: "resource attribute", files: tf(awscc(`aws_signer_signing_profile.p.arn`, `"a/*"`)),
 		want: []string{"main.tf:3:27 ECR108 awscc_ecr_signing_configuration.s.rules[0].signingProfileArn"}},
 	{name: "data source in a template", files: tf(awscc(`"arn:aws:signer:us-east-1:${data.aws_caller_identity.c.account_id}:/signing-profiles/p_1"`, `"a/*"`)),
