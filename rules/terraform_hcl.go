@@ -152,8 +152,8 @@ func (c tfCause) String() string {
 // of Terraform whose result is no larger than their arguments (terraformFunctions). A
 // value that stays unknown (an attribute of another resource, a data source, a module
 // output, a variable without a value, another function) is reported as unresolved (ECR108)
-// with the expression that makes it so and where; it is never guessed. count and for_each
-// are not expanded: each resource is read once. Work is bounded by MaxTerraformSourceSize,
+// with the expression that makes it so and where; it is never guessed. A resource with a
+// known for_each or count is read once per instance. Work is bounded by MaxTerraformSourceSize,
 // MaxTerraformNesting, MaxTerraformWork and MaxTerraformLocalDepth.
 func DecodeTerraformModule(files []TerraformFile, vars *TerraformVars, opts ...Option) []*Document {
 	o := options{maxSize: DefaultMaxSize, limits: source.DefaultLimits}
@@ -181,7 +181,9 @@ func DecodeTerraformModule(files []TerraformFile, vars *TerraformVars, opts ...O
 				continue
 			}
 			if res, ok := terraformResources[b.Labels[0]]; ok {
-				all = append(all, m.resource(f, b, res))
+				for _, in := range m.instances(f, b) {
+					all = append(all, m.resource(f, b, res, in))
+				}
 			} else if near := nearResourceType(b.Labels[0]); near != "" {
 				m.finding(CodeUnknownField, SeverityError, b.LabelRanges[0],
 					fmt.Sprintf("resource type %q is not one the aws and awscc providers define; its configuration is not checked", b.Labels[0]),
@@ -738,6 +740,9 @@ func (ev *tfEval) causes(e hclsyntax.Expression) []tfCause {
 		r := t.SourceRange()
 		c := tfCause{text: string(r.SliceBytes(ev.file.data)), where: where(r), rng: r}
 		root := t.RootName()
+		if _, ok := ev.scope[root]; ok {
+			continue // an iterator or the instance's each or count, which are known
+		}
 		switch root {
 		case "var":
 			v := ev.m.vars[attrName(t)]
@@ -766,13 +771,10 @@ func (ev *tfEval) causes(e hclsyntax.Expression) []tfCause {
 		case "module":
 			c.why = "is a module output, known only when Terraform runs"
 		case "each", "count", "self":
-			c.why = "is a value of the resource's instances, which ecrsign does not expand"
+			c.why = "is a value of the resource's instances, whose for_each or count is not known"
 		case "path", "terraform":
 			c.why = "is a value Terraform sets when it runs"
 		default:
-			if _, ok := ev.scope[root]; ok {
-				continue // a dynamic block's iterator
-			}
 			c.why = "is an attribute of another resource, known only after apply"
 			c.hint = "check the plan instead: terraform plan -out=PLAN && terraform show -json PLAN | ecrsign validate -"
 		}

@@ -14,14 +14,14 @@ import (
 )
 
 // resource decodes one resource block into a configuration of f's document.
-func (m *tfModule) resource(f *tfFile, b *hclsyntax.Block, res tfResource) *Config {
-	name := b.Labels[0] + "." + b.Labels[1]
+func (m *tfModule) resource(f *tfFile, b *hclsyntax.Block, res tfResource, in tfInstance) *Config {
+	name := b.Labels[0] + "." + b.Labels[1] + in.key
 	c, d := newConfig(f.name, name, FormatTerraformSource, res.kind, styleSnake, f.budget)
 	d.tf = true
 	f.doc.Configs = append(f.doc.Configs, c)
 	pos := toPos(b.TypeRange.Start)
 	c.positions[""] = pos
-	ev := &tfEval{m: m, file: f, unknowns: map[source.Pos][]tfCause{}}
+	ev := &tfEval{m: m, file: f, unknowns: map[source.Pos][]tfCause{}, scope: in.scope}
 	values := &source.Node{Kind: source.Object, Pos: pos}
 	if res.blocks {
 		values = ev.body(b.Body, pos, "", res, 0)
@@ -31,7 +31,7 @@ func (m *tfModule) resource(f *tfFile, b *hclsyntax.Block, res tfResource) *Conf
 			attr = res.wrapper
 		}
 		if a, ok := b.Body.Attributes[attr]; ok {
-			v := ev.expr(a.Expr, nil)
+			v := ev.expr(a.Expr, ev.scope)
 			values.Members = append(values.Members, source.Member{Key: attr, KeyPos: toPos(a.NameRange.Start),
 				Value: ev.node(a.Expr, v, 0)})
 		}
@@ -57,6 +57,59 @@ func (m *tfModule) resource(f *tfFile, b *hclsyntax.Block, res tfResource) *Conf
 	ev.markUnknown(c)
 	checkTerraformBounds(c, res)
 	return c
+}
+
+// tfInstance is one instance of a resource: its address suffix ([0], ["key"]) and the
+// values of count or each in it.
+type tfInstance struct {
+	key   string
+	scope map[string]cty.Value
+}
+
+// maxInstances bounds the instances of one resource that are read.
+const maxInstances = 100
+
+// instances returns the instances of a resource block: one per element of a known,
+// non-empty for_each, one per index of a known, positive count, and otherwise the block
+// itself, read once (each and count are then unknown; a count of 0 is read too, as
+// terraform validate reads it).
+func (m *tfModule) instances(f *tfFile, b *hclsyntax.Block) []tfInstance {
+	once := []tfInstance{{}}
+	ev := &tfEval{m: m, file: f}
+	if a, ok := b.Body.Attributes["for_each"]; ok {
+		coll := ev.expr(a.Expr, nil)
+		ty := coll.Type()
+		if !coll.IsWhollyKnown() || coll.IsNull() || !(ty.IsMapType() || ty.IsObjectType() || ty.IsSetType()) || coll.LengthInt() == 0 {
+			return once
+		}
+		var out []tfInstance
+		for it := coll.ElementIterator(); it.Next() && len(out) < maxInstances; {
+			k, v := it.Element()
+			if !k.IsKnown() || k.IsNull() || k.Type() != cty.String {
+				return once
+			}
+			out = append(out, tfInstance{key: fmt.Sprintf("[%q]", k.AsString()),
+				scope: map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": k, "value": v})}})
+		}
+		return out
+	}
+	if a, ok := b.Body.Attributes["count"]; ok {
+		n := ev.expr(a.Expr, nil)
+		if !n.IsKnown() || n.IsNull() || n.Type() != cty.Number {
+			return once
+		}
+		count, acc := n.AsBigFloat().Int64()
+		if acc != big.Exact || count <= 0 {
+			return once
+		}
+		var out []tfInstance
+		for i := int64(0); i < min(count, maxInstances); i++ {
+			out = append(out, tfInstance{key: fmt.Sprintf("[%d]", i),
+				scope: map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": cty.NumberIntVal(i)})}})
+		}
+		return out
+	}
+	return once
 }
 
 // markUnknown records the values of c that are unknown (absent from the decoded
