@@ -163,6 +163,13 @@ var tfCases = []tfCase{
 }
 `), want: []string{"main.tf:8:7 ECR106 aws_ecr_replication_configuration.r.", "main.tf:6:9 ECR106 aws_ecr_replication_configuration.r.rules[0].destinations[0].registry",
 		"main.tf:4:7 ECR200 aws_ecr_replication_configuration.r.rules[0].destinations[0].registryId"}},
+	{name: "misspelt resource type", files: tf(strings.Replace(awscc(`"`+arnA+`"`, `"a/*"`), "awscc_ecr_signing_configuration", "awscc_ecr_signing_configuraton", 1)),
+		want: []string{"main.tf:1:10 ECR106 "}},
+	{name: "for_each instances", files: tf(strings.Replace(awscc(`"`+arnA+`"`, `"${each.key}/*"`), "{\n", "{\n  for_each = toset([\"prod\", \"Dev\"])\n", 1)),
+		want: []string{`main.tf:5:39 ECR205 awscc_ecr_signing_configuration.s["Dev"].rules[0].repositoryFilters[0].filter`}},
+	{name: "count instances", files: tf(strings.Replace(awscc(`"arn:aws:signer:us-east-1:123456789012:/signing-profiles/p_${count.index}"`, `"a/*"`), "{\n", "{\n  count = 2\n", 1))},
+	{name: "for_each unknown", files: tf(strings.Replace(awscc(`"`+arnA+`"`, `"${each.key}/*"`), "{\n", "{\n  for_each = var.teams\n", 1) + "variable \"teams\" {}\n"),
+		want: []string{`main.tf:5:39 ECR108 awscc_ecr_signing_configuration.s.rules[0].repositoryFilters[0].filter`}},
 	{name: "resource attribute", files: tf(awscc(`aws_signer_signing_profile.p.arn`, `"a/*"`)),
 		want: []string{"main.tf:3:27 ECR108 awscc_ecr_signing_configuration.s.rules[0].signingProfileArn"}},
 	{name: "data source in a template", files: tf(awscc(`"arn:aws:signer:us-east-1:${data.aws_caller_identity.c.account_id}:/signing-profiles/p_1"`, `"a/*"`)),
@@ -310,6 +317,8 @@ func TestTerraformUnknownMessages(t *testing.T) {
 			{"locals.tf", []byte("locals {\n  arn = data.aws_signer_signing_profile.p.arn\n}\n")},
 			{"main.tf", []byte(awscc(`local.arn`, `"a/*"`))}}},
 			"local.arn (main.tf:3:27) depends on data.aws_signer_signing_profile.p.arn (locals.tf:2:9) is a data source", ""},
+		{"each", tfCase{files: tf(strings.Replace(awscc(`"`+arnA+`"`, `"${each.key}/*"`), "{\n", "{\n  for_each = data.x.teams\n", 1))},
+			"each.key (main.tf:5:42) is a value of the resource's instances, whose for_each or count is not known", ""},
 		{"function", tfCase{files: tf(awscc(`"`+arnA+`"`, `format("%s/*", "a")`))},
 			"format (main.tf:4:39) is a function ecrsign does not evaluate", "give the value as a literal"},
 	}

@@ -171,7 +171,8 @@ func (t *terraformInput) module(dir string) (*terraformModule, error) {
 // unrelated reports whether a .tf document found by a directory walk is skipped: it holds
 // no configuration and no finding other than that its module declares none, or it holds
 // findings but neither it nor its module declares or mentions an ECR configuration
-// resource (a broken file of another module).
+// resource (a broken file of another module). A misspelt resource type (ECR106) is never
+// skipped.
 func (t *terraformInput) unrelated(doc *rules.Document) bool {
 	if len(doc.Configs) > 0 || !isTerraformSource(doc.File) {
 		return false
@@ -182,6 +183,11 @@ func (t *terraformInput) unrelated(doc *rules.Document) bool {
 		moduleHasConfigs = moduleHasConfigs || len(d.Configs) > 0
 	}
 	data := string(m.data[doc.File])
+	for _, f := range doc.Findings {
+		if f.Code == rules.CodeUnknownField {
+			return false // a misspelt resource type
+		}
+	}
 	for _, f := range doc.Findings {
 		if f.Code != rules.CodeNoConfig {
 			return !moduleHasConfigs && !strings.Contains(data, "_ecr_signing_configuration") &&
