@@ -31,7 +31,7 @@ const DefaultLockTimeout = 2 * time.Second
 // is being written, the changes that arrive gather for the next. batchSize bounds the
 // changes one commit holds.
 const (
-	batchDelay = time.Millisecond
+	batchDelay = 2 * time.Millisecond
 	batchSize  = 4096
 )
 
