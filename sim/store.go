@@ -188,7 +188,7 @@ func fileKind(path string) (fileKindT, error) {
 	b := bytes.TrimLeft(head[:n], " \t\r\n")
 	switch {
 	case n == 0:
-		return 0, errors.New("the file is empty: neither a store nor a world file")
+		return kindMissing, nil // what a crash while creating a store leaves: nothing was acknowledged
 	case len(b) > 0 && b[0] == '{':
 		return kindJSON, nil
 	}
