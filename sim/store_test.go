@@ -371,3 +371,23 @@ func TestAckWritesDoNotGrowWithTheWorld(t *testing.T) {
 		t.Fatalf("a push writes %.1f pages in a world of 20,000 images, %.1f in one of 100", large, small)
 	}
 }
+
+// TestCloseTwice: closing a world again does nothing, even once another has opened its
+// store; a change after Close fails and is not applied.
+func TestCloseTwice(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	a := openTest(t, path)
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := a.Client(Caller{}).CreateRepository(&CreateRepositoryRequest{RepositoryName: "late"})
+	wantAPIError(t, err, ServerException, "closed")
+	b := openTest(t, path)
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if holder := readOwner(ownerFile(path)); !strings.Contains(holder, fmt.Sprintf("pid %d", os.Getpid())) {
+		t.Fatalf("closing the old world again removed the new one's pid record: %s", holder)
+	}
+	createRepo(t, b.Client(Caller{}), "app")
+}
