@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -119,23 +118,6 @@ func (e *Engine) Bytes() int {
 	}
 	return n + e.prefix.bytes() + e.suffix.bytes() + e.ac.bytes() +
 		4*(len(e.always)+len(e.needPool)) + 24*len(e.keyed) + 8*(len(e.keyOf)+len(e.needs)+len(e.sureOf)+len(e.sureMask)) + 4*len(e.sureRules) + e.exact.bytes()
-}
-
-// String describes the compiled form: how many patterns each index holds and how big it is.
-func (e *Engine) String() string {
-	e.indexes()
-	var kinds [KindAny + 1]int
-	for _, p := range e.patterns {
-		kinds[p.Kind]++
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d filters, %d distinct patterns:", len(e.filterPattern), len(e.patterns))
-	for k, n := range kinds {
-		fmt.Fprintf(&b, " %s %d", Kind(k), n)
-	}
-	fmt.Fprintf(&b, "; prefix trie %d nodes, suffix trie %d nodes, automaton %d literals in %d states x %d classes; ~%d bytes",
-		e.prefix.size, e.suffix.size, len(e.keyOf), e.ac.states, e.ac.classes, e.Bytes())
-	return b.String()
 }
 
 // Agreement is how far a name and a pattern agree when read from one end: the alignment that
