@@ -1,15 +1,33 @@
 // Package engine is the compiled matcher behind package match: every filter of every rule in
-// one structure of a hash table, two tries and an Aho-Corasick automaton, answering which rules
-// apply to a name in a few passes over it with a linear-time check of each candidate filter.
+// one deterministic automaton that answers which rules apply to a name in one left-to-right
+// pass, with an index engine behind it for the names the automaton's budget does not cover.
 //
-// Filters are deduplicated and indexed by their most selective literal: exact filters in a
-// hash table probed once, filters anchored by a literal prefix on a prefix trie walked from the
-// start of the name, by a literal suffix on a trie of reversed suffixes walked from the end, and
-// by a middle literal (`*prod*`, `org/*/svc-api-*`) on an Aho-Corasick automaton that marks, in
-// one scan, which middle literals occur. A candidate missing one of its middle literals is
-// dropped with bit tests; the rest are verified from the same compiled [Pattern] (length,
-// prefix, suffix, greedy leftmost middles). Work per name is bounded by the name's length
-// times the number of candidate filters, never exponential and never an unbounded DFA.
+// The automaton's positions are the nodes of one trie over all filters spelled as literal
+// bytes and `*` tokens; a state is a set of positions with the rules already proven, bytes are
+// mapped to classes (the bytes of no filter share one), and each state's row holds one
+// transition per class and the rules that apply if the name ends there. A state whose
+// positions can prove no more rules is settled and ends the walk early. No state is verified:
+// one dependent table load per byte decides.
+//
+// States are built lazily, the first time a name reaches them, under a mutex; readers follow
+// built transitions with atomic loads and never lock, so matching is safe for concurrent use
+// and allocation-free once the states it needs exist. Lazy beats eager by measurement: the
+// full automaton of the API's largest configuration (10 x 100 filters) has far more states
+// than names ever reach, and building it eagerly cost tens of milliseconds against a
+// compile budget of one, while the lazy automaton compiles in the time the trie takes.
+// Construction stops at a byte budget (Budget.MaxDFABytes, default DefaultMaxDFABytes); a
+// transition that would need a state beyond it sends the name to the index engine, which is
+// linear in the name times the candidate filters, so memory stays bounded and no input makes
+// matching worse than linear.
+//
+// The index engine (built on first use, or at Compile when its budget must be checked)
+// deduplicates filters and indexes each by its most selective literal: exact filters in a hash
+// table probed once, filters anchored by a literal prefix on a prefix trie walked from the
+// start of the name, by a literal suffix on a trie of reversed suffixes walked from the end,
+// and by a middle literal (`*prod*`, `org/*/svc-api-*`) on an Aho-Corasick automaton that
+// marks, in one scan, which middle literals occur. A candidate missing one of its middle
+// literals is dropped with bit tests; the rest are verified from the same compiled [Pattern]
+// (length, prefix, suffix, greedy leftmost middles).
 package engine
 
 import (
