@@ -191,8 +191,10 @@ func (m *Matcher) ProfileIndex(rule int) int {
 	return int(m.rules[rule].profile)
 }
 
-// Bytes estimates the memory the compiled matcher holds, in bytes, including the index
-// AppendCauses builds on first use once it exists.
+// Bytes estimates the memory the compiled matcher holds, in bytes: the compiled patterns, the
+// automaton's states built so far (at most Budget.MaxDFABytes, 16 MiB by default, and the
+// table's unused tail), the index engine once built, and the filter-level automaton and index
+// AppendCauses builds on first use once they exist.
 func (m *Matcher) Bytes() int {
 	n := 64 + 24*len(m.rules) + 8*len(m.always) + m.eng.Bytes()
 	if e := m.byFilter.eng.Load(); e != nil {
@@ -207,9 +209,12 @@ func (m *Matcher) Bytes() int {
 	return n
 }
 
-// String describes the compiled form: rules, distinct patterns per index, sizes.
+// String prints the compiled form deterministically: the rules, the distinct patterns and
+// their indexes, and the automaton (positions, byte classes, every state within the budget in
+// breadth-first order). It is a debugging aid and costs as
+// much as building the whole automaton.
 func (m *Matcher) String() string {
-	return fmt.Sprintf("matcher: %d rules, %d profiles; %s", len(m.rules), len(m.profiles), m.eng)
+	return fmt.Sprintf("matcher: %d rules, %d profiles\n%s", len(m.rules), len(m.profiles), m.eng)
 }
 
 // Match returns the rules that apply to name. It does not allocate for configurations of up to

@@ -11,10 +11,11 @@
 //
 // States are built lazily, the first time a name reaches them, under a mutex; readers follow
 // built transitions with atomic loads and never lock, so matching is safe for concurrent use
-// and allocation-free once the states it needs exist. Lazy beats eager by measurement: the
-// full automaton of the API's largest configuration (10 x 100 filters) has far more states
-// than names ever reach, and building it eagerly cost tens of milliseconds against a
-// compile budget of one, while the lazy automaton compiles in the time the trie takes.
+// and allocation-free once the states it needs exist. Lazy beats eager by measurement: built
+// eagerly, the automaton of the benchmarks' 10 x 100 configuration passes the 16 MiB budget
+// after about 70,000 states and seconds of work (a 10 x 100 configuration of exact names and
+// prefixes completes at 7,800 states in about 0.3 s), against a compile target of 1 ms, while
+// the 10,000 names of the benchmark reach 39,000 states and a registry's working set far fewer.
 // Construction stops at a byte budget (Budget.MaxDFABytes, default DefaultMaxDFABytes); a
 // transition that would need a state beyond it sends the name to the index engine, which is
 // linear in the name times the candidate filters, so memory stays bounded and no input makes
