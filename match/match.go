@@ -23,7 +23,7 @@ const (
 	// DefaultMaxAutomatonCells caps the dense Aho-Corasick table over middle literals of the
 	// fallback index engine (4 bytes a cell, so 64 MiB).
 	DefaultMaxAutomatonCells = engine.DefaultMaxAutomatonCells
-	// DefaultMaxDFABytes is the state budget of the matching automaton (16 MiB): names that
+	// DefaultMaxDFABytes is the state budget of the matching automaton (1 MiB): names that
 	// need states beyond it are answered by the index engine.
 	DefaultMaxDFABytes = engine.DefaultMaxDFABytes
 )
@@ -192,7 +192,7 @@ func (m *Matcher) ProfileIndex(rule int) int {
 }
 
 // Bytes estimates the memory the compiled matcher holds, in bytes: the compiled patterns, the
-// automaton's states built so far (at most Budget.MaxDFABytes, 16 MiB by default, and the
+// automaton's states built so far (at most Budget.MaxDFABytes, 1 MiB by default, and the
 // table's unused tail), the index engine once built, and the filter-level automaton and index
 // AppendCauses builds on first use once they exist.
 func (m *Matcher) Bytes() int {

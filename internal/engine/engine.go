@@ -12,10 +12,10 @@
 // States are built lazily, the first time a name reaches them, under a mutex; readers follow
 // built transitions with atomic loads and never lock, so matching is safe for concurrent use
 // and allocation-free once the states it needs exist. Lazy beats eager by measurement: built
-// eagerly, the automaton of the benchmarks' 10 x 100 configuration passes the 16 MiB budget
+// eagerly, the automaton of the benchmarks' 10 x 100 configuration passes 16 MiB of states
 // after about 70,000 states and seconds of work (a 10 x 100 configuration of exact names and
 // prefixes completes at 7,800 states in about 0.3 s), against a compile target of 1 ms, while
-// the 10,000 names of the benchmark reach 39,000 states and a registry's working set far fewer.
+// a registry's working set of names reaches a few thousand states.
 // Construction stops at a byte budget (Budget.MaxDFABytes, default DefaultMaxDFABytes); a
 // transition that would need a state beyond it sends the name to the index engine, which is
 // linear in the name times the candidate filters, so memory stays bounded and no input makes
@@ -65,10 +65,13 @@ const (
 	DefaultMaxAutomatonCells = 1 << 24
 	// DefaultMaxDFABytes is the state budget of the deterministic automaton, in bytes of
 	// states (rows of transitions, position and rule sets). States are built as names reach
-	// them; a name that needs a state beyond the budget is answered by the index engine. 16 MiB
-	// holds every state that the 10,000 names of the benchmark corpora reach on the API's
-	// largest configuration, several times over.
-	DefaultMaxDFABytes = 16 << 20
+	// them; a name that needs a state beyond the budget is answered by the index engine.
+	// 1 MiB holds a registry's working set of a few hundred names on the API's largest
+	// configuration (the benchmarks' ecr-max-hot) and stays in the processor's caches. A
+	// larger budget was measured slower, not faster: 10,000 distinct names reach 39,000
+	// states (9.8 MB) whose walks miss the caches on every byte, while past 1 MiB the index
+	// engine answers them at its own cost.
+	DefaultMaxDFABytes = 1 << 20
 )
 
 // ErrBudget is wrapped by every error Compile returns for input beyond its budget.
