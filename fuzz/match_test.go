@@ -176,7 +176,9 @@ func FuzzCompile(f *testing.F) {
 	f.Add([]byte("a\nab ab\n\xff*\x00"), uint16(1), uint16(1))
 	f.Fuzz(func(t *testing.T, data []byte, maxFilters, maxCells uint16) {
 		cfg := signingConfig(string(data))
-		budget := match.Budget{MaxFilters: int(maxFilters), MaxAutomatonCells: int(maxCells), MaxFilterLength: 512}
+		// maxCells also sets the matching automaton's state budget (16 bytes a cell), so
+		// that small budgets send names to the index engine part-way
+		budget := match.Budget{MaxFilters: int(maxFilters), MaxAutomatonCells: int(maxCells), MaxDFABytes: 16 * int(maxCells), MaxFilterLength: 512}
 		m, err := match.Compile(cfg, match.WithBudget(budget))
 		total := 0
 		for _, r := range cfg.Rules {
