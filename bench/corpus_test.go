@@ -242,11 +242,19 @@ func tinyCorpus(name string, n int) corpus {
 	return corpus{name: name, cfg: cfg, names: corpusNames(1)}
 }
 
+// hotCorpus keeps the first n names of c: a registry's working set of repositories, whose
+// automaton states stay in the processor's caches.
+func hotCorpus(c corpus, n int) corpus {
+	c.names = c.names[:n]
+	return c
+}
+
 // corpora is the one table of corpora: TestEnginesAgree checks every engine on each of them,
 // and every benchmark runs over them.
 func corpora() []corpus {
 	return []corpus{
 		wildcardCorpus("ecr-max", 10, 10),
+		hotCorpus(wildcardCorpus("ecr-max-hot", 10, 10), 256),
 		shapedCorpus("long-names", 10, 100, 11, longNames(11), wildcardFilter),
 		shapedCorpus("star-heavy", 10, 100, 12, tailNames(12), starHeavy),
 		shapedCorpus("exact-heavy", 10, 100, 13, corpusNames(13), exactHeavy),

@@ -10,6 +10,7 @@ import (
 
 	gobwas "github.com/gobwas/glob"
 
+	iengine "github.com/ecrsign/ecrsign/internal/engine"
 	"github.com/ecrsign/ecrsign/internal/glob"
 	"github.com/ecrsign/ecrsign/match"
 )
@@ -211,6 +212,9 @@ func BenchmarkMatch(b *testing.B) {
 					if why := skipEngine(c, e); why != "" {
 						b.Skip(why)
 					}
+					if c.name == "org-100k" && e.name == "regexp" {
+						b.Skip("compiling 1,000 alternations of 100 filters takes most of a minute on every run")
+					}
 					fn := e.build(c)
 					bits := make([]uint64, (len(c.cfg.Rules)+63)/64)
 					runtime.GC()
@@ -284,8 +288,23 @@ func BenchmarkCauses(b *testing.B) {
 				b.Fatal(err)
 			}
 			var buf [64]match.Cause
-			m.AppendCauses(buf[:0], "") // build the filter index before timing
+			for _, name := range c.names { // build the filter index and its states before timing
+				m.AppendCauses(buf[:0], name)
+			}
 			b.Run("appendcauses", func(b *testing.B) {
+				b.ReportAllocs()
+				n := 0
+				for i := 0; b.Loop(); i++ {
+					n += len(m.AppendCauses(buf[:0], c.names[i%len(c.names)]))
+				}
+				sink = n
+			})
+			b.Run("appendcauses-indexes", func(b *testing.B) {
+				m, err := match.Compile(c.cfg, match.WithBudget(match.Budget{MaxDFABytes: -1}))
+				if err != nil {
+					b.Fatal(err)
+				}
+				m.AppendCauses(buf[:0], "")
 				b.ReportAllocs()
 				n := 0
 				for i := 0; b.Loop(); i++ {
@@ -301,6 +320,63 @@ func BenchmarkCauses(b *testing.B) {
 					for r := range m.Match(name).Rules() {
 						n += m.MatchingFilter(name, r)
 					}
+				}
+				sink = n
+			})
+		})
+	}
+}
+
+// BenchmarkExplain times Matcher.Explain: every rule's verdict, and for each rule that does
+// not apply its closest filter.
+func BenchmarkExplain(b *testing.B) {
+	for _, c := range corpora() {
+		if c.name == "org-100k" {
+			continue
+		}
+		b.Run(c.name, func(b *testing.B) {
+			m, err := match.Compile(c.cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Run("explain", func(b *testing.B) {
+				b.ReportAllocs()
+				n := 0
+				for i := 0; b.Loop(); i++ {
+					n += len(m.Explain(c.names[i%len(c.names)]).Rules)
+				}
+				sink = n
+			})
+			// the baseline is Explain before this engine: Diagnose every filter of every
+			// rule until one matches, keeping the highest score
+			b.Run("diagnose-loop", func(b *testing.B) {
+				rs := make([][]iengine.Pattern, len(c.cfg.Rules))
+				for i, r := range c.cfg.Rules {
+					for _, f := range r.RepositoryFilters {
+						g := glob.Parse(f.Filter)
+						rs[i] = append(rs[i], iengine.Pattern{Pattern: g, MinLen: g.MinLen()})
+					}
+				}
+				b.ReportAllocs()
+				n := 0
+				for i := 0; b.Loop(); i++ {
+					name := c.names[i%len(c.names)]
+					out := make([]iengine.Diagnosis, 0, len(rs))
+					for _, ps := range rs {
+						var best iengine.Diagnosis
+						for k := range ps {
+							d := ps[k].Diagnose(name)
+							if d.Failure == iengine.NoFailure {
+								best = d
+								break
+							}
+							if k == 0 || d.Score > best.Score {
+								best = d
+							}
+						}
+						out = append(out, best)
+					}
+					n += len(out)
 				}
 				sink = n
 			})

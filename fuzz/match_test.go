@@ -85,6 +85,15 @@ func FuzzMatch(f *testing.F) {
 		{"org/*/svc-* exact\n-\n*/prod", "org/x/svc-y"},
 		{"*ab*ab* *aba*", "abab"},
 		{"* ** a**b", ""},
+		// one seed per corpus shape of the benchmarks: realistic mix, long names,
+		// star-heavy, exact-heavy, prefix/suffix-heavy, tiny, adversarial
+		{"payments/* */prod *api* org/*/svc-api-* web/frontend *web*api*prod*\nml/* */dev", "org/ml/svc-api-v1"},
+		{"*/api.prod_* ml/*\n*sync*", "ml/api.prod_web/sync.dev_ads/cache.qa_maps/parser.canary_sre/bridge.perf_docs"},
+		{"*api*prod* *web*api* *cache*\n*ml*dev* *x*", "web/api-prod-cache-worker-cron-sync"},
+		{"ml/api web/frontend-prod data/db-migrator\nads/*", "web/frontend-prod"},
+		{"ml/* ml/api-* */prod *-dev ml/*-prod", "ml/api-prod"},
+		{"payments/*", "payments/api"},
+		{"*a*a*a*a*b a*a*b*a *aa*a*aaab*", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"},
 	} {
 		f.Add(seed[0], seed[1])
 	}
@@ -167,7 +176,9 @@ func FuzzCompile(f *testing.F) {
 	f.Add([]byte("a\nab ab\n\xff*\x00"), uint16(1), uint16(1))
 	f.Fuzz(func(t *testing.T, data []byte, maxFilters, maxCells uint16) {
 		cfg := signingConfig(string(data))
-		budget := match.Budget{MaxFilters: int(maxFilters), MaxAutomatonCells: int(maxCells), MaxFilterLength: 512}
+		// maxCells also sets the matching automaton's state budget (16 bytes a cell), so
+		// that small budgets send names to the index engine part-way
+		budget := match.Budget{MaxFilters: int(maxFilters), MaxAutomatonCells: int(maxCells), MaxDFABytes: 16 * int(maxCells), MaxFilterLength: 512}
 		m, err := match.Compile(cfg, match.WithBudget(budget))
 		total := 0
 		for _, r := range cfg.Rules {

@@ -2,12 +2,14 @@
 // answers which rules, and so which signing profiles, apply to a repository name.
 //
 // A [Matcher] is built once by [Compile] (or [CompileReplication] for PREFIX_MATCH filters),
-// is immutable and safe for concurrent use, and matches without allocating for up to
-// [MaxInlineRules] rules. Filters are deduplicated and indexed by their most selective literal:
-// exact filters in a hash table, literal prefixes in a trie walked from the start of the name,
-// literal suffixes in a trie walked from its end, and middle literals (`*prod*`, `*a*b*`) in
-// one Aho-Corasick automaton; each candidate is verified in time linear in the name, so no
-// input makes matching exponential, and compiling is bounded by a documented [Budget].
+// is immutable in what it answers and safe for concurrent use, and matches without allocating
+// for up to [MaxInlineRules] rules. Every filter of every rule is compiled into one
+// deterministic automaton, built lazily state by state up to a documented [Budget]
+// (MaxDFABytes): a name is answered in one pass, one table step per byte, with no candidate to
+// verify. Names that would need states beyond the budget are answered by an index engine
+// (exact names in a hash table, literal prefixes and suffixes in tries, middle literals in an
+// Aho-Corasick automaton, each candidate verified in time linear in the name), so no input
+// makes matching exponential and compile time and memory stay bounded.
 //
 // [Matcher.Explain] says which filter made each rule apply, or which filter came closest and
 // where it stopped, from the same compiled patterns; [Matcher.AppendCauses] names the first

@@ -24,7 +24,7 @@ const (
 	// DefaultMaxAutomatonCells caps the dense Aho-Corasick table over middle literals of the
 	// fallback index engine (4 bytes a cell, so 64 MiB).
 	DefaultMaxAutomatonCells = engine.DefaultMaxAutomatonCells
-	// DefaultMaxDFABytes is the state budget of the matching automaton (16 MiB): names that
+	// DefaultMaxDFABytes is the state budget of the matching automaton (1 MiB): names that
 	// need states beyond it are answered by the index engine.
 	DefaultMaxDFABytes = engine.DefaultMaxDFABytes
 )
@@ -202,8 +202,10 @@ func (m *Matcher) ProfileIndex(rule int) int {
 	return int(m.rules[rule].profile)
 }
 
-// Bytes estimates the memory the compiled matcher holds, in bytes, including the index
-// AppendCauses builds on first use once it exists.
+// Bytes estimates the memory the compiled matcher holds, in bytes: the compiled patterns, the
+// automaton's states built so far (at most Budget.MaxDFABytes, 1 MiB by default, and the
+// table's unused tail), the index engine once built, and the filter-level automaton and index
+// AppendCauses builds on first use once they exist.
 func (m *Matcher) Bytes() int {
 	n := 64 + 24*len(m.rules) + 8*len(m.always) + m.eng.Bytes()
 	if e := m.byFilter.eng.Load(); e != nil {
@@ -218,9 +220,12 @@ func (m *Matcher) Bytes() int {
 	return n
 }
 
-// String describes the compiled form: rules, distinct patterns per index, sizes.
+// String prints the compiled form deterministically: the rules, the distinct patterns and
+// their indexes, and the automaton (positions, byte classes, every state within the budget in
+// breadth-first order). It is a debugging aid and costs as
+// much as building the whole automaton.
 func (m *Matcher) String() string {
-	return fmt.Sprintf("matcher: %d rules, %d profiles; %s", len(m.rules), len(m.profiles), m.eng)
+	return fmt.Sprintf("matcher: %d rules, %d profiles\n%s", len(m.rules), len(m.profiles), m.eng)
 }
 
 // Match returns the rules that apply to name. It does not allocate for configurations of up to

@@ -19,6 +19,7 @@ type nfa struct {
 	isStar    []bool
 	children  []int32 // literal children and star child
 	parent    []int32
+	in        []byte // the byte of the edge into a literal node
 	// owners[n] are the rules of the patterns whose token sequence ends at n: at a star node
 	// they apply as soon as the node is reached, elsewhere only when the name ends there.
 	owners    []span
@@ -28,8 +29,9 @@ type nfa struct {
 	sub []uint64
 }
 
-func (a *nfa) addNode(parent int32, star bool) int32 {
+func (a *nfa) addNode(parent int32, star bool, in byte) int32 {
 	n := int32(len(a.starChild))
+	a.in = append(a.in, in)
 	a.starChild = append(a.starChild, -1)
 	a.isStar = append(a.isStar, star)
 	a.children = append(a.children, 0)
@@ -44,7 +46,7 @@ func (a *nfa) addNode(parent int32, star bool) int32 {
 // buildNFA puts every pattern in the trie; owners are attached per node.
 func buildNFA(patterns []Pattern, small bool) *nfa {
 	a := &nfa{edges: make(map[uint64]int32)}
-	a.addNode(-1, false)
+	a.addNode(-1, false, 0)
 	ends := make(map[int32][]int32)
 	var endOrder []int32
 	for id := range patterns {
@@ -55,7 +57,7 @@ func buildNFA(patterns []Pattern, small bool) *nfa {
 				k := uint64(n)<<8 | uint64(s[i])
 				next, ok := a.edges[k]
 				if !ok {
-					next = a.addNode(n, false)
+					next = a.addNode(n, false, s[i])
 					a.edges[k] = next
 				}
 				n = next
@@ -63,7 +65,7 @@ func buildNFA(patterns []Pattern, small bool) *nfa {
 		}
 		star := func() {
 			if a.starChild[n] < 0 {
-				a.starChild[n] = a.addNode(n, true)
+				a.starChild[n] = a.addNode(n, true, '*')
 			}
 			n = a.starChild[n]
 		}
@@ -141,6 +143,7 @@ type dfa struct {
 	settled  []bool
 	bytes    int  // memory of the states built, counted against maxBytes
 	full     bool // the budget stopped construction
+	endUsed  int  // entries of the current table's endPool in use
 	// scratch for step
 	mark    []uint32
 	gen     uint32
@@ -153,7 +156,8 @@ type dfa struct {
 // dfaTable is the part readers use: rows of transitions and end sets.
 type dfaTable struct {
 	trans []int32 // states x stride; len is the capacity, rows beyond nstates unused
-	// endPool holds the end sets of engines of more than 64 rules (cells [lo, hi) of a row).
+	// endPool holds the end sets of engines of more than 64 rules (cells [lo, hi) of a row);
+	// its length is its capacity, the writer's endUsed says how much is used.
 	endPool []int32
 	start   int32 // cell of the start state
 }
@@ -316,7 +320,7 @@ func (d *dfa) intern(t *dfaTable) (int32, bool) {
 	d.settled = append(d.settled, len(d.next) == 0)
 
 	row := int(s) * d.stride
-	if row+d.stride > len(t.trans) || len(t.endPool)+len(end) > cap(t.endPool) {
+	if row+d.stride > len(t.trans) || d.endUsed+len(end) > len(t.endPool) {
 		t = d.grow(t, row+d.stride, len(end))
 	}
 	for i := range d.classes {
@@ -326,10 +330,10 @@ func (d *dfa) intern(t *dfaTable) (int32, bool) {
 		atomic.StoreInt32(&t.trans[row+d.classes], int32(uint32(mask)))
 		atomic.StoreInt32(&t.trans[row+d.classes+1], int32(uint32(mask>>32)))
 	} else {
-		lo := len(t.endPool)
-		t.endPool = append(t.endPool, end...)
+		lo := d.endUsed
+		d.endUsed += copy(t.endPool[lo:], end)
 		atomic.StoreInt32(&t.trans[row+d.classes], int32(lo))
-		atomic.StoreInt32(&t.trans[row+d.classes+1], int32(len(t.endPool)))
+		atomic.StoreInt32(&t.trans[row+d.classes+1], int32(d.endUsed))
 	}
 	return d.cell(s), true
 }
@@ -353,8 +357,8 @@ func (d *dfa) grow(t *dfaTable, cells, extra int) *dfaTable {
 		n.trans[i] = atomic.LoadInt32(&t.trans[i])
 	}
 	if !d.small {
-		n.endPool = make([]int32, len(t.endPool), max(len(t.endPool)+extra, 2*cap(t.endPool), 64))
-		copy(n.endPool, t.endPool)
+		n.endPool = make([]int32, max(d.endUsed+extra, 2*len(t.endPool), 64))
+		copy(n.endPool, t.endPool[:d.endUsed])
 	}
 	d.cur.Store(n)
 	return n
@@ -369,12 +373,10 @@ func (d *dfa) resolve(s, c int) (int32, *dfaTable) {
 	if v := atomic.LoadInt32(&t.trans[s+c]); v != cellUnknown {
 		return v, t
 	}
-	v := int32(cellFallback)
-	if !d.full {
-		d.step(int32(s/d.stride), c)
-		v, _ = d.intern(t)
-		t = d.cur.Load()
-	}
+	// once the budget is reached, a step may still lead to a state already built
+	d.step(int32(s/d.stride), c)
+	v, _ := d.intern(t)
+	t = d.cur.Load()
 	atomic.StoreInt32(&t.trans[s+c], v)
 	return v, t
 }
@@ -421,5 +423,5 @@ func (d *dfa) memory() int {
 	t := d.cur.Load()
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return 4*len(t.trans) + 4*cap(t.endPool) + d.bytes + d.a.bytes() + 512
+	return 4*len(t.trans) + 4*len(t.endPool) + d.bytes + d.a.bytes() + 512
 }

@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -121,23 +119,6 @@ func (e *Engine) Bytes() int {
 		4*(len(e.always)+len(e.needPool)) + 24*len(e.keyed) + 8*(len(e.keyOf)+len(e.needs)+len(e.sureOf)+len(e.sureMask)) + 4*len(e.sureRules) + e.exact.bytes()
 }
 
-// String describes the compiled form: how many patterns each index holds and how big it is.
-func (e *Engine) String() string {
-	e.indexes()
-	var kinds [KindAny + 1]int
-	for _, p := range e.patterns {
-		kinds[p.Kind]++
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d filters, %d distinct patterns:", len(e.filterPattern), len(e.patterns))
-	for k, n := range kinds {
-		fmt.Fprintf(&b, " %s %d", Kind(k), n)
-	}
-	fmt.Fprintf(&b, "; prefix trie %d nodes, suffix trie %d nodes, automaton %d literals in %d states x %d classes; ~%d bytes",
-		e.prefix.size, e.suffix.size, len(e.keyOf), e.ac.states, e.ac.classes, e.Bytes())
-	return b.String()
-}
-
 // Agreement is how far a name and a pattern agree when read from one end: the alignment that
 // matches the most literal bytes of the pattern, stars absorbing what they may.
 type Agreement struct {
@@ -155,115 +136,98 @@ type Agreement struct {
 }
 
 // Agree measures the longest agreement of name and p from the start and from the end, and
-// returns the longer (the one from the start on ties).
+// returns the longer (the one from the start on ties). Read from the start, the prefix must
+// begin the name and each later literal is placed at its leftmost occurrence (which, for
+// star-only patterns, places the most literals); the first literal that does not occur counts
+// its longest beginning that does. Read from the end, the same mirrored. It takes time linear
+// in the name for each literal and allocates nothing.
 func (p *Pattern) Agree(name string) Agreement {
-	t := p.tokens()
-	front := agree(t, name, false)
-	if back := agree(t, name, true); back.Literal > front.Literal {
+	front := p.agreeFront(name)
+	if back := p.agreeBack(name); back.Literal > front.Literal {
 		return back
 	}
 	return front
 }
 
-// tokens spells the pattern as literal bytes and star tokens (-1).
-func (p *Pattern) tokens() []int16 {
-	t := make([]int16, 0, p.MinLen+len(p.Middle)+2)
-	lit := func(s string) {
-		for i := 0; i < len(s); i++ {
-			t = append(t, int16(s[i]))
-		}
+// byteAt is name[i] as a string, or "" past its end.
+func byteAt(name string, i int) string {
+	if i < 0 || i >= len(name) {
+		return ""
 	}
-	lit(p.Prefix)
-	if !p.Exact {
-		t = append(t, -1)
-		for _, m := range p.Middle {
-			lit(m)
-			t = append(t, -1)
-		}
-		lit(p.Suffix)
-	}
-	return t
+	return name[i : i+1]
 }
 
-// agree simulates the pattern's positions over the name (both reversed when back is set) and
-// keeps the position with the most literal bytes behind it, reached as late as possible.
-func agree(t []int16, name string, back bool) Agreement {
-	n := len(t)
-	at := func(i int) int16 {
-		if back {
-			return t[n-1-i]
-		}
-		return t[i]
+func (p *Pattern) agreeFront(name string) Agreement {
+	c := commonPrefix(name, p.Prefix)
+	if c < len(p.Prefix) || p.Exact {
+		return Agreement{Literal: c, Agreed: c, Expected: p.Prefix[c:], Found: byteAt(name, c)}
 	}
-	byteAt := func(i int) byte {
-		if back {
-			return name[len(name)-1-i]
+	at, lits := c, c
+	for k := 0; k <= len(p.Middle); k++ {
+		m := p.Suffix
+		if k < len(p.Middle) {
+			m = p.Middle[k]
 		}
-		return name[i]
-	}
-	lits := make([]int, n+1)
-	for i := range n {
-		lits[i+1] = lits[i]
-		if at(i) >= 0 {
-			lits[i+1]++
+		if m == "" {
+			continue
 		}
-	}
-	active := make([]bool, n+1)
-	next := make([]bool, n+1)
-	closeOver := func(a []bool) {
-		for i := range n {
-			if a[i] && at(i) < 0 {
-				a[i+1] = true
+		rest := name[at:]
+		if i := strings.Index(rest, m); i >= 0 {
+			at, lits = at+i+len(m), lits+len(m)
+			continue
+		}
+		// the longest beginning of m that occurs: if m[:n] does not occur, no longer one does
+		n, i := 0, 0
+		for n+1 < len(m) {
+			j := strings.Index(rest, m[:n+1])
+			if j < 0 {
+				break
 			}
+			n, i = n+1, j
 		}
+		if n == 0 {
+			return Agreement{Literal: lits, Agreed: len(name), Expected: m}
+		}
+		return Agreement{Literal: lits + n, Agreed: at + i + n, Expected: m[n:], Found: byteAt(name, at+i+n)}
 	}
-	active[0] = true
-	closeOver(active)
-	bestPos, bestAt := 0, 0
-	record := func(i int) {
-		for pos, on := range active {
-			if on && (lits[pos] > lits[bestPos] || lits[pos] == lits[bestPos] && i >= bestAt) {
-				bestPos, bestAt = pos, i
+	return Agreement{Literal: lits, Agreed: at, Found: byteAt(name, at)}
+}
+
+func (p *Pattern) agreeBack(name string) Agreement {
+	if p.Exact {
+		c := commonSuffix(name, p.Prefix)
+		return Agreement{Literal: c, FromEnd: true, Agreed: c, Expected: p.Prefix[:len(p.Prefix)-c], Found: byteAt(name, len(name)-c-1)}
+	}
+	c := commonSuffix(name, p.Suffix)
+	if c < len(p.Suffix) {
+		return Agreement{Literal: c, FromEnd: true, Agreed: c, Expected: p.Suffix[:len(p.Suffix)-c], Found: byteAt(name, len(name)-c-1)}
+	}
+	end, lits := len(name)-c, c // name[end:] agrees
+	for k := len(p.Middle); k >= 0; k-- {
+		m := p.Prefix
+		if k > 0 {
+			m = p.Middle[k-1]
+		}
+		if m == "" {
+			continue
+		}
+		rest := name[:end]
+		if i := strings.LastIndex(rest, m); i >= 0 {
+			end, lits = i, lits+len(m)
+			continue
+		}
+		n, i := 0, 0
+		for n+1 < len(m) {
+			j := strings.LastIndex(rest, m[len(m)-n-1:])
+			if j < 0 {
+				break
 			}
+			n, i = n+1, j
 		}
-	}
-	record(0)
-	for i := range len(name) {
-		c := byteAt(i)
-		clear(next)
-		any := false
-		for pos, on := range active {
-			if !on || pos == n {
-				continue
-			}
-			if tk := at(pos); tk < 0 {
-				next[pos], any = true, true
-			} else if byte(tk) == c {
-				next[pos+1], any = true, true
-			}
+		if n == 0 {
+			return Agreement{Literal: lits, FromEnd: true, Agreed: len(name), Expected: m}
 		}
-		if !any {
-			break
-		}
-		active, next = next, active
-		closeOver(active)
-		record(i + 1)
+		return Agreement{Literal: lits + n, FromEnd: true, Agreed: len(name) - i, Expected: m[:len(m)-n], Found: byteAt(name, i-1)}
 	}
-	a := Agreement{Literal: lits[bestPos], FromEnd: back, Agreed: bestAt}
-	pos := bestPos
-	for pos < n && at(pos) < 0 {
-		pos++
-	}
-	var want []byte
-	for ; pos < n && at(pos) >= 0; pos++ {
-		want = append(want, byte(at(pos)))
-	}
-	if back {
-		slices.Reverse(want)
-	}
-	a.Expected = string(want)
-	if bestAt < len(name) {
-		a.Found = string(byteAt(bestAt))
-	}
-	return a
+	return Agreement{Literal: lits, FromEnd: true, Agreed: len(name) - end, Found: byteAt(name, end-1)}
 }

@@ -2,7 +2,11 @@ package engine
 
 import (
 	"errors"
+	"flag"
 	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/ecrsign/ecrsign/internal/glob"
@@ -33,14 +37,51 @@ func rulesOf(e *Engine, name string) string {
 	return s
 }
 
+var update = flag.Bool("update", false, "rewrite the golden files of TestString")
+
+// TestString pins the printed compiled form of a few small configurations in
+// testdata/*.golden (go test -run TestString -update rewrites them).
 func TestString(t *testing.T) {
-	e := compile(t, "team/*", "team/*", "*/prod", "*prod*", "org/*/svc-*", "exact", "*", "*a*bc*")
-	want := "8 filters, 7 distinct patterns: exact 1 prefix 1 suffix 1 middle 3 any 1; " +
-		"prefix trie 6 nodes, suffix trie 6 nodes, automaton 4 literals in 13 states x 12 classes; ~"
-	if got := e.String(); got[:len(want)] != want {
-		t.Errorf("String() =\n%s\nwant prefix\n%s", got, want)
+	tests := []struct {
+		golden  string
+		budget  Budget
+		filters []string
+	}{
+		{"prefix-suffix", Budget{}, []string{"team/*", "*/prod"}},
+		{"every-index", Budget{}, []string{"team/*", "team/*", "*/prod", "*prod*", "org/*/svc-*", "exact", "*", "*a*bc*"}},
+		{"star-budget", Budget{MaxDFABytes: 1200}, []string{"*a*b*", "*b*a*", "*ab*"}},
+		{"no-automaton", Budget{MaxDFABytes: -1}, []string{"a*", "*b"}},
 	}
-	if got := rulesOf(e, "team/prod"); got != "01236" {
+	for _, tc := range tests {
+		fs := make([]Filter, len(tc.filters))
+		for i, f := range tc.filters {
+			fs[i] = Filter{Pattern: glob.Parse(f), Rule: i}
+		}
+		e, err := Compile(fs, len(fs), tc.budget)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := e.String()
+		rulesOf(e, "team/prod") // matching builds states, which String must not show
+		if again := e.String(); again != got {
+			t.Errorf("%s: String changed after a match:\n%s\nthen\n%s", tc.golden, got, again)
+		}
+		path := filepath.Join("testdata", tc.golden+".golden")
+		if *update {
+			if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != string(want) {
+			t.Errorf("%s: String() =\n%s\nwant\n%s", tc.golden, got, want)
+		}
+	}
+	if got := rulesOf(compile(t, "team/*", "team/*", "*/prod", "*prod*", "org/*/svc-*", "exact", "*", "*a*bc*"), "team/prod"); got != "01236" {
 		t.Errorf("team/prod: rules %s", got)
 	}
 }
@@ -129,33 +170,90 @@ func TestTrieWalks(t *testing.T) {
 		{func(i int) int { return 60 + i }, 60 + len(filters)},
 		{func(i int) int { return 63 + i%3 }, 66},
 	}
-	for _, tc := range tests {
+	// the automaton as shipped, the indexes alone, and an automaton whose budget sends most
+	// names to the indexes part-way
+	budgets := []Budget{{}, {MaxDFABytes: -1}, {MaxDFABytes: 3000}}
+	for k, tc := range tests {
 		fs := make([]Filter, len(filters))
 		for i, f := range filters {
 			fs[i] = Filter{Pattern: glob.Parse(f), Rule: tc.rule(i)}
 		}
-		e, err := Compile(fs, tc.numRules, Budget{})
+		budget := budgets[k%len(budgets)]
+		e, err := Compile(fs, tc.numRules, budget)
 		if err != nil {
 			t.Fatal(err)
+		}
+		checkAgainstGlob(t, e, filters, tc.rule, tc.numRules, names)
+		for _, b := range budgets {
+			e, err := Compile(fs, tc.numRules, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkAgainstGlob(t, e, filters, tc.rule, tc.numRules, names)
 		}
 		e.indexes()
 		if e.prefix.size <= len(e.prefix.nodes) || e.suffix.size <= len(e.suffix.nodes) {
 			t.Fatalf("tries not compressed: prefix %d of %d nodes, suffix %d of %d",
 				len(e.prefix.nodes), e.prefix.size, len(e.suffix.nodes), e.suffix.size)
 		}
-		for _, name := range names {
-			bits := make([]uint64, (tc.numRules+63)/64)
-			e.Match(name, bits)
-			want := make([]bool, tc.numRules)
-			for i, f := range filters {
-				want[tc.rule(i)] = want[tc.rule(i)] || glob.Parse(f).Match(name)
-			}
-			for r, w := range want {
-				if has(bits, int32(r)) != w {
-					t.Fatalf("%d rules: rule %d on %q: got %v, want %v", tc.numRules, r, name, !w, w)
-				}
+	}
+}
+
+// checkAgainstGlob checks the rules e gives every name against the filters one by one.
+func checkAgainstGlob(t *testing.T, e *Engine, filters []string, rule func(int) int, numRules int, names []string) {
+	t.Helper()
+	for _, name := range names {
+		bits := make([]uint64, (numRules+63)/64)
+		e.Match(name, bits)
+		want := make([]bool, numRules)
+		for i, f := range filters {
+			want[rule(i)] = want[rule(i)] || glob.Parse(f).Match(name)
+		}
+		for r, w := range want {
+			if has(bits, int32(r)) != w {
+				t.Fatalf("%d rules, budget %+v: rule %d on %q: got %v, want %v", numRules, e.budget, r, name, !w, w)
 			}
 		}
+	}
+}
+
+// TestExplosion compiles filters whose automaton has 2^20 states (`*a*b*` over distinct byte
+// pairs: a state records which first literals occurred): the automaton stops at its budget,
+// the memory stays within it, and the indexes answer the rest, agreeing with the filters.
+func TestExplosion(t *testing.T) {
+	const pairs = 20
+	var filters []string
+	for i := range pairs {
+		filters = append(filters, fmt.Sprintf("*%c*%c*", 'A'+i, 'a'+i))
+	}
+	fs := make([]Filter, len(filters))
+	for i, f := range filters {
+		fs[i] = Filter{Pattern: glob.Parse(f), Rule: i}
+	}
+	const budget = 1 << 16
+	e, err := Compile(fs, len(fs), Budget{MaxDFABytes: budget})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	names := make([]string, 2000)
+	for i := range names {
+		b := make([]byte, 256)
+		for j := range b {
+			k := r.IntN(pairs)
+			b[j] = byte('A' + k + r.IntN(2)*('a'-'A'))
+		}
+		names[i] = string(b)
+	}
+	checkAgainstGlob(t, e, filters, func(i int) int { return i }, len(filters), names)
+	if !e.dfa.full {
+		t.Fatal("the automaton did not reach its budget")
+	}
+	if e.dfa.bytes > budget {
+		t.Fatalf("automaton states hold %d bytes, budget %d", e.dfa.bytes, budget)
+	}
+	if tab := 4 * len(e.dfa.cur.Load().trans); tab > budget+4*e.dfa.stride {
+		t.Fatalf("automaton table holds %d bytes, budget %d", tab, budget)
 	}
 }
 
