@@ -190,6 +190,7 @@ func (w *World) store(repo *repository, req *PutImageRequest, info manifestInfo,
 	}
 	img.manifest, img.mediaType, img.referrer = req.ImageManifest, info.mediaType, info.referrer
 	img.pushes++
+	img.pushedAt = visibleAt
 	return img
 }
 
@@ -270,5 +271,5 @@ func (w *World) deliver(k registryKey, name string, req *PutImageRequest, info m
 }
 
 func newRepository(name, mutability string, now time.Time) *repository {
-	return &repository{name: name, mutability: mutability, createdAt: now, images: map[string]*image{}, tags: map[string]string{}}
+	return &repository{name: name, mutability: mutability, createdAt: now, images: map[string]*image{}, tags: map[string]string{}, blobs: map[string]int64{}}
 }

@@ -142,6 +142,13 @@ type Options struct {
 	CreateRepositoryOnPush bool
 	// Faults injects transient failures.
 	Faults Faults
+	// RequireLayers makes PutImage refuse a manifest whose config and layers the repository
+	// does not hold (LayersNotFoundException), as ECR does; off by default, so that a
+	// manifest can be pushed without its blobs. The registry protocol always requires them.
+	RequireLayers bool
+	// ImagesPerRepository is the quota of images (signatures included) per repository;
+	// 0 is DefaultImagesPerRepository.
+	ImagesPerRepository int
 }
 
 // DefaultOptions returns the options of New().
@@ -180,6 +187,9 @@ type World struct {
 	registries       map[registryKey]*registry
 	pushes           uint64 // pushes served, numbering PushResult.Seq
 	ops              uint64 // operations served, for ServerException injection
+	blobs            BlobStore
+	uploads          map[string]*upload // layer uploads in progress, by upload id
+	tokenKey         []byte             // signs GetAuthorizationToken's passwords
 }
 
 // New returns a world with the defaults (registry 123456789012 in us-east-1, every profile
@@ -195,6 +205,9 @@ func New(opts ...Option) *World {
 		profiles:         map[string]ProfileStatus{},
 		principals:       map[string]map[string]bool{},
 		registries:       map[registryKey]*registry{},
+		blobs:            NewMemoryBlobStore(),
+		uploads:          map[string]*upload{},
+		tokenKey:         newTokenKey(),
 	}
 	for _, o := range opts {
 		o(w)
@@ -329,6 +342,11 @@ type repository struct {
 	createdAt  time.Time
 	images     map[string]*image // by digest
 	tags       map[string]string // tag -> digest
+	// blobs holds the sizes of the layers and configs uploaded to the repository, by digest;
+	// their bytes are in the world's BlobStore.
+	blobs map[string]int64
+	// resourceTags are the repository's tags (TagResource), in the order they were added.
+	resourceTags []ResourceTag
 	// pending holds the tags replicas bring, each applied when its replica appears; moves
 	// that have happened are folded into tags by settleTags.
 	pending []tagMove
@@ -398,6 +416,9 @@ type image struct {
 	referrer  bool
 	pushes    int       // pushes of this digest to this repository
 	visibleAt time.Time // replicas appear when their replication completes
+	pushedAt  time.Time // the latest push
+	lastPull  time.Time // the latest pull of the manifest; zero when never pulled
+	details   *manifestDetails // read from manifest when first needed; derived, not state
 	signing   []job     // one per profile, in order of first use; the latest job each
 	repl      []job     // one per destination, the latest job each
 }
@@ -410,6 +431,9 @@ type job struct {
 	start, done time.Time
 	failureCode string // "" when it completes
 	reason      string
+	// sigDeleted is set when the signature referrer a completed signing job stored has
+	// been deleted (BatchDeleteImage of its digest).
+	sigDeleted bool
 }
 
 func (j *job) status(now time.Time) (status, code, reason string) {
