@@ -243,4 +243,6 @@ func (c *Client) MountBlob(name, from, digest string) (bool, error) {
 }
 
 // String describes a manifest for logs.
-func (m *Manifest) String() string { return fmt.Sprintf("%s (%s, %d bytes)", m.Digest, m.MediaType, len(m.Content)) }
+func (m *Manifest) String() string {
+	return fmt.Sprintf("%s (%s, %d bytes)", m.Digest, m.MediaType, len(m.Content))
+}

@@ -414,13 +414,13 @@ type image struct {
 	manifest  string
 	mediaType string
 	referrer  bool
-	pushes    int       // pushes of this digest to this repository
-	visibleAt time.Time // replicas appear when their replication completes
-	pushedAt  time.Time // the latest push
-	lastPull  time.Time // the latest pull of the manifest; zero when never pulled
+	pushes    int              // pushes of this digest to this repository
+	visibleAt time.Time        // replicas appear when their replication completes
+	pushedAt  time.Time        // the latest push
+	lastPull  time.Time        // the latest pull of the manifest; zero when never pulled
 	details   *manifestDetails // read from manifest when first needed; derived, not state
-	signing   []job     // one per profile, in order of first use; the latest job each
-	repl      []job     // one per destination, the latest job each
+	signing   []job            // one per profile, in order of first use; the latest job each
+	repl      []job            // one per destination, the latest job each
 }
 
 // job is a signing or replication job: IN_PROGRESS from start until done, then its outcome.

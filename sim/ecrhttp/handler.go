@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"mime"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -98,6 +99,7 @@ func NewHandler(world *sim.World, opts ...Option) http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", h.serveAPI)
+	mux.HandleFunc("/v2/", h.serveRegistry)
 	if h.admin {
 		mux.HandleFunc("GET "+AdminPrefix+"clock", h.getClock)
 		mux.HandleFunc("POST "+AdminPrefix+"clock", h.postClock)
@@ -133,6 +135,23 @@ var operations = map[string]operation{
 	sim.OpPutImage:                       op(true, (*sim.Client).PutImage),
 	sim.OpDescribeImageSigningStatus:     op(false, (*sim.Client).DescribeImageSigningStatus),
 	sim.OpDescribeImageReplicationStatus: op(false, (*sim.Client).DescribeImageReplicationStatus),
+	sim.OpDescribeRepositories:           op(false, (*sim.Client).DescribeRepositories),
+	sim.OpDeleteRepository:               op(true, (*sim.Client).DeleteRepository),
+	sim.OpDescribeImages:                 op(false, (*sim.Client).DescribeImages),
+	sim.OpListImages:                     op(false, (*sim.Client).ListImages),
+	sim.OpBatchGetImage:                  op(true, (*sim.Client).BatchGetImage), // records pulls
+	sim.OpBatchDeleteImage:               op(true, (*sim.Client).BatchDeleteImage),
+	sim.OpPutImageTagMutability:          op(true, (*sim.Client).PutImageTagMutability),
+	sim.OpGetAuthorizationToken:          op(false, (*sim.Client).GetAuthorizationToken),
+	sim.OpBatchCheckLayerAvailability:    op(false, (*sim.Client).BatchCheckLayerAvailability),
+	sim.OpInitiateLayerUpload:            op(false, (*sim.Client).InitiateLayerUpload),
+	sim.OpUploadLayerPart:                op(false, (*sim.Client).UploadLayerPart),
+	sim.OpCompleteLayerUpload:            op(true, (*sim.Client).CompleteLayerUpload),
+	sim.OpGetDownloadUrlForLayer:         op(false, (*sim.Client).GetDownloadUrlForLayer),
+	sim.OpListImageReferrers:             op(false, (*sim.Client).ListImageReferrers),
+	sim.OpTagResource:                    op(true, (*sim.Client).TagResource),
+	sim.OpUntagResource:                  op(true, (*sim.Client).UntagResource),
+	sim.OpListTagsForResource:            op(false, (*sim.Client).ListTagsForResource),
 }
 
 // Operations returns the names of the operations the handler serves, sorted.
@@ -204,6 +223,7 @@ func (h *handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	localizeURLs(out, r)
 	writeJSON(w, http.StatusOK, out)
 }
 
@@ -274,6 +294,10 @@ func decodeBody(body []byte, req any) error {
 	}
 	if body[0] != '{' {
 		return serializationError(http.StatusBadRequest, "the request body must be a JSON object, got %s", firstBytes(body))
+	}
+	body, err := exactMembers(body, reflect.TypeOf(req))
+	if err != nil {
+		return serializationError(http.StatusBadRequest, "the request body is not valid JSON: %v", err)
 	}
 	if err := json.Unmarshal(body, req); err != nil {
 		var te *json.UnmarshalTypeError
