@@ -150,7 +150,10 @@ func TestListImagesAndDescribeImages(t *testing.T) {
 			_, err := c.DescribeImages(&DescribeImagesRequest{RepositoryName: "team/api", ImageIDs: []ImageIdentifier{{ImageDigest: "sha256:1"}}})
 			return err
 		}, InvalidParameterException, "imageIds.1.member.imageDigest"},
-		{"describe unknown repository", func() error { _, err := c.DescribeImages(&DescribeImagesRequest{RepositoryName: "team/none"}); return err }, RepositoryNotFoundException, ""},
+		{"describe unknown repository", func() error {
+			_, err := c.DescribeImages(&DescribeImagesRequest{RepositoryName: "team/none"})
+			return err
+		}, RepositoryNotFoundException, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantAPIError(t, tt.call(), tt.code, tt.msg) })
@@ -322,7 +325,10 @@ func TestResourceTags(t *testing.T) {
 			_, err := c.TagResource(&TagResourceRequest{ResourceArn: arn, Tags: []ResourceTag{{"aws:x", ""}}})
 			return err
 		}, InvalidTagParameterException},
-		{func() error { _, err := c.TagResource(&TagResourceRequest{ResourceArn: "nope", Tags: []ResourceTag{}}); return err }, InvalidParameterException},
+		{func() error {
+			_, err := c.TagResource(&TagResourceRequest{ResourceArn: "nope", Tags: []ResourceTag{}})
+			return err
+		}, InvalidParameterException},
 		{func() error {
 			_, err := c.UntagResource(&UntagResourceRequest{ResourceArn: arn + "x", TagKeys: []string{"a"}})
 			return err
