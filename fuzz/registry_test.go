@@ -212,4 +212,3 @@ func FuzzRegistryUpload(f *testing.F) {
 		}
 	})
 }
-
