@@ -42,6 +42,11 @@ func serveManifest(client, n int) string {
 	return fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%064x","size":2},"layers":[]}`, client<<16|n)
 }
 
+// serveTag is the one tag a client pushes with: it moves to each manifest of the client's
+// pool in turn, so that every push is accepted (PutImage refuses the manifest its tag names
+// already: ImageAlreadyExistsException).
+func serveTag(client int) string { return fmt.Sprintf("client-%d", client) }
+
 func BenchmarkServePush(b *testing.B) {
 	cfg := &rules.SigningConfiguration{Rules: []rules.SigningRule{{SigningProfileArn: serveProfile}}}
 	repos := func(n int) string { return fmt.Sprintf("team/svc-%d", n%8) }
@@ -57,7 +62,7 @@ func BenchmarkServePush(b *testing.B) {
 		}
 		runClients(b, func(client int) func(i int) error {
 			return func(i int) error {
-				_, err := c.PutImage(&sim.PutImageRequest{RepositoryName: repos(client), ImageManifest: serveManifest(client, i%serveManifests)})
+				_, err := c.PutImage(&sim.PutImageRequest{RepositoryName: repos(client), ImageManifest: serveManifest(client, i%serveManifests), ImageTag: serveTag(client)})
 				return err
 			}
 		})
@@ -99,7 +104,7 @@ func BenchmarkServePush(b *testing.B) {
 			runClients(b, func(client int) func(i int) error {
 				c := newClient()
 				return func(i int) error {
-					_, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String(repos(client)), ImageManifest: aws.String(serveManifest(client, i%serveManifests))})
+					_, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String(repos(client)), ImageManifest: aws.String(serveManifest(client, i%serveManifests)), ImageTag: aws.String(serveTag(client))})
 					return err
 				}
 			})
