@@ -161,9 +161,9 @@ func (s *MemoryBlobStore) Delete(digest string) error {
 // to a temporary file there, so a blob of any size costs constant memory.
 type DirBlobStore struct{ dir string }
 
-// NewDirBlobStore returns a store in dir, creating it.
+// NewDirBlobStore returns a store in dir, creating it (its parent must exist).
 func NewDirBlobStore(dir string) (*DirBlobStore, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
 		return nil, fmt.Errorf("blob store: %w", err)
 	}
 	return &DirBlobStore{dir: dir}, nil

@@ -14,6 +14,14 @@ import (
 // WithBlobStore makes the world keep blob bytes in s (default: a [MemoryBlobStore]).
 func WithBlobStore(s BlobStore) Option { return func(w *World) { w.blobs = s } }
 
+// SetBlobStore makes the world keep blob bytes in s from now on; blobs of the former store
+// are not copied.
+func (w *World) SetBlobStore(s BlobStore) {
+	w.mu.Lock()
+	w.blobs = s
+	w.mu.Unlock()
+}
+
 // Blobs returns the world's blob store.
 func (w *World) Blobs() BlobStore { return w.blobs }
 

@@ -21,11 +21,12 @@ func init() {
 	})
 }
 
-const serveHelp = `usage: ecrsign serve [--addr HOST:PORT] [--world FILE] [--state FILE] [--access-key KEY=ACCOUNT|PRINCIPAL_ARN]...
+const serveHelp = `usage: ecrsign serve [--addr HOST:PORT] [--world FILE] [--state FILE] [--blobs DIR] [--access-key KEY=ACCOUNT|PRINCIPAL_ARN]...
 
 Serves the simulator over the ECR wire protocol (AWS JSON 1.1, POST / with X-Amz-Target
 AmazonEC2ContainerRegistry_V20150921.<Operation>), so tools that use an AWS SDK or the AWS CLI
-run unchanged against it. Signatures and credentials are NOT checked: the access key id only
+run unchanged against it, and the OCI distribution protocol on /v2/ (docker, crane, oras),
+logged in with user AWS and the password of aws ecr get-login-password. Signatures and credentials are NOT checked: the access key id only
 selects the calling account and principal (--access-key). The server listens on loopback by
 default and warns when bound elsewhere; SIGINT or SIGTERM shut it down gracefully.
 
@@ -64,6 +65,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	addr := fs.String("addr", ecrhttp.DefaultAddr, "`HOST:PORT` to listen on (port 0 picks a free one)")
 	world := fs.String("world", "", "world `FILE` to start from (ignored when the state file exists)")
 	state := fs.String("state", "", "state `FILE`: loaded at start, saved atomically after every change")
+	blobs := fs.String("blobs", "", "`DIR` for pushed blobs (default: STATE.blobs, else a temporary directory)")
 	keys := accessKeys{}
 	fs.Var(keys, "access-key", "map an access key id to a caller: `KEY=ACCOUNT` or KEY=PRINCIPAL_ARN (repeatable)")
 	pos, code, ok := fs.parse(args)
@@ -79,6 +81,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		Addr:       *addr,
 		WorldFile:  *world,
 		StateFile:  *state,
+		BlobDir:    *blobs,
 		AccessKeys: keys,
 		Logger:     slog.New(slog.NewTextHandler(stderr, nil)),
 	})

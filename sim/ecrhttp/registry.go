@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -454,6 +455,33 @@ func writeRegistryJSON(w http.ResponseWriter, contentType string, v any) {
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.Write(b)
+}
+
+// useBlobDir gives the world a directory-backed blob store (ServeConfig.BlobDir) and returns
+// the directory to remove at shutdown when it is a temporary one.
+func useBlobDir(world *sim.World, cfg ServeConfig) (temp string, err error) {
+	dir := cfg.BlobDir
+	switch {
+	case dir == "" && cfg.StateFile != "":
+		dir = cfg.StateFile + ".blobs"
+	case dir == "":
+		if dir, err = os.MkdirTemp("", "ecrsign-blobs-"); err != nil {
+			return "", err
+		}
+		temp = dir
+	}
+	store, err := sim.NewDirBlobStore(dir)
+	if err != nil {
+		return "", err
+	}
+	world.SetBlobStore(store)
+	return temp, nil
+}
+
+func removeBlobTemp(dir string) {
+	if dir != "" {
+		os.RemoveAll(dir)
+	}
 }
 
 // basicAuth returns the Authorization header of a registry login (for tests and examples).

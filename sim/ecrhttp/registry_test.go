@@ -3,12 +3,17 @@ package ecrhttp
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -328,3 +333,91 @@ func TestRegistryProtocolErrors(t *testing.T) {
 }
 
 func digestOf(h v1.Hash) godigest.Digest { return godigest.Digest(h.String()) }
+
+// patternReader yields n bytes of a repeating pattern without holding them.
+type patternReader struct{ n, off int64 }
+
+func (r *patternReader) Read(p []byte) (int, error) {
+	if r.off >= r.n {
+		return 0, io.EOF
+	}
+	k := int(min(int64(len(p)), r.n-r.off))
+	for i := range k {
+		p[i] = byte((r.off + int64(i)) % 251)
+	}
+	r.off += int64(k)
+	return k, nil
+}
+
+// TestBlobUploadStreams uploads a 1 GiB layer in two chunks through `ecrsign serve`'s
+// handler to its directory blob store: the heap grows by less than 64 MiB while it streams.
+func TestBlobUploadStreams(t *testing.T) {
+	if testing.Short() {
+		t.Skip("uploads 1 GiB; skipped with -short")
+	}
+	const size = 1 << 30
+	const maxGrowth = 64 << 20
+	srv, err := NewServer(ServeConfig{BlobDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := srv.World().Client(sim.Caller{})
+	c.CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: "team/app"})
+	tok, _ := c.GetAuthorizationToken(nil)
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	h := sha256.New()
+	io.Copy(h, &patternReader{n: size})
+	digest := "sha256:" + hex.EncodeToString(h.Sum(nil))
+
+	runtime.GC()
+	var base runtime.MemStats
+	runtime.ReadMemStats(&base)
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() { // sample the heap while the upload streams
+		defer close(sampled)
+		var m runtime.MemStats
+		for {
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > peak.Load() {
+				peak.Store(m.HeapInuse)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	send := func(method, path string, body io.Reader) *http.Response {
+		req, _ := http.NewRequest(method, hs.URL+path, body)
+		req.Header.Set("Authorization", "Basic "+tok.AuthorizationData[0].AuthorizationToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	resp := send("POST", "/v2/team/app/blobs/uploads/", nil)
+	loc := resp.Header.Get("Location")
+	all := &patternReader{n: size}
+	if resp := send("PATCH", loc, io.LimitReader(all, size/2)); resp.StatusCode != 202 {
+		t.Fatalf("PATCH: %d", resp.StatusCode)
+	}
+	if resp := send("PUT", loc+"?digest="+digest, all); resp.StatusCode != 201 {
+		t.Fatalf("PUT: %d", resp.StatusCode)
+	}
+	close(stop)
+	<-sampled
+	if n, ok := srv.World().Blobs().Stat(digest); !ok || n != size {
+		t.Fatalf("stored %d bytes (%v)", n, ok)
+	}
+	if growth := int64(peak.Load()) - int64(base.HeapInuse); growth >= maxGrowth {
+		t.Fatalf("the heap grew by %d MiB uploading 1 GiB; want less than %d MiB", growth>>20, maxGrowth>>20)
+	} else {
+		t.Logf("heap growth %.1f MiB for a 1 GiB upload", float64(growth)/(1<<20))
+	}
+}

@@ -43,6 +43,10 @@ type ServeConfig struct {
 	Logger *slog.Logger
 	// Ready, when set, is called with the address once the server listens.
 	Ready func(addr net.Addr)
+	// BlobDir holds the blobs pushed through the registry protocol and the layer upload
+	// operations, one file per digest (default: STATE.blobs beside the state file, else a
+	// temporary directory removed when the server stops).
+	BlobDir string
 }
 
 // Server is a served world: a handler, its clock and, with a state file, its persistence.
@@ -53,6 +57,8 @@ type Server struct {
 	state *stateFile // nil without a state file
 	http  *http.Server
 	log   *slog.Logger
+	// blobTemp is the temporary blob directory removed when the server stops ("" if none).
+	blobTemp string
 }
 
 // NewServer loads the world (state file, else world file, else defaults) and builds the
@@ -67,6 +73,9 @@ func NewServer(cfg ServeConfig) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{world: world, clock: clock, log: log}
+	if s.blobTemp, err = useBlobDir(world, cfg); err != nil {
+		return nil, err
+	}
 	opts := []Option{WithLogger(log)} // the handler finds the world's Clock
 	for key, c := range cfg.AccessKeys {
 		opts = append(opts, WithAccessKey(key, c))
@@ -124,6 +133,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.state != nil {
 		s.state.Stop()
 	}
+	removeBlobTemp(s.blobTemp)
 	return err
 }
 
@@ -134,6 +144,7 @@ func (s *Server) Close() error {
 	if s.state != nil {
 		s.state.Stop()
 	}
+	defer removeBlobTemp(s.blobTemp)
 	return s.http.Close()
 }
 
