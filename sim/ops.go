@@ -254,7 +254,16 @@ func (c *Client) PutImage(req *PutImageRequest) (*PutImageResponse, error) {
 // it, is a push: it starts new jobs, whose statuses replace those of earlier jobs for the same
 // profile or destination.
 func (c *Client) Push(req *PutImageRequest) (*PushResult, error) {
-	const op = OpPutImage
+	return c.push(OpPutImage, req, pushMode{})
+}
+
+// pushMode says how a push differs from PutImage's: repush lets the same manifest and tag
+// be pushed again (the registry protocol accepts it), requireLayers refuses a manifest whose
+// blobs are not in the repository.
+type pushMode struct{ repush, requireLayers bool }
+
+// push is PutImage, or a manifest PUT of the registry protocol, as mode says.
+func (c *Client) push(op string, req *PutImageRequest, mode pushMode) (*PushResult, error) {
 	info, perr := parsePush(op, req)
 	var res *PushResult
 	err := c.write(op, func() []scope { return c.pushScopes(req) }, func(ch *change) error {
@@ -297,7 +306,7 @@ func (c *Client) Push(req *PutImageRequest) (*PushResult, error) {
 		if len(missing) > 0 {
 			return newError(ReferencedImagesNotFoundException, "The image index references %d manifest(s) not found in the repository '%s': %s", len(missing), repo.name, briefDigests(missing))
 		}
-		if err := w.checkNewImage(op, e, info.digest); err != nil {
+		if err := c.checkPush(e, req, info, mode, now); err != nil {
 			return err
 		}
 		res = w.push(ch, e, req, info, c.caller.Principal, now)
@@ -341,8 +350,10 @@ func noRepository(k registryKey, name string) error {
 
 // findImage validates an image request and finds the image; w.mu held.
 func (c *Client) findImage(op, registryID, name string, id *ImageIdentifier) (registryKey, *image, error) {
-	vs := prefixViolations("repositoryName", rules.CheckRepositoryName(name))
-	vs = append(vs, registryIDViolations(registryID)...)
+	var vs []rules.Violation
+	if name == "" {
+		vs = prefixViolations("repositoryName", rules.CheckRepositoryName(name))
+	}
 	if id == nil {
 		vs = append(vs, rules.Violation{Path: "imageId", Value: "null", Constraint: "Member must not be null"})
 	} else {
@@ -351,8 +362,14 @@ func (c *Client) findImage(op, registryID, name string, id *ImageIdentifier) (re
 	if len(vs) > 0 {
 		return registryKey{}, nil, invalidRequest(op, rules.FormatViolations("", vs))
 	}
+	if err := checkRepositoryMembers(op, registryID, name); err != nil {
+		return registryKey{}, nil, err
+	}
 	if id.ImageDigest == "" && id.ImageTag == "" {
 		return registryKey{}, nil, &Error{Code: InvalidParameterException, Message: "Invalid parameter at 'imageId': specify imageDigest, imageTag or both"}
+	}
+	if err := checkDigest("imageId.imageDigest", id.ImageDigest); err != nil {
+		return registryKey{}, nil, err
 	}
 	k := c.key(registryID)
 	reg := c.w.registries[k]
@@ -382,7 +399,7 @@ func (c *Client) findImage(op, registryID, name string, id *ImageIdentifier) (re
 func noImage(k registryKey, name string, id *ImageIdentifier) error {
 	q := func(s string) string {
 		if s == "" {
-			return "null"
+			return "'null'"
 		}
 		return "'" + s + "'"
 	}

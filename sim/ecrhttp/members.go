@@ -1,0 +1,132 @@
+package ecrhttp
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"strings"
+
+	"github.com/ecrsign/ecrsign/sim"
+)
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// exactMembers returns body without the object members whose names are not, byte for byte,
+// a member of the shape t: AWS matches member names case-sensitively, where encoding/json
+// would take "SigningConfiguration" for "signingConfiguration". Values that do not have the
+// shape's JSON kind are left for the decoder to report.
+func exactMembers(body []byte, t reflect.Type) ([]byte, error) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || bytes.Equal(trimmed, []byte("null")) {
+		return body, nil
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if reflect.PointerTo(t).Implements(unmarshalerType) || trimmed[0] != '{' {
+			return body, nil
+		}
+		var members map[string]json.RawMessage
+		if err := json.Unmarshal(trimmed, &members); err != nil {
+			return body, nil // the decoder reports it where it is
+		}
+		fields := map[string]reflect.Type{}
+		collectFields(t, fields)
+		kept := make(map[string]json.RawMessage, len(members))
+		for name, v := range members {
+			ft, ok := fields[name]
+			if !ok {
+				continue
+			}
+			v, err := exactMembers(v, ft)
+			if err != nil {
+				return nil, err
+			}
+			kept[name] = v
+		}
+		return json.Marshal(kept)
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 || trimmed[0] != '[' {
+			return body, nil
+		}
+		var items []json.RawMessage
+		if err := json.Unmarshal(trimmed, &items); err != nil {
+			return body, nil
+		}
+		for i, v := range items {
+			v, err := exactMembers(v, t.Elem())
+			if err != nil {
+				return nil, err
+			}
+			items[i] = v
+		}
+		return json.Marshal(items)
+	case reflect.Map:
+		if trimmed[0] != '{' {
+			return body, nil
+		}
+		var members map[string]json.RawMessage
+		if err := json.Unmarshal(trimmed, &members); err != nil {
+			return body, nil
+		}
+		for k, v := range members {
+			v, err := exactMembers(v, t.Elem())
+			if err != nil {
+				return nil, err
+			}
+			members[k] = v
+		}
+		return json.Marshal(members)
+	}
+	return body, nil
+}
+
+// collectFields maps the JSON member names of struct t (and of its embedded structs) to
+// their types.
+func collectFields(t reflect.Type, fields map[string]reflect.Type) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				collectFields(ft, fields)
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		fields[name] = f.Type
+	}
+}
+
+// localizeURLs makes the addresses a response gives point at this server: the registry
+// login's proxyEndpoint and a layer's downloadUrl.
+func localizeURLs(out any, r *http.Request) {
+	base := "http://" + r.Host
+	if r.TLS != nil {
+		base = "https://" + r.Host
+	}
+	switch o := out.(type) {
+	case *sim.GetAuthorizationTokenResponse:
+		for i := range o.AuthorizationData {
+			o.AuthorizationData[i].ProxyEndpoint = base
+		}
+	case *sim.GetDownloadUrlForLayerResponse:
+		o.DownloadURL = base + o.DownloadURL
+	}
+}
