@@ -146,9 +146,3 @@ func (c *Clock) Advance(d time.Duration) error { return c.Change(ClockChange{Adv
 
 // Set moves the clock to t, which must not be before the time it shows; see [Clock.Change].
 func (c *Clock) Set(t time.Time) error { return c.Change(ClockChange{Set: &t}) }
-
-// Freeze stops the clock at the time it shows; statuses stop settling.
-func (c *Clock) Freeze() { f := true; c.Change(ClockChange{Freeze: &f}) }
-
-// Resume lets a frozen clock run again from the time it shows.
-func (c *Clock) Resume() { f := false; c.Change(ClockChange{Freeze: &f}) }

@@ -101,7 +101,7 @@
 // trace and its retry behaves as the first try did. Reads are served from memory. A commit
 // writes only what the change touched, so its cost does not grow with the world.
 //
-// Layout (format [StoreFormat], in the meta bucket's "format" key; another format is refused):
+// Layout (format "ecrsign-store/1", in the meta bucket's "format" key; another format is refused):
 //
 //	meta          format; settings (the world file without registries: defaults, options,
 //	              profiles, principals); clock ({"frozen", "now", "offset"}); pushes and

@@ -20,9 +20,9 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 )
 
-// StoreFormat names the layout of the store's buckets and records (see the package
+// storeFormat names the layout of the store's buckets and records (see the package
 // documentation). A store of another format is refused, never misread.
-const StoreFormat = "ecrsign-store/1"
+const storeFormat = "ecrsign-store/1"
 
 // DefaultLockTimeout is how long [Open] waits for another process to release the store.
 const DefaultLockTimeout = 2 * time.Second
@@ -31,7 +31,7 @@ const DefaultLockTimeout = 2 * time.Second
 // is being written, the changes that arrive gather for the next. batchSize bounds the
 // changes one commit holds.
 const (
-	batchDelay = time.Millisecond
+	batchDelay = 2 * time.Millisecond
 	batchSize  = 4096
 )
 
@@ -196,7 +196,7 @@ func fileKind(path string) (fileKindT, error) {
 	b := bytes.TrimLeft(head[:n], " \t\r\n")
 	switch {
 	case n == 0:
-		return 0, errors.New("the file is empty: neither a store nor a world file")
+		return kindMissing, nil // what a crash while creating a store leaves: nothing was acknowledged
 	case len(b) > 0 && b[0] == '{':
 		return kindJSON, nil
 	}
@@ -259,8 +259,8 @@ func openStore(path string, cfg storeConfig) (*store, bool, error) {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
 			fresh = true
-		} else if f := meta.Get(metaFormat); string(f) != StoreFormat {
-			return fmt.Errorf("a store of format %q; this ecrsign reads %q only", f, StoreFormat)
+		} else if f := meta.Get(metaFormat); string(f) != storeFormat {
+			return fmt.Errorf("a store of format %q; this ecrsign reads %q only", f, storeFormat)
 		}
 		for _, b := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
@@ -580,7 +580,7 @@ func writeWorld(db *bolt.DB, w *World) error {
 		return err
 	}
 	w.mu.Lock()
-	ch.put(bucketMeta, metaFormat, []byte(StoreFormat))
+	ch.put(bucketMeta, metaFormat, []byte(storeFormat))
 	err := w.putSettings(ch)
 	w.putClock(ch)
 	ch.pushes, ch.ops = w.pushes, w.ops
