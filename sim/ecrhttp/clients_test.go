@@ -137,7 +137,9 @@ func TestCommandLineClients(t *testing.T) {
 		return
 	}
 	out = run(t, awsEnv, aws, "ecr", "describe-images", "--endpoint-url", srv.URL, "--repository-name", "team/app", "--output", "json")
-	var described struct{ ImageDetails []struct{ ImageDigest string } }
+	var described struct {
+		ImageDetails []struct{ ImageDigest string }
+	}
 	if err := json.Unmarshal([]byte(out), &described); err != nil || len(described.ImageDetails) != 4 { // crane's image and oras's artifact (not a referrer), each with its signature
 		t.Fatalf("aws ecr describe-images: %v\n%s", err, out)
 	}
