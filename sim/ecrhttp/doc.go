@@ -20,6 +20,16 @@
 // signed as — through [WithAccessKey]; a key not mapped acts as the world's default account
 // and principal.
 //
+// # Registry protocol
+//
+// The OCI distribution protocol (v1.1) is served on /v2/ by the same handler: blob uploads
+// (monolithic, chunked, cross-repository mount), blobs and manifests (GET, HEAD, PUT, DELETE),
+// tag listing with n and last, and the referrers API with artifactType filtering. It
+// authenticates as ECR's registry does: Basic with user AWS and the password of
+// GetAuthorizationToken, a 401 with a Basic challenge otherwise. A manifest PUT is a push
+// ([sim.Client.PushManifest]); errors are the spec's JSON with its codes. Blob bytes stream
+// to the world's [sim.BlobStore]: [Serve] keeps them in a directory ([ServeConfig].BlobDir).
+//
 // # Time
 //
 // Statuses settle when the world's clock passes their job's end. A server's [Clock] follows
