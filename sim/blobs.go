@@ -221,6 +221,18 @@ func (w *fileWriter) Commit(digest string) error {
 		os.Remove(w.f.Name())
 		return fmt.Errorf("blob store: %w", err)
 	}
+	return syncDir(w.s.dir) // the new name survives a crash
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("blob store: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("blob store: %w", err)
+	}
 	return nil
 }
 

@@ -60,6 +60,10 @@ type fileRepository struct {
 	Images             []fileImage `json:"images,omitempty"`
 	// PendingTags are tags replicas in flight bring, in the order they were pushed.
 	PendingTags []filePendingTag `json:"pendingTags,omitempty"`
+	// Blobs are the sizes of the layers and configs uploaded to the repository, by digest
+	// (their bytes are in the blob store); Tags are its resource tags.
+	Blobs map[string]int64 `json:"blobs,omitempty"`
+	Tags  []ResourceTag    `json:"tags,omitempty"`
 }
 
 type filePendingTag struct {
@@ -69,15 +73,17 @@ type filePendingTag struct {
 }
 
 type fileImage struct {
-	ImageDigest            string    `json:"imageDigest"`
-	ImageTags              []string  `json:"imageTags,omitempty"`
-	ImageManifest          string    `json:"imageManifest"`
-	ImageManifestMediaType string    `json:"imageManifestMediaType"`
-	Referrer               bool      `json:"referrer,omitempty"`
-	Pushes                 int       `json:"pushes"`
-	VisibleAt              time.Time `json:"visibleAt"`
-	Signing                []fileJob `json:"signingJobs,omitempty"`
-	Replication            []fileJob `json:"replicationJobs,omitempty"`
+	ImageDigest            string     `json:"imageDigest"`
+	ImageTags              []string   `json:"imageTags,omitempty"`
+	ImageManifest          string     `json:"imageManifest"`
+	ImageManifestMediaType string     `json:"imageManifestMediaType"`
+	Referrer               bool       `json:"referrer,omitempty"`
+	Pushes                 int        `json:"pushes"`
+	VisibleAt              time.Time  `json:"visibleAt"`
+	Signing                []fileJob  `json:"signingJobs,omitempty"`
+	Replication            []fileJob  `json:"replicationJobs,omitempty"`
+	PushedAt               *time.Time `json:"pushedAt,omitempty"`
+	LastRecordedPullTime   *time.Time `json:"lastRecordedPullTime,omitempty"`
 }
 
 type fileJob struct {
@@ -89,6 +95,8 @@ type fileJob struct {
 	SettlesAt         time.Time `json:"settlesAt"`
 	FailureCode       string    `json:"failureCode,omitempty"`
 	FailureReason     string    `json:"failureReason,omitempty"`
+	// SignatureDeleted: the signature referrer of this completed job was deleted.
+	SignatureDeleted bool `json:"signatureDeleted,omitempty"`
 }
 
 // duration is a time.Duration written as Go writes it ("2s", "150ms", "-1h0m0s").
@@ -288,6 +296,9 @@ func (w *World) applyRegistry(fr fileRegistry) error {
 			}
 			repo.pending = append(repo.pending, tagMove{tag: pt.ImageTag, digest: pt.ImageDigest, at: pt.AppliesAt})
 		}
+		if err := loadRepositoryExtras(repo, frepo); err != nil {
+			return fmt.Errorf("repositories[%d].%w", i, err)
+		}
 	}
 	return nil
 }
@@ -300,6 +311,12 @@ func loadImage(repo *repository, fi fileImage) (*image, error) {
 		return nil, fmt.Errorf("image %s is listed twice", fi.ImageDigest)
 	}
 	img := &image{digest: fi.ImageDigest, manifest: fi.ImageManifest, mediaType: fi.ImageManifestMediaType, referrer: fi.Referrer, pushes: fi.Pushes, visibleAt: fi.VisibleAt}
+	if fi.PushedAt != nil {
+		img.pushedAt = *fi.PushedAt
+	}
+	if fi.LastRecordedPullTime != nil {
+		img.lastPull = *fi.LastRecordedPullTime
+	}
 	for _, t := range fi.ImageTags {
 		if t == "" || len(t) > MaxImageTagLen {
 			return nil, fmt.Errorf("image tag %q must have 1..%d characters", t, MaxImageTagLen)
@@ -313,7 +330,7 @@ func loadImage(repo *repository, fi fileImage) (*image, error) {
 		if _, err := rules.ParseProfileARN(fj.SigningProfileArn); err != nil {
 			return nil, fmt.Errorf("signingJobs[%d]: %v", i, err)
 		}
-		img.signing = setJob(img.signing, job{profile: fj.SigningProfileArn, push: fj.Push, start: fj.StartedAt, done: fj.SettlesAt, failureCode: fj.FailureCode, reason: fj.FailureReason})
+		img.signing = setJob(img.signing, job{profile: fj.SigningProfileArn, push: fj.Push, start: fj.StartedAt, done: fj.SettlesAt, failureCode: fj.FailureCode, reason: fj.FailureReason, sigDeleted: fj.SignatureDeleted})
 	}
 	for i, fj := range fi.Replication {
 		if !validRegistryID(fj.RegistryID) || !validRegion(fj.Region) {
@@ -399,6 +416,7 @@ func (w *World) snapshot() *worldFile {
 			for d, img := range repo.images {
 				at[d] = len(frepo.Images)
 				fi := fileImage{ImageDigest: d, ImageManifest: img.manifest, ImageManifestMediaType: img.mediaType, Referrer: img.referrer, Pushes: img.pushes, VisibleAt: img.visibleAt}
+				saveImageExtras(&fi, img)
 				if len(img.signing) > 0 {
 					fi.Signing = make([]fileJob, 0, len(img.signing))
 				}
@@ -406,7 +424,7 @@ func (w *World) snapshot() *worldFile {
 					fi.Replication = make([]fileJob, 0, len(img.repl))
 				}
 				for _, j := range img.signing {
-					fi.Signing = append(fi.Signing, fileJob{SigningProfileArn: j.profile, Push: j.push, StartedAt: j.start, SettlesAt: j.done, FailureCode: j.failureCode, FailureReason: j.reason})
+					fi.Signing = append(fi.Signing, fileJob{SigningProfileArn: j.profile, Push: j.push, StartedAt: j.start, SettlesAt: j.done, FailureCode: j.failureCode, FailureReason: j.reason, SignatureDeleted: j.sigDeleted})
 				}
 				for _, j := range img.repl {
 					fi.Replication = append(fi.Replication, fileJob{Region: j.dest.region, RegistryID: j.dest.account, Push: j.push, StartedAt: j.start, SettlesAt: j.done, FailureCode: j.failureCode})
@@ -421,6 +439,7 @@ func (w *World) snapshot() *worldFile {
 			for _, m := range repo.pending {
 				frepo.PendingTags = append(frepo.PendingTags, filePendingTag{ImageTag: m.tag, ImageDigest: m.digest, AppliesAt: m.at})
 			}
+			saveRepositoryExtras(&frepo, repo)
 			fr.Repositories = append(fr.Repositories, frepo)
 		}
 		f.Registries = append(f.Registries, fr)

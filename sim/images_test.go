@@ -400,3 +400,44 @@ func registryPassword(t *testing.T, token string) string {
 	}
 	return pw
 }
+
+// TestSaveKeepsRepositoryExtras: a saved world keeps blobs, resource tags, push and pull
+// times and deleted signatures, so that a restarted server answers as before.
+func TestSaveKeepsRepositoryExtras(t *testing.T) {
+	w, clk, c := imageWorld(t)
+	id, err := c.StartUpload(OpInitiateLayerUpload, "", "team/api")
+	if err == nil {
+		_, err = c.FinishUpload(OpCompleteLayerUpload, "", "team/api", id, Digest("blob"), strings.NewReader("blob"), true)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(c.TagResource(&TagResourceRequest{ResourceArn: "arn:aws:ecr:us-east-1:123456789012:repository/team/api", Tags: []ResourceTag{{"team", "a"}}}))(t)
+	clk.Advance(time.Minute)
+	must(c.BatchGetImage(&BatchGetImageRequest{RepositoryName: "team/api", ImageIDs: []ImageIdentifier{{ImageTag: "v1"}}}))(t)
+	sig := must(c.ListImageReferrers(&ListImageReferrersRequest{RepositoryName: "team/api", SubjectID: &SubjectIdentifier{ImageDigest: Digest(manifest(2))}}))(t).Referrers[0]
+	must(c.BatchDeleteImage(&BatchDeleteImageRequest{RepositoryName: "team/api", ImageIDs: []ImageIdentifier{{ImageDigest: sig.Digest}}}))(t)
+
+	var buf strings.Builder
+	if err := w.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := Load(strings.NewReader(buf.String()), WithBlobStore(w.Blobs()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lc := loaded.Client(Caller{})
+	before := must(c.DescribeImages(&DescribeImagesRequest{RepositoryName: "team/api"}))(t)
+	after := must(lc.DescribeImages(&DescribeImagesRequest{RepositoryName: "team/api"}))(t)
+	if !reflect.DeepEqual(before, after) {
+		t.Fatalf("DescribeImages after a load:\n%+v\nbefore:\n%+v", after, before)
+	}
+	if tags := must(lc.ListTagsForResource(&ListTagsForResourceRequest{ResourceArn: "arn:aws:ecr:us-east-1:123456789012:repository/team/api"}))(t).Tags; len(tags) != 1 {
+		t.Fatalf("tags after a load %+v", tags)
+	}
+	if rc, n, err := lc.OpenBlob("team/api", Digest("blob")); err != nil || n != 4 {
+		t.Fatalf("blob after a load: %d %v", n, err)
+	} else {
+		rc.Close()
+	}
+}
