@@ -441,3 +441,21 @@ func TestSaveKeepsRepositoryExtras(t *testing.T) {
 		rc.Close()
 	}
 }
+
+func TestSigningProfileOfAnotherPartition(t *testing.T) {
+	for _, tt := range []struct {
+		region, profile, msg string
+	}{
+		{"cn-north-1", "arn:aws:signer:cn-north-1:123456789012:/signing-profiles/prod", "The partition of signing profile ARN arn:aws:signer:cn-north-1:123456789012:/signing-profiles/prod is 'aws' but must be 'aws-cn'"},
+		{"us-east-1", "arn:aws-cn:signer:us-east-1:123456789012:/signing-profiles/prod", "is 'aws-cn' but must be 'aws'"},
+		{"us-gov-west-1", "arn:aws:signer:us-gov-west-1:123456789012:/signing-profiles/prod", "must be 'aws-us-gov'"},
+	} {
+		w, _, _ := newTestWorld()
+		c := w.Client(Caller{Region: tt.region})
+		_, err := c.PutSigningConfiguration(&PutSigningConfigurationRequest{SigningConfiguration: signing(rule(tt.profile))})
+		wantAPIError(t, err, ValidationException, tt.msg)
+	}
+	w, _, _ := newTestWorld()
+	c := w.Client(Caller{Region: "cn-north-1"})
+	must(c.PutSigningConfiguration(&PutSigningConfigurationRequest{SigningConfiguration: signing(rule("arn:aws-cn:signer:cn-north-1:123456789012:/signing-profiles/prod"))}))(t)
+}
