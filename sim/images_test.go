@@ -2,6 +2,8 @@ package sim
 
 import (
 	"encoding/base64"
+	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -458,4 +460,18 @@ func TestSigningProfileOfAnotherPartition(t *testing.T) {
 	w, _, _ := newTestWorld()
 	c := w.Client(Caller{Region: "cn-north-1"})
 	must(c.PutSigningConfiguration(&PutSigningConfigurationRequest{SigningConfiguration: signing(rule("arn:aws-cn:signer:cn-north-1:123456789012:/signing-profiles/prod"))}))(t)
+}
+
+// TestAtMostTenViolations: AWS lists, and counts, at most 10 violations.
+func TestAtMostTenViolations(t *testing.T) {
+	_, _, c := newTestWorld()
+	cfg := signing()
+	for i := range 10 {
+		cfg.Rules = append(cfg.Rules, rule(profProd, fmt.Sprintf("Bad%d/*", i), fmt.Sprintf("Worse%d/*", i)))
+	}
+	_, err := c.PutSigningConfiguration(&PutSigningConfigurationRequest{SigningConfiguration: cfg})
+	var e *Error
+	if !errors.As(err, &e) || !strings.HasPrefix(e.Message, "10 validation errors detected: ") || strings.Count(e.Message, "failed to satisfy constraint") != 10 {
+		t.Fatalf("%v", err)
+	}
 }
