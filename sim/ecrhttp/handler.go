@@ -215,6 +215,10 @@ func (h *handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	if err := emptyMembers(name, body); err != nil {
+		writeError(w, err)
+		return
+	}
 	out, err := operation.call(h.world.Client(h.caller(r)), body)
 	if err == nil && operation.mutates {
 		err = h.committed(name)
