@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Limits of blobs (layers and configs) and of uploads in progress.
@@ -23,6 +24,9 @@ const (
 	// MaxOpenUploads bounds the uploads a world keeps open at once; InitiateLayerUpload
 	// beyond it raises LimitExceededException.
 	MaxOpenUploads = 1024
+	// MaxUploadIdle is how long an upload may go without receiving bytes before it may be
+	// dropped to make room for a new one.
+	MaxUploadIdle = 15 * time.Minute
 )
 
 // BlobStore keeps blob bytes by digest, content-addressed and shared by every repository of

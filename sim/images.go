@@ -124,8 +124,8 @@ func (w *World) deleteRepository(k registryKey, repo *repository) {
 	delete(w.registries[k].repos, repo.name)
 	for id, u := range w.uploads {
 		if u.key == k && u.repo == repo.name {
-			delete(w.uploads, id)
-			u.abort()
+			w.endUpload(id)
+			go u.abort() // after a part being written, without holding up the world
 		}
 	}
 }

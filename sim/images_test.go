@@ -475,3 +475,13 @@ func TestAtMostTenViolations(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+func TestDeleteRepositoryDropsItsUploads(t *testing.T) {
+	_, _, c := newTestWorld()
+	createRepo(t, c, "team/api")
+	id := must(c.StartUpload(OpInitiateLayerUpload, "", "team/api"))(t)
+	must(c.DeleteRepository(&DeleteRepositoryRequest{RepositoryName: "team/api"}))(t)
+	createRepo(t, c, "team/api")
+	_, err := c.AppendUpload(OpUploadLayerPart, "", "team/api", id, 0, strings.NewReader("x"))
+	wantAPIError(t, err, UploadNotFoundException, id)
+}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -34,6 +35,9 @@ type upload struct {
 	started time.Time
 	mu      sync.Mutex // serialises the writes of one upload
 	bw      BlobWriter // nil once completed or aborted
+	// used is when the upload last received bytes, in real time (the world's clock may be
+	// frozen): an upload idle for MaxUploadIdle may be dropped to make room for another.
+	used atomic.Int64
 }
 
 func (u *upload) abort() {
@@ -95,7 +99,10 @@ func (c *Client) StartUpload(op, registryID, name string) (string, error) {
 		return "", err
 	}
 	if len(w.uploads) >= MaxOpenUploads {
-		return "", newError(LimitExceededException, "The registry has %d uploads in progress, the most ecrsign keeps open; complete or cancel some", MaxOpenUploads)
+		w.dropIdleUploads()
+	}
+	if len(w.uploads) >= MaxOpenUploads {
+		return "", newError(LimitExceededException, "The registry has %d uploads in progress, the most ecrsign keeps open; complete or cancel some, or wait %s for idle ones to expire", MaxOpenUploads, MaxUploadIdle)
 	}
 	bw, err := w.blobs.Create()
 	if err != nil {
@@ -107,7 +114,21 @@ func (c *Client) StartUpload(op, registryID, name string) (string, error) {
 }
 
 // startUpload records an upload in progress; w.mu held.
-func (w *World) startUpload(u *upload) { w.uploads[u.id] = u }
+func (w *World) startUpload(u *upload) {
+	u.used.Store(time.Now().UnixNano())
+	w.uploads[u.id] = u
+}
+
+// dropIdleUploads forgets the uploads idle for MaxUploadIdle and aborts them; w.mu held.
+func (w *World) dropIdleUploads() {
+	cutoff := time.Now().Add(-MaxUploadIdle).UnixNano()
+	for id, u := range w.uploads {
+		if u.used.Load() < cutoff {
+			w.endUpload(id)
+			go u.abort()
+		}
+	}
+}
 
 // endUpload forgets an upload; w.mu held.
 func (w *World) endUpload(id string) { delete(w.uploads, id) }
@@ -164,6 +185,7 @@ func (u *upload) append(offset int64, r io.Reader) (int64, error) {
 	if offset >= 0 && offset != size {
 		return size, newError(InvalidLayerPartException, "The part starts at byte %d but the upload '%s' has %d bytes: parts must be sent in order", offset, u.id, size)
 	}
+	defer u.used.Store(time.Now().UnixNano())
 	n, err := io.Copy(u.bw, io.LimitReader(r, MaxBlobBytes-size+1))
 	if err != nil {
 		return u.bw.Size(), newError(InvalidLayerPartException, "Reading the part of upload '%s': %v", u.id, err)
