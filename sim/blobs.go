@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 )
 
 // Limits of layer uploads (InitiateLayerUpload and the registry protocol's blob uploads).
@@ -23,6 +24,9 @@ const (
 	DefaultMaxUploadBytes = 52000 << 20
 	// MaxLayerPartBytes bounds one UploadLayerPart (the model's LayerPartBlob maximum).
 	MaxLayerPartBytes = 20971520
+	// MaxUploadIdle is how long an upload may go without receiving bytes before it may be
+	// dropped to make room for a new one.
+	MaxUploadIdle = 15 * time.Minute
 )
 
 // ErrDigestMismatch reports upload content whose digest is not the one it is completed with.

@@ -18,8 +18,16 @@
 //   - A push ([Client.PutImage], [Client.Push]) starts one signing job per distinct profile
 //     of the rules that apply to the repository at that instant; a later configuration change
 //     never rewrites it. Each job is IN_PROGRESS until the signing latency passes, then
-//     COMPLETE or FAILED. A re-push of the same manifest, or a new tag on it, is a push: the
-//     status reported for a profile is that of its latest job.
+//     COMPLETE or FAILED. PutImage of a manifest that is there with the same tag (or without a
+//     tag) is ImageAlreadyExistsException, as in ECR; the same manifest with a new tag, or a
+//     re-push through the registry protocol ([Client.PushManifest]), is a push: the status
+//     reported for a profile is that of its latest job.
+//   - A completed signing job stores a signature as an OCI referrer of the signed manifest in
+//     the same repository (artifact type [SignatureArtifactType], annotation
+//     [AnnotationSigningProfile], a payload saying it is simulated, no key material). It is
+//     derived from the job, so it appears the instant the job completes; DescribeImages,
+//     ListImageReferrers and the registry protocol list it, it is never signed, and it counts
+//     against the images-per-repository quota (Options.ImagesPerRepository).
 //   - FAILED carries ACCESS_DENIED when the pushing principal may not use the profile
 //     (signer:SignPayload), as AWS reports. The other codes are ecrsign's own vocabulary, and
 //     every reason says so: SIGNING_PROFILE_NOT_FOUND, SIGNING_PROFILE_CANCELED,
@@ -44,8 +52,17 @@
 //   - A [Predictor] answers for the registry a push addresses (its registryId, else the
 //     caller's account), as PutImage does; it does not look at repositories, so it does not
 //     foresee tag immutability conflicts.
-//   - PutImage does not raise ImageAlreadyExistsException (a re-push is a push, SPEC 7.3),
-//     and layers are not stored, so LayersNotFoundException is never raised either.
+//   - Blobs (layers, configs) are stored in the blob area ([World.PutBlob]) by digest,
+//     verified as they stream in; each repository records the ones uploaded to it (a layer
+//     record, committed after the blob and before the upload is acknowledged). Uploads in
+//     progress are temporary files, bounded by Limits.Uploads and Limits.UploadBytes, and do
+//     not survive a restart. The registry protocol refuses a
+//     manifest whose blobs the repository does not hold (LayersNotFoundException); PutImage does
+//     so only with Options.RequireLayers, so that manifests can be simulated without blobs.
+//   - The repository, image, layer and tag operations (DescribeRepositories, DescribeImages,
+//     ListImages, BatchGetImage, ...) refuse a registry of another account with
+//     AccessDeniedException, as ECR refuses a caller no repository policy grants; the signing
+//     operations and PutImage still address any registry.
 //
 // # The world file
 //

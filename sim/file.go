@@ -58,17 +58,17 @@ type fileRegistry struct {
 }
 
 type fileRepository struct {
-	RepositoryName     string     `json:"repositoryName"`
-	ImageTagMutability string     `json:"imageTagMutability,omitempty"`
-	CreatedAt          *time.Time `json:"createdAt,omitempty"`
-	// ResourceTags are the repository's tags (TagResource), in the order they were added.
-	ResourceTags []ResourceTag `json:"resourceTags,omitempty"`
-	// Layers are the sizes of the blobs (layers, configs) the repository holds, by digest;
-	// their bytes are in the store's blob area, not in the world file.
-	Layers map[string]int64 `json:"layers,omitempty"`
-	Images []fileImage      `json:"images,omitempty"`
+	RepositoryName     string      `json:"repositoryName"`
+	ImageTagMutability string      `json:"imageTagMutability,omitempty"`
+	CreatedAt          *time.Time  `json:"createdAt,omitempty"`
+	Images             []fileImage `json:"images,omitempty"`
 	// PendingTags are tags replicas in flight bring, in the order they were pushed.
 	PendingTags []filePendingTag `json:"pendingTags,omitempty"`
+	// Blobs are the sizes of the layers and configs the repository holds, by digest (their
+	// bytes are in the blob area, not in the world file); Tags are its resource tags
+	// (TagResource), in the order they were added.
+	Blobs map[string]int64 `json:"blobs,omitempty"`
+	Tags  []ResourceTag    `json:"tags,omitempty"`
 
 	tagIndex map[string]int // digest -> index in Images, while tags are read from the store
 }
@@ -309,17 +309,8 @@ func (w *World) applyRegistry(fr fileRegistry) error {
 		}
 		repo := newRepository(frepo.RepositoryName, mut, created)
 		reg.repos[repo.name] = repo
-		for j, t := range frepo.ResourceTags {
-			if err := checkTagKey(t.Key); err != nil || len(t.Value) > MaxResourceTagValue || j >= MaxResourceTags {
-				return fmt.Errorf("repositories[%d].resourceTags[%d]: key %q or value %q is not a valid tag, or there are more than %d", i, j, t.Key, t.Value, MaxResourceTags)
-			}
-		}
-		repo.resourceTags = slices.Clone(frepo.ResourceTags)
-		for d, size := range frepo.Layers {
-			if !validDigest(d) || size < 0 {
-				return fmt.Errorf("repositories[%d].layers: %q is not a sha256 digest with a size (%d)", i, d, size)
-			}
-			repo.blobs[d] = size
+		if err := loadRepositoryExtras(repo, frepo); err != nil {
+			return fmt.Errorf("repositories[%d].%w", i, err)
 		}
 		for j, fi := range frepo.Images {
 			img, err := loadImage(repo, fi)
@@ -493,7 +484,7 @@ func (w *World) save(out io.Writer, indent string) error {
 		for j, rs := range reg.repos {
 			repo := rs.repo
 			created := repo.createdAt
-			frepo := fileRepository{RepositoryName: repo.name, ImageTagMutability: rs.mutability, CreatedAt: &created, ResourceTags: rs.resourceTags, Layers: rs.layers}
+			frepo := fileRepository{RepositoryName: repo.name, ImageTagMutability: rs.mutability, CreatedAt: &created, Tags: rs.resourceTags, Blobs: rs.layers}
 			for _, m := range rs.pending {
 				frepo.PendingTags = append(frepo.PendingTags, filePendingTag{ImageTag: m.tag, ImageDigest: m.digest, AppliesAt: m.at, Push: m.seq})
 			}

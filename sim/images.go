@@ -139,8 +139,8 @@ func (w *World) deleteRepository(k registryKey, repo *repository) {
 	}
 	for id, u := range w.uploads {
 		if u.key == k && u.repo == repo.name {
-			delete(w.uploads, id)
-			go u.abort() // not under w.mu: the upload may be busy receiving a part
+			w.endUpload(id)
+			go u.abort() // after a part being written, without holding up the world
 		}
 	}
 }

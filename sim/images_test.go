@@ -2,6 +2,8 @@ package sim
 
 import (
 	"encoding/base64"
+	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -399,4 +401,91 @@ func registryPassword(t *testing.T, token string) string {
 		t.Fatalf("token %q is not base64 of AWS:PASSWORD", token)
 	}
 	return pw
+}
+
+// TestSaveKeepsRepositoryExtras: a saved world keeps blobs, resource tags, push and pull
+// times and deleted signatures, so that a restarted server answers as before.
+func TestSaveKeepsRepositoryExtras(t *testing.T) {
+	w, clk, c := imageWorld(t)
+	id, err := c.StartUpload(OpInitiateLayerUpload, "", "team/api")
+	if err == nil {
+		_, err = c.FinishUpload(OpCompleteLayerUpload, "", "team/api", id, Digest("blob"), strings.NewReader("blob"), true)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(c.TagResource(&TagResourceRequest{ResourceArn: "arn:aws:ecr:us-east-1:123456789012:repository/team/api", Tags: []ResourceTag{{"team", "a"}}}))(t)
+	clk.Advance(time.Minute)
+	must(c.BatchGetImage(&BatchGetImageRequest{RepositoryName: "team/api", ImageIDs: []ImageIdentifier{{ImageTag: "v1"}}}))(t)
+	sig := must(c.ListImageReferrers(&ListImageReferrersRequest{RepositoryName: "team/api", SubjectID: &SubjectIdentifier{ImageDigest: Digest(manifest(2))}}))(t).Referrers[0]
+	must(c.BatchDeleteImage(&BatchDeleteImageRequest{RepositoryName: "team/api", ImageIDs: []ImageIdentifier{{ImageDigest: sig.Digest}}}))(t)
+
+	var buf strings.Builder
+	if err := w.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := Load(strings.NewReader(buf.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the world file holds the repository's blob records, not the bytes of the blob area
+	if _, err := loaded.PutBlob(Digest("blob"), strings.NewReader("blob")); err != nil {
+		t.Fatal(err)
+	}
+	lc := loaded.Client(Caller{})
+	before := must(c.DescribeImages(&DescribeImagesRequest{RepositoryName: "team/api"}))(t)
+	after := must(lc.DescribeImages(&DescribeImagesRequest{RepositoryName: "team/api"}))(t)
+	if !reflect.DeepEqual(before, after) {
+		t.Fatalf("DescribeImages after a load:\n%+v\nbefore:\n%+v", after, before)
+	}
+	if tags := must(lc.ListTagsForResource(&ListTagsForResourceRequest{ResourceArn: "arn:aws:ecr:us-east-1:123456789012:repository/team/api"}))(t).Tags; len(tags) != 1 {
+		t.Fatalf("tags after a load %+v", tags)
+	}
+	if rc, n, err := lc.OpenBlob("team/api", Digest("blob")); err != nil || n != 4 {
+		t.Fatalf("blob after a load: %d %v", n, err)
+	} else {
+		rc.Close()
+	}
+}
+
+func TestSigningProfileOfAnotherPartition(t *testing.T) {
+	for _, tt := range []struct {
+		region, profile, msg string
+	}{
+		{"cn-north-1", "arn:aws:signer:cn-north-1:123456789012:/signing-profiles/prod", "The partition of signing profile ARN arn:aws:signer:cn-north-1:123456789012:/signing-profiles/prod is 'aws' but must be 'aws-cn'"},
+		{"us-east-1", "arn:aws-cn:signer:us-east-1:123456789012:/signing-profiles/prod", "is 'aws-cn' but must be 'aws'"},
+		{"us-gov-west-1", "arn:aws:signer:us-gov-west-1:123456789012:/signing-profiles/prod", "must be 'aws-us-gov'"},
+	} {
+		w, _, _ := newTestWorld()
+		c := w.Client(Caller{Region: tt.region})
+		_, err := c.PutSigningConfiguration(&PutSigningConfigurationRequest{SigningConfiguration: signing(rule(tt.profile))})
+		wantAPIError(t, err, ValidationException, tt.msg)
+	}
+	w, _, _ := newTestWorld()
+	c := w.Client(Caller{Region: "cn-north-1"})
+	must(c.PutSigningConfiguration(&PutSigningConfigurationRequest{SigningConfiguration: signing(rule("arn:aws-cn:signer:cn-north-1:123456789012:/signing-profiles/prod"))}))(t)
+}
+
+// TestAtMostTenViolations: AWS lists, and counts, at most 10 violations.
+func TestAtMostTenViolations(t *testing.T) {
+	_, _, c := newTestWorld()
+	cfg := signing()
+	for i := range 10 {
+		cfg.Rules = append(cfg.Rules, rule(profProd, fmt.Sprintf("Bad%d/*", i), fmt.Sprintf("Worse%d/*", i)))
+	}
+	_, err := c.PutSigningConfiguration(&PutSigningConfigurationRequest{SigningConfiguration: cfg})
+	var e *Error
+	if !errors.As(err, &e) || !strings.HasPrefix(e.Message, "10 validation errors detected: ") || strings.Count(e.Message, "failed to satisfy constraint") != 10 {
+		t.Fatalf("%v", err)
+	}
+}
+
+func TestDeleteRepositoryDropsItsUploads(t *testing.T) {
+	_, _, c := newTestWorld()
+	createRepo(t, c, "team/api")
+	id := must(c.StartUpload(OpInitiateLayerUpload, "", "team/api"))(t)
+	must(c.DeleteRepository(&DeleteRepositoryRequest{RepositoryName: "team/api"}))(t)
+	createRepo(t, c, "team/api")
+	_, err := c.AppendUpload(OpUploadLayerPart, "", "team/api", id, 0, strings.NewReader("x"))
+	wantAPIError(t, err, UploadNotFoundException, id)
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -23,6 +24,9 @@ type upload struct {
 	maxBytes int64
 	mu       sync.Mutex  // serialises the writes of one upload
 	bw       *uploadFile // nil once completed or aborted
+	// used is when the upload last received bytes, in real time (the world's clock may be
+	// frozen): an upload idle for MaxUploadIdle may be dropped to make room for another.
+	used atomic.Int64
 }
 
 func (u *upload) abort() {
@@ -84,7 +88,10 @@ func (c *Client) StartUpload(op, registryID, name string) (string, error) {
 		return "", err
 	}
 	if max := w.limits.Uploads; max > 0 && len(w.uploads) >= max {
-		return "", limitExceeded(op, "The simulator has %d uploads in progress, the most it keeps open (ecrsign serve --max-uploads); complete or cancel some", max)
+		w.dropIdleUploads()
+	}
+	if max := w.limits.Uploads; max > 0 && len(w.uploads) >= max {
+		return "", limitExceeded(op, "The simulator has %d uploads in progress, the most it keeps open (ecrsign serve --max-uploads); complete or cancel some, or wait %s for idle ones to expire", max, MaxUploadIdle)
 	}
 	bw, err := newUploadFile(w.uploadDir)
 	if err != nil {
@@ -96,7 +103,21 @@ func (c *Client) StartUpload(op, registryID, name string) (string, error) {
 }
 
 // startUpload records an upload in progress; w.mu held.
-func (w *World) startUpload(u *upload) { w.uploads[u.id] = u }
+func (w *World) startUpload(u *upload) {
+	u.used.Store(time.Now().UnixNano())
+	w.uploads[u.id] = u
+}
+
+// dropIdleUploads forgets the uploads idle for MaxUploadIdle and aborts them; w.mu held.
+func (w *World) dropIdleUploads() {
+	cutoff := time.Now().Add(-MaxUploadIdle).UnixNano()
+	for id, u := range w.uploads {
+		if u.used.Load() < cutoff {
+			w.endUpload(id)
+			go u.abort()
+		}
+	}
+}
 
 // endUpload forgets an upload; w.mu held.
 func (w *World) endUpload(id string) { delete(w.uploads, id) }
@@ -157,6 +178,7 @@ func (u *upload) append(offset int64, r io.Reader) (int64, error) {
 	if max <= 0 {
 		max = DefaultMaxUploadBytes
 	}
+	defer u.used.Store(time.Now().UnixNano())
 	n, err := io.Copy(u.bw, io.LimitReader(r, max-size+1))
 	if err != nil {
 		return u.bw.size, newError(InvalidLayerPartException, "Reading the part of upload '%s': %v", u.id, err)

@@ -479,7 +479,7 @@ func readWorldFile(tx *bolt.Tx) (*worldFile, error) {
 		}
 		created := rec.CreatedAt
 		fr := &wf.Registries[i]
-		fr.Repositories = append(fr.Repositories, fileRepository{RepositoryName: name, ImageTagMutability: rec.ImageTagMutability, CreatedAt: &created, ResourceTags: rec.ResourceTags})
+		fr.Repositories = append(fr.Repositories, fileRepository{RepositoryName: name, ImageTagMutability: rec.ImageTagMutability, CreatedAt: &created, Tags: rec.ResourceTags})
 		return nil
 	})
 	if err != nil {
@@ -530,10 +530,10 @@ func readWorldFile(tx *bolt.Tx) (*worldFile, error) {
 		if err != nil {
 			return fmt.Errorf("layer %s in %s: %w", digest, repo.RepositoryName, err)
 		}
-		if repo.Layers == nil {
-			repo.Layers = map[string]int64{}
+		if repo.Blobs == nil {
+			repo.Blobs = map[string]int64{}
 		}
-		repo.Layers[digest] = size
+		repo.Blobs[digest] = size
 		return nil
 	})
 	if err != nil {

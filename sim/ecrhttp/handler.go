@@ -279,6 +279,10 @@ func (h *handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if err := emptyMembers(name, body); err != nil {
+		writeError(w, err)
+		return
+	}
 	out, err := operation(h.world.Client(h.caller(r)), body)
 	if err != nil {
 		if api := (*sim.Error)(nil); errors.As(err, &api) && api.Code == sim.ServerException {

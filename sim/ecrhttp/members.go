@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 
+	"github.com/ecrsign/ecrsign/rules"
 	"github.com/ecrsign/ecrsign/sim"
 )
 
@@ -129,4 +131,28 @@ func localizeURLs(out any, r *http.Request) {
 	case *sim.GetDownloadUrlForLayerResponse:
 		o.DownloadURL = base + o.DownloadURL
 	}
+}
+
+// emptyMembers reports a repositoryName that is present and empty as AWS does: the empty
+// string violates both the member's length and its pattern (an absent or null member is
+// "Member must not be null", which the operation reports; package sim cannot tell the two
+// apart, its requests hold plain strings).
+func emptyMembers(op string, body []byte) error {
+	const key = `"repositoryName"`
+	i := bytes.Index(body, []byte(key))
+	if i < 0 {
+		return nil
+	}
+	rest := bytes.TrimLeft(body[i+len(key):], " \t\r\n")
+	rest, ok := bytes.CutPrefix(rest, []byte(":"))
+	if !ok || !bytes.HasPrefix(bytes.TrimLeft(rest, " \t\r\n"), []byte(`""`)) {
+		return nil
+	}
+	msg := "2 validation errors detected: Value '' at 'repositoryName' failed to satisfy constraint: Member must have length greater than or equal to 2; " +
+		"Value '' at 'repositoryName' failed to satisfy constraint: Member must satisfy regular expression pattern: " + rules.RepositoryNamePattern
+	code := sim.InvalidParameterException
+	if slices.Contains(sim.OperationErrors(op), sim.ValidationException) {
+		code = sim.ValidationException
+	}
+	return &sim.Error{Code: code, Message: msg}
 }

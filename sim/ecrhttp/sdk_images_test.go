@@ -189,3 +189,27 @@ func TestMemberNamesAreCaseSensitive(t *testing.T) {
 		t.Fatalf("HTTP %d %s", resp.StatusCode, b)
 	}
 }
+
+// TestEmptyAndAbsentMembers: an empty repositoryName violates its length and its pattern; an
+// absent one is null.
+func TestEmptyAndAbsentMembers(t *testing.T) {
+	srv := startServer(t, "", "", nil)
+	for _, tt := range []struct{ body, want string }{
+		{`{"repositoryName": ""}`, "2 validation errors detected: Value '' at 'repositoryName' failed to satisfy constraint: Member must have length greater than or equal to 2; Value '' at 'repositoryName' failed to satisfy constraint: Member must satisfy regular expression pattern"},
+		{`{}`, "Value null at 'repositoryName' failed to satisfy constraint: Member must not be null"},
+		{`{"repositoryName": null}`, "Value null at 'repositoryName'"},
+		{`{"RepositoryName": "team/app"}`, "Value null at 'repositoryName'"},
+	} {
+		req, _ := http.NewRequest("POST", srv.URL+"/", strings.NewReader(tt.body))
+		req.Header.Set("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.DescribeImages")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 400 || !strings.Contains(string(b), tt.want) || !strings.Contains(string(b), "InvalidParameterException") {
+			t.Errorf("%s: HTTP %d %s; want %q", tt.body, resp.StatusCode, b, tt.want)
+		}
+	}
+}
