@@ -122,21 +122,27 @@
 //
 //	meta          format; settings (the world file without registries: defaults, options,
 //	              profiles, principals); clock ({"frozen", "now", "offset"}); pushes and
-//	              operations (8-byte big-endian counters)
+//	              operations (8-byte big-endian counters); tokenKey (the key of
+//	              GetAuthorizationToken's passwords, so that a login survives a restart)
 //	registries    ACCOUNT/REGION -> {"signingConfiguration", "replicationConfiguration"}
-//	repositories  ACCOUNT/REGION/NAME -> {"imageTagMutability", "createdAt"}
+//	repositories  ACCOUNT/REGION/NAME -> {"imageTagMutability", "createdAt", "resourceTags"}
 //	images        ACCOUNT/REGION/NAME \x00 DIGEST -> the image without its manifest and tags
-//	              (media type, pushes, visibleAt, signing and replication jobs)
+//	              (media type, pushes, visibleAt, pushedAt, lastRecordedPullTime, signing
+//	              jobs with signatureDeleted, replication jobs)
 //	tags          ACCOUNT/REGION/NAME \x00 TAG -> DIGEST
 //	pendingTags   ACCOUNT/REGION/NAME \x00 PUSH (16 hex digits) -> {"imageTag", "imageDigest", "appliesAt"}
 //	manifests     DIGEST -> the manifest's bytes, content-addressed (shared by every image
 //	              with that digest)
 //	blobs         DIGEST -> {"size", "chunks", "id"}
 //	blobChunks    ID (8 bytes) INDEX (8 bytes) -> up to [BlobChunkBytes] of the blob
+//	layers        ACCOUNT/REGION/NAME \x00 DIGEST -> the size of a blob of the blob area that
+//	              the repository holds (a layer or config: uploaded, or mounted)
 //
 // The blob area ([World.PutBlob], [World.Blob], [World.StatBlob], [World.DeleteBlob]) holds
 // content-addressed blobs of any size, streamed in chunks so that none is held in memory
-// whole; a blob is visible once all its chunks and its record are durable. A state file in
+// whole; a blob is visible once all its chunks and its record are durable. Blobs and
+// manifests are shared by digest and are not deleted with the repositories or images that
+// name them. A state file in
 // the JSON world file format of earlier releases is migrated by Open.
 //
 // A World is safe for concurrent use: each operation is atomic.

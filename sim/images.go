@@ -525,10 +525,10 @@ func (c *Client) BatchGetImage(req *BatchGetImageRequest) (*BatchGetImageRespons
 		}
 		return nil
 	})
-	if err != nil {
+	if err != nil && out == nil {
 		return nil, err
 	}
-	return out, nil
+	return out, nil // a pull whose time could not be stored is still served
 }
 
 // PullRecordInterval is how often a pull of the same image is recorded: a pull within it

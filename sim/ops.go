@@ -306,7 +306,7 @@ func (c *Client) push(op string, req *PutImageRequest, mode pushMode) (*PushResu
 		if len(missing) > 0 {
 			return newError(ReferencedImagesNotFoundException, "The image index references %d manifest(s) not found in the repository '%s': %s", len(missing), repo.name, briefDigests(missing))
 		}
-		if err := c.checkPush(e, req, info, mode, now); err != nil {
+		if err := c.checkPush(op, e, req, info, mode, now); err != nil {
 			return err
 		}
 		res = w.push(ch, e, req, info, c.caller.Principal, now)

@@ -26,7 +26,7 @@ const (
 // repository does not hold is LayersNotFoundException (through the registry protocol always,
 // through PutImage with Options.RequireLayers); a new image beyond the repository's quota is
 // LimitExceededException; w.mu held.
-func (c *Client) checkPush(e *repoEdit, req *PutImageRequest, info manifestInfo, mode pushMode, now time.Time) error {
+func (c *Client) checkPush(op string, e *repoEdit, req *PutImageRequest, info manifestInfo, mode pushMode, now time.Time) error {
 	w := c.w
 	repo := e.repo
 	old := e.image(info.digest)
@@ -54,11 +54,8 @@ func (c *Client) checkPush(e *repoEdit, req *PutImageRequest, info manifestInfo,
 			return newError(LayersNotFoundException, "Layers with digests '%s' required for pushing image into repository with name '%s' in the registry with id '%s' do not exist", briefDigests(missing), repo.name, c.key(req.RegistryID).account)
 		}
 	}
-	return w.checkNewImage(c.op(mode), e, info.digest, now)
+	return w.checkNewImage(op, e, info.digest, now)
 }
-
-// op names the operation a push of mode raises its exceptions as.
-func (c *Client) op(pushMode) string { return OpPutImage }
 
 // PushManifest pushes a manifest through the registry protocol (PUT /v2/NAME/manifests/REF):
 // a push exactly as PutImage, except that the same manifest and tag again is a push (it
@@ -98,10 +95,10 @@ func (c *Client) GetManifest(name, reference string) (*Manifest, error) {
 		out = &Manifest{Digest: img.digest, MediaType: img.mediaType, Content: img.manifest}
 		return nil
 	})
-	if err != nil {
+	if err != nil && out == nil {
 		return nil, err
 	}
-	return out, nil
+	return out, nil // a pull whose time could not be stored is still served
 }
 
 // referenceID reads a registry protocol reference: a digest (it has a colon) or a tag.

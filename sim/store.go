@@ -62,6 +62,7 @@ var (
 	metaPushes     = []byte("pushes")
 	metaOperations = []byte("operations")
 	metaBlobSeq    = []byte("blobSeq")
+	metaTokenKey   = []byte("tokenKey")
 )
 
 // store is the bbolt database a persistent world commits its changes to.
@@ -339,6 +340,14 @@ func (s *store) load(fresh bool, cfg storeConfig) (*World, error) {
 		return nil, err
 	}
 	w.putClock(ch)
+	// the key of GetAuthorizationToken's passwords, so that a registry login survives a restart
+	s.db.View(func(tx *bolt.Tx) error {
+		if k := tx.Bucket(bucketMeta).Get(metaTokenKey); len(k) == len(w.tokenKey) {
+			w.tokenKey = bytes.Clone(k)
+		}
+		return nil
+	})
+	ch.put(bucketMeta, metaTokenKey, w.tokenKey)
 	s.db.View(func(tx *bolt.Tx) error { // store only what differs: a full disk still opens
 		ch.records = slices.DeleteFunc(ch.records, func(r record) bool {
 			return bytes.Equal(tx.Bucket(r.bucket).Get(r.key), r.value)
