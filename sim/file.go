@@ -318,6 +318,7 @@ func (w *World) applyRegistry(fr fileRegistry) error {
 				return fmt.Errorf("repositories[%d].images[%d]: %w", i, j, err)
 			}
 			repo.images[img.digest] = img
+			repo.sigJobs += sigCount(img)
 		}
 		for j, pt := range frepo.PendingTags {
 			if pt.ImageTag == "" || len(pt.ImageTag) > MaxImageTagLen {

@@ -646,9 +646,16 @@ func commitDraft(ch *change, k registryKey, repo, draft *repository) {
 			putImage(ch, k, repo.name, next, false)
 		}
 	}
+	sigJobs := repo.sigJobs
+	for d, img := range repo.images {
+		if next := draft.images[d]; next != img {
+			sigJobs += sigCount(next) - sigCount(img)
+		}
+	}
 	for d, img := range draft.images {
 		if repo.images[d] == nil {
 			putImage(ch, k, repo.name, img, true)
+			sigJobs += sigCount(img)
 		}
 	}
 	for t, d := range repo.tags {
@@ -681,6 +688,7 @@ func commitDraft(ch *change, k registryKey, repo, draft *repository) {
 	ch.then(func() {
 		repo.mutability, repo.resourceTags = draft.mutability, draft.resourceTags
 		repo.images, repo.tags, repo.pending, repo.blobs = draft.images, draft.tags, draft.pending, draft.blobs
+		repo.sigJobs = sigJobs
 	})
 }
 

@@ -307,8 +307,8 @@ func (w *World) checkNewImage(op string, e *repoEdit, digest string, now time.Ti
 			stored++
 		}
 	}
-	// each image has at most one signature per rule: count them only near the limit
-	if stored*(1+rules.MaxSigningRules) < limit || !over(stored+e.repo.imageCount(now)-len(e.repo.images), limit) {
+	// sigJobs bounds the signatures: count those there at now only near the limit
+	if !over(stored+e.repo.sigJobs, limit) || !over(stored+e.repo.imageCount(now)-len(e.repo.images), limit) {
 		return nil
 	}
 	return limitExceeded(op, "The repository with name '%s' in the registry with id '%s' holds %d images (signatures included), its limit (ecrsign serve --max-images)", e.repo.name, e.key.account, limit)
@@ -453,6 +453,9 @@ func (e *repoEdit) record(ch *change, w *World) {
 		reg := w.registry(e.key)
 		if e.created {
 			reg.repos[e.repo.name] = e.repo
+		}
+		for d, img := range e.images {
+			e.repo.sigJobs += sigCount(img) - sigCount(e.repo.images[d])
 		}
 		maps.Copy(e.repo.images, e.images)
 		maps.Copy(e.repo.tags, e.tags)

@@ -203,6 +203,19 @@ func (r *repository) lookup(digest string, now time.Time) *image {
 	return nil
 }
 
+// sigCount is how many signatures an image's signing jobs make or will make (0 for nil).
+func sigCount(img *image) int {
+	n := 0
+	if img != nil {
+		for i := range img.signing {
+			if j := &img.signing[i]; !j.sigDeleted && j.failureCode == "" {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // imageCount is what counts against the images-per-repository quota: stored images and
 // signatures.
 func (r *repository) imageCount(now time.Time) int {

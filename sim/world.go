@@ -370,6 +370,11 @@ type repository struct {
 	// resourceTags are the repository's tags (TagResource), in the order they were added;
 	// replaced, never changed in place.
 	resourceTags []ResourceTag
+	// sigJobs counts the signing jobs of the images that complete, or completed, with a
+	// signature not deleted: a bound of the signatures the repository holds, kept as images
+	// are replaced (w.mu held), so that the images-per-repository limit is checked without
+	// a walk over every image.
+	sigJobs int
 	// pending holds the tags replicas bring, each applied when its replica appears; moves
 	// that have happened are folded into tags by the next push (repoEdit.settle).
 	pending []tagMove
