@@ -12,6 +12,26 @@ import (
 // the records to put and delete in the store, and the steps that apply it to the world in
 // memory. [World.mutate] commits it to the store and only then applies it, so a change is
 // visible once it is durable and a change that fails to commit leaves no trace.
+//
+// An operation that changes the world is written once, for memory and store alike:
+//
+//	func (c *Client) DeleteThing(req *DeleteThingRequest) (*DeleteThingResponse, error) {
+//		var out *DeleteThingResponse
+//		err := c.write(OpDeleteThing, func() []scope { // what it reads and writes (w.mu held)
+//			return []scope{worldScope(false), repoScope(k, req.RepositoryName)}
+//		}, func(ch *change) error { // w.mu held, scopes held: read memory, change nothing
+//			... validate, look things up, return an *Error to refuse ...
+//			ch.delete(bucketThings, key)              // or ch.put / ch.putJSON / ch.putNew
+//			ch.then(func() { delete(repo.things, k) }) // applied once the records are durable
+//			out = &DeleteThingResponse{...}
+//			return nil
+//		})
+//		return out, err
+//	}
+//
+// A bucket that does not exist yet is created by the first change that writes to it; its
+// records are read back at Open by readWorldFile, which is the one place to extend for a new
+// kind of record (and the world file, so that Save and Load carry it too).
 type change struct {
 	records []record
 	pushes  uint64 // the push counter to store (kept at its largest value); 0: unchanged

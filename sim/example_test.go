@@ -2,6 +2,8 @@ package sim_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/ecrsign/ecrsign/rules"
@@ -55,4 +57,35 @@ func ExampleImpact() {
 	// payments/api: +0 -1
 	// search/indexer/prod: +1 -0
 	// 4 repositories, 2 change, signed 2 -> 2
+}
+
+// A world kept in a store: every change is durable before it is visible, and the world is
+// there again after the store is closed and opened again.
+func ExampleOpen() {
+	dir, err := os.MkdirTemp("", "ecrsign-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	state := filepath.Join(dir, "state.db")
+
+	w, err := sim.Open(state)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	w.Client(sim.Caller{}).CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: "team/api"})
+	w.Close()
+
+	w, err = sim.Open(state)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer w.Close()
+	_, err = w.Client(sim.Caller{}).CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: "team/api"})
+	fmt.Println(err)
+	// Output:
+	// RepositoryAlreadyExistsException: The repository with name 'team/api' already exists in the registry with id '123456789012'
 }

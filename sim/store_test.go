@@ -494,3 +494,23 @@ func TestFailedRegistryCommitsLeaveNoTrace(t *testing.T) {
 		t.Fatalf("failed changes left a trace: %s", firstDifference(strip(before), strip(after)))
 	}
 }
+
+// TestCloseTwice: closing a world again does nothing, even once another has opened its
+// store; a change after Close fails and is not applied.
+func TestCloseTwice(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	a := openTest(t, path)
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := a.Client(Caller{}).CreateRepository(&CreateRepositoryRequest{RepositoryName: "late"})
+	wantAPIError(t, err, ServerException, "closed")
+	b := openTest(t, path)
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if holder := readOwner(ownerFile(path)); !strings.Contains(holder, fmt.Sprintf("pid %d", os.Getpid())) {
+		t.Fatalf("closing the old world again removed the new one's pid record: %s", holder)
+	}
+	createRepo(t, b.Client(Caller{}), "app")
+}

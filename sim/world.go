@@ -166,19 +166,20 @@ func New(opts ...Option) *World {
 	return w
 }
 
-// Close releases the world's store (a no-op for a world in memory). Changes in flight
-// finish first; later changes fail.
+// Close releases the world's store (a no-op for a world in memory, and for a world already
+// closed). Changes in flight finish first; later changes fail with ServerException.
 func (w *World) Close() error {
 	w.mu.Lock()
 	for len(w.busy) > 0 {
 		w.cond.Wait()
 	}
 	s := w.store
-	w.closed = s != nil
-	w.mu.Unlock()
-	if s == nil {
+	if s == nil || w.closed {
+		w.mu.Unlock()
 		return nil
 	}
+	w.closed = true
+	w.mu.Unlock()
 	return s.close()
 }
 

@@ -90,6 +90,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.Int64Var(&limits.UploadBytes, "max-upload-bytes", limits.UploadBytes, "largest layer upload, in bytes")
 	maxBody := fs.Int64("max-body-bytes", ecrhttp.DefaultMaxBodyBytes, "largest request body, in bytes")
 	maxRequests := fs.Int("max-requests", ecrhttp.DefaultMaxConcurrentRequests, "most requests served at once")
+	maxBuffered := fs.Int64("max-buffered-bytes", ecrhttp.DefaultMaxBufferedBodyBytes, "most request body bytes held in memory by all requests together")
 	maxConns := fs.Int("max-connections", ecrhttp.DefaultMaxConnections, "most connections open at once")
 	timeouts := ecrhttp.DefaultTimeouts()
 	fs.DurationVar(&timeouts.ReadHeader, "read-header-timeout", timeouts.ReadHeader, "time to read a request's headers")
@@ -97,6 +98,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.DurationVar(&timeouts.Write, "write-timeout", timeouts.Write, "time to write an answer")
 	fs.DurationVar(&timeouts.Idle, "idle-timeout", timeouts.Idle, "time a kept-alive connection may wait for its next request")
 	lockTimeout := fs.Duration("lock-timeout", sim.DefaultLockTimeout, "how long to wait for another process to release the state file")
+	shutdownTimeout := fs.Duration("shutdown-timeout", ecrhttp.DefaultShutdownTimeout, "how long a graceful shutdown waits for requests in flight")
 	pos, code, ok := fs.parse(args)
 	if !ok {
 		return code
@@ -119,6 +121,8 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		ecrhttp.WithLogger(slog.New(slog.NewTextHandler(stderr, nil))),
 		ecrhttp.WithMaxBodyBytes(*maxBody),
 		ecrhttp.WithMaxConcurrentRequests(*maxRequests),
+		ecrhttp.WithMaxBufferedBodyBytes(*maxBuffered),
+		ecrhttp.WithShutdownTimeout(*shutdownTimeout),
 		ecrhttp.WithMaxConnections(*maxConns),
 		ecrhttp.WithTimeouts(timeouts),
 	}
