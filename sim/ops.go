@@ -157,7 +157,10 @@ func (c *Client) CreateRepository(req *CreateRepositoryRequest) (*CreateReposito
 	if len(vs) > 0 {
 		return nil, invalidRequest(op, rules.FormatViolations("", vs))
 	}
-	k := c.key(req.RegistryID)
+	k, err := c.access(op, req.RegistryID, req.RepositoryName)
+	if err != nil {
+		return nil, err
+	}
 	reg := w.registry(k)
 	if _, ok := reg.repos[req.RepositoryName]; ok {
 		return nil, newError(RepositoryAlreadyExistsException, "The repository with name '%s' already exists in the registry with id '%s'", req.RepositoryName, k.account)
@@ -217,7 +220,10 @@ func (c *Client) push(op string, req *PutImageRequest, mode pushMode) (*PushResu
 	if perr != nil {
 		return nil, perr
 	}
-	k := c.key(req.RegistryID)
+	k, err := c.access(op, req.RegistryID, req.RepositoryName)
+	if err != nil {
+		return nil, err
+	}
 	now := w.clock.Now()
 	reg := w.registries[k]
 	var repo *repository
@@ -292,7 +298,10 @@ func (c *Client) findImage(op, registryID, name string, id *ImageIdentifier) (re
 	if err := checkDigest("imageId.imageDigest", id.ImageDigest); err != nil {
 		return registryKey{}, nil, err
 	}
-	k := c.key(registryID)
+	k, err := c.access(op, registryID, name)
+	if err != nil {
+		return k, nil, err
+	}
 	reg := c.w.registries[k]
 	var repo *repository
 	if reg != nil {

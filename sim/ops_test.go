@@ -168,7 +168,8 @@ func TestCreateRepository(t *testing.T) {
 	}{
 		{name: "namespaced", req: &CreateRepositoryRequest{RepositoryName: "team/api"}},
 		{name: "double underscore", req: &CreateRepositoryRequest{RepositoryName: "team/my__api", ImageTagMutability: TagImmutable}},
-		{name: "other account", req: &CreateRepositoryRequest{RepositoryName: "team/api", RegistryID: "210987654321"}},
+		{name: "other account", req: &CreateRepositoryRequest{RepositoryName: "team/api", RegistryID: "210987654321"}, code: "AccessDeniedException", contains: "is not authorized to perform: ecr:CreateRepository on resource: arn:aws:ecr:us-east-1:210987654321:repository/team/api"},
+		{name: "own account named", req: &CreateRepositoryRequest{RepositoryName: "team/api", RegistryID: DefaultAccount}},
 		{name: "nil", req: nil, code: "InvalidParameterException", contains: "Value null at 'repositoryName' failed to satisfy constraint: Member must not be null"},
 		{name: "upper case", req: &CreateRepositoryRequest{RepositoryName: "Team/api"}, code: "InvalidParameterException",
 			contains: "1 validation error detected: Value 'Team/api' at 'repositoryName' failed to satisfy constraint: Member must satisfy regular expression pattern: " + rules.RepositoryNamePattern},
