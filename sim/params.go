@@ -135,6 +135,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	return ks
 }
 
-// listViolation prints a list member's value as AWS's validation messages do not: as a
-// count, so that it cannot be mistaken for the JSON that was sent.
+// listValue prints a list member's value in a violation: as a count, never as JSON, so that
+// it cannot be mistaken for what was sent (AWS prints Java object names there).
 func listValue(n int) string { return "[list of " + strconv.Itoa(n) + " elements]" }

@@ -1,7 +1,6 @@
 package ecrhttp
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -482,9 +481,4 @@ func removeBlobTemp(dir string) {
 	if dir != "" {
 		os.RemoveAll(dir)
 	}
-}
-
-// basicAuth returns the Authorization header of a registry login (for tests and examples).
-func basicAuth(user, password string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
 }
