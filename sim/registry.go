@@ -81,9 +81,10 @@ type Manifest struct {
 	Content   string
 }
 
-// GetManifest returns the manifest a tag or digest names (ImageNotFoundException if none)
-// and records the pull; a malformed digest is InvalidParameterException.
-func (c *Client) GetManifest(name, reference string) (*Manifest, error) {
+// GetManifest returns the manifest a tag or digest names (ImageNotFoundException if none),
+// recording a pull when pull is set (a GET, not a HEAD); a malformed digest is
+// InvalidParameterException.
+func (c *Client) GetManifest(name, reference string, pull bool) (*Manifest, error) {
 	const op = OpRegistryGetManifest
 	w := c.w
 	w.mu.Lock()
@@ -104,7 +105,9 @@ func (c *Client) GetManifest(name, reference string) (*Manifest, error) {
 	if img == nil {
 		return nil, noImage(k, name, &id)
 	}
-	w.recordPull(img, now)
+	if pull {
+		w.recordPull(img, now)
+	}
 	return &Manifest{Digest: img.digest, MediaType: img.mediaType, Content: img.manifest}, nil
 }
 

@@ -139,7 +139,7 @@ var operations = map[string]operation{
 	sim.OpDeleteRepository:               op(true, (*sim.Client).DeleteRepository),
 	sim.OpDescribeImages:                 op(false, (*sim.Client).DescribeImages),
 	sim.OpListImages:                     op(false, (*sim.Client).ListImages),
-	sim.OpBatchGetImage:                  op(true, (*sim.Client).BatchGetImage), // records pulls
+	sim.OpBatchGetImage:                  op(false, (*sim.Client).BatchGetImage), // pull times are saved with the next change
 	sim.OpBatchDeleteImage:               op(true, (*sim.Client).BatchDeleteImage),
 	sim.OpPutImageTagMutability:          op(true, (*sim.Client).PutImageTagMutability),
 	sim.OpGetAuthorizationToken:          op(false, (*sim.Client).GetAuthorizationToken),

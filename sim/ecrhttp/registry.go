@@ -315,7 +315,7 @@ func (h *handler) serveBlob(w http.ResponseWriter, r *http.Request, c *sim.Clien
 func (h *handler) serveManifest(w http.ResponseWriter, r *http.Request, c *sim.Client, name, ref string) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
-		m, err := c.GetManifest(name, ref)
+		m, err := c.GetManifest(name, ref, r.Method == http.MethodGet)
 		if err != nil {
 			writeRegistryError(w, err, onManifest)
 			return
