@@ -142,8 +142,10 @@ func (c *Client) CreateRepository(req *CreateRepositoryRequest) (*CreateReposito
 	if req == nil {
 		req = &CreateRepositoryRequest{}
 	}
-	vs := prefixViolations("repositoryName", rules.CheckRepositoryName(req.RepositoryName))
-	vs = append(vs, registryIDViolations(req.RegistryID)...)
+	var vs []rules.Violation
+	if req.RepositoryName == "" {
+		vs = prefixViolations("repositoryName", rules.CheckRepositoryName(req.RepositoryName))
+	}
 	mut := req.ImageTagMutability
 	switch mut {
 	case "":
@@ -156,6 +158,9 @@ func (c *Client) CreateRepository(req *CreateRepositoryRequest) (*CreateReposito
 	}
 	if len(vs) > 0 {
 		return nil, invalidRequest(op, rules.FormatViolations("", vs))
+	}
+	if err := checkRepositoryMembers(op, req.RegistryID, req.RepositoryName); err != nil {
+		return nil, err
 	}
 	k, err := c.access(op, req.RegistryID, req.RepositoryName)
 	if err != nil {

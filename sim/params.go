@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ecrsign/ecrsign/rules"
 )
@@ -33,10 +34,21 @@ func checkRepositoryMembers(op, registryID, name string) error {
 	if registryID != "" && !validRegistryID(registryID) {
 		return invalidParameter("registryId", registryIDConstraint)
 	}
-	if len(rules.CheckRepositoryName(name)) > 0 {
-		return invalidParameter("repositoryName", repositoryNameConstraint)
+	return checkRepositoryName(name)
+}
+
+// checkRepositoryName checks a present repositoryName in ECR's own wording.
+func checkRepositoryName(name string) error {
+	if len(rules.CheckRepositoryName(name)) == 0 {
+		return nil
 	}
-	return nil
+	switch n := utf8.RuneCountInString(name); {
+	case n < rules.MinRepositoryNameLength:
+		return invalidParameter("repositoryName", fmt.Sprintf("'must have length greater than or equal to %d'", rules.MinRepositoryNameLength))
+	case n > rules.MaxRepositoryNameLength:
+		return invalidParameter("repositoryName", fmt.Sprintf("'must have length less than or equal to %d'", rules.MaxRepositoryNameLength))
+	}
+	return invalidParameter("repositoryName", repositoryNameConstraint)
 }
 
 // access returns the registry a request addresses: its registryId member, else the caller's
