@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
@@ -25,6 +26,28 @@ import (
 
 // MaxTagsPage bounds the n of a tag listing.
 const MaxTagsPage = 1000
+
+// BlobReadIdleTimeout bounds how long a blob upload may send nothing. A layer upload is read
+// with this idle deadline instead of the server's whole-request ReadTimeout, so that a large
+// layer over a slow link is not cut off while it keeps coming.
+const BlobReadIdleTimeout = time.Minute
+
+// idleDeadlineBody moves the connection's read deadline forward before every read of a blob
+// body, so that only an upload that stalls for BlobReadIdleTimeout fails.
+type idleDeadlineBody struct {
+	rc   *http.ResponseController
+	body io.Reader
+}
+
+func (b idleDeadlineBody) Read(p []byte) (int, error) {
+	b.rc.SetReadDeadline(time.Now().Add(BlobReadIdleTimeout)) // unsupported by some writers: then the server's own timeouts hold
+	return b.body.Read(p)
+}
+
+// blobBody returns the body of a blob upload, read with an idle deadline.
+func blobBody(w http.ResponseWriter, r *http.Request) io.Reader {
+	return idleDeadlineBody{rc: http.NewResponseController(w), body: r.Body}
+}
 
 // ociErrorBody is the error form of the distribution spec.
 type ociErrorBody struct {
@@ -224,7 +247,7 @@ func (h *handler) serveUpload(w http.ResponseWriter, r *http.Request, c *sim.Cli
 			}
 			offset = n
 		}
-		size, err := c.AppendUpload(uploadOp, "", name, id, offset, r.Body)
+		size, err := c.AppendUpload(uploadOp, "", name, id, offset, blobBody(w, r))
 		if err != nil {
 			writeRegistryError(w, err, onUpload)
 			return
@@ -261,7 +284,7 @@ func (h *handler) serveUpload(w http.ResponseWriter, r *http.Request, c *sim.Cli
 }
 
 func (h *handler) finishUpload(w http.ResponseWriter, r *http.Request, c *sim.Client, name, id, digest string) {
-	if _, err := c.FinishUpload(sim.OpCompleteLayerUpload+" (registry)", "", name, id, digest, r.Body, false); err != nil {
+	if _, err := c.FinishUpload(sim.OpCompleteLayerUpload+" (registry)", "", name, id, digest, blobBody(w, r), false); err != nil {
 		c.CancelUpload(uploadOp, "", name, id) // a failed completion leaves nothing behind
 		writeRegistryError(w, err, onUpload)
 		return

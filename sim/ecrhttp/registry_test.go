@@ -421,3 +421,47 @@ func TestBlobUploadStreams(t *testing.T) {
 		t.Logf("heap growth %.1f MiB for a 1 GiB upload", float64(growth)/(1<<20))
 	}
 }
+
+// slowReader yields its content a chunk at a time, pausing between chunks.
+type slowReader struct {
+	chunks [][]byte
+	pause  time.Duration
+}
+
+func (r *slowReader) Read(p []byte) (int, error) {
+	if len(r.chunks) == 0 {
+		return 0, io.EOF
+	}
+	time.Sleep(r.pause) // a slow link, not a wait before an assertion
+	n := copy(p, r.chunks[0])
+	r.chunks = r.chunks[1:]
+	return n, nil
+}
+
+// TestSlowBlobUploadOutlastsReadTimeout: a blob that keeps coming is read past the server's
+// whole-request ReadTimeout; only an upload that stalls for BlobReadIdleTimeout fails.
+func TestSlowBlobUploadOutlastsReadTimeout(t *testing.T) {
+	w := sim.New()
+	c := w.Client(sim.Caller{})
+	c.CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: "team/app"})
+	tok, _ := c.GetAuthorizationToken(nil)
+	srv := httptest.NewUnstartedServer(NewHandler(w))
+	srv.Config.ReadTimeout = 100 * time.Millisecond
+	srv.Start()
+	defer srv.Close()
+	chunks := [][]byte{[]byte("slow "), []byte("layer "), []byte("bytes "), []byte("arrive")}
+	digest := sim.Digest("slow layer bytes arrive")
+	req, _ := http.NewRequest("POST", srv.URL+"/v2/team/app/blobs/uploads/?digest="+digest, &slowReader{chunks: chunks, pause: 60 * time.Millisecond})
+	req.Header.Set("Authorization", "Basic "+tok.AuthorizationData[0].AuthorizationToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("HTTP %d", resp.StatusCode)
+	}
+	if n, ok := w.Blobs().Stat(digest); !ok || n != 23 {
+		t.Fatalf("stored %d bytes (%v)", n, ok)
+	}
+}
