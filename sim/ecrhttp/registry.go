@@ -123,6 +123,8 @@ func toRegistryError(err error, on subject) *registryError {
 		status, code = http.StatusInternalServerError, "UNKNOWN"
 	default: // InvalidParameterException, ValidationException
 		switch {
+		case on == onManifest && strings.Contains(e.Message, "'imageManifest"):
+			code = "MANIFEST_INVALID"
 		case strings.Contains(e.Message, "'repositoryName'"):
 			code = "NAME_INVALID"
 		case strings.Contains(e.Message, "igest"):

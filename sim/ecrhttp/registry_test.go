@@ -251,6 +251,7 @@ func TestRegistryProtocolErrors(t *testing.T) {
 		{name: "malformed digest", method: "GET", path: "/v2/team/app/blobs/sha256:zz", wantStatus: 400, wantCode: "DIGEST_INVALID"},
 		{name: "blob of another digest", method: "POST", path: "/v2/team/app/blobs/uploads/?digest=" + sim.Digest("other"), body: blob, wantStatus: 400, wantCode: "DIGEST_INVALID"},
 		{name: "manifest with missing blobs", method: "PUT", path: "/v2/team/app/manifests/v1", ctype: "application/vnd.oci.image.manifest.v1+json", body: manifest(blobDigest), wantStatus: 400, wantCode: "MANIFEST_BLOB_UNKNOWN"},
+		{name: "index with a digest that is no string", method: "PUT", path: "/v2/team/app/manifests/v1", ctype: "application/vnd.oci.image.index.v1+json", body: []byte(`{"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"digest":1}]}`), wantStatus: 400, wantCode: "MANIFEST_INVALID"},
 		{name: "manifest not JSON", method: "PUT", path: "/v2/team/app/manifests/v1", ctype: "application/vnd.oci.image.manifest.v1+json", body: []byte("{"), wantStatus: 400, wantCode: "MANIFEST_INVALID"},
 		{name: "manifest digest mismatch", method: "PUT", path: "/v2/team/app/manifests/" + sim.Digest("x"), ctype: "application/vnd.oci.image.manifest.v1+json", body: manifest(blobDigest), wantStatus: 400, wantCode: "DIGEST_INVALID"},
 		{name: "unknown manifest", method: "GET", path: "/v2/team/app/manifests/nope", wantStatus: 404, wantCode: "MANIFEST_UNKNOWN"},
