@@ -59,10 +59,10 @@
 //     not survive a restart. The registry protocol refuses a
 //     manifest whose blobs the repository does not hold (LayersNotFoundException); PutImage does
 //     so only with Options.RequireLayers, so that manifests can be simulated without blobs.
-//   - The repository, image, layer and tag operations (DescribeRepositories, DescribeImages,
-//     ListImages, BatchGetImage, ...) refuse a registry of another account with
-//     AccessDeniedException, as ECR refuses a caller no repository policy grants; the signing
-//     operations and PutImage still address any registry.
+//   - An operation whose registryId names another account's registry is refused with
+//     AccessDeniedException, as ECR refuses a caller no repository policy grants (the
+//     simulator models none): act as that account instead ([Caller].Account). A [Predictor]
+//     still predicts for any registry a push addresses: it answers "what if", it is no request.
 //
 // # The world file
 //

@@ -522,7 +522,10 @@ func fileImageOf(img *image) fileImage {
 }
 
 func fileJobs(img *image) (signing, repl []fileJob) {
-	for _, j := range img.signing {
+	// by index, reading only the job's state: its cached signature (sig) is written under
+	// the world's lock while Save reads images without it
+	for i := range img.signing {
+		j := &img.signing[i]
 		signing = append(signing, fileJob{SigningProfileArn: j.profile, Push: j.push, StartedAt: j.start, SettlesAt: j.done, FailureCode: j.failureCode, FailureReason: j.reason, SignatureDeleted: j.sigDeleted})
 	}
 	for _, j := range img.repl {

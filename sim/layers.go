@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -336,7 +337,7 @@ func (c *Client) UploadLayerPart(req *UploadLayerPartRequest) (*UploadLayerPartR
 	if first < 0 || last != first+int64(len(req.LayerPartBlob))-1 {
 		return nil, newError(InvalidLayerPartException, "The part's first byte %d and last byte %d do not bound its %d bytes", first, last, len(req.LayerPartBlob))
 	}
-	size, err := c.AppendUpload(op, req.RegistryID, req.RepositoryName, req.UploadID, first, strings.NewReader(string(req.LayerPartBlob)))
+	size, err := c.AppendUpload(op, req.RegistryID, req.RepositoryName, req.UploadID, first, bytes.NewReader(req.LayerPartBlob))
 	if err != nil {
 		return nil, err
 	}

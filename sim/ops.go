@@ -189,8 +189,10 @@ func (c *Client) CreateRepository(req *CreateRepositoryRequest) (*CreateReposito
 	}
 	err := c.write(op, scopes, func(ch *change) error {
 		w := c.w
-		vs := prefixViolations("repositoryName", rules.CheckRepositoryName(req.RepositoryName))
-		vs = append(vs, registryIDViolations(req.RegistryID)...)
+		var vs []rules.Violation
+		if req.RepositoryName == "" {
+			vs = prefixViolations("repositoryName", rules.CheckRepositoryName(req.RepositoryName))
+		}
 		mut := req.ImageTagMutability
 		switch mut {
 		case "":
@@ -203,6 +205,12 @@ func (c *Client) CreateRepository(req *CreateRepositoryRequest) (*CreateReposito
 		}
 		if len(vs) > 0 {
 			return invalidRequest(op, rules.FormatViolations("", vs))
+		}
+		if err := checkRepositoryMembers(op, req.RegistryID, req.RepositoryName); err != nil {
+			return err
+		}
+		if _, err := c.access(op, req.RegistryID, req.RepositoryName); err != nil {
+			return err
 		}
 		if reg := w.registries[k]; reg != nil && reg.repos[req.RepositoryName] != nil {
 			return newError(RepositoryAlreadyExistsException, "The repository with name '%s' already exists in the registry with id '%s'", req.RepositoryName, k.account)
@@ -271,7 +279,10 @@ func (c *Client) push(op string, req *PutImageRequest, mode pushMode) (*PushResu
 			return perr
 		}
 		w := c.w
-		k := c.key(req.RegistryID)
+		k, err := c.access(op, req.RegistryID, req.RepositoryName)
+		if err != nil {
+			return err
+		}
 		now := w.clock.Now()
 		var repo *repository
 		if reg := w.registries[k]; reg != nil {
@@ -371,7 +382,10 @@ func (c *Client) findImage(op, registryID, name string, id *ImageIdentifier) (re
 	if err := checkDigest("imageId.imageDigest", id.ImageDigest); err != nil {
 		return registryKey{}, nil, err
 	}
-	k := c.key(registryID)
+	k, err := c.access(op, registryID, name)
+	if err != nil {
+		return k, nil, err
+	}
 	reg := c.w.registries[k]
 	var repo *repository
 	if reg != nil {

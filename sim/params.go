@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ecrsign/ecrsign/rules"
 )
@@ -33,10 +34,21 @@ func checkRepositoryMembers(op, registryID, name string) error {
 	if registryID != "" && !validRegistryID(registryID) {
 		return invalidParameter("registryId", registryIDConstraint)
 	}
-	if len(rules.CheckRepositoryName(name)) > 0 {
-		return invalidParameter("repositoryName", repositoryNameConstraint)
+	return checkRepositoryName(name)
+}
+
+// checkRepositoryName checks a present repositoryName in ECR's own wording.
+func checkRepositoryName(name string) error {
+	if len(rules.CheckRepositoryName(name)) == 0 {
+		return nil
 	}
-	return nil
+	switch n := utf8.RuneCountInString(name); {
+	case n < rules.MinRepositoryNameLength:
+		return invalidParameter("repositoryName", fmt.Sprintf("'must have length greater than or equal to %d'", rules.MinRepositoryNameLength))
+	case n > rules.MaxRepositoryNameLength:
+		return invalidParameter("repositoryName", fmt.Sprintf("'must have length less than or equal to %d'", rules.MaxRepositoryNameLength))
+	}
+	return invalidParameter("repositoryName", repositoryNameConstraint)
 }
 
 // access returns the registry a request addresses: its registryId member, else the caller's
@@ -134,6 +146,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	return ks
 }
 
-// listViolation prints a list member's value as AWS's validation messages do not: as a
-// count, so that it cannot be mistaken for the JSON that was sent.
+// listValue prints a list member's value in a violation: as a count, never as JSON, so that
+// it cannot be mistaken for what was sent (AWS prints Java object names there).
 func listValue(n int) string { return "[list of " + strconv.Itoa(n) + " elements]" }

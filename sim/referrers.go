@@ -98,10 +98,11 @@ func (img *image) detailsOfIndex() []string { return img.detailsOf().children }
 
 // signature is a signature referrer: a completed signing job of a stored image.
 type signature struct {
-	of   *image
-	job  int // index in of.signing
-	img  *image
-	blob string // the payload
+	of         *image
+	job        int // index in of.signing
+	img        *image
+	blob       string // the payload
+	blobDigest string
 }
 
 // signatures returns the signature referrers the repository holds at now: one per
@@ -125,8 +126,20 @@ func (r *repository) signatures(now time.Time) []signature {
 	return sigs
 }
 
-// makeSignature builds the referrer of one completed signing job.
+// makeSignature returns the referrer of one completed signing job, built once per job.
 func makeSignature(of *image, i int) signature {
+	j := &of.signing[i]
+	if j.sig == nil || j.sig.of != of {
+		s := buildSignature(of, i)
+		j.sig = &s
+	}
+	s := *j.sig
+	s.job = i
+	return s
+}
+
+// buildSignature builds the referrer of one completed signing job.
+func buildSignature(of *image, i int) signature {
 	j := &of.signing[i]
 	payload := fmt.Sprintf("SIMULATED SIGNATURE written by ecrsign's dry-run ECR.\nIt is not a signature and holds no key material.\nsubject: %s\nsigningProfileArn: %s\nsignedAt: %s\n",
 		of.digest, j.profile, j.done.UTC().Format(time.RFC3339Nano))
@@ -155,7 +168,7 @@ func makeSignature(of *image, i int) signature {
 		digest: Digest(s), manifest: s, mediaType: ocispec.MediaTypeImageManifest, referrer: true,
 		pushes: 1, visibleAt: j.done, pushedAt: j.done,
 	}
-	return signature{of: of, job: i, img: img, blob: payload}
+	return signature{of: of, job: i, img: img, blob: payload, blobDigest: pd}
 }
 
 // sigBlob returns the content of a blob that only signatures hold (their empty config and
@@ -165,7 +178,7 @@ func (r *repository) sigBlob(digest string, now time.Time) (string, bool) {
 		if digest == emptyJSONDigest {
 			return emptyJSON, true
 		}
-		if Digest(s.blob) == digest {
+		if s.blobDigest == digest {
 			return s.blob, true
 		}
 	}

@@ -71,9 +71,10 @@ type Manifest struct {
 	Content   string
 }
 
-// GetManifest returns the manifest a tag or digest names (ImageNotFoundException if none)
-// and records the pull; a malformed digest is InvalidParameterException.
-func (c *Client) GetManifest(name, reference string) (*Manifest, error) {
+// GetManifest returns the manifest a tag or digest names (ImageNotFoundException if none),
+// recording a pull when pull is set (a GET, not a HEAD); a malformed digest is
+// InvalidParameterException.
+func (c *Client) GetManifest(name, reference string, pull bool) (*Manifest, error) {
 	const op = OpRegistryGetManifest
 	w := c.w
 	var out *Manifest
@@ -91,7 +92,9 @@ func (c *Client) GetManifest(name, reference string) (*Manifest, error) {
 		if img == nil {
 			return noImage(k, name, &id)
 		}
-		recordPull(ch, k, repo, img, now)
+		if pull {
+			recordPull(ch, k, repo, img, now)
+		}
 		out = &Manifest{Digest: img.digest, MediaType: img.mediaType, Content: img.manifest}
 		return nil
 	})

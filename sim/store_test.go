@@ -406,7 +406,7 @@ func TestStoreHoldsRegistryOperations(t *testing.T) {
 		func() {
 			must(0, w.ChangeClock(ClockChange{Advance: 10 * time.Second}))(t) // signed; replicas there
 			must(c.BatchGetImage(&BatchGetImageRequest{RepositoryName: "team/api", ImageIDs: []ImageIdentifier{{ImageTag: "v1"}}}))(t)
-			must(c.GetManifest("team/api", "v2"))(t)
+			must(c.GetManifest("team/api", "v2", true))(t)
 			sig := must(c.ListImageReferrers(&ListImageReferrersRequest{RepositoryName: "team/api", SubjectID: &SubjectIdentifier{ImageDigest: Digest(manifest(1))}}))(t).Referrers[0]
 			del := must(c.BatchDeleteImage(&BatchDeleteImageRequest{RepositoryName: "team/api", ImageIDs: []ImageIdentifier{{ImageDigest: sig.Digest}, {ImageTag: "v2"}}}))(t)
 			if len(del.Failures) != 0 {

@@ -448,6 +448,8 @@ type job struct {
 	// sigDeleted is set when the signature referrer a completed signing job stored has
 	// been deleted (BatchDeleteImage of its digest).
 	sigDeleted bool
+	// sig caches the signature referrer a completed job stands for (derived, not state).
+	sig *signature
 }
 
 func (j *job) status(now time.Time) (status, code, reason string) {

@@ -17,73 +17,102 @@ var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 // exactMembers returns body without the object members whose names are not, byte for byte,
 // a member of the shape t: AWS matches member names case-sensitively, where encoding/json
 // would take "SigningConfiguration" for "signingConfiguration". Values that do not have the
-// shape's JSON kind are left for the decoder to report.
+// shape's JSON kind are left for the decoder to report. A body whose members all match is
+// returned as it is, without re-encoding.
 func exactMembers(body []byte, t reflect.Type) ([]byte, error) {
+	out, _, err := dropInexact(body, t)
+	return out, err
+}
+
+// dropInexact is exactMembers, also reporting whether it dropped anything.
+func dropInexact(body []byte, t reflect.Type) ([]byte, bool, error) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 || bytes.Equal(trimmed, []byte("null")) {
-		return body, nil
+		return body, false, nil
 	}
 	switch t.Kind() {
 	case reflect.Struct:
 		if reflect.PointerTo(t).Implements(unmarshalerType) || trimmed[0] != '{' {
-			return body, nil
+			return body, false, nil
 		}
 		var members map[string]json.RawMessage
 		if err := json.Unmarshal(trimmed, &members); err != nil {
-			return body, nil // the decoder reports it where it is
+			return body, false, nil // the decoder reports it where it is
 		}
 		fields := map[string]reflect.Type{}
 		collectFields(t, fields)
-		kept := make(map[string]json.RawMessage, len(members))
+		changed := false
 		for name, v := range members {
 			ft, ok := fields[name]
 			if !ok {
+				delete(members, name)
+				changed = true
 				continue
 			}
-			v, err := exactMembers(v, ft)
+			v, c, err := dropInexact(v, ft)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
-			kept[name] = v
+			if c {
+				members[name], changed = v, true
+			}
 		}
-		return json.Marshal(kept)
+		if !changed {
+			return body, false, nil
+		}
+		out, err := json.Marshal(members)
+		return out, true, err
 	case reflect.Slice, reflect.Array:
 		if t.Elem().Kind() == reflect.Uint8 || trimmed[0] != '[' {
-			return body, nil
+			return body, false, nil
 		}
 		var items []json.RawMessage
 		if err := json.Unmarshal(trimmed, &items); err != nil {
-			return body, nil
+			return body, false, nil
 		}
+		changed := false
 		for i, v := range items {
-			v, err := exactMembers(v, t.Elem())
+			v, c, err := dropInexact(v, t.Elem())
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
-			items[i] = v
+			if c {
+				items[i], changed = v, true
+			}
 		}
-		return json.Marshal(items)
+		if !changed {
+			return body, false, nil
+		}
+		out, err := json.Marshal(items)
+		return out, true, err
 	case reflect.Map:
 		if trimmed[0] != '{' {
-			return body, nil
+			return body, false, nil
 		}
 		var members map[string]json.RawMessage
 		if err := json.Unmarshal(trimmed, &members); err != nil {
-			return body, nil
+			return body, false, nil
 		}
+		changed := false
 		for k, v := range members {
-			v, err := exactMembers(v, t.Elem())
+			v, c, err := dropInexact(v, t.Elem())
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
-			members[k] = v
+			if c {
+				members[k], changed = v, true
+			}
 		}
-		return json.Marshal(members)
+		if !changed {
+			return body, false, nil
+		}
+		out, err := json.Marshal(members)
+		return out, true, err
 	}
-	return body, nil
+	return body, false, nil
 }
 
 // collectFields maps the JSON member names of struct t (and of its embedded structs) to

@@ -1,7 +1,6 @@
 package ecrhttp
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
@@ -25,6 +25,28 @@ import (
 
 // MaxTagsPage bounds the n of a tag listing.
 const MaxTagsPage = 1000
+
+// BlobReadIdleTimeout bounds how long a blob upload may send nothing. A layer upload is read
+// with this idle deadline instead of the server's whole-request ReadTimeout, so that a large
+// layer over a slow link is not cut off while it keeps coming.
+const BlobReadIdleTimeout = time.Minute
+
+// idleDeadlineBody moves the connection's read deadline forward before every read of a blob
+// body, so that only an upload that stalls for BlobReadIdleTimeout fails.
+type idleDeadlineBody struct {
+	rc   *http.ResponseController
+	body io.Reader
+}
+
+func (b idleDeadlineBody) Read(p []byte) (int, error) {
+	b.rc.SetReadDeadline(time.Now().Add(BlobReadIdleTimeout)) // unsupported by some writers: then the server's own timeouts hold
+	return b.body.Read(p)
+}
+
+// blobBody returns the body of a blob upload, read with an idle deadline.
+func blobBody(w http.ResponseWriter, r *http.Request) io.Reader {
+	return idleDeadlineBody{rc: http.NewResponseController(w), body: r.Body}
+}
 
 // ociErrorBody is the error form of the distribution spec.
 type ociErrorBody struct {
@@ -100,6 +122,8 @@ func toRegistryError(err error, on subject) *registryError {
 		status, code = http.StatusInternalServerError, "UNKNOWN"
 	default: // InvalidParameterException, ValidationException
 		switch {
+		case on == onManifest && strings.Contains(e.Message, "'imageManifest"):
+			code = "MANIFEST_INVALID"
 		case strings.Contains(e.Message, "'repositoryName'"):
 			code = "NAME_INVALID"
 		case strings.Contains(e.Message, "igest"):
@@ -220,7 +244,7 @@ func (h *handler) serveUpload(w http.ResponseWriter, r *http.Request, c *sim.Cli
 			}
 			offset = n
 		}
-		size, err := c.AppendUpload(uploadOp, "", name, id, offset, r.Body)
+		size, err := c.AppendUpload(uploadOp, "", name, id, offset, blobBody(w, r))
 		if err != nil {
 			writeRegistryError(w, err, onUpload)
 			return
@@ -257,7 +281,7 @@ func (h *handler) serveUpload(w http.ResponseWriter, r *http.Request, c *sim.Cli
 }
 
 func (h *handler) finishUpload(w http.ResponseWriter, r *http.Request, c *sim.Client, name, id, digest string) {
-	if _, err := c.FinishUpload(sim.OpCompleteLayerUpload+" (registry)", "", name, id, digest, r.Body, false); err != nil {
+	if _, err := c.FinishUpload(sim.OpCompleteLayerUpload+" (registry)", "", name, id, digest, blobBody(w, r), false); err != nil {
 		c.CancelUpload(uploadOp, "", name, id) // a failed completion leaves nothing behind
 		writeRegistryError(w, err, onUpload)
 		return
@@ -307,7 +331,7 @@ func (h *handler) serveBlob(w http.ResponseWriter, r *http.Request, c *sim.Clien
 func (h *handler) serveManifest(w http.ResponseWriter, r *http.Request, c *sim.Client, name, ref string) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
-		m, err := c.GetManifest(name, ref)
+		m, err := c.GetManifest(name, ref, r.Method == http.MethodGet)
 		if err != nil {
 			writeRegistryError(w, err, onManifest)
 			return
@@ -438,9 +462,4 @@ func writeRegistryJSON(w http.ResponseWriter, contentType string, v any) {
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.Write(b)
-}
-
-// basicAuth returns the Authorization header of a registry login (for tests and examples).
-func basicAuth(user, password string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
 }

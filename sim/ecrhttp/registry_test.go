@@ -251,6 +251,7 @@ func TestRegistryProtocolErrors(t *testing.T) {
 		{name: "malformed digest", method: "GET", path: "/v2/team/app/blobs/sha256:zz", wantStatus: 400, wantCode: "DIGEST_INVALID"},
 		{name: "blob of another digest", method: "POST", path: "/v2/team/app/blobs/uploads/?digest=" + sim.Digest("other"), body: blob, wantStatus: 400, wantCode: "DIGEST_INVALID"},
 		{name: "manifest with missing blobs", method: "PUT", path: "/v2/team/app/manifests/v1", ctype: "application/vnd.oci.image.manifest.v1+json", body: manifest(blobDigest), wantStatus: 400, wantCode: "MANIFEST_BLOB_UNKNOWN"},
+		{name: "index with a digest that is no string", method: "PUT", path: "/v2/team/app/manifests/v1", ctype: "application/vnd.oci.image.index.v1+json", body: []byte(`{"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"digest":1}]}`), wantStatus: 400, wantCode: "MANIFEST_INVALID"},
 		{name: "manifest not JSON", method: "PUT", path: "/v2/team/app/manifests/v1", ctype: "application/vnd.oci.image.manifest.v1+json", body: []byte("{"), wantStatus: 400, wantCode: "MANIFEST_INVALID"},
 		{name: "manifest digest mismatch", method: "PUT", path: "/v2/team/app/manifests/" + sim.Digest("x"), ctype: "application/vnd.oci.image.manifest.v1+json", body: manifest(blobDigest), wantStatus: 400, wantCode: "DIGEST_INVALID"},
 		{name: "unknown manifest", method: "GET", path: "/v2/team/app/manifests/nope", wantStatus: 404, wantCode: "MANIFEST_UNKNOWN"},
@@ -425,5 +426,49 @@ func TestBlobUploadStreams(t *testing.T) {
 		t.Fatalf("the heap grew by %d MiB uploading %d MiB; want less than %d MiB", growth>>20, size>>20, maxGrowth>>20)
 	} else {
 		t.Logf("heap growth %.1f MiB for a %d MiB upload", float64(growth)/(1<<20), size>>20)
+	}
+}
+
+// slowReader yields its content a chunk at a time, pausing between chunks.
+type slowReader struct {
+	chunks [][]byte
+	pause  time.Duration
+}
+
+func (r *slowReader) Read(p []byte) (int, error) {
+	if len(r.chunks) == 0 {
+		return 0, io.EOF
+	}
+	time.Sleep(r.pause) // a slow link, not a wait before an assertion
+	n := copy(p, r.chunks[0])
+	r.chunks = r.chunks[1:]
+	return n, nil
+}
+
+// TestSlowBlobUploadOutlastsReadTimeout: a blob that keeps coming is read past the server's
+// whole-request ReadTimeout; only an upload that stalls for BlobReadIdleTimeout fails.
+func TestSlowBlobUploadOutlastsReadTimeout(t *testing.T) {
+	w := sim.New()
+	c := w.Client(sim.Caller{})
+	c.CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: "team/app"})
+	tok, _ := c.GetAuthorizationToken(nil)
+	srv := httptest.NewUnstartedServer(NewHandler(w))
+	srv.Config.ReadTimeout = 100 * time.Millisecond
+	srv.Start()
+	defer srv.Close()
+	chunks := [][]byte{[]byte("slow "), []byte("layer "), []byte("bytes "), []byte("arrive")}
+	digest := sim.Digest("slow layer bytes arrive")
+	req, _ := http.NewRequest("POST", srv.URL+"/v2/team/app/blobs/uploads/?digest="+digest, &slowReader{chunks: chunks, pause: 60 * time.Millisecond})
+	req.Header.Set("Authorization", "Basic "+tok.AuthorizationData[0].AuthorizationToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("HTTP %d", resp.StatusCode)
+	}
+	if info, err := w.StatBlob(digest); err != nil || info.Size != 23 {
+		t.Fatalf("stored %d bytes (%v)", info.Size, err)
 	}
 }
