@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -143,17 +144,36 @@ func BenchmarkSimPush(b *testing.B) {
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pushes/s")
 		})
 		b.Run("world/"+cfg.name, func(b *testing.B) {
-			clk := sim.NewFrozenClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-			w := sim.New(sim.WithClock(clk), sim.WithOptions(sim.Options{CreateRepositoryOnPush: true, SigningLatency: time.Second}))
-			c := w.Client(sim.Caller{})
-			if cfg.cfg != nil {
-				if _, err := c.PutSigningConfiguration(&sim.PutSigningConfigurationRequest{SigningConfiguration: cfg.cfg}); err != nil {
-					b.Fatal(err)
+			// A fresh world for every round over the requests: PutImage refuses the same
+			// manifest and tag again (ImageAlreadyExistsException).
+			newWorld := func() *sim.Client {
+				clk := sim.NewFrozenClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+				w := sim.New(sim.WithClock(clk), sim.WithOptions(sim.Options{CreateRepositoryOnPush: true, SigningLatency: time.Second}))
+				c := w.Client(sim.Caller{})
+				if cfg.cfg != nil {
+					if _, err := c.PutSigningConfiguration(&sim.PutSigningConfigurationRequest{SigningConfiguration: cfg.cfg}); err != nil {
+						b.Fatal(err)
+					}
 				}
+				return c
 			}
+			// one request per repository: a name the corpus repeats would be a second push
+			// of the same manifest and tag
+			seen := map[string]bool{}
+			reqs := slices.DeleteFunc(slices.Clone(reqs), func(r sim.PutImageRequest) bool {
+				dup := seen[r.RepositoryName]
+				seen[r.RepositoryName] = true
+				return dup
+			})
+			c := newWorld()
 			b.ReportAllocs()
 			n := 0
 			for i := 0; b.Loop(); i++ {
+				if i > 0 && i%len(reqs) == 0 {
+					b.StopTimer()
+					c = newWorld()
+					b.StartTimer()
+				}
 				res, err := c.Push(&reqs[i%len(reqs)])
 				if err != nil {
 					b.Fatal(err)

@@ -42,7 +42,7 @@ func FuzzStoreReopen(f *testing.F) {
 		for steps := 0; !s.done() && steps < 64; steps++ {
 			c := w.Client(callers[s.next()%len(callers)])
 			repo := s.str(simNameAlphabet, 4)
-			switch s.next() % 8 {
+			switch s.next() % 14 {
 			case 0:
 				c.PutSigningConfiguration(&sim.PutSigningConfigurationRequest{SigningConfiguration: simSigning(s)})
 			case 1:
@@ -56,6 +56,31 @@ func FuzzStoreReopen(f *testing.F) {
 				w.ChangeClock(sim.ClockChange{Advance: time.Duration(s.next()) * 100 * time.Millisecond})
 			case 5:
 				w.SetProfileStatus(simProfile(s), []sim.ProfileStatus{sim.ProfileActive, sim.ProfileRevoked, sim.ProfileAbsent}[s.next()%3])
+			case 6:
+				c.DeleteRepository(&sim.DeleteRepositoryRequest{RepositoryName: repo, Force: s.next()%2 == 0})
+			case 7:
+				id := sim.ImageIdentifier{ImageTag: []string{"", "v1", "v2", "latest"}[s.next()%4]}
+				if len(pushed) > 0 && (id.ImageTag == "" || s.next()%2 == 0) {
+					id.ImageDigest = pushed[int(s.next())%len(pushed)]
+				}
+				c.BatchDeleteImage(&sim.BatchDeleteImageRequest{RepositoryName: repo, ImageIDs: []sim.ImageIdentifier{id}})
+			case 8:
+				c.PutImageTagMutability(&sim.PutImageTagMutabilityRequest{RepositoryName: repo, ImageTagMutability: []string{sim.TagMutable, sim.TagImmutable}[s.next()%2]})
+			case 9:
+				arn := "arn:aws:ecr:" + c.Caller().Region + ":" + c.Caller().Account + ":repository/" + repo
+				if key := s.str(simNameAlphabet, 2); s.next()%2 == 0 {
+					c.TagResource(&sim.TagResourceRequest{ResourceArn: arn, Tags: []sim.ResourceTag{{Key: "k" + key, Value: s.str(simNameAlphabet, 3)}}})
+				} else {
+					c.UntagResource(&sim.UntagResourceRequest{ResourceArn: arn, TagKeys: []string{"k" + key}})
+				}
+			case 10:
+				w.ChangeClock(sim.ClockChange{Advance: time.Duration(s.next()) * time.Second})
+				c.BatchGetImage(&sim.BatchGetImageRequest{RepositoryName: repo, ImageIDs: []sim.ImageIdentifier{{ImageTag: []string{"v1", "v2", "latest"}[s.next()%3]}}})
+			case 11:
+				content := s.str(simNameAlphabet, 8)
+				if id, err := c.StartUpload(sim.OpInitiateLayerUpload, "", repo); err == nil {
+					c.FinishUpload(sim.OpCompleteLayerUpload, "", repo, id, sim.Digest(content), bytes.NewReader([]byte(content)), s.next()%2 == 0)
+				}
 			default:
 				tag := []string{"", "v1", "v2", "latest"}[s.next()%4]
 				m := simManifest(s, pushed)

@@ -263,6 +263,10 @@ func briefList(v any) string {
 	return string(b)
 }
 
+// MaxReportedViolations is how many violations AWS lists in one message, and counts: a
+// request with more reports the first 10 and says "10 validation errors detected".
+const MaxReportedViolations = 10
+
 // FormatViolations renders violations as the ECR API's ValidationException message:
 //
 //	1 validation error detected: Value 'Team/*' at 'signingConfiguration.rules.1.member.repositoryFilters.1.member.filter' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(?:...)$
@@ -274,6 +278,7 @@ func FormatViolations(member string, vs []Violation) string {
 	if len(vs) == 0 {
 		return ""
 	}
+	vs = vs[:min(len(vs), MaxReportedViolations)] // AWS lists and counts at most 10
 	var b strings.Builder
 	if len(vs) == 1 {
 		b.WriteString("1 validation error detected: ")

@@ -19,6 +19,9 @@ func compileSigning(cfg *rules.SigningConfiguration, region string) (*signingSta
 		if arn.Region != region {
 			return nil, newError(ValidationException, "The region of signing profile ARN %s is '%s' but must be '%s'", r.SigningProfileArn, arn.Region, region)
 		}
+		if want := Partition(region); arn.Partition != want {
+			return nil, newError(ValidationException, "The partition of signing profile ARN %s is '%s' but must be '%s'", r.SigningProfileArn, arn.Partition, want)
+		}
 	}
 	c := cloneSigning(cfg)
 	m, err := match.Compile(c)

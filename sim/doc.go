@@ -18,8 +18,16 @@
 //   - A push ([Client.PutImage], [Client.Push]) starts one signing job per distinct profile
 //     of the rules that apply to the repository at that instant; a later configuration change
 //     never rewrites it. Each job is IN_PROGRESS until the signing latency passes, then
-//     COMPLETE or FAILED. A re-push of the same manifest, or a new tag on it, is a push: the
-//     status reported for a profile is that of its latest job.
+//     COMPLETE or FAILED. PutImage of a manifest that is there with the same tag (or without a
+//     tag) is ImageAlreadyExistsException, as in ECR; the same manifest with a new tag, or a
+//     re-push through the registry protocol ([Client.PushManifest]), is a push: the status
+//     reported for a profile is that of its latest job.
+//   - A completed signing job stores a signature as an OCI referrer of the signed manifest in
+//     the same repository (artifact type [SignatureArtifactType], annotation
+//     [AnnotationSigningProfile], a payload saying it is simulated, no key material). It is
+//     derived from the job, so it appears the instant the job completes; DescribeImages,
+//     ListImageReferrers and the registry protocol list it, it is never signed, and it counts
+//     against the images-per-repository quota (Options.ImagesPerRepository).
 //   - FAILED carries ACCESS_DENIED when the pushing principal may not use the profile
 //     (signer:SignPayload), as AWS reports. The other codes are ecrsign's own vocabulary, and
 //     every reason says so: SIGNING_PROFILE_NOT_FOUND, SIGNING_PROFILE_CANCELED,
@@ -44,8 +52,17 @@
 //   - A [Predictor] answers for the registry a push addresses (its registryId, else the
 //     caller's account), as PutImage does; it does not look at repositories, so it does not
 //     foresee tag immutability conflicts.
-//   - PutImage does not raise ImageAlreadyExistsException (a re-push is a push, docs/model.md D3),
-//     and layers are not stored, so LayersNotFoundException is never raised either.
+//   - Blobs (layers, configs) are stored in the blob area ([World.PutBlob]) by digest,
+//     verified as they stream in; each repository records the ones uploaded to it (a layer
+//     record, committed after the blob and before the upload is acknowledged). Uploads in
+//     progress are temporary files, bounded by Limits.Uploads and Limits.UploadBytes, and do
+//     not survive a restart. The registry protocol refuses a
+//     manifest whose blobs the repository does not hold (LayersNotFoundException); PutImage does
+//     so only with Options.RequireLayers, so that manifests can be simulated without blobs.
+//   - An operation whose registryId names another account's registry is refused with
+//     AccessDeniedException, as ECR refuses a caller no repository policy grants (the
+//     simulator models none): act as that account instead ([Caller].Account). A [Predictor]
+//     still predicts for any registry a push addresses: it answers "what if", it is no request.
 //
 // # The world file
 //
@@ -105,21 +122,27 @@
 //
 //	meta          format; settings (the world file without registries: defaults, options,
 //	              profiles, principals); clock ({"frozen", "now", "offset"}); pushes and
-//	              operations (8-byte big-endian counters)
+//	              operations (8-byte big-endian counters); tokenKey (the key of
+//	              GetAuthorizationToken's passwords, so that a login survives a restart)
 //	registries    ACCOUNT/REGION -> {"signingConfiguration", "replicationConfiguration"}
-//	repositories  ACCOUNT/REGION/NAME -> {"imageTagMutability", "createdAt"}
+//	repositories  ACCOUNT/REGION/NAME -> {"imageTagMutability", "createdAt", "resourceTags"}
 //	images        ACCOUNT/REGION/NAME \x00 DIGEST -> the image without its manifest and tags
-//	              (media type, pushes, visibleAt, signing and replication jobs)
+//	              (media type, pushes, visibleAt, pushedAt, lastRecordedPullTime, signing
+//	              jobs with signatureDeleted, replication jobs)
 //	tags          ACCOUNT/REGION/NAME \x00 TAG -> DIGEST
 //	pendingTags   ACCOUNT/REGION/NAME \x00 PUSH (16 hex digits) -> {"imageTag", "imageDigest", "appliesAt"}
 //	manifests     DIGEST -> the manifest's bytes, content-addressed (shared by every image
 //	              with that digest)
 //	blobs         DIGEST -> {"size", "chunks", "id"}
 //	blobChunks    ID (8 bytes) INDEX (8 bytes) -> up to [BlobChunkBytes] of the blob
+//	layers        ACCOUNT/REGION/NAME \x00 DIGEST -> the size of a blob of the blob area that
+//	              the repository holds (a layer or config: uploaded, or mounted)
 //
 // The blob area ([World.PutBlob], [World.Blob], [World.StatBlob], [World.DeleteBlob]) holds
 // content-addressed blobs of any size, streamed in chunks so that none is held in memory
-// whole; a blob is visible once all its chunks and its record are durable. A state file in
+// whole; a blob is visible once all its chunks and its record are durable. Blobs and
+// manifests are shared by digest and are not deleted with the repositories or images that
+// name them. A state file in
 // the JSON world file format of earlier releases is migrated by Open.
 //
 // A World is safe for concurrent use: each operation is atomic.

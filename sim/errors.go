@@ -29,7 +29,22 @@ const (
 	ImageTagAlreadyExistsException        = "ImageTagAlreadyExistsException"
 	ImageDigestDoesNotMatchException      = "ImageDigestDoesNotMatchException"
 	ReferencedImagesNotFoundException     = "ReferencedImagesNotFoundException"
+	ImageAlreadyExistsException           = "ImageAlreadyExistsException"
+	LayersNotFoundException               = "LayersNotFoundException"
 	LimitExceededException                = "LimitExceededException"
+	RepositoryNotEmptyException           = "RepositoryNotEmptyException"
+	UploadNotFoundException               = "UploadNotFoundException"
+	InvalidLayerException                 = "InvalidLayerException"
+	InvalidLayerPartException             = "InvalidLayerPartException"
+	LayerAlreadyExistsException           = "LayerAlreadyExistsException"
+	EmptyUploadException                  = "EmptyUploadException"
+	InvalidTagParameterException          = "InvalidTagParameterException"
+	TooManyTagsException                  = "TooManyTagsException"
+	// AccessDeniedException is not in any operation's list in the model: it is the
+	// protocol's common error for a request IAM refuses.
+	AccessDeniedException = "AccessDeniedException"
+	// UnknownOperationException names an operation of the model the simulator does not serve.
+	UnknownOperationException = "UnknownOperationException"
 )
 
 // newError returns the exception code with a formatted message.
@@ -65,6 +80,23 @@ const (
 	OpPutImage                       = "PutImage"
 	OpDescribeImageSigningStatus     = "DescribeImageSigningStatus"
 	OpDescribeImageReplicationStatus = "DescribeImageReplicationStatus"
+	OpDescribeRepositories           = "DescribeRepositories"
+	OpDeleteRepository               = "DeleteRepository"
+	OpDescribeImages                 = "DescribeImages"
+	OpListImages                     = "ListImages"
+	OpBatchGetImage                  = "BatchGetImage"
+	OpBatchDeleteImage               = "BatchDeleteImage"
+	OpPutImageTagMutability          = "PutImageTagMutability"
+	OpGetAuthorizationToken          = "GetAuthorizationToken"
+	OpBatchCheckLayerAvailability    = "BatchCheckLayerAvailability"
+	OpInitiateLayerUpload            = "InitiateLayerUpload"
+	OpUploadLayerPart                = "UploadLayerPart"
+	OpCompleteLayerUpload            = "CompleteLayerUpload"
+	OpGetDownloadUrlForLayer         = "GetDownloadUrlForLayer"
+	OpListImageReferrers             = "ListImageReferrers"
+	OpTagResource                    = "TagResource"
+	OpUntagResource                  = "UntagResource"
+	OpListTagsForResource            = "ListTagsForResource"
 )
 
 // operationErrors lists the exceptions each operation may raise, verbatim from the ECR API
@@ -79,6 +111,23 @@ var operationErrors = map[string][]string{
 	OpPutImage:                       {"ServerException", "InvalidParameterException", "RepositoryNotFoundException", "ImageAlreadyExistsException", "LayersNotFoundException", "ReferencedImagesNotFoundException", "LimitExceededException", "ImageTagAlreadyExistsException", "ImageDigestDoesNotMatchException", "KmsException"},
 	OpDescribeImageSigningStatus:     {"ServerException", "InvalidParameterException", "ValidationException", "ImageNotFoundException", "RepositoryNotFoundException"},
 	OpDescribeImageReplicationStatus: {"ServerException", "InvalidParameterException", "ImageNotFoundException", "RepositoryNotFoundException", "ValidationException"},
+	OpDescribeRepositories:           {"ServerException", "InvalidParameterException", "RepositoryNotFoundException"},
+	OpDeleteRepository:               {"ServerException", "InvalidParameterException", "RepositoryNotFoundException", "RepositoryNotEmptyException", "KmsException"},
+	OpDescribeImages:                 {"ServerException", "InvalidParameterException", "RepositoryNotFoundException", "ImageNotFoundException"},
+	OpListImages:                     {"ServerException", "InvalidParameterException", "RepositoryNotFoundException"},
+	OpBatchGetImage:                  {"ServerException", "InvalidParameterException", "RepositoryNotFoundException", "LimitExceededException", "UnableToGetUpstreamImageException"},
+	OpBatchDeleteImage:               {"ServerException", "InvalidParameterException", "RepositoryNotFoundException"},
+	OpPutImageTagMutability:          {"ServerException", "InvalidParameterException", "RepositoryNotFoundException"},
+	OpGetAuthorizationToken:          {"ServerException", "InvalidParameterException"},
+	OpBatchCheckLayerAvailability:    {"RepositoryNotFoundException", "InvalidParameterException", "ServerException"},
+	OpInitiateLayerUpload:            {"ServerException", "InvalidParameterException", "RepositoryNotFoundException", "KmsException"},
+	OpUploadLayerPart:                {"ServerException", "InvalidParameterException", "InvalidLayerPartException", "RepositoryNotFoundException", "UploadNotFoundException", "LimitExceededException", "KmsException"},
+	OpCompleteLayerUpload:            {"ServerException", "InvalidParameterException", "RepositoryNotFoundException", "UploadNotFoundException", "InvalidLayerException", "LayerPartTooSmallException", "LayerAlreadyExistsException", "EmptyUploadException", "KmsException"},
+	OpGetDownloadUrlForLayer:         {"ServerException", "InvalidParameterException", "LayersNotFoundException", "LayerInaccessibleException", "RepositoryNotFoundException", "UnableToGetUpstreamLayerException"},
+	OpListImageReferrers:             {"ServerException", "InvalidParameterException", "RepositoryNotFoundException", "ValidationException", "UnableToListUpstreamImageReferrersException"},
+	OpTagResource:                    {"InvalidParameterException", "InvalidTagParameterException", "TooManyTagsException", "RepositoryNotFoundException", "ServerException"},
+	OpUntagResource:                  {"InvalidParameterException", "InvalidTagParameterException", "TooManyTagsException", "RepositoryNotFoundException", "ServerException"},
+	OpListTagsForResource:            {"InvalidParameterException", "RepositoryNotFoundException", "ServerException"},
 }
 
 // Operations returns the names of the operations the simulator implements.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/ecrsign/ecrsign/rules"
 	"github.com/ecrsign/ecrsign/sim"
@@ -88,4 +89,37 @@ func ExampleOpen() {
 	fmt.Println(err)
 	// Output:
 	// RepositoryAlreadyExistsException: The repository with name 'team/api' already exists in the registry with id '123456789012'
+}
+
+// A signing job that completes stores a signature as a referrer of the signed manifest.
+func ExampleClient_ListImageReferrers() {
+	clk := sim.NewFrozenClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	w := sim.New(sim.WithClock(clk))
+	c := w.Client(sim.Caller{})
+	prod := "arn:aws:signer:us-east-1:123456789012:/signing-profiles/prod"
+	c.PutSigningConfiguration(&sim.PutSigningConfigurationRequest{SigningConfiguration: &rules.SigningConfiguration{Rules: []rules.SigningRule{{SigningProfileArn: prod}}}})
+	c.CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: "team/app"})
+	manifest := `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}`
+	if _, err := c.PutImage(&sim.PutImageRequest{RepositoryName: "team/app", ImageManifest: manifest, ImageTag: "v1"}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	list := func() {
+		out, err := c.ListImageReferrers(&sim.ListImageReferrersRequest{RepositoryName: "team/app", SubjectID: &sim.SubjectIdentifier{ImageDigest: sim.Digest(manifest)}})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(len(out.Referrers), "referrers")
+		for _, r := range out.Referrers {
+			fmt.Println(r.ArtifactType, r.Annotations[sim.AnnotationSigningProfile])
+		}
+	}
+	list() // signing is IN_PROGRESS
+	clk.Advance(sim.DefaultSigningLatency)
+	list()
+	// Output:
+	// 0 referrers
+	// 1 referrers
+	// application/vnd.cncf.notary.signature arn:aws:signer:us-east-1:123456789012:/signing-profiles/prod
 }

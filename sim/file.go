@@ -45,6 +45,7 @@ type fileOptions struct {
 	StrictProfiles         bool      `json:"strictProfiles,omitempty"`
 	StrictPrincipals       bool      `json:"strictPrincipals,omitempty"`
 	CreateRepositoryOnPush bool      `json:"createRepositoryOnPush,omitempty"`
+	RequireLayers          bool      `json:"requireLayers,omitempty"`
 	Faults                 *Faults   `json:"faults,omitempty"`
 }
 
@@ -63,6 +64,11 @@ type fileRepository struct {
 	Images             []fileImage `json:"images,omitempty"`
 	// PendingTags are tags replicas in flight bring, in the order they were pushed.
 	PendingTags []filePendingTag `json:"pendingTags,omitempty"`
+	// Blobs are the sizes of the layers and configs the repository holds, by digest (their
+	// bytes are in the blob area, not in the world file); Tags are its resource tags
+	// (TagResource), in the order they were added.
+	Blobs map[string]int64 `json:"blobs,omitempty"`
+	Tags  []ResourceTag    `json:"tags,omitempty"`
 
 	tagIndex map[string]int // digest -> index in Images, while tags are read from the store
 }
@@ -83,8 +89,12 @@ type fileImage struct {
 	Referrer               bool      `json:"referrer,omitempty"`
 	Pushes                 int       `json:"pushes"`
 	VisibleAt              time.Time `json:"visibleAt"`
-	Signing                []fileJob `json:"signingJobs,omitempty"`
-	Replication            []fileJob `json:"replicationJobs,omitempty"`
+	// PushedAt is the latest push (VisibleAt when absent); LastRecordedPullTime the latest
+	// recorded pull.
+	PushedAt             *time.Time `json:"pushedAt,omitempty"`
+	LastRecordedPullTime *time.Time `json:"lastRecordedPullTime,omitempty"`
+	Signing              []fileJob  `json:"signingJobs,omitempty"`
+	Replication          []fileJob  `json:"replicationJobs,omitempty"`
 }
 
 type fileJob struct {
@@ -96,6 +106,8 @@ type fileJob struct {
 	SettlesAt         time.Time `json:"settlesAt"`
 	FailureCode       string    `json:"failureCode,omitempty"`
 	FailureReason     string    `json:"failureReason,omitempty"`
+	// SignatureDeleted: the signature referrer of the completed job was deleted.
+	SignatureDeleted bool `json:"signatureDeleted,omitempty"`
 }
 
 // duration is a time.Duration written as Go writes it ("2s", "150ms", "-1h0m0s").
@@ -217,6 +229,7 @@ func (w *World) apply(f *worldFile) error {
 		opts.StrictProfiles = o.StrictProfiles
 		opts.StrictPrincipals = o.StrictPrincipals
 		opts.CreateRepositoryOnPush = o.CreateRepositoryOnPush
+		opts.RequireLayers = o.RequireLayers
 		if o.Faults != nil {
 			opts.Faults = *o.Faults
 		}
@@ -296,12 +309,16 @@ func (w *World) applyRegistry(fr fileRegistry) error {
 		}
 		repo := newRepository(frepo.RepositoryName, mut, created)
 		reg.repos[repo.name] = repo
+		if err := loadRepositoryExtras(repo, frepo); err != nil {
+			return fmt.Errorf("repositories[%d].%w", i, err)
+		}
 		for j, fi := range frepo.Images {
 			img, err := loadImage(repo, fi)
 			if err != nil {
 				return fmt.Errorf("repositories[%d].images[%d]: %w", i, j, err)
 			}
 			repo.images[img.digest] = img
+			repo.sigJobs += sigCount(img)
 		}
 		for j, pt := range frepo.PendingTags {
 			if pt.ImageTag == "" || len(pt.ImageTag) > MaxImageTagLen {
@@ -329,7 +346,13 @@ func loadImage(repo *repository, fi fileImage) (*image, error) {
 	if _, dup := repo.images[fi.ImageDigest]; dup {
 		return nil, fmt.Errorf("image %s is listed twice", fi.ImageDigest)
 	}
-	img := &image{digest: fi.ImageDigest, manifest: fi.ImageManifest, mediaType: fi.ImageManifestMediaType, referrer: fi.Referrer, pushes: fi.Pushes, visibleAt: fi.VisibleAt}
+	img := &image{digest: fi.ImageDigest, manifest: fi.ImageManifest, mediaType: fi.ImageManifestMediaType, referrer: fi.Referrer, pushes: fi.Pushes, visibleAt: fi.VisibleAt, pushedAt: fi.VisibleAt}
+	if fi.PushedAt != nil {
+		img.pushedAt = *fi.PushedAt
+	}
+	if fi.LastRecordedPullTime != nil {
+		img.lastPull = *fi.LastRecordedPullTime
+	}
 	for _, t := range fi.ImageTags {
 		if t == "" || len(t) > MaxImageTagLen {
 			return nil, fmt.Errorf("image tag %q must have 1..%d characters", t, MaxImageTagLen)
@@ -343,7 +366,7 @@ func loadImage(repo *repository, fi fileImage) (*image, error) {
 		if _, err := rules.ParseProfileARN(fj.SigningProfileArn); err != nil {
 			return nil, fmt.Errorf("signingJobs[%d]: %v", i, err)
 		}
-		img.signing = setJob(img.signing, job{profile: fj.SigningProfileArn, push: fj.Push, start: fj.StartedAt, done: fj.SettlesAt, failureCode: fj.FailureCode, reason: fj.FailureReason})
+		img.signing = setJob(img.signing, job{profile: fj.SigningProfileArn, push: fj.Push, start: fj.StartedAt, done: fj.SettlesAt, failureCode: fj.FailureCode, reason: fj.FailureReason, sigDeleted: fj.SignatureDeleted})
 	}
 	for i, fj := range fi.Replication {
 		if !validRegistryID(fj.RegistryID) || !validRegion(fj.Region) {
@@ -361,7 +384,8 @@ func fileOptionsOf(o Options) *fileOptions {
 		SigningLatency: &sl, ReplicationLatency: &rl,
 		SignReplicatedImages: o.SignReplicatedImages, StrictProfiles: o.StrictProfiles,
 		StrictPrincipals: o.StrictPrincipals, CreateRepositoryOnPush: o.CreateRepositoryOnPush,
-		Faults: &faults,
+		RequireLayers: o.RequireLayers,
+		Faults:        &faults,
 	}
 }
 
@@ -401,10 +425,13 @@ type registrySnapshot struct {
 }
 
 type repoSnapshot struct {
-	repo    *repository // only its name, mutability and creation time are read
-	images  []*image    // by digest
-	tags    map[string]string
-	pending []tagMove
+	repo         *repository // only its name and creation time are read
+	mutability   string
+	resourceTags []ResourceTag
+	layers       map[string]int64
+	images       []*image // by digest
+	tags         map[string]string
+	pending      []tagMove
 }
 
 // snapshotRegistries copies the registries' structure, sorted; w.mu held. It copies
@@ -421,7 +448,7 @@ func (w *World) snapshotRegistries() []registrySnapshot {
 			repo := reg.repos[name]
 			images := slices.Collect(maps.Values(repo.images))
 			slices.SortFunc(images, func(a, b *image) int { return strings.Compare(a.digest, b.digest) })
-			rs.repos = append(rs.repos, repoSnapshot{repo: repo, images: images, tags: maps.Clone(repo.tags), pending: slices.Clone(repo.pending)})
+			rs.repos = append(rs.repos, repoSnapshot{repo: repo, mutability: repo.mutability, resourceTags: repo.resourceTags, layers: maps.Clone(repo.blobs), images: images, tags: maps.Clone(repo.tags), pending: slices.Clone(repo.pending)})
 		}
 		out = append(out, rs)
 	}
@@ -458,7 +485,7 @@ func (w *World) save(out io.Writer, indent string) error {
 		for j, rs := range reg.repos {
 			repo := rs.repo
 			created := repo.createdAt
-			frepo := fileRepository{RepositoryName: repo.name, ImageTagMutability: repo.mutability, CreatedAt: &created}
+			frepo := fileRepository{RepositoryName: repo.name, ImageTagMutability: rs.mutability, CreatedAt: &created, Tags: rs.resourceTags, Blobs: rs.layers}
 			for _, m := range rs.pending {
 				frepo.PendingTags = append(frepo.PendingTags, filePendingTag{ImageTag: m.tag, ImageDigest: m.digest, AppliesAt: m.at, Push: m.seq})
 			}
@@ -489,13 +516,17 @@ func (w *World) save(out io.Writer, indent string) error {
 
 func fileImageOf(img *image) fileImage {
 	fi := fileImage{ImageDigest: img.digest, ImageManifest: img.manifest, ImageManifestMediaType: img.mediaType, Referrer: img.referrer, Pushes: img.pushes, VisibleAt: img.visibleAt}
+	fi.PushedAt, fi.LastRecordedPullTime = imageTimes(img)
 	fi.Signing, fi.Replication = fileJobs(img)
 	return fi
 }
 
 func fileJobs(img *image) (signing, repl []fileJob) {
-	for _, j := range img.signing {
-		signing = append(signing, fileJob{SigningProfileArn: j.profile, Push: j.push, StartedAt: j.start, SettlesAt: j.done, FailureCode: j.failureCode, FailureReason: j.reason})
+	// by index, reading only the job's state: its cached signature (sig) is written under
+	// the world's lock while Save reads images without it
+	for i := range img.signing {
+		j := &img.signing[i]
+		signing = append(signing, fileJob{SigningProfileArn: j.profile, Push: j.push, StartedAt: j.start, SettlesAt: j.done, FailureCode: j.failureCode, FailureReason: j.reason, SignatureDeleted: j.sigDeleted})
 	}
 	for _, j := range img.repl {
 		repl = append(repl, fileJob{Region: j.dest.region, RegistryID: j.dest.account, Push: j.push, StartedAt: j.start, SettlesAt: j.done, FailureCode: j.failureCode, FailureReason: j.reason})
@@ -583,4 +614,18 @@ func (s *jsonStream) close(depth int, any bool) {
 	}
 	s.newline(depth)
 	s.raw("}")
+}
+
+// imageTimes returns what the world file holds of an image's latest push (nil when it is
+// its appearance) and latest recorded pull (nil when never pulled).
+func imageTimes(img *image) (pushedAt, lastPull *time.Time) {
+	if !img.pushedAt.IsZero() && !img.pushedAt.Equal(img.visibleAt) {
+		t := img.pushedAt
+		pushedAt = &t
+	}
+	if !img.lastPull.IsZero() {
+		t := img.lastPull
+		lastPull = &t
+	}
+	return pushedAt, lastPull
 }

@@ -23,6 +23,9 @@ type Limits struct {
 	ImagesPerRepository     int
 	// StoreBytes bounds the size of the store's database file (worlds with a store only).
 	StoreBytes int64
+	// Uploads bounds the layer uploads in progress at once; UploadBytes bounds one upload.
+	Uploads     int
+	UploadBytes int64
 }
 
 // DefaultLimits returns the limits of New and Open.
@@ -32,11 +35,18 @@ func DefaultLimits() Limits {
 		RepositoriesPerRegistry: DefaultMaxRepositoriesPerRegistry,
 		ImagesPerRepository:     DefaultMaxImagesPerRepository,
 		StoreBytes:              DefaultMaxStoreBytes,
+		Uploads:                 DefaultMaxUploads,
+		UploadBytes:             DefaultMaxUploadBytes,
 	}
 }
 
 // WithLimits replaces the world's limits.
 func WithLimits(l Limits) Option { return func(w *World) { w.limits = l } }
+
+// WithUploadDir makes the world keep the layer uploads in progress in temporary files of
+// dir (default: the system's temporary directory; [Open] uses STATE.uploads, emptied when
+// it opens the store, since uploads do not survive a restart).
+func WithUploadDir(dir string) Option { return func(w *World) { w.uploadDir = dir } }
 
 // limitExceeded returns the exception op raises past a limit.
 func limitExceeded(op, format string, args ...any) *Error {

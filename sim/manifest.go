@@ -59,8 +59,9 @@ func parsePush(op string, req *PutImageRequest) (manifestInfo, error) {
 		return info, invalidRequest(op, "2 validation errors detected: Value null at 'repositoryName' failed to satisfy constraint: Member must not be null; Value null at 'imageManifest' failed to satisfy constraint: Member must not be null")
 	}
 	var vs []rules.Violation
-	vs = append(vs, prefixViolations("repositoryName", rules.CheckRepositoryName(req.RepositoryName))...)
-	vs = append(vs, registryIDViolations(req.RegistryID)...)
+	if req.RepositoryName == "" {
+		vs = append(vs, prefixViolations("repositoryName", rules.CheckRepositoryName(req.RepositoryName))...)
+	}
 	switch n := len(req.ImageManifest); {
 	case n == 0:
 		vs = append(vs, rules.Violation{Path: "imageManifest", Value: "null", Constraint: "Member must not be null"})
@@ -70,6 +71,9 @@ func parsePush(op string, req *PutImageRequest) (manifestInfo, error) {
 	vs = append(vs, imageTagViolations("imageTag", req.ImageTag)...)
 	if len(vs) > 0 {
 		return info, invalidRequest(op, rules.FormatViolations("", vs))
+	}
+	if err := checkRepositoryMembers(op, req.RegistryID, req.RepositoryName); err != nil {
+		return info, err
 	}
 
 	m, err := manifestjson.Read(req.ImageManifest)
@@ -133,14 +137,6 @@ func imageTagViolations(path, tag string) []rules.Violation {
 		return nil
 	}
 	return []rules.Violation{{Path: path, Value: tag, Constraint: "Member must have length less than or equal to " + strconv.Itoa(MaxImageTagLen)}}
-}
-
-// registryIDViolations checks an optional registryId member (RegistryId shape).
-func registryIDViolations(id string) []rules.Violation {
-	if id == "" || validRegistryID(id) {
-		return nil
-	}
-	return []rules.Violation{{Path: "registryId", Value: id, Constraint: "Member must satisfy regular expression pattern: " + rules.RegistryIDPattern}}
 }
 
 func validRegistryID(id string) bool {

@@ -45,7 +45,7 @@ func TestPushStatusesFollowTheRulesOfThatPush(t *testing.T) {
 	putSigning(t, c, signing(rule(profProd)))
 	push(t, c, "team/api", 1, "")
 	putSigning(t, c, signing(rule(profAudit), rule(profProd)))
-	res := push(t, c, "team/api", 1, "")
+	res := repush(t, c, "team/api", 1, "")
 	if res.SigningStatuses[0].SigningProfileArn != profAudit || res.SigningStatuses[1].SigningProfileArn != profProd {
 		t.Fatalf("push statuses are not in rule order: %+v", res.SigningStatuses)
 	}

@@ -189,8 +189,10 @@ func (c *Client) CreateRepository(req *CreateRepositoryRequest) (*CreateReposito
 	}
 	err := c.write(op, scopes, func(ch *change) error {
 		w := c.w
-		vs := prefixViolations("repositoryName", rules.CheckRepositoryName(req.RepositoryName))
-		vs = append(vs, registryIDViolations(req.RegistryID)...)
+		var vs []rules.Violation
+		if req.RepositoryName == "" {
+			vs = prefixViolations("repositoryName", rules.CheckRepositoryName(req.RepositoryName))
+		}
 		mut := req.ImageTagMutability
 		switch mut {
 		case "":
@@ -203,6 +205,12 @@ func (c *Client) CreateRepository(req *CreateRepositoryRequest) (*CreateReposito
 		}
 		if len(vs) > 0 {
 			return invalidRequest(op, rules.FormatViolations("", vs))
+		}
+		if err := checkRepositoryMembers(op, req.RegistryID, req.RepositoryName); err != nil {
+			return err
+		}
+		if _, err := c.access(op, req.RegistryID, req.RepositoryName); err != nil {
+			return err
 		}
 		if reg := w.registries[k]; reg != nil && reg.repos[req.RepositoryName] != nil {
 			return newError(RepositoryAlreadyExistsException, "The repository with name '%s' already exists in the registry with id '%s'", req.RepositoryName, k.account)
@@ -254,7 +262,16 @@ func (c *Client) PutImage(req *PutImageRequest) (*PutImageResponse, error) {
 // it, is a push: it starts new jobs, whose statuses replace those of earlier jobs for the same
 // profile or destination.
 func (c *Client) Push(req *PutImageRequest) (*PushResult, error) {
-	const op = OpPutImage
+	return c.push(OpPutImage, req, pushMode{})
+}
+
+// pushMode says how a push differs from PutImage's: repush lets the same manifest and tag
+// be pushed again (the registry protocol accepts it), requireLayers refuses a manifest whose
+// blobs are not in the repository.
+type pushMode struct{ repush, requireLayers bool }
+
+// push is PutImage, or a manifest PUT of the registry protocol, as mode says.
+func (c *Client) push(op string, req *PutImageRequest, mode pushMode) (*PushResult, error) {
 	info, perr := parsePush(op, req)
 	var res *PushResult
 	err := c.write(op, func() []scope { return c.pushScopes(req) }, func(ch *change) error {
@@ -262,7 +279,10 @@ func (c *Client) Push(req *PutImageRequest) (*PushResult, error) {
 			return perr
 		}
 		w := c.w
-		k := c.key(req.RegistryID)
+		k, err := c.access(op, req.RegistryID, req.RepositoryName)
+		if err != nil {
+			return err
+		}
 		now := w.clock.Now()
 		var repo *repository
 		if reg := w.registries[k]; reg != nil {
@@ -297,7 +317,7 @@ func (c *Client) Push(req *PutImageRequest) (*PushResult, error) {
 		if len(missing) > 0 {
 			return newError(ReferencedImagesNotFoundException, "The image index references %d manifest(s) not found in the repository '%s': %s", len(missing), repo.name, briefDigests(missing))
 		}
-		if err := w.checkNewImage(op, e, info.digest); err != nil {
+		if err := c.checkPush(op, e, req, info, mode, now); err != nil {
 			return err
 		}
 		res = w.push(ch, e, req, info, c.caller.Principal, now)
@@ -341,8 +361,10 @@ func noRepository(k registryKey, name string) error {
 
 // findImage validates an image request and finds the image; w.mu held.
 func (c *Client) findImage(op, registryID, name string, id *ImageIdentifier) (registryKey, *image, error) {
-	vs := prefixViolations("repositoryName", rules.CheckRepositoryName(name))
-	vs = append(vs, registryIDViolations(registryID)...)
+	var vs []rules.Violation
+	if name == "" {
+		vs = prefixViolations("repositoryName", rules.CheckRepositoryName(name))
+	}
 	if id == nil {
 		vs = append(vs, rules.Violation{Path: "imageId", Value: "null", Constraint: "Member must not be null"})
 	} else {
@@ -351,10 +373,19 @@ func (c *Client) findImage(op, registryID, name string, id *ImageIdentifier) (re
 	if len(vs) > 0 {
 		return registryKey{}, nil, invalidRequest(op, rules.FormatViolations("", vs))
 	}
+	if err := checkRepositoryMembers(op, registryID, name); err != nil {
+		return registryKey{}, nil, err
+	}
 	if id.ImageDigest == "" && id.ImageTag == "" {
 		return registryKey{}, nil, &Error{Code: InvalidParameterException, Message: "Invalid parameter at 'imageId': specify imageDigest, imageTag or both"}
 	}
-	k := c.key(registryID)
+	if err := checkDigest("imageId.imageDigest", id.ImageDigest); err != nil {
+		return registryKey{}, nil, err
+	}
+	k, err := c.access(op, registryID, name)
+	if err != nil {
+		return k, nil, err
+	}
 	reg := c.w.registries[k]
 	var repo *repository
 	if reg != nil {
@@ -382,7 +413,7 @@ func (c *Client) findImage(op, registryID, name string, id *ImageIdentifier) (re
 func noImage(k registryKey, name string, id *ImageIdentifier) error {
 	q := func(s string) string {
 		if s == "" {
-			return "null"
+			return "'null'"
 		}
 		return "'" + s + "'"
 	}

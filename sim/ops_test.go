@@ -168,12 +168,13 @@ func TestCreateRepository(t *testing.T) {
 	}{
 		{name: "namespaced", req: &CreateRepositoryRequest{RepositoryName: "team/api"}},
 		{name: "double underscore", req: &CreateRepositoryRequest{RepositoryName: "team/my__api", ImageTagMutability: TagImmutable}},
-		{name: "other account", req: &CreateRepositoryRequest{RepositoryName: "team/api", RegistryID: "210987654321"}},
+		{name: "other account", req: &CreateRepositoryRequest{RepositoryName: "team/api", RegistryID: "210987654321"}, code: "AccessDeniedException", contains: "is not authorized to perform: ecr:CreateRepository on resource: arn:aws:ecr:us-east-1:210987654321:repository/team/api"},
+		{name: "own account named", req: &CreateRepositoryRequest{RepositoryName: "team/api", RegistryID: DefaultAccount}},
 		{name: "nil", req: nil, code: "InvalidParameterException", contains: "Value null at 'repositoryName' failed to satisfy constraint: Member must not be null"},
 		{name: "upper case", req: &CreateRepositoryRequest{RepositoryName: "Team/api"}, code: "InvalidParameterException",
-			contains: "1 validation error detected: Value 'Team/api' at 'repositoryName' failed to satisfy constraint: Member must satisfy regular expression pattern: " + rules.RepositoryNamePattern},
+			contains: "Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*''"},
 		{name: "too long", req: &CreateRepositoryRequest{RepositoryName: strings.Repeat("a", 257)}, code: "InvalidParameterException", contains: "length less than or equal to 256"},
-		{name: "bad registry id", req: &CreateRepositoryRequest{RepositoryName: "ab", RegistryID: "12"}, code: "InvalidParameterException", contains: "Value '12' at 'registryId'"},
+		{name: "bad registry id", req: &CreateRepositoryRequest{RepositoryName: "ab", RegistryID: "12"}, code: "InvalidParameterException", contains: "Invalid parameter at 'registryId' failed to satisfy constraint: 'must satisfy regular expression '[0-9]{12}''"},
 		{name: "bad mutability", req: &CreateRepositoryRequest{RepositoryName: "ab", ImageTagMutability: "SOMETIMES"}, code: "InvalidParameterException", contains: "Member must satisfy enum value set"},
 		{name: "exclusions not modelled", req: &CreateRepositoryRequest{RepositoryName: "ab", ImageTagMutability: "IMMUTABLE_WITH_EXCLUSION"}, code: "InvalidParameterException", contains: "not modelled"},
 	}
@@ -244,9 +245,12 @@ func TestPutImageImmutableTag(t *testing.T) {
 	_, _, c := newTestWorld()
 	must(c.CreateRepository(&CreateRepositoryRequest{RepositoryName: "team/api", ImageTagMutability: TagImmutable}))(t)
 	must(c.PutImage(&PutImageRequest{RepositoryName: "team/api", ImageManifest: manifest(1), ImageTag: "v1"}))(t)
-	// The same manifest under the same tag is a re-push, not an overwrite.
-	must(c.PutImage(&PutImageRequest{RepositoryName: "team/api", ImageManifest: manifest(1), ImageTag: "v1"}))(t)
-	_, err := c.PutImage(&PutImageRequest{RepositoryName: "team/api", ImageManifest: manifest(2), ImageTag: "v1"})
+	// The same manifest under the same tag is refused by PutImage (ImageAlreadyExistsException),
+	// not an overwrite, and pushed again by the registry protocol.
+	_, err := c.PutImage(&PutImageRequest{RepositoryName: "team/api", ImageManifest: manifest(1), ImageTag: "v1"})
+	wantAPIError(t, err, ImageAlreadyExistsException, "Image with digest '"+Digest(manifest(1))+"' and tag 'v1' already exists in the repository with name 'team/api'")
+	repush(t, c, "team/api", 1, "v1")
+	_, err = c.PutImage(&PutImageRequest{RepositoryName: "team/api", ImageManifest: manifest(2), ImageTag: "v1"})
 	wantAPIError(t, err, "ImageTagAlreadyExistsException", "The image tag 'v1' already exists in the 'team/api' repository")
 }
 
@@ -282,18 +286,21 @@ func TestDescribeErrors(t *testing.T) {
 	}{
 		{name: "no image id", repo: "team/api", code: "ValidationException", contains: "1 validation error detected: Value null at 'imageId' failed to satisfy constraint: Member must not be null"},
 		{name: "empty image id", repo: "team/api", id: &ImageIdentifier{}, code: "InvalidParameterException", contains: "imageDigest, imageTag"},
-		{name: "bad name and no id", repo: "a", code: "ValidationException", contains: "2 validation errors detected: Value 'a' at 'repositoryName' failed to satisfy constraint: Member must have length greater than or equal to 2"},
-		{name: "bad registry id", repo: "team/api", id: &ImageIdentifier{ImageTag: "v1"}, registry: "1", code: "ValidationException", contains: "'registryId'"},
+		{name: "bad name and no id", repo: "a", code: "ValidationException", contains: "1 validation error detected: Value null at 'imageId' failed to satisfy constraint: Member must not be null"},
+		{name: "short name", repo: "a", id: &ImageIdentifier{ImageTag: "v1"}, code: "InvalidParameterException", contains: "Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must have length greater than or equal to 2'"},
+		{name: "bad name", repo: "Team/api", id: &ImageIdentifier{ImageTag: "v1"}, code: "InvalidParameterException", contains: "Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*''"},
+		{name: "malformed digest", repo: "team/api", id: &ImageIdentifier{ImageDigest: "sha256:xyz"}, code: "InvalidParameterException", contains: "'imageId.imageDigest'"},
+		{name: "bad registry id", repo: "team/api", id: &ImageIdentifier{ImageTag: "v1"}, registry: "1", code: "InvalidParameterException", contains: "Invalid parameter at 'registryId' failed to satisfy constraint: 'must satisfy regular expression '[0-9]{12}''"},
 		{name: "unknown repository", repo: "team/web", id: &ImageIdentifier{ImageTag: "v1"}, code: "RepositoryNotFoundException", contains: "'team/web'"},
 		{name: "unknown tag", repo: "team/api", id: &ImageIdentifier{ImageTag: "v2"}, code: "ImageNotFoundException",
-			contains: "The image with imageId {imageDigest:null, imageTag:'v2'} does not exist within the repository with name 'team/api' in the registry with id '123456789012'"},
-		{name: "unknown digest", repo: "team/api", id: &ImageIdentifier{ImageDigest: Digest(manifest(9))}, code: "ImageNotFoundException", contains: "imageTag:null"},
+			contains: "The image with imageId {imageDigest:'null', imageTag:'v2'} does not exist within the repository with name 'team/api' in the registry with id '123456789012'"},
+		{name: "unknown digest", repo: "team/api", id: &ImageIdentifier{ImageDigest: Digest(manifest(9))}, code: "ImageNotFoundException", contains: "imageTag:'null'"},
 		{name: "tag and digest disagree", repo: "team/api", id: &ImageIdentifier{ImageTag: "v1", ImageDigest: Digest(manifest(9))}, code: "ImageNotFoundException", contains: ""},
 		{name: "tag of 300 characters", repo: "team/api", id: &ImageIdentifier{ImageTag: strings.Repeat("t", 300)}, code: "ImageNotFoundException", contains: "imageTag:'ttt"},
 		{name: "tag of 300 two-byte characters", repo: "team/api", id: &ImageIdentifier{ImageTag: strings.Repeat("é", 300)}, code: "ImageNotFoundException", contains: ""},
 		{name: "tag of 301 characters", repo: "team/api", id: &ImageIdentifier{ImageTag: strings.Repeat("t", 301)}, code: "ValidationException",
 			contains: "1 validation error detected: Value '" + strings.Repeat("t", 301) + "' at 'imageId.imageTag' failed to satisfy constraint: Member must have length less than or equal to 300"},
-		{name: "long tag and bad name", repo: "A", id: &ImageIdentifier{ImageTag: strings.Repeat("t", 301)}, code: "ValidationException", contains: "3 validation errors detected"},
+		{name: "long tag and bad name", repo: "A", id: &ImageIdentifier{ImageTag: strings.Repeat("t", 301)}, code: "ValidationException", contains: "1 validation error detected: Value 'tttt"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

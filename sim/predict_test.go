@@ -177,7 +177,8 @@ func TestPredictAddressedRegistry(t *testing.T) {
 			if tt.given != nil || tt.givenRepl != nil {
 				return // the world's registries have other configurations
 			}
-			res := must(c.Push(req))(t)
+			// the push is made by the addressed account: another account's registry refuses it
+			res := must(w.Client(Caller{Account: cmp.Or(tt.registryID, DefaultAccount)}).Push(req))(t)
 			if got := statusProfiles(res.SigningStatuses); !reflect.DeepEqual(got, profiles) {
 				t.Fatalf("the push signed with %v; predicted %v", got, profiles)
 			}
@@ -255,7 +256,6 @@ func TestPredictorAgreesWithPushes(t *testing.T) {
 		predictors := map[Caller]*Predictor{} // made once: configurations change under them
 		for range pushesPerWorld {
 			caller := Caller{Account: pick(accounts), Region: pick(regions), Principal: pick(principals)}
-			c := w.Client(caller)
 			req := &PutImageRequest{RepositoryName: pick(repos), ImageManifest: manifest(n), ImageTag: pick([]string{"", "v1"})}
 			n++
 			if rng.IntN(2) == 0 {
@@ -274,6 +274,9 @@ func TestPredictorAgreesWithPushes(t *testing.T) {
 				predictors[caller] = pr
 			}
 			p := must(pr.Predict(req))(t)
+			// the push is made as the addressed account (another account's registry refuses
+			// it), by the same principal
+			c := w.Client(Caller{Account: cmp.Or(req.RegistryID, caller.Account), Region: caller.Region, Principal: caller.Principal})
 			res := must(c.Push(req))(t)
 			where := fmt.Sprintf("world %d, push %d by %+v to %q/%s", wi, res.Seq, caller, req.RegistryID, req.RepositoryName)
 			if got, want := res.SigningStatuses, p.SigningStatuses(false); !reflect.DeepEqual(got, want) {

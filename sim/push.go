@@ -278,7 +278,7 @@ func (w *World) editFor(k registryKey, name string, created time.Time) (*repoEdi
 // signed there only with Options.SignReplicatedImages; w.mu held.
 func (w *World) deliver(ch *change, dest *repoEdit, req *PutImageRequest, info manifestInfo, principal string, now, at time.Time, seq uint64) error {
 	dest.settle(now)
-	if err := w.checkNewImage(OpPutImage, dest, info.digest); err != nil {
+	if err := w.checkNewImage(OpPutImage, dest, info.digest, now); err != nil {
 		return err
 	}
 	img := dest.storeImage(req, info, at)
@@ -294,17 +294,28 @@ func (w *World) deliver(ch *change, dest *repoEdit, req *PutImageRequest, info m
 	return nil
 }
 
-// checkNewImage refuses a new image in a repository that holds as many as its limit allows;
-// w.mu held.
-func (w *World) checkNewImage(op string, e *repoEdit, digest string) error {
-	if e.image(digest) != nil || !over(len(e.repo.images)+len(e.images), w.limits.ImagesPerRepository) {
+// checkNewImage refuses a new image in a repository that holds as many as its limit allows,
+// its signatures (referrers of completed signing jobs) counted; w.mu held.
+func (w *World) checkNewImage(op string, e *repoEdit, digest string, now time.Time) error {
+	limit := w.limits.ImagesPerRepository
+	if e.image(digest) != nil || limit <= 0 {
 		return nil
 	}
-	return limitExceeded(op, "The repository with name '%s' in the registry with id '%s' holds %d images, its limit (ecrsign serve --max-images)", e.repo.name, e.key.account, w.limits.ImagesPerRepository)
+	stored := len(e.repo.images)
+	for d := range e.images {
+		if e.repo.images[d] == nil {
+			stored++
+		}
+	}
+	// sigJobs bounds the signatures: count those there at now only near the limit
+	if !over(stored+e.repo.sigJobs, limit) || !over(stored+e.repo.imageCount(now)-len(e.repo.images), limit) {
+		return nil
+	}
+	return limitExceeded(op, "The repository with name '%s' in the registry with id '%s' holds %d images (signatures included), its limit (ecrsign serve --max-images)", e.repo.name, e.key.account, limit)
 }
 
 func newRepository(name, mutability string, now time.Time) *repository {
-	return &repository{name: name, mutability: mutability, createdAt: now, images: map[string]*image{}, tags: map[string]string{}}
+	return &repository{name: name, mutability: mutability, createdAt: now, images: map[string]*image{}, tags: map[string]string{}, blobs: map[string]int64{}}
 }
 
 // repoEdit is what one push does to one repository, computed without changing it: the
@@ -408,7 +419,9 @@ func (e *repoEdit) storeImage(req *PutImageRequest, info manifestInfo, visibleAt
 		e.images[info.digest] = img
 	}
 	img.manifest, img.mediaType, img.referrer = req.ImageManifest, info.mediaType, info.referrer
+	img.details = nil
 	img.pushes++
+	img.pushedAt = visibleAt
 	return img
 }
 
@@ -440,6 +453,9 @@ func (e *repoEdit) record(ch *change, w *World) {
 		reg := w.registry(e.key)
 		if e.created {
 			reg.repos[e.repo.name] = e.repo
+		}
+		for d, img := range e.images {
+			e.repo.sigJobs += sigCount(img) - sigCount(e.repo.images[d])
 		}
 		maps.Copy(e.repo.images, e.images)
 		maps.Copy(e.repo.tags, e.tags)

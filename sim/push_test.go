@@ -19,6 +19,13 @@ func push(t *testing.T, c *Client, repo string, n int, tag string) *PushResult {
 	return must(c.Push(&PutImageRequest{RepositoryName: repo, ImageManifest: manifest(n), ImageTag: tag}))(t)
 }
 
+// repush pushes through the registry protocol's rules (a re-push of the same manifest and
+// tag is a push) without requiring the manifest's blobs.
+func repush(t *testing.T, c *Client, repo string, n int, tag string) *PushResult {
+	t.Helper()
+	return must(c.push(OpPutImage, &PutImageRequest{RepositoryName: repo, ImageManifest: manifest(n), ImageTag: tag}, pushMode{repush: true}))(t)
+}
+
 func TestPushSignsOncePerDistinctProfile(t *testing.T) {
 	_, clk, c := newTestWorld()
 	putSigning(t, c, signing(
@@ -190,7 +197,7 @@ func TestRepushSignsAgainAndReportsTheLatestJob(t *testing.T) {
 	// A profile that no longer applies keeps its last status.
 	putSigning(t, c, signing(rule(profAudit)))
 	clk.Advance(time.Minute)
-	push(t, c, "team/api", 1, "")
+	repush(t, c, "team/api", 1, "")
 	got = statuses(t, c, "team/api", ImageIdentifier{ImageTag: "also-v1"})
 	want = []ImageSigningStatus{{SigningProfileArn: profProd, Status: StatusComplete}, {SigningProfileArn: profAudit, Status: StatusInProgress}}
 	if !reflect.DeepEqual(got, want) {
@@ -397,6 +404,67 @@ func TestServerFaultChangesNothing(t *testing.T) {
 			_, err := c.DescribeImageReplicationStatus(&DescribeImageReplicationStatusRequest{RepositoryName: "ab", ImageID: &ImageIdentifier{ImageTag: "x"}})
 			return err
 		},
+	}
+	for op, call := range map[string]func() error{
+		OpDescribeRepositories: func() error { _, err := c.DescribeRepositories(nil); return err },
+		OpDeleteRepository: func() error {
+			_, err := c.DeleteRepository(&DeleteRepositoryRequest{RepositoryName: "ab"})
+			return err
+		},
+		OpDescribeImages: func() error { _, err := c.DescribeImages(&DescribeImagesRequest{RepositoryName: "ab"}); return err },
+		OpListImages:     func() error { _, err := c.ListImages(&ListImagesRequest{RepositoryName: "ab"}); return err },
+		OpBatchGetImage: func() error {
+			_, err := c.BatchGetImage(&BatchGetImageRequest{RepositoryName: "ab", ImageIDs: []ImageIdentifier{{ImageTag: "x"}}})
+			return err
+		},
+		OpBatchDeleteImage: func() error {
+			_, err := c.BatchDeleteImage(&BatchDeleteImageRequest{RepositoryName: "ab", ImageIDs: []ImageIdentifier{{ImageTag: "x"}}})
+			return err
+		},
+		OpPutImageTagMutability: func() error {
+			_, err := c.PutImageTagMutability(&PutImageTagMutabilityRequest{RepositoryName: "ab", ImageTagMutability: TagImmutable})
+			return err
+		},
+		OpGetAuthorizationToken: func() error { _, err := c.GetAuthorizationToken(nil); return err },
+		OpBatchCheckLayerAvailability: func() error {
+			_, err := c.BatchCheckLayerAvailability(&BatchCheckLayerAvailabilityRequest{RepositoryName: "ab", LayerDigests: []string{"sha256:x"}})
+			return err
+		},
+		OpInitiateLayerUpload: func() error {
+			_, err := c.InitiateLayerUpload(&InitiateLayerUploadRequest{RepositoryName: "ab"})
+			return err
+		},
+		OpUploadLayerPart: func() error {
+			zero := int64(0)
+			_, err := c.UploadLayerPart(&UploadLayerPartRequest{RepositoryName: "ab", UploadID: "u", PartFirstByte: &zero, PartLastByte: &zero, LayerPartBlob: []byte("x")})
+			return err
+		},
+		OpCompleteLayerUpload: func() error {
+			_, err := c.CompleteLayerUpload(&CompleteLayerUploadRequest{RepositoryName: "ab", UploadID: "u", LayerDigests: []string{Digest("x")}})
+			return err
+		},
+		OpGetDownloadUrlForLayer: func() error {
+			_, err := c.GetDownloadUrlForLayer(&GetDownloadUrlForLayerRequest{RepositoryName: "ab", LayerDigest: Digest("x")})
+			return err
+		},
+		OpListImageReferrers: func() error {
+			_, err := c.ListImageReferrers(&ListImageReferrersRequest{RepositoryName: "ab", SubjectID: &SubjectIdentifier{ImageDigest: Digest("x")}})
+			return err
+		},
+		OpTagResource: func() error {
+			_, err := c.TagResource(&TagResourceRequest{ResourceArn: "arn:aws:ecr:us-east-1:123456789012:repository/ab", Tags: []ResourceTag{}})
+			return err
+		},
+		OpUntagResource: func() error {
+			_, err := c.UntagResource(&UntagResourceRequest{ResourceArn: "arn:aws:ecr:us-east-1:123456789012:repository/ab", TagKeys: []string{}})
+			return err
+		},
+		OpListTagsForResource: func() error {
+			_, err := c.ListTagsForResource(&ListTagsForResourceRequest{ResourceArn: "arn:aws:ecr:us-east-1:123456789012:repository/ab"})
+			return err
+		},
+	} {
+		calls[op] = call
 	}
 	if len(calls) != len(Operations()) {
 		t.Fatalf("test covers %d operations of %d", len(calls), len(Operations()))

@@ -1,6 +1,9 @@
 package sim
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // The records a change puts in the store, one function per kind (see the package
 // documentation for the layout). A world without a store builds none of them.
@@ -48,13 +51,46 @@ func putRegistry(ch *change, k registryKey, signing *signingState, replication *
 }
 
 func putRepository(ch *change, k registryKey, repo *repository) {
-	ch.putJSON(bucketRepositories, repoRecordKey(k, repo.name), repositoryRecord{ImageTagMutability: repo.mutability, CreatedAt: repo.createdAt})
+	ch.putJSON(bucketRepositories, repoRecordKey(k, repo.name), repositoryRecord{ImageTagMutability: repo.mutability, CreatedAt: repo.createdAt, ResourceTags: repo.resourceTags})
+}
+
+// deleteRepositoryRecords deletes a repository's records: its own, and those of its
+// images, tags, tag moves and layers. Manifests and blobs are content-addressed and shared;
+// they stay.
+func deleteRepositoryRecords(ch *change, k registryKey, repo *repository) {
+	ch.delete(bucketRepositories, []byte(repoRecordKey(k, repo.name)))
+	for d := range repo.images {
+		ch.delete(bucketImages, []byte(inRepoKey(k, repo.name, d)))
+	}
+	for t := range repo.tags {
+		ch.delete(bucketTags, []byte(inRepoKey(k, repo.name, t)))
+	}
+	for _, m := range repo.pending {
+		deletePending(ch, k, repo.name, m)
+	}
+	for d := range repo.blobs {
+		ch.delete(bucketLayers, []byte(inRepoKey(k, repo.name, d)))
+	}
+}
+
+// putLayer records that a repository holds the blob digest of size bytes.
+func putLayer(ch *change, k registryKey, repo, digest string, size int64) {
+	ch.put(bucketLayers, []byte(inRepoKey(k, repo, digest)), strconv.AppendInt(nil, size, 10))
+}
+
+func deleteTag(ch *change, k registryKey, repo, tag string) {
+	ch.delete(bucketTags, []byte(inRepoKey(k, repo, tag)))
+}
+
+func deleteImage(ch *change, k registryKey, repo, digest string) {
+	ch.delete(bucketImages, []byte(inRepoKey(k, repo, digest)))
 }
 
 // putImage stores an image's record and, when withManifest, its manifest, content-addressed
 // by digest.
 func putImage(ch *change, k registryKey, repo string, img *image, withManifest bool) {
 	rec := imageRecord{ImageManifestMediaType: img.mediaType, Referrer: img.referrer, Pushes: img.pushes, VisibleAt: img.visibleAt}
+	rec.PushedAt, rec.LastRecordedPullTime = imageTimes(img)
 	rec.Signing, rec.Replication = fileJobs(img)
 	ch.putJSON(bucketImages, inRepoKey(k, repo, img.digest), rec)
 	if withManifest {

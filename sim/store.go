@@ -50,7 +50,8 @@ var (
 	bucketManifests    = []byte("manifests")
 	bucketBlobs        = []byte("blobs")
 	bucketBlobChunks   = []byte("blobChunks")
-	allBuckets         = [][]byte{bucketMeta, bucketRegistries, bucketRepositories, bucketImages, bucketTags, bucketPendingTags, bucketManifests, bucketBlobs, bucketBlobChunks}
+	bucketLayers       = []byte("layers")
+	allBuckets         = [][]byte{bucketMeta, bucketRegistries, bucketRepositories, bucketImages, bucketTags, bucketPendingTags, bucketManifests, bucketBlobs, bucketBlobChunks, bucketLayers}
 )
 
 // Keys of the meta bucket.
@@ -61,6 +62,7 @@ var (
 	metaPushes     = []byte("pushes")
 	metaOperations = []byte("operations")
 	metaBlobSeq    = []byte("blobSeq")
+	metaTokenKey   = []byte("tokenKey")
 )
 
 // store is the bbolt database a persistent world commits its changes to.
@@ -153,6 +155,13 @@ func Open(path string, opts ...StoreOption) (*World, error) {
 	if err == nil {
 		if gerr := s.collectBlobGarbage(); gerr != nil {
 			w, err = nil, &StateError{Path: path, Err: gerr}
+		}
+	}
+	if err == nil && w.uploadDir == "" {
+		// uploads in progress do not survive a restart: what a crash left is removed
+		w.uploadDir = uploadDir(path)
+		if uerr := resetDir(w.uploadDir); uerr != nil {
+			w, err = nil, &StateError{Path: path, Err: uerr}
 		}
 	}
 	if err != nil {
@@ -274,6 +283,17 @@ func openStore(path string, cfg storeConfig) (*store, bool, error) {
 
 func ownerFile(path string) string { return path + ".pid" }
 
+// uploadDir is where a world with a store keeps its uploads in progress.
+func uploadDir(path string) string { return path + ".uploads" }
+
+// resetDir empties dir, creating it if needed.
+func resetDir(dir string) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("removing the uploads a crash interrupted: %w", err)
+	}
+	return os.Mkdir(dir, 0o700)
+}
+
 func readOwner(path string) string {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -320,6 +340,14 @@ func (s *store) load(fresh bool, cfg storeConfig) (*World, error) {
 		return nil, err
 	}
 	w.putClock(ch)
+	// the key of GetAuthorizationToken's passwords, so that a registry login survives a restart
+	s.db.View(func(tx *bolt.Tx) error {
+		if k := tx.Bucket(bucketMeta).Get(metaTokenKey); len(k) == len(w.tokenKey) {
+			w.tokenKey = bytes.Clone(k)
+		}
+		return nil
+	})
+	ch.put(bucketMeta, metaTokenKey, w.tokenKey)
 	s.db.View(func(tx *bolt.Tx) error { // store only what differs: a full disk still opens
 		ch.records = slices.DeleteFunc(ch.records, func(r record) bool {
 			return bytes.Equal(tx.Bucket(r.bucket).Get(r.key), r.value)
@@ -374,17 +402,20 @@ type registryRecord struct {
 }
 
 type repositoryRecord struct {
-	ImageTagMutability string    `json:"imageTagMutability"`
-	CreatedAt          time.Time `json:"createdAt"`
+	ImageTagMutability string        `json:"imageTagMutability"`
+	CreatedAt          time.Time     `json:"createdAt"`
+	ResourceTags       []ResourceTag `json:"resourceTags,omitempty"`
 }
 
 type imageRecord struct {
-	ImageManifestMediaType string    `json:"imageManifestMediaType"`
-	Referrer               bool      `json:"referrer,omitempty"`
-	Pushes                 int       `json:"pushes"`
-	VisibleAt              time.Time `json:"visibleAt"`
-	Signing                []fileJob `json:"signingJobs,omitempty"`
-	Replication            []fileJob `json:"replicationJobs,omitempty"`
+	ImageManifestMediaType string     `json:"imageManifestMediaType"`
+	Referrer               bool       `json:"referrer,omitempty"`
+	Pushes                 int        `json:"pushes"`
+	VisibleAt              time.Time  `json:"visibleAt"`
+	PushedAt               *time.Time `json:"pushedAt,omitempty"`
+	LastRecordedPullTime   *time.Time `json:"lastRecordedPullTime,omitempty"`
+	Signing                []fileJob  `json:"signingJobs,omitempty"`
+	Replication            []fileJob  `json:"replicationJobs,omitempty"`
 }
 
 type clockRecord struct {
@@ -457,7 +488,7 @@ func readWorldFile(tx *bolt.Tx) (*worldFile, error) {
 		}
 		created := rec.CreatedAt
 		fr := &wf.Registries[i]
-		fr.Repositories = append(fr.Repositories, fileRepository{RepositoryName: name, ImageTagMutability: rec.ImageTagMutability, CreatedAt: &created})
+		fr.Repositories = append(fr.Repositories, fileRepository{RepositoryName: name, ImageTagMutability: rec.ImageTagMutability, CreatedAt: &created, Tags: rec.ResourceTags})
 		return nil
 	})
 	if err != nil {
@@ -491,7 +522,7 @@ func readWorldFile(tx *bolt.Tx) (*worldFile, error) {
 			return fmt.Errorf("image %s in %s: its manifest is missing", digest, repo.RepositoryName)
 		}
 		imageAt[repo.RepositoryName+"\x00"+digest] = len(repo.Images)
-		repo.Images = append(repo.Images, fileImage{ImageDigest: digest, ImageManifest: string(m), ImageManifestMediaType: rec.ImageManifestMediaType, Referrer: rec.Referrer, Pushes: rec.Pushes, VisibleAt: rec.VisibleAt, Signing: rec.Signing, Replication: rec.Replication})
+		repo.Images = append(repo.Images, fileImage{ImageDigest: digest, ImageManifest: string(m), ImageManifestMediaType: rec.ImageManifestMediaType, Referrer: rec.Referrer, Pushes: rec.Pushes, VisibleAt: rec.VisibleAt, PushedAt: rec.PushedAt, LastRecordedPullTime: rec.LastRecordedPullTime, Signing: rec.Signing, Replication: rec.Replication})
 		return nil
 	})
 	if err != nil {
@@ -499,6 +530,20 @@ func readWorldFile(tx *bolt.Tx) (*worldFile, error) {
 	}
 	err = inRepo(bucketTags, func(repo *fileRepository, tag string, v []byte) error {
 		return addTag(repo, tag, string(v))
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = inRepo(bucketLayers, func(repo *fileRepository, digest string, v []byte) error {
+		size, err := strconv.ParseInt(string(v), 10, 64)
+		if err != nil {
+			return fmt.Errorf("layer %s in %s: %w", digest, repo.RepositoryName, err)
+		}
+		if repo.Blobs == nil {
+			repo.Blobs = map[string]int64{}
+		}
+		repo.Blobs[digest] = size
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -556,7 +601,11 @@ func writeWorld(db *bolt.DB, w *World) error {
 	for _, reg := range regs {
 		putRegistry(ch, reg.key, reg.signing, reg.replication)
 		for _, rs := range reg.repos {
-			putRepository(ch, reg.key, rs.repo)
+			repo := &repository{name: rs.repo.name, createdAt: rs.repo.createdAt, mutability: rs.mutability, resourceTags: rs.resourceTags}
+			putRepository(ch, reg.key, repo)
+			for d, size := range rs.layers {
+				putLayer(ch, reg.key, repo.name, d, size)
+			}
 			for _, img := range rs.images {
 				putImage(ch, reg.key, rs.repo.name, img, true)
 				if ch.bytes > bulkTxBytes {

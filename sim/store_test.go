@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -369,6 +370,128 @@ func TestAckWritesDoNotGrowWithTheWorld(t *testing.T) {
 	t.Logf("pages written per push: %.1f with 100 images, %.1f with 20,000", small, large)
 	if large > 2*small {
 		t.Fatalf("a push writes %.1f pages in a world of 20,000 images, %.1f in one of 100", large, small)
+	}
+}
+
+// TestStoreHoldsRegistryOperations runs the repository, image, layer and tag operations
+// against a world with a store and checks, after each phase, that the world reopened from the
+// store is the world in memory, and that the layers' bytes are in the blob area.
+func TestStoreHoldsRegistryOperations(t *testing.T) {
+	seed := func() (*World, error) {
+		return New(WithClock(NewFrozenClock(t0)), WithOptions(Options{SigningLatency: time.Second, ReplicationLatency: 5 * time.Second, SignReplicatedImages: true})), nil
+	}
+	w := openTest(t, "", WithSeed(seed))
+	c := w.Client(Caller{})
+	arn := "arn:aws:ecr:us-east-1:123456789012:repository/team/api"
+	layer := strings.Repeat("layer ", 300_000) // two chunks of the blob area
+	upload := func(repo, content string) {
+		t.Helper()
+		id := must(c.StartUpload(OpInitiateLayerUpload, "", repo))(t)
+		must(c.FinishUpload(OpCompleteLayerUpload, "", repo, id, Digest(content), strings.NewReader(content), true))(t)
+	}
+	phases := []func(){
+		func() {
+			putSigning(t, c, signing(rule(profProd, "team/*")))
+			must(c.PutReplicationConfiguration(&PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{replRule(nil, dest("123456789012", "us-west-2"))}}}))(t)
+			createRepo(t, c, "team/api")
+			createRepo(t, c, "team/gone")
+			upload("team/api", layer)
+			upload("team/gone", "gone")
+			must(c.MountBlob("team/gone", "team/api", Digest(layer)))(t)
+			push(t, c, "team/api", 1, "v1")
+			push(t, c, "team/api", 2, "v2")
+			push(t, c, "team/gone", 3, "")
+			must(c.TagResource(&TagResourceRequest{ResourceArn: arn, Tags: []ResourceTag{{"team", "a"}, {"cost", "b"}}}))(t)
+		},
+		func() {
+			must(0, w.ChangeClock(ClockChange{Advance: 10 * time.Second}))(t) // signed; replicas there
+			must(c.BatchGetImage(&BatchGetImageRequest{RepositoryName: "team/api", ImageIDs: []ImageIdentifier{{ImageTag: "v1"}}}))(t)
+			must(c.GetManifest("team/api", "v2", true))(t)
+			sig := must(c.ListImageReferrers(&ListImageReferrersRequest{RepositoryName: "team/api", SubjectID: &SubjectIdentifier{ImageDigest: Digest(manifest(1))}}))(t).Referrers[0]
+			del := must(c.BatchDeleteImage(&BatchDeleteImageRequest{RepositoryName: "team/api", ImageIDs: []ImageIdentifier{{ImageDigest: sig.Digest}, {ImageTag: "v2"}}}))(t)
+			if len(del.Failures) != 0 {
+				t.Fatalf("%+v", del.Failures)
+			}
+			must(c.UntagResource(&UntagResourceRequest{ResourceArn: arn, TagKeys: []string{"cost"}}))(t)
+			must(c.PutImageTagMutability(&PutImageTagMutabilityRequest{RepositoryName: "team/api", ImageTagMutability: TagImmutable}))(t)
+			must(c.DeleteRepository(&DeleteRepositoryRequest{RepositoryName: "team/gone", Force: true}))(t)
+		},
+		func() {
+			must(0, w.ChangeClock(ClockChange{Advance: time.Hour}))(t)
+			must(c.BatchGetImage(&BatchGetImageRequest{RepositoryName: "team/api", ImageIDs: []ImageIdentifier{{ImageTag: "v1"}}}))(t)
+			createRepo(t, c, "team/gone") // a new repository of the same name starts empty
+		},
+	}
+	for i, phase := range phases {
+		phase()
+		before := saved(t, w)
+		w = reopen(t, w)
+		c = w.Client(Caller{})
+		if after := saved(t, w); after != before {
+			t.Fatalf("phase %d: the reopened world differs from the world in memory: %s", i, firstDifference(before, after))
+		}
+	}
+	rc, n, err := c.OpenBlob("team/api", Digest(layer))
+	if err != nil || n != int64(len(layer)) {
+		t.Fatalf("the layer after a reopen: %d bytes, %v", n, err)
+	}
+	b, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil || string(b) != layer {
+		t.Fatalf("the layer's bytes after a reopen differ (%d bytes, %v)", len(b), err)
+	}
+	if imgs := must(c.DescribeImages(&DescribeImagesRequest{RepositoryName: "team/gone"}))(t).ImageDetails; len(imgs) != 0 {
+		t.Fatalf("the deleted repository's images came back: %+v", imgs)
+	}
+	if _, _, err := c.OpenBlob("team/gone", Digest("gone")); err == nil {
+		t.Fatal("the deleted repository's layer came back")
+	}
+	d := must(c.DescribeImages(&DescribeImagesRequest{RepositoryName: "team/api", ImageIDs: []ImageIdentifier{{ImageTag: "v1"}}}))(t).ImageDetails[0]
+	if d.LastRecordedPullTime == nil || !d.LastRecordedPullTime.Time.Equal(t0.Add(10*time.Second+time.Hour)) {
+		t.Fatalf("lastRecordedPullTime after a reopen: %+v", d.LastRecordedPullTime)
+	}
+}
+
+// TestFailedRegistryCommitsLeaveNoTrace: the repository, image, layer and tag operations
+// whose commit fails change nothing, and their retry behaves as the first try.
+func TestFailedRegistryCommitsLeaveNoTrace(t *testing.T) {
+	w := openTest(t, "", WithSeed(func() (*World, error) { return New(WithClock(NewFrozenClock(t0))), nil }))
+	c := w.Client(Caller{})
+	createRepo(t, c, "team/api")
+	push(t, c, "team/api", 1, "v1")
+	id := must(c.StartUpload(OpInitiateLayerUpload, "", "team/api"))(t)
+	must(c.AppendUpload(OpUploadLayerPart, "", "team/api", id, 0, strings.NewReader("layer")))(t)
+	before := saved(t, w)
+	w.store.db.Close() // every commit fails from now on
+	arn := "arn:aws:ecr:us-east-1:123456789012:repository/team/api"
+	for range 2 {
+		_, err := c.DeleteRepository(&DeleteRepositoryRequest{RepositoryName: "team/api", Force: true})
+		wantAPIError(t, err, ServerException, "nothing of it was applied")
+		_, err = c.BatchDeleteImage(&BatchDeleteImageRequest{RepositoryName: "team/api", ImageIDs: []ImageIdentifier{{ImageTag: "v1"}}})
+		wantAPIError(t, err, ServerException, "nothing of it was applied")
+		_, err = c.PutImageTagMutability(&PutImageTagMutabilityRequest{RepositoryName: "team/api", ImageTagMutability: TagImmutable})
+		wantAPIError(t, err, ServerException, "")
+		_, err = c.TagResource(&TagResourceRequest{ResourceArn: arn, Tags: []ResourceTag{{"team", "a"}}})
+		wantAPIError(t, err, ServerException, "")
+		// a pull is served even when its time cannot be recorded
+		if got := must(c.BatchGetImage(&BatchGetImageRequest{RepositoryName: "team/api", ImageIDs: []ImageIdentifier{{ImageTag: "v1"}}}))(t); len(got.Images) != 1 {
+			t.Fatalf("%+v", got)
+		}
+	}
+	_, err := c.FinishUpload(OpCompleteLayerUpload, "", "team/api", id, Digest("layer"), nil, true)
+	wantAPIError(t, err, ServerException, "the upload was not completed")
+	// the operation counter moves (fault injection numbers operations); nothing else does
+	strip := func(s string) string {
+		var out []string
+		for _, l := range strings.Split(s, "\n") {
+			if !strings.Contains(l, `"operations":`) {
+				out = append(out, l)
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	if after := saved(t, w); strip(after) != strip(before) {
+		t.Fatalf("failed changes left a trace: %s", firstDifference(strip(before), strip(after)))
 	}
 }
 

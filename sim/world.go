@@ -2,6 +2,8 @@ package sim
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -77,6 +79,10 @@ type Options struct {
 	CreateRepositoryOnPush bool
 	// Faults injects transient failures.
 	Faults Faults
+	// RequireLayers makes PutImage refuse a manifest whose config and layers the repository
+	// does not hold (LayersNotFoundException), as ECR does; off by default, so that a
+	// manifest can be pushed without its blobs. The registry protocol always requires them.
+	RequireLayers bool
 }
 
 // DefaultOptions returns the options of New().
@@ -119,12 +125,15 @@ type World struct {
 	pushes           uint64 // pushes served, numbering PushResult.Seq
 	ops              uint64 // operations served, for ServerException injection
 
-	store    *store              // nil for a world in memory
-	closed   bool                // the store is closed: nothing more changes
-	busy     map[string]int      // scopes held by changes in flight: readers (> 0) or a writer (-1)
-	creating map[registryKey]int // registries that changes in flight create
-	newRepos map[registryKey]int // repositories that changes in flight create, per registry
-	memBlobs *memBlobs           // the blob area of a world without a store
+	store     *store              // nil for a world in memory
+	closed    bool                // the store is closed: nothing more changes
+	busy      map[string]int      // scopes held by changes in flight: readers (> 0) or a writer (-1)
+	creating  map[registryKey]int // registries that changes in flight create
+	newRepos  map[registryKey]int // repositories that changes in flight create, per registry
+	memBlobs  *memBlobs           // the blob area of a world without a store
+	uploads   map[string]*upload  // layer uploads in progress, by upload id
+	uploadDir string              // where uploads in progress are kept ("": the system's)
+	tokenKey  []byte              // signs GetAuthorizationToken's passwords
 }
 
 // New returns a world with the defaults (registry 123456789012 in us-east-1, every profile
@@ -144,6 +153,8 @@ func New(opts ...Option) *World {
 		busy:             map[string]int{},
 		creating:         map[registryKey]int{},
 		newRepos:         map[registryKey]int{},
+		uploads:          map[string]*upload{},
+		tokenKey:         newTokenKey(),
 	}
 	w.cond.L = &w.mu
 	for _, o := range opts {
@@ -354,6 +365,17 @@ type repository struct {
 	createdAt  time.Time
 	images     map[string]*image // by digest
 	tags       map[string]string // tag -> digest
+	// blobs holds the sizes of the layers and configs uploaded to the repository, by digest;
+	// their bytes are in the world's blob area. Changed in place (w.mu held).
+	blobs map[string]int64
+	// resourceTags are the repository's tags (TagResource), in the order they were added;
+	// replaced, never changed in place.
+	resourceTags []ResourceTag
+	// sigJobs counts the signing jobs of the images that complete, or completed, with a
+	// signature not deleted: a bound of the signatures the repository holds, kept as images
+	// are replaced (w.mu held), so that the images-per-repository limit is checked without
+	// a walk over every image.
+	sigJobs int
 	// pending holds the tags replicas bring, each applied when its replica appears; moves
 	// that have happened are folded into tags by the next push (repoEdit.settle).
 	pending []tagMove
@@ -364,6 +386,27 @@ type tagMove struct {
 	tag, digest string
 	at          time.Time
 	seq         uint64 // the push that brought it
+}
+
+// tagsAt returns what the tags name at now, with the tag moves that have happened by then
+// applied in the order they happened: the repository's own map when none has (not to be
+// changed), else a copy.
+func (r *repository) tagsAt(now time.Time) map[string]string {
+	var due []tagMove
+	for _, m := range r.pending {
+		if !now.Before(m.at) {
+			due = append(due, m)
+		}
+	}
+	if len(due) == 0 {
+		return r.tags
+	}
+	slices.SortStableFunc(due, func(a, b tagMove) int { return a.at.Compare(b.at) })
+	tags := maps.Clone(r.tags)
+	for _, m := range due {
+		tags[m.tag] = m.digest
+	}
+	return tags
 }
 
 // tag returns the digest tag names at now: that of the latest tag move that has happened by
@@ -385,10 +428,13 @@ type image struct {
 	manifest  string
 	mediaType string
 	referrer  bool
-	pushes    int       // pushes of this digest to this repository
-	visibleAt time.Time // replicas appear when their replication completes
-	signing   []job     // one per profile, in order of first use; the latest job each
-	repl      []job     // one per destination, the latest job each
+	pushes    int              // pushes of this digest to this repository
+	visibleAt time.Time        // replicas appear when their replication completes
+	pushedAt  time.Time        // the latest push
+	lastPull  time.Time        // the latest pull of the manifest; zero when never pulled
+	details   *manifestDetails // read from manifest when first needed; derived, not state
+	signing   []job            // one per profile, in order of first use; the latest job each
+	repl      []job            // one per destination, the latest job each
 }
 
 // job is a signing or replication job: IN_PROGRESS from start until done, then its outcome.
@@ -399,6 +445,11 @@ type job struct {
 	start, done time.Time
 	failureCode string // "" when it completes
 	reason      string
+	// sigDeleted is set when the signature referrer a completed signing job stored has
+	// been deleted (BatchDeleteImage of its digest).
+	sigDeleted bool
+	// sig caches the signature referrer a completed job stands for (derived, not state).
+	sig *signature
 }
 
 func (j *job) status(now time.Time) (status, code, reason string) {

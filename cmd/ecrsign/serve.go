@@ -28,7 +28,8 @@ const serveHelp = `usage: ecrsign serve [--addr HOST:PORT] [--world FILE] [--sta
 
 Serves the simulator over the ECR wire protocol (AWS JSON 1.1, POST / with X-Amz-Target
 AmazonEC2ContainerRegistry_V20150921.<Operation>), so tools that use an AWS SDK or the AWS CLI
-run unchanged against it. The server listens on loopback by default; SIGINT or SIGTERM shut it
+run unchanged against it, and the OCI distribution protocol on /v2/ (docker, crane, oras),
+logged in with user AWS and the password of aws ecr get-login-password. The server listens on loopback by default; SIGINT or SIGTERM shut it
 down gracefully.
 
 Without --verify-signatures, signatures and credentials are NOT checked: the access key id
@@ -85,6 +86,8 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.IntVar(&limits.RepositoriesPerRegistry, "max-repositories", limits.RepositoriesPerRegistry, "most repositories per registry")
 	fs.IntVar(&limits.ImagesPerRepository, "max-images", limits.ImagesPerRepository, "most images per repository")
 	fs.Int64Var(&limits.StoreBytes, "max-store-bytes", limits.StoreBytes, "largest size of the state file, in bytes")
+	fs.IntVar(&limits.Uploads, "max-uploads", limits.Uploads, "most layer uploads in progress at once")
+	fs.Int64Var(&limits.UploadBytes, "max-upload-bytes", limits.UploadBytes, "largest layer upload, in bytes")
 	maxBody := fs.Int64("max-body-bytes", ecrhttp.DefaultMaxBodyBytes, "largest request body, in bytes")
 	maxRequests := fs.Int("max-requests", ecrhttp.DefaultMaxConcurrentRequests, "most requests served at once")
 	maxBuffered := fs.Int64("max-buffered-bytes", ecrhttp.DefaultMaxBufferedBodyBytes, "most request body bytes held in memory by all requests together")

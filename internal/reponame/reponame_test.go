@@ -64,7 +64,7 @@ func TestValidLength(t *testing.T) {
 func TestDeadIsAbsorbing(t *testing.T) {
 	for c := 0; c < 256; c++ {
 		if got := Step(Dead, byte(c)); got != Dead {
-			t.Fatalf("Step(Dead, %q) = %d", c, got)
+			t.Fatalf("Step(Dead, %q) = %d", byte(c), got)
 		}
 	}
 }

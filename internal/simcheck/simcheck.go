@@ -24,7 +24,9 @@ func CheckError(op string, err error) error {
 	if !errors.As(err, &ae) {
 		return fmt.Errorf("%s returned %T %v, not an API exception", op, err, err)
 	}
-	if !slices.Contains(sim.OperationErrors(op), ae.ErrorCode()) {
+	// AccessDeniedException is the protocol's common error (IAM refusing a request), which the
+	// model lists for no operation.
+	if !slices.Contains(sim.OperationErrors(op), ae.ErrorCode()) && ae.ErrorCode() != sim.AccessDeniedException {
 		return fmt.Errorf("%s raised %s, which the model does not list for it: %s", op, ae.ErrorCode(), ae.ErrorMessage())
 	}
 	if ae.ErrorMessage() == "" {

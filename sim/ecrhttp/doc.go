@@ -26,6 +26,17 @@
 // differs InvalidSignatureException, a request without one
 // MissingAuthenticationTokenException, all with HTTP 403.
 //
+// # Registry protocol
+//
+// The OCI distribution protocol (v1.1) is served on /v2/ by the same handler: blob uploads
+// (monolithic, chunked, cross-repository mount), blobs and manifests (GET, HEAD, PUT, DELETE),
+// tag listing with n and last, and the referrers API with artifactType filtering. It
+// authenticates as ECR's registry does: Basic with user AWS and the password of
+// GetAuthorizationToken, a 401 with a Basic challenge otherwise. A manifest PUT is a push
+// ([sim.Client.PushManifest]); errors are the spec's JSON with its codes. Uploads in progress
+// stream to temporary files; a completed one is put in the world's blob area
+// ([sim.World.PutBlob]) and recorded in the repository before it is acknowledged.
+//
 // # Limits
 //
 // Request bodies are bounded ([WithMaxBodyBytes]) and read only once their size fits in a

@@ -12,6 +12,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -147,6 +148,7 @@ func newHandler(world *sim.World, cfg *config) *handler {
 	h := &handler{config: cfg, world: world, requests: make(chan struct{}, max(cfg.maxConcurrent, 1)), buffered: newBudget(cfg.maxBuffered)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", h.serveAPI)
+	mux.HandleFunc("/v2/", h.serveRegistry)
 	if h.admin {
 		mux.HandleFunc("GET "+AdminPrefix+"clock", h.guarded(h.getClock))
 		mux.HandleFunc("POST "+AdminPrefix+"clock", h.guarded(h.postClock))
@@ -195,6 +197,23 @@ var operations = map[string]operation{
 	sim.OpPutImage:                       op((*sim.Client).PutImage),
 	sim.OpDescribeImageSigningStatus:     op((*sim.Client).DescribeImageSigningStatus),
 	sim.OpDescribeImageReplicationStatus: op((*sim.Client).DescribeImageReplicationStatus),
+	sim.OpDescribeRepositories:           op((*sim.Client).DescribeRepositories),
+	sim.OpDeleteRepository:               op((*sim.Client).DeleteRepository),
+	sim.OpDescribeImages:                 op((*sim.Client).DescribeImages),
+	sim.OpListImages:                     op((*sim.Client).ListImages),
+	sim.OpBatchGetImage:                  op((*sim.Client).BatchGetImage),
+	sim.OpBatchDeleteImage:               op((*sim.Client).BatchDeleteImage),
+	sim.OpPutImageTagMutability:          op((*sim.Client).PutImageTagMutability),
+	sim.OpGetAuthorizationToken:          op((*sim.Client).GetAuthorizationToken),
+	sim.OpBatchCheckLayerAvailability:    op((*sim.Client).BatchCheckLayerAvailability),
+	sim.OpInitiateLayerUpload:            op((*sim.Client).InitiateLayerUpload),
+	sim.OpUploadLayerPart:                op((*sim.Client).UploadLayerPart),
+	sim.OpCompleteLayerUpload:            op((*sim.Client).CompleteLayerUpload),
+	sim.OpGetDownloadUrlForLayer:         op((*sim.Client).GetDownloadUrlForLayer),
+	sim.OpListImageReferrers:             op((*sim.Client).ListImageReferrers),
+	sim.OpTagResource:                    op((*sim.Client).TagResource),
+	sim.OpUntagResource:                  op((*sim.Client).UntagResource),
+	sim.OpListTagsForResource:            op((*sim.Client).ListTagsForResource),
 }
 
 // Operations returns the names of the operations the handler serves, sorted.
@@ -260,6 +279,10 @@ func (h *handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if err := emptyMembers(name, body); err != nil {
+		writeError(w, err)
+		return
+	}
 	out, err := operation(h.world.Client(h.caller(r)), body)
 	if err != nil {
 		if api := (*sim.Error)(nil); errors.As(err, &api) && api.Code == sim.ServerException {
@@ -268,6 +291,7 @@ func (h *handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	localizeURLs(out, r)
 	writeJSON(w, http.StatusOK, out)
 }
 
@@ -331,6 +355,10 @@ func decodeBody(body []byte, req any) error {
 	}
 	if body[0] != '{' {
 		return serializationError(http.StatusBadRequest, "the request body must be a JSON object, got %s", firstBytes(body))
+	}
+	body, err := exactMembers(body, reflect.TypeOf(req))
+	if err != nil {
+		return serializationError(http.StatusBadRequest, "the request body is not valid JSON: %v", err)
 	}
 	if err := json.Unmarshal(body, req); err != nil {
 		var te *json.UnmarshalTypeError

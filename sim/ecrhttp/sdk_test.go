@@ -278,7 +278,7 @@ func TestSDKErrors(t *testing.T) {
 		{"signing status of invalid name", func() error {
 			_, err := c.DescribeImageSigningStatus(ctx, &ecr.DescribeImageSigningStatusInput{RepositoryName: aws.String("A"), ImageId: &types.ImageIdentifier{ImageTag: aws.String("v1")}})
 			return err
-		}, is[*types.ValidationException], "repositoryName"},
+		}, is[*types.InvalidParameterException], "Invalid parameter at 'repositoryName'"},
 		{"signing status without image id", func() error {
 			_, err := c.DescribeImageSigningStatus(ctx, &ecr.DescribeImageSigningStatusInput{RepositoryName: aws.String("app"), ImageId: &types.ImageIdentifier{}})
 			return err
@@ -294,11 +294,11 @@ func TestSDKErrors(t *testing.T) {
 		{"replication status with bad registry id", func() error {
 			_, err := c.DescribeImageReplicationStatus(ctx, &ecr.DescribeImageReplicationStatusInput{RegistryId: aws.String("12"), RepositoryName: aws.String("app"), ImageId: &types.ImageIdentifier{ImageTag: aws.String("v1")}})
 			return err
-		}, is[*types.ValidationException], "registryId"},
+		}, is[*types.InvalidParameterException], "Invalid parameter at 'registryId' failed to satisfy constraint: 'must satisfy regular expression '[0-9]{12}''"},
 		{"operation ecrsign does not serve", func() error {
-			_, err := c.DescribeImages(ctx, &ecr.DescribeImagesInput{RepositoryName: aws.String("app")})
+			_, err := c.StartImageScan(ctx, &ecr.StartImageScanInput{RepositoryName: aws.String("app"), ImageId: &types.ImageIdentifier{ImageTag: aws.String("v1")}})
 			return err
-		}, code("UnknownOperationException"), "DescribeImages"},
+		}, code("UnknownOperationException"), "StartImageScan"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -108,7 +108,7 @@ func TestWire(t *testing.T) {
 		{"data after the object", "/", target + "DescribeRegistry", ct, "", `{} {}`, 400, "SerializationException", "not valid JSON"},
 		{"body over the limit", "/", target + "PutImage", ct, "", `{"imageManifest":"` + strings.Repeat("x", 2000) + `"}`, 413, "SerializationException", "larger than 1024 bytes"},
 		{"wrong content type", "/", target + "DescribeRegistry", "text/plain", "", `{}`, 415, "SerializationException", "application/x-amz-json-1.1"},
-		{"wrong path", "/v2/", target + "DescribeRegistry", ct, "", `{}`, 404, "UnknownOperationException", "POST /"},
+		{"wrong path", "/v3/", target + "DescribeRegistry", ct, "", `{}`, 404, "UnknownOperationException", "POST /"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

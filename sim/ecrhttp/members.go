@@ -1,0 +1,187 @@
+package ecrhttp
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/ecrsign/ecrsign/rules"
+	"github.com/ecrsign/ecrsign/sim"
+)
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// exactMembers returns body without the object members whose names are not, byte for byte,
+// a member of the shape t: AWS matches member names case-sensitively, where encoding/json
+// would take "SigningConfiguration" for "signingConfiguration". Values that do not have the
+// shape's JSON kind are left for the decoder to report. A body whose members all match is
+// returned as it is, without re-encoding.
+func exactMembers(body []byte, t reflect.Type) ([]byte, error) {
+	out, _, err := dropInexact(body, t)
+	return out, err
+}
+
+// dropInexact is exactMembers, also reporting whether it dropped anything.
+func dropInexact(body []byte, t reflect.Type) ([]byte, bool, error) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || bytes.Equal(trimmed, []byte("null")) {
+		return body, false, nil
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if reflect.PointerTo(t).Implements(unmarshalerType) || trimmed[0] != '{' {
+			return body, false, nil
+		}
+		var members map[string]json.RawMessage
+		if err := json.Unmarshal(trimmed, &members); err != nil {
+			return body, false, nil // the decoder reports it where it is
+		}
+		fields := map[string]reflect.Type{}
+		collectFields(t, fields)
+		changed := false
+		for name, v := range members {
+			ft, ok := fields[name]
+			if !ok {
+				delete(members, name)
+				changed = true
+				continue
+			}
+			v, c, err := dropInexact(v, ft)
+			if err != nil {
+				return nil, false, err
+			}
+			if c {
+				members[name], changed = v, true
+			}
+		}
+		if !changed {
+			return body, false, nil
+		}
+		out, err := json.Marshal(members)
+		return out, true, err
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 || trimmed[0] != '[' {
+			return body, false, nil
+		}
+		var items []json.RawMessage
+		if err := json.Unmarshal(trimmed, &items); err != nil {
+			return body, false, nil
+		}
+		changed := false
+		for i, v := range items {
+			v, c, err := dropInexact(v, t.Elem())
+			if err != nil {
+				return nil, false, err
+			}
+			if c {
+				items[i], changed = v, true
+			}
+		}
+		if !changed {
+			return body, false, nil
+		}
+		out, err := json.Marshal(items)
+		return out, true, err
+	case reflect.Map:
+		if trimmed[0] != '{' {
+			return body, false, nil
+		}
+		var members map[string]json.RawMessage
+		if err := json.Unmarshal(trimmed, &members); err != nil {
+			return body, false, nil
+		}
+		changed := false
+		for k, v := range members {
+			v, c, err := dropInexact(v, t.Elem())
+			if err != nil {
+				return nil, false, err
+			}
+			if c {
+				members[k], changed = v, true
+			}
+		}
+		if !changed {
+			return body, false, nil
+		}
+		out, err := json.Marshal(members)
+		return out, true, err
+	}
+	return body, false, nil
+}
+
+// collectFields maps the JSON member names of struct t (and of its embedded structs) to
+// their types.
+func collectFields(t reflect.Type, fields map[string]reflect.Type) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				collectFields(ft, fields)
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		fields[name] = f.Type
+	}
+}
+
+// localizeURLs makes the addresses a response gives point at this server: the registry
+// login's proxyEndpoint and a layer's downloadUrl.
+func localizeURLs(out any, r *http.Request) {
+	base := "http://" + r.Host
+	if r.TLS != nil {
+		base = "https://" + r.Host
+	}
+	switch o := out.(type) {
+	case *sim.GetAuthorizationTokenResponse:
+		for i := range o.AuthorizationData {
+			o.AuthorizationData[i].ProxyEndpoint = base
+		}
+	case *sim.GetDownloadUrlForLayerResponse:
+		o.DownloadURL = base + o.DownloadURL
+	}
+}
+
+// emptyMembers reports a repositoryName that is present and empty as AWS does: the empty
+// string violates both the member's length and its pattern (an absent or null member is
+// "Member must not be null", which the operation reports; package sim cannot tell the two
+// apart, its requests hold plain strings).
+func emptyMembers(op string, body []byte) error {
+	const key = `"repositoryName"`
+	i := bytes.Index(body, []byte(key))
+	if i < 0 {
+		return nil
+	}
+	rest := bytes.TrimLeft(body[i+len(key):], " \t\r\n")
+	rest, ok := bytes.CutPrefix(rest, []byte(":"))
+	if !ok || !bytes.HasPrefix(bytes.TrimLeft(rest, " \t\r\n"), []byte(`""`)) {
+		return nil
+	}
+	msg := "2 validation errors detected: Value '' at 'repositoryName' failed to satisfy constraint: Member must have length greater than or equal to 2; " +
+		"Value '' at 'repositoryName' failed to satisfy constraint: Member must satisfy regular expression pattern: " + rules.RepositoryNamePattern
+	code := sim.InvalidParameterException
+	if slices.Contains(sim.OperationErrors(op), sim.ValidationException) {
+		code = sim.ValidationException
+	}
+	return &sim.Error{Code: code, Message: msg}
+}

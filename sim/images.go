@@ -1,0 +1,965 @@
+package sim
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// DescribeRepositoriesRequest is the input of DescribeRepositories.
+type DescribeRepositoriesRequest struct {
+	RegistryID      string   `json:"registryId,omitempty"`
+	RepositoryNames []string `json:"repositoryNames,omitempty"`
+	NextToken       string   `json:"nextToken,omitempty"`
+	MaxResults      *int32   `json:"maxResults,omitempty"`
+}
+
+// DescribeRepositoriesResponse is the output of DescribeRepositories.
+type DescribeRepositoriesResponse struct {
+	Repositories []Repository `json:"repositories"`
+	NextToken    string       `json:"nextToken,omitempty"`
+}
+
+// MaxRepositoryNames bounds DescribeRepositories' repositoryNames (RepositoryNameList).
+const MaxRepositoryNames = 100
+
+// DescribeRepositories describes the registry's repositories in name order, or the ones
+// named (RepositoryNotFoundException for one that does not exist).
+func (c *Client) DescribeRepositories(req *DescribeRepositoriesRequest) (*DescribeRepositoriesResponse, error) {
+	const op = OpDescribeRepositories
+	w := c.w
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := c.begin(op); err != nil {
+		return nil, err
+	}
+	if req == nil {
+		req = &DescribeRepositoriesRequest{}
+	}
+	if req.RegistryID != "" && !validRegistryID(req.RegistryID) {
+		return nil, invalidParameter("registryId", registryIDConstraint)
+	}
+	if n := len(req.RepositoryNames); n > MaxRepositoryNames {
+		return nil, invalidRequest(op, fmt.Sprintf("1 validation error detected: Value %s at 'repositoryNames' failed to satisfy constraint: Member must have length less than or equal to %d", listValue(n), MaxRepositoryNames))
+	}
+	size, err := pageSize(op, req.MaxResults, DefaultPageSize, MaxPageSize)
+	if err != nil {
+		return nil, err
+	}
+	if len(req.RepositoryNames) > 0 && (req.NextToken != "" || req.MaxResults != nil) {
+		return nil, invalidParameter("repositoryNames", "'cannot be used with nextToken or maxResults'")
+	}
+	k, err := c.access(op, req.RegistryID, "*")
+	if err != nil {
+		return nil, err
+	}
+	reg := w.registries[k]
+	var names []string
+	if len(req.RepositoryNames) > 0 {
+		for _, n := range req.RepositoryNames {
+			if err := checkRepositoryMembers(op, "", n); err != nil {
+				return nil, err
+			}
+			if reg == nil || reg.repos[n] == nil {
+				return nil, noRepository(k, n)
+			}
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+		size = len(names)
+	} else if reg != nil {
+		names = sortedKeys(reg.repos)
+	}
+	page, next, err := paginate(names, func(s string) string { return s }, req.NextToken, size)
+	if err != nil {
+		return nil, err
+	}
+	out := &DescribeRepositoriesResponse{Repositories: make([]Repository, 0, len(page)), NextToken: next}
+	for _, n := range page {
+		out.Repositories = append(out.Repositories, *repositoryShape(k, reg.repos[n]))
+	}
+	return out, nil
+}
+
+// DeleteRepositoryRequest is the input of DeleteRepository.
+type DeleteRepositoryRequest struct {
+	RegistryID     string `json:"registryId,omitempty"`
+	RepositoryName string `json:"repositoryName"`
+	Force          bool   `json:"force,omitempty"`
+}
+
+// DeleteRepositoryResponse is the output of DeleteRepository.
+type DeleteRepositoryResponse struct {
+	Repository *Repository `json:"repository,omitempty"`
+}
+
+// DeleteRepository deletes a repository: one that holds images only with Force
+// (RepositoryNotEmptyException otherwise).
+func (c *Client) DeleteRepository(req *DeleteRepositoryRequest) (*DeleteRepositoryResponse, error) {
+	const op = OpDeleteRepository
+	if req == nil {
+		req = &DeleteRepositoryRequest{}
+	}
+	w := c.w
+	var out *DeleteRepositoryResponse
+	err := c.write(op, c.repoScopes(req.RegistryID, req.RepositoryName), func(ch *change) error {
+		k, repo, err := c.repo(op, req.RegistryID, req.RepositoryName)
+		if err != nil {
+			return err
+		}
+		if !req.Force && repo.imageCount(w.clock.Now()) > 0 {
+			return newError(RepositoryNotEmptyException, "The repository with name '%s' in registry with id '%s' cannot be deleted because it still contains images", repo.name, k.account)
+		}
+		deleteRepositoryRecords(ch, k, repo)
+		ch.then(func() { w.deleteRepository(k, repo) })
+		out = &DeleteRepositoryResponse{Repository: repositoryShape(k, repo)}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// repoScopes returns the scopes of an operation that reads or changes one repository.
+func (c *Client) repoScopes(registryID, name string) func() []scope {
+	k := c.key(registryID)
+	return func() []scope {
+		return []scope{worldScope(false), registryScope(k, false), repoScope(k, name)}
+	}
+}
+
+// deleteRepository removes a repository with its images, tags and uploads; w.mu held.
+func (w *World) deleteRepository(k registryKey, repo *repository) {
+	if reg := w.registries[k]; reg != nil && reg.repos[repo.name] == repo {
+		delete(reg.repos, repo.name)
+	}
+	for id, u := range w.uploads {
+		if u.key == k && u.repo == repo.name {
+			w.endUpload(id)
+			go u.abort() // after a part being written, without holding up the world
+		}
+	}
+}
+
+// Tag status filters of ListImages and DescribeImages.
+const (
+	TagStatusTagged   = "TAGGED"
+	TagStatusUntagged = "UNTAGGED"
+	TagStatusAny      = "ANY"
+)
+
+func checkTagStatus(op, path, s string) error {
+	switch s {
+	case "", TagStatusTagged, TagStatusUntagged, TagStatusAny:
+		return nil
+	}
+	return invalidRequest(op, fmt.Sprintf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]", s, path))
+}
+
+func checkImageStatus(op, path, s string) error {
+	switch s {
+	case "", "ACTIVE", "ARCHIVED", "ACTIVATING", "ANY":
+		return nil
+	}
+	return invalidRequest(op, fmt.Sprintf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [ACTIVE, ARCHIVED, ACTIVATING, ANY]", s, path))
+}
+
+// tagIndex returns the tags naming each digest, sorted, from what the tags name.
+func tagIndex(tags map[string]string) map[string][]string {
+	idx := make(map[string][]string, len(tags))
+	for t, d := range tags {
+		idx[d] = append(idx[d], t)
+	}
+	for _, ts := range idx {
+		slices.Sort(ts)
+	}
+	return idx
+}
+
+// keep reports whether an image with tags passes a tagStatus filter.
+func keep(tagStatus string, tagged bool) bool {
+	switch tagStatus {
+	case TagStatusTagged:
+		return tagged
+	case TagStatusUntagged:
+		return !tagged
+	}
+	return true
+}
+
+// ListImagesRequest is the input of ListImages.
+type ListImagesRequest struct {
+	RegistryID     string            `json:"registryId,omitempty"`
+	RepositoryName string            `json:"repositoryName"`
+	NextToken      string            `json:"nextToken,omitempty"`
+	MaxResults     *int32            `json:"maxResults,omitempty"`
+	Filter         *ListImagesFilter `json:"filter,omitempty"`
+}
+
+// ListImagesFilter filters ListImages.
+type ListImagesFilter struct {
+	TagStatus   string `json:"tagStatus,omitempty"`
+	ImageStatus string `json:"imageStatus,omitempty"`
+}
+
+// ListImagesResponse is the output of ListImages.
+type ListImagesResponse struct {
+	ImageIDs  []ImageIdentifier `json:"imageIds"`
+	NextToken string            `json:"nextToken,omitempty"`
+}
+
+// ListImages lists the repository's images, one identifier per tag (digest and tag) and one
+// per untagged image (digest), in digest then tag order.
+func (c *Client) ListImages(req *ListImagesRequest) (*ListImagesResponse, error) {
+	const op = OpListImages
+	w := c.w
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := c.begin(op); err != nil {
+		return nil, err
+	}
+	if req == nil {
+		req = &ListImagesRequest{}
+	}
+	var f ListImagesFilter
+	if req.Filter != nil {
+		f = *req.Filter
+	}
+	if err := checkTagStatus(op, "filter.tagStatus", f.TagStatus); err != nil {
+		return nil, err
+	}
+	if err := checkImageStatus(op, "filter.imageStatus", f.ImageStatus); err != nil {
+		return nil, err
+	}
+	size, err := pageSize(op, req.MaxResults, DefaultPageSize, MaxPageSize)
+	if err != nil {
+		return nil, err
+	}
+	_, repo, err := c.repo(op, req.RegistryID, req.RepositoryName)
+	if err != nil {
+		return nil, err
+	}
+	var ids []ImageIdentifier
+	now := w.clock.Now()
+	idx := tagIndex(repo.tagsAt(now))
+	for _, img := range repo.visibleImages(now) {
+		tags := idx[img.digest]
+		if !keep(f.TagStatus, len(tags) > 0) {
+			continue
+		}
+		if len(tags) == 0 {
+			ids = append(ids, ImageIdentifier{ImageDigest: img.digest})
+		}
+		for _, t := range tags {
+			ids = append(ids, ImageIdentifier{ImageDigest: img.digest, ImageTag: t})
+		}
+	}
+	page, next, err := paginate(ids, func(id ImageIdentifier) string { return id.ImageDigest + "\x00" + id.ImageTag }, req.NextToken, size)
+	if err != nil {
+		return nil, err
+	}
+	return &ListImagesResponse{ImageIDs: append([]ImageIdentifier{}, page...), NextToken: next}, nil
+}
+
+// DescribeImagesRequest is the input of DescribeImages.
+type DescribeImagesRequest struct {
+	RegistryID     string                `json:"registryId,omitempty"`
+	RepositoryName string                `json:"repositoryName"`
+	ImageIDs       []ImageIdentifier     `json:"imageIds,omitempty"`
+	NextToken      string                `json:"nextToken,omitempty"`
+	MaxResults     *int32                `json:"maxResults,omitempty"`
+	Filter         *DescribeImagesFilter `json:"filter,omitempty"`
+}
+
+// DescribeImagesFilter filters DescribeImages.
+type DescribeImagesFilter struct {
+	TagStatus   string `json:"tagStatus,omitempty"`
+	ImageStatus string `json:"imageStatus,omitempty"`
+}
+
+// DescribeImagesResponse is the output of DescribeImages.
+type DescribeImagesResponse struct {
+	ImageDetails []ImageDetail `json:"imageDetails"`
+	NextToken    string        `json:"nextToken,omitempty"`
+}
+
+// ImageDetail describes one image.
+type ImageDetail struct {
+	RegistryID             string     `json:"registryId,omitempty"`
+	RepositoryName         string     `json:"repositoryName,omitempty"`
+	ImageDigest            string     `json:"imageDigest,omitempty"`
+	ImageTags              []string   `json:"imageTags,omitempty"`
+	ImageSizeInBytes       int64      `json:"imageSizeInBytes"`
+	ImagePushedAt          *Timestamp `json:"imagePushedAt,omitempty"`
+	ImageManifestMediaType string     `json:"imageManifestMediaType,omitempty"`
+	ArtifactMediaType      string     `json:"artifactMediaType,omitempty"`
+	LastRecordedPullTime   *Timestamp `json:"lastRecordedPullTime,omitempty"`
+	SubjectManifestDigest  string     `json:"subjectManifestDigest,omitempty"`
+	ImageStatus            string     `json:"imageStatus,omitempty"`
+}
+
+// MaxImageIDs bounds the imageIds of DescribeImages, BatchGetImage and BatchDeleteImage
+// (ImageIdentifierList).
+const MaxImageIDs = 100
+
+func checkImageIDs(op string, ids []ImageIdentifier, required bool) error {
+	switch n := len(ids); {
+	case n == 0 && required:
+		return invalidRequest(op, "1 validation error detected: Value null at 'imageIds' failed to satisfy constraint: Member must not be null")
+	case n > MaxImageIDs:
+		return invalidRequest(op, fmt.Sprintf("1 validation error detected: Value %s at 'imageIds' failed to satisfy constraint: Member must have length less than or equal to %d", listValue(n), MaxImageIDs))
+	}
+	return nil
+}
+
+// DescribeImages describes the repository's images (signatures included, as ECR lists
+// referrers) in digest order, or the ones named (ImageNotFoundException for one that does
+// not exist).
+func (c *Client) DescribeImages(req *DescribeImagesRequest) (*DescribeImagesResponse, error) {
+	const op = OpDescribeImages
+	w := c.w
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := c.begin(op); err != nil {
+		return nil, err
+	}
+	if req == nil {
+		req = &DescribeImagesRequest{}
+	}
+	var f DescribeImagesFilter
+	if req.Filter != nil {
+		f = *req.Filter
+	}
+	if err := checkTagStatus(op, "filter.tagStatus", f.TagStatus); err != nil {
+		return nil, err
+	}
+	if err := checkImageStatus(op, "filter.imageStatus", f.ImageStatus); err != nil {
+		return nil, err
+	}
+	if err := checkImageIDs(op, req.ImageIDs, false); err != nil {
+		return nil, err
+	}
+	size, err := pageSize(op, req.MaxResults, DefaultPageSize, MaxPageSize)
+	if err != nil {
+		return nil, err
+	}
+	for i, id := range req.ImageIDs {
+		if err := checkDigest(fmt.Sprintf("imageIds.%d.member.imageDigest", i+1), id.ImageDigest); err != nil {
+			return nil, err
+		}
+	}
+	k, repo, err := c.repo(op, req.RegistryID, req.RepositoryName)
+	if err != nil {
+		return nil, err
+	}
+	now := w.clock.Now()
+	idx := tagIndex(repo.tagsAt(now))
+	var imgs []*image
+	if len(req.ImageIDs) > 0 {
+		if req.NextToken != "" || req.MaxResults != nil {
+			return nil, invalidParameter("imageIds", "'cannot be used with nextToken or maxResults'")
+		}
+		for _, id := range req.ImageIDs {
+			img, _ := repo.resolve(id, now)
+			if img == nil {
+				return nil, noImage(k, repo.name, &id)
+			}
+			if !slices.Contains(imgs, img) {
+				imgs = append(imgs, img)
+			}
+		}
+		size = len(imgs)
+	} else {
+		for _, img := range repo.visibleImages(now) {
+			if keep(f.TagStatus, len(idx[img.digest]) > 0) {
+				imgs = append(imgs, img)
+			}
+		}
+	}
+	page, next, err := paginate(imgs, func(img *image) string { return img.digest }, req.NextToken, size)
+	if err != nil {
+		return nil, err
+	}
+	out := &DescribeImagesResponse{ImageDetails: make([]ImageDetail, 0, len(page)), NextToken: next}
+	for _, img := range page {
+		d := img.detailsOf()
+		det := ImageDetail{
+			RegistryID: k.account, RepositoryName: repo.name, ImageDigest: img.digest,
+			ImageTags: idx[img.digest], ImageSizeInBytes: d.size,
+			ImagePushedAt:          &Timestamp{pushedAt(img)},
+			ImageManifestMediaType: img.mediaType, ArtifactMediaType: d.configMediaType,
+			SubjectManifestDigest: d.subject, ImageStatus: "ACTIVE",
+		}
+		if !img.lastPull.IsZero() {
+			det.LastRecordedPullTime = &Timestamp{img.lastPull}
+		}
+		out.ImageDetails = append(out.ImageDetails, det)
+	}
+	return out, nil
+}
+
+// pushedAt is the time of the image's latest push (that of its appearance for images of a
+// world file that does not record pushes).
+func pushedAt(img *image) time.Time {
+	if img.pushedAt.IsZero() {
+		return img.visibleAt
+	}
+	return img.pushedAt
+}
+
+// resolve finds the image an identifier names at now, or says why it names none with an
+// ImageFailureCode.
+func (r *repository) resolve(id ImageIdentifier, now time.Time) (*image, string) {
+	switch {
+	case id.ImageDigest == "" && id.ImageTag == "":
+		return nil, "MissingDigestAndTag"
+	case id.ImageDigest != "" && !validDigest(id.ImageDigest):
+		return nil, "InvalidImageDigest"
+	case len(id.ImageTag) > MaxImageTagLen:
+		return nil, "InvalidImageTag"
+	}
+	digest := id.ImageDigest
+	if id.ImageTag != "" {
+		d, ok := r.tag(id.ImageTag, now)
+		if !ok {
+			return nil, "ImageNotFound"
+		}
+		if digest != "" && d != digest {
+			return nil, "ImageTagDoesNotMatchDigest"
+		}
+		digest = d
+	}
+	if img := r.lookup(digest, now); img != nil {
+		return img, ""
+	}
+	return nil, "ImageNotFound"
+}
+
+var failureReasons = map[string]string{
+	"MissingDigestAndTag":           "Invalid request parameters: both tag and digest cannot be null",
+	"InvalidImageDigest":            "Invalid request parameters: image digest should satisfy the regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'",
+	"InvalidImageTag":               "Invalid request parameters: image tag is longer than 300 characters",
+	"ImageTagDoesNotMatchDigest":    "Invalid request parameters: given tag does not map to the given digest",
+	"ImageNotFound":                 "Requested image not found",
+	"ImageReferencedByManifestList": "Requested image is referenced by an image index in the repository",
+}
+
+// ImageFailure is an image a batch operation could not act on.
+type ImageFailure struct {
+	ImageID       *ImageIdentifier `json:"imageId,omitempty"`
+	FailureCode   string           `json:"failureCode,omitempty"`
+	FailureReason string           `json:"failureReason,omitempty"`
+}
+
+func failure(id ImageIdentifier, code string) ImageFailure {
+	return ImageFailure{ImageID: &id, FailureCode: code, FailureReason: failureReasons[code]}
+}
+
+// BatchGetImageRequest is the input of BatchGetImage.
+type BatchGetImageRequest struct {
+	RegistryID         string            `json:"registryId,omitempty"`
+	RepositoryName     string            `json:"repositoryName"`
+	ImageIDs           []ImageIdentifier `json:"imageIds"`
+	AcceptedMediaTypes []string          `json:"acceptedMediaTypes,omitempty"`
+}
+
+// BatchGetImageResponse is the output of BatchGetImage.
+type BatchGetImageResponse struct {
+	Images   []Image        `json:"images"`
+	Failures []ImageFailure `json:"failures"`
+}
+
+// MaxAcceptedMediaTypes bounds BatchGetImage's acceptedMediaTypes (MediaTypeList).
+const MaxAcceptedMediaTypes = 100
+
+// BatchGetImage returns the manifests of the images named, and a failure for each it cannot
+// return: among them an image whose media type is not in acceptedMediaTypes (ImageNotFound,
+// as ECR answers a manifest it cannot serve in an accepted type). A returned image counts as
+// pulled (lastRecordedPullTime).
+func (c *Client) BatchGetImage(req *BatchGetImageRequest) (*BatchGetImageResponse, error) {
+	const op = OpBatchGetImage
+	if req == nil {
+		req = &BatchGetImageRequest{}
+	}
+	w := c.w
+	var out *BatchGetImageResponse
+	err := c.write(op, c.repoScopes(req.RegistryID, req.RepositoryName), func(ch *change) error {
+		if err := checkImageIDs(op, req.ImageIDs, true); err != nil {
+			return err
+		}
+		if n := len(req.AcceptedMediaTypes); n > MaxAcceptedMediaTypes {
+			return invalidRequest(op, fmt.Sprintf("1 validation error detected: Value %s at 'acceptedMediaTypes' failed to satisfy constraint: Member must have length less than or equal to %d", listValue(n), MaxAcceptedMediaTypes))
+		}
+		k, repo, err := c.repo(op, req.RegistryID, req.RepositoryName)
+		if err != nil {
+			return err
+		}
+		now := w.clock.Now()
+		out = &BatchGetImageResponse{Images: []Image{}, Failures: []ImageFailure{}}
+		pulled := map[string]bool{}
+		for _, id := range req.ImageIDs {
+			img, code := repo.resolve(id, now)
+			if img != nil && len(req.AcceptedMediaTypes) > 0 && !slices.Contains(req.AcceptedMediaTypes, img.mediaType) {
+				f := failure(id, "ImageNotFound")
+				f.FailureReason = fmt.Sprintf("The image's manifest media type %s is not among acceptedMediaTypes", img.mediaType)
+				out.Failures = append(out.Failures, f)
+				continue
+			}
+			if img == nil {
+				out.Failures = append(out.Failures, failure(id, code))
+				continue
+			}
+			if !pulled[img.digest] {
+				pulled[img.digest] = true
+				recordPull(ch, k, repo, img, now)
+			}
+			out.Images = append(out.Images, Image{
+				RegistryID: k.account, RepositoryName: repo.name,
+				ImageID:       &ImageIdentifier{ImageDigest: img.digest, ImageTag: id.ImageTag},
+				ImageManifest: img.manifest, ImageManifestMediaType: img.mediaType,
+			})
+		}
+		return nil
+	})
+	if err != nil && out == nil {
+		return nil, err
+	}
+	return out, nil // a pull whose time could not be stored is still served
+}
+
+// PullRecordInterval is how often a pull of the same image is recorded: a pull within it
+// of the last recorded one does not move lastRecordedPullTime (ECR refreshes it at least
+// once a day), so that pulls, which only read, do not each cost a commit.
+const PullRecordInterval = time.Minute
+
+// recordPull adds to ch the record of a pull of a stored image's manifest, unless one was
+// recorded within PullRecordInterval; signatures (not stored) are not recorded; w.mu held.
+func recordPull(ch *change, k registryKey, repo *repository, img *image, now time.Time) {
+	if repo.images[img.digest] != img || !img.lastPull.IsZero() && now.Sub(img.lastPull) < PullRecordInterval {
+		return
+	}
+	next := *img
+	next.lastPull = now
+	putImage(ch, k, repo.name, &next, false)
+	ch.then(func() {
+		if repo.images[img.digest] == img {
+			repo.images[img.digest] = &next
+		}
+	})
+}
+
+// BatchDeleteImageRequest is the input of BatchDeleteImage.
+type BatchDeleteImageRequest struct {
+	RegistryID     string            `json:"registryId,omitempty"`
+	RepositoryName string            `json:"repositoryName"`
+	ImageIDs       []ImageIdentifier `json:"imageIds"`
+}
+
+// BatchDeleteImageResponse is the output of BatchDeleteImage.
+type BatchDeleteImageResponse struct {
+	ImageIDs []ImageIdentifier `json:"imageIds"`
+	Failures []ImageFailure    `json:"failures"`
+}
+
+// BatchDeleteImage deletes images: an identifier with a tag only removes the tag (the image
+// goes with its last tag), one with only a digest removes the image and its tags. An image an
+// index of the repository references is not deleted (ImageReferencedByManifestList).
+func (c *Client) BatchDeleteImage(req *BatchDeleteImageRequest) (*BatchDeleteImageResponse, error) {
+	const op = OpBatchDeleteImage
+	if req == nil {
+		req = &BatchDeleteImageRequest{}
+	}
+	w := c.w
+	var out *BatchDeleteImageResponse
+	err := c.write(op, c.repoScopes(req.RegistryID, req.RepositoryName), func(ch *change) error {
+		if err := checkImageIDs(op, req.ImageIDs, true); err != nil {
+			return err
+		}
+		k, repo, err := c.repo(op, req.RegistryID, req.RepositoryName)
+		if err != nil {
+			return err
+		}
+		now := w.clock.Now()
+		draft := draftOf(repo, now)
+		out = &BatchDeleteImageResponse{ImageIDs: []ImageIdentifier{}, Failures: []ImageFailure{}}
+		for _, id := range req.ImageIDs {
+			img, code := draft.resolve(id, now)
+			if img == nil {
+				out.Failures = append(out.Failures, failure(id, code))
+				continue
+			}
+			if id.ImageTag == "" || countTags(draft.tags, img.digest) == 1 {
+				if draft.referencedByIndex(img.digest, now) {
+					out.Failures = append(out.Failures, failure(id, "ImageReferencedByManifestList"))
+					continue
+				}
+			}
+			draft.deleteImage(img, id.ImageTag, now)
+			out.ImageIDs = append(out.ImageIDs, ImageIdentifier{ImageDigest: img.digest, ImageTag: id.ImageTag})
+		}
+		commitDraft(ch, k, repo, draft)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func countTags(tags map[string]string, digest string) int {
+	n := 0
+	for _, d := range tags {
+		if d == digest {
+			n++
+		}
+	}
+	return n
+}
+
+// draftOf returns a copy of a repository that an operation may change freely, with the tag
+// moves that have happened by now folded into its tags; [commitDraft] records and applies
+// what the operation changed. Images stay shared: a changed image is replaced by a copy.
+func draftOf(repo *repository, now time.Time) *repository {
+	d := *repo
+	d.images = maps.Clone(repo.images)
+	d.tags = maps.Clone(repo.tagsAt(now))
+	d.pending = slices.DeleteFunc(slices.Clone(repo.pending), func(m tagMove) bool { return !now.Before(m.at) })
+	d.blobs = maps.Clone(repo.blobs)
+	return &d
+}
+
+// commitDraft adds to ch the records of what draft changed in repo, and the step that
+// installs the draft; w.mu held, the repository's scope taken.
+func commitDraft(ch *change, k registryKey, repo, draft *repository) {
+	if draft.mutability != repo.mutability || !slices.Equal(draft.resourceTags, repo.resourceTags) {
+		putRepository(ch, k, draft)
+	}
+	for d, img := range repo.images {
+		switch next := draft.images[d]; {
+		case next == nil:
+			deleteImage(ch, k, repo.name, d)
+		case next != img:
+			putImage(ch, k, repo.name, next, false)
+		}
+	}
+	sigJobs := repo.sigJobs
+	for d, img := range repo.images {
+		if next := draft.images[d]; next != img {
+			sigJobs += sigCount(next) - sigCount(img)
+		}
+	}
+	for d, img := range draft.images {
+		if repo.images[d] == nil {
+			putImage(ch, k, repo.name, img, true)
+			sigJobs += sigCount(img)
+		}
+	}
+	for t, d := range repo.tags {
+		if _, ok := draft.tags[t]; !ok {
+			deleteTag(ch, k, repo.name, t)
+		} else if draft.tags[t] != d {
+			putTag(ch, k, repo.name, t, draft.tags[t])
+		}
+	}
+	for t, d := range draft.tags {
+		if _, ok := repo.tags[t]; !ok {
+			putTag(ch, k, repo.name, t, d)
+		}
+	}
+	for _, m := range repo.pending {
+		if !slices.Contains(draft.pending, m) {
+			deletePending(ch, k, repo.name, m)
+		}
+	}
+	for d, size := range draft.blobs {
+		if old, ok := repo.blobs[d]; !ok || old != size {
+			putLayer(ch, k, repo.name, d, size)
+		}
+	}
+	for d := range repo.blobs {
+		if _, ok := draft.blobs[d]; !ok {
+			ch.delete(bucketLayers, []byte(inRepoKey(k, repo.name, d)))
+		}
+	}
+	ch.then(func() {
+		repo.mutability, repo.resourceTags = draft.mutability, draft.resourceTags
+		repo.images, repo.tags, repo.pending, repo.blobs = draft.images, draft.tags, draft.pending, draft.blobs
+		repo.sigJobs = sigJobs
+	})
+}
+
+// referencedByIndex reports whether an image index of the repository references digest.
+func (r *repository) referencedByIndex(digest string, now time.Time) bool {
+	for _, img := range r.images {
+		if img.mediaType != MediaTypeOCIIndex && img.mediaType != MediaTypeDockerList || now.Before(img.visibleAt) {
+			continue
+		}
+		for _, c := range img.detailsOfIndex() {
+			if c == digest {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// deleteImage removes tag from the image of a draft ([draftOf]), and the image when tag is
+// "" or was its last tag; a signature's deletion is recorded on the job that made it, in a
+// copy of the signed image.
+func (draft *repository) deleteImage(img *image, tag string, now time.Time) {
+	if tag != "" {
+		delete(draft.tags, tag)
+		if countTags(draft.tags, img.digest) > 0 {
+			return
+		}
+	}
+	for t, d := range draft.tags {
+		if d == img.digest {
+			delete(draft.tags, t)
+		}
+	}
+	if draft.images[img.digest] == img {
+		delete(draft.images, img.digest)
+		return
+	}
+	for _, s := range draft.signatures(now) {
+		if s.img.digest == img.digest {
+			of := *s.of
+			of.signing = slices.Clone(of.signing)
+			of.signing[s.job].sigDeleted = true
+			draft.images[of.digest] = &of
+		}
+	}
+}
+
+// PutImageTagMutabilityRequest is the input of PutImageTagMutability.
+type PutImageTagMutabilityRequest struct {
+	RegistryID         string `json:"registryId,omitempty"`
+	RepositoryName     string `json:"repositoryName"`
+	ImageTagMutability string `json:"imageTagMutability"`
+}
+
+// PutImageTagMutabilityResponse is the output of PutImageTagMutability.
+type PutImageTagMutabilityResponse struct {
+	RegistryID         string `json:"registryId,omitempty"`
+	RepositoryName     string `json:"repositoryName,omitempty"`
+	ImageTagMutability string `json:"imageTagMutability,omitempty"`
+}
+
+// PutImageTagMutability sets whether the repository's tags may move (MUTABLE) or not
+// (IMMUTABLE); the *_WITH_EXCLUSION settings are not modelled (InvalidParameterException).
+func (c *Client) PutImageTagMutability(req *PutImageTagMutabilityRequest) (*PutImageTagMutabilityResponse, error) {
+	const op = OpPutImageTagMutability
+	if req == nil {
+		req = &PutImageTagMutabilityRequest{}
+	}
+	var out *PutImageTagMutabilityResponse
+	err := c.write(op, c.repoScopes(req.RegistryID, req.RepositoryName), func(ch *change) error {
+		switch req.ImageTagMutability {
+		case TagMutable, TagImmutable:
+		case "":
+			return invalidRequest(op, "1 validation error detected: Value null at 'imageTagMutability' failed to satisfy constraint: Member must not be null")
+		case "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION":
+			return newError(InvalidParameterException, "Invalid parameter at 'imageTagMutability': %s is not modelled by the ecrsign simulator; use MUTABLE or IMMUTABLE", req.ImageTagMutability)
+		default:
+			return invalidRequest(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'imageTagMutability' failed to satisfy constraint: Member must satisfy enum value set: [MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION]", req.ImageTagMutability))
+		}
+		k, repo, err := c.repo(op, req.RegistryID, req.RepositoryName)
+		if err != nil {
+			return err
+		}
+		next := *repo
+		next.mutability = req.ImageTagMutability
+		putRepository(ch, k, &next)
+		ch.then(func() { repo.mutability = next.mutability })
+		out = &PutImageTagMutabilityResponse{RegistryID: k.account, RepositoryName: repo.name, ImageTagMutability: next.mutability}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ResourceTag is a tag of a repository (the model's Tag: its members are capitalised).
+type ResourceTag struct {
+	Key   string `json:"Key"`
+	Value string `json:"Value"`
+}
+
+// TagResourceRequest is the input of TagResource.
+type TagResourceRequest struct {
+	ResourceArn string        `json:"resourceArn"`
+	Tags        []ResourceTag `json:"tags"`
+}
+
+// TagResourceResponse is the output of TagResource.
+type TagResourceResponse struct{}
+
+// UntagResourceRequest is the input of UntagResource.
+type UntagResourceRequest struct {
+	ResourceArn string   `json:"resourceArn"`
+	TagKeys     []string `json:"tagKeys"`
+}
+
+// UntagResourceResponse is the output of UntagResource.
+type UntagResourceResponse struct{}
+
+// ListTagsForResourceRequest is the input of ListTagsForResource.
+type ListTagsForResourceRequest struct {
+	ResourceArn string `json:"resourceArn"`
+}
+
+// ListTagsForResourceResponse is the output of ListTagsForResource.
+type ListTagsForResourceResponse struct {
+	Tags []ResourceTag `json:"tags"`
+}
+
+// Limits of resource tags (AWS's tagging limits).
+const (
+	MaxResourceTags      = 50
+	MaxResourceTagKey    = 128
+	MaxResourceTagValue  = 256
+	resourceARNConstrain = "'Invalid ARN: expected arn:aws:ecr:REGION:ACCOUNT:repository/NAME'"
+)
+
+// taggedRepo finds the repository a resource ARN names; w.mu held.
+func (c *Client) taggedRepo(op, arn string) (registryKey, *repository, error) {
+	if arn == "" {
+		return registryKey{}, nil, invalidRequest(op, "1 validation error detected: Value null at 'resourceArn' failed to satisfy constraint: Member must not be null")
+	}
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") || parts[2] != "ecr" || !validRegistryID(parts[4]) || !strings.HasPrefix(parts[5], "repository/") {
+		return registryKey{}, nil, invalidParameter("resourceArn", resourceARNConstrain)
+	}
+	if parts[3] != c.caller.Region {
+		return registryKey{}, nil, invalidParameter("resourceArn", fmt.Sprintf("'the ARN's region %s is not the region of the request, %s'", parts[3], c.caller.Region))
+	}
+	return c.repo(op, parts[4], strings.TrimPrefix(parts[5], "repository/"))
+}
+
+func checkTagKey(k string) error {
+	switch {
+	case k == "" || len(k) > MaxResourceTagKey:
+		return newError(InvalidTagParameterException, "Invalid tag key '%s': a key has 1 to %d characters", k, MaxResourceTagKey)
+	case strings.HasPrefix(strings.ToLower(k), "aws:"):
+		return newError(InvalidTagParameterException, "Invalid tag key '%s': keys starting with aws: are reserved", k)
+	}
+	return nil
+}
+
+// TagResource adds or replaces tags of a repository.
+func (c *Client) TagResource(req *TagResourceRequest) (*TagResourceResponse, error) {
+	const op = OpTagResource
+	if req == nil {
+		req = &TagResourceRequest{}
+	}
+	err := c.write(op, c.arnScopes(req.ResourceArn), func(ch *change) error {
+		if req.Tags == nil {
+			return invalidRequest(op, "1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null")
+		}
+		k, repo, err := c.taggedRepo(op, req.ResourceArn)
+		if err != nil {
+			return err
+		}
+		tags := slices.Clone(repo.resourceTags)
+		for _, t := range req.Tags {
+			if err := checkTagKey(t.Key); err != nil {
+				return err
+			}
+			if len(t.Value) > MaxResourceTagValue {
+				return newError(InvalidTagParameterException, "Invalid tag value for key '%s': a value has at most %d characters", t.Key, MaxResourceTagValue)
+			}
+			if i := slices.IndexFunc(tags, func(x ResourceTag) bool { return x.Key == t.Key }); i >= 0 {
+				tags[i].Value = t.Value
+			} else {
+				tags = append(tags, t)
+			}
+		}
+		if len(tags) > MaxResourceTags {
+			return newError(TooManyTagsException, "A resource can have at most %d tags; this request would give it %d", MaxResourceTags, len(tags))
+		}
+		setResourceTags(ch, k, repo, tags)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &TagResourceResponse{}, nil
+}
+
+// setResourceTags adds to ch the replacement of the repository's tags; w.mu held.
+func setResourceTags(ch *change, k registryKey, repo *repository, tags []ResourceTag) {
+	next := *repo
+	next.resourceTags = tags
+	putRepository(ch, k, &next)
+	ch.then(func() { repo.resourceTags = tags })
+}
+
+// arnScopes returns the scopes of an operation on the repository a resource ARN names
+// (only the world's when it names none: the operation then fails).
+func (c *Client) arnScopes(arn string) func() []scope {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || !strings.HasPrefix(parts[5], "repository/") {
+		return func() []scope { return []scope{worldScope(false)} }
+	}
+	k := registryKey{parts[4], parts[3]}
+	name := strings.TrimPrefix(parts[5], "repository/")
+	return func() []scope {
+		return []scope{worldScope(false), registryScope(k, false), repoScope(k, name)}
+	}
+}
+
+// UntagResource removes tags of a repository; keys it does not have are ignored.
+func (c *Client) UntagResource(req *UntagResourceRequest) (*UntagResourceResponse, error) {
+	const op = OpUntagResource
+	if req == nil {
+		req = &UntagResourceRequest{}
+	}
+	err := c.write(op, c.arnScopes(req.ResourceArn), func(ch *change) error {
+		if req.TagKeys == nil {
+			return invalidRequest(op, "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null")
+		}
+		k, repo, err := c.taggedRepo(op, req.ResourceArn)
+		if err != nil {
+			return err
+		}
+		for _, key := range req.TagKeys {
+			if err := checkTagKey(key); err != nil {
+				return err
+			}
+		}
+		tags := slices.DeleteFunc(slices.Clone(repo.resourceTags), func(t ResourceTag) bool { return slices.Contains(req.TagKeys, t.Key) })
+		if len(tags) != len(repo.resourceTags) {
+			setResourceTags(ch, k, repo, tags)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &UntagResourceResponse{}, nil
+}
+
+// ListTagsForResource returns a repository's tags in the order they were added.
+func (c *Client) ListTagsForResource(req *ListTagsForResourceRequest) (*ListTagsForResourceResponse, error) {
+	const op = OpListTagsForResource
+	w := c.w
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := c.begin(op); err != nil {
+		return nil, err
+	}
+	if req == nil {
+		req = &ListTagsForResourceRequest{}
+	}
+	_, repo, err := c.taggedRepo(op, req.ResourceArn)
+	if err != nil {
+		return nil, err
+	}
+	return &ListTagsForResourceResponse{Tags: append([]ResourceTag{}, repo.resourceTags...)}, nil
+}
