@@ -10,10 +10,10 @@ import (
 	"time"
 )
 
-// TestOperationErrorsMatchTheModel checks the error table against the ECR API model subset
+// TestOperationErrorsMatchTheModel checks the error table against the ECR API model
 // in testdata (botocore's ECR service model; see testdata/README.md).
 func TestOperationErrorsMatchTheModel(t *testing.T) {
-	data, err := os.ReadFile("testdata/ecr-api-model-subset.json")
+	data, err := os.ReadFile("testdata/ecr-service-2.json")
 	if err != nil {
 		t.Fatal(err)
 	}
