@@ -489,3 +489,22 @@ func TestDeleteRepositoryDropsItsUploads(t *testing.T) {
 	_, err := c.AppendUpload(OpUploadLayerPart, "", "team/api", id, 0, strings.NewReader("x"))
 	wantAPIError(t, err, UploadNotFoundException, id)
 }
+
+// TestUploadLimits: uploads in progress and the size of one are bounded (Limits.Uploads,
+// Limits.UploadBytes: serve --max-uploads, --max-upload-bytes); a completed or cancelled
+// upload makes room for another.
+func TestUploadLimits(t *testing.T) {
+	_, _, c := newTestWorld(WithLimits(Limits{Uploads: 2, UploadBytes: 10}), WithUploadDir(t.TempDir()))
+	createRepo(t, c, "team/api")
+	a := must(c.StartUpload(OpInitiateLayerUpload, "", "team/api"))(t)
+	b := must(c.StartUpload(OpInitiateLayerUpload, "", "team/api"))(t)
+	_, err := c.StartUpload(OpInitiateLayerUpload, "", "team/api")
+	// the model lists no LimitExceededException for InitiateLayerUpload
+	wantAPIError(t, err, InvalidParameterException, "--max-uploads")
+	_, err = c.AppendUpload(OpUploadLayerPart, "", "team/api", a, 0, strings.NewReader("0123456789x"))
+	wantAPIError(t, err, LimitExceededException, "--max-upload-bytes")
+	must(0, c.CancelUpload(OpUploadLayerPart, "", "team/api", a))(t)
+	must(c.FinishUpload(OpCompleteLayerUpload, "", "team/api", b, Digest("0123456789"), strings.NewReader("0123456789"), true))(t)
+	must(c.StartUpload(OpInitiateLayerUpload, "", "team/api"))(t)
+	must(c.StartUpload(OpInitiateLayerUpload, "", "team/api"))(t)
+}

@@ -23,7 +23,9 @@ type Limits struct {
 	ImagesPerRepository     int
 	// StoreBytes bounds the size of the store's database file (worlds with a store only).
 	StoreBytes int64
-	// Uploads bounds the layer uploads in progress at once; UploadBytes bounds one upload.
+	// Uploads bounds the layer uploads in progress at once; UploadBytes bounds one upload
+	// (zero or negative: DefaultMaxUploadBytes, since an upload's temporary file must be
+	// bounded).
 	Uploads     int
 	UploadBytes int64
 }
