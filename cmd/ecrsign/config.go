@@ -38,12 +38,18 @@ func (f *flagSet) report(err error) int {
 // several configurations of a CloudFormation template, CDK app or Terraform output. It is
 // the one load path of match, explain, simulate and diff: rules.Document.Select refuses
 // configurations with an error-level finding (the ECR API would reject them), values that
-// stay unknown, and conditions that stay unknown; opts give the template values
-// (templateFlags); a .tf file, or a directory of them, is read as a Terraform module with
-// tf's variable values.
-func loadConfig(spec string, kind rules.Kind, stdin io.Reader, tf *terraformInput, opts ...rules.Option) (*rules.Config, error) {
+// stay unknown, and conditions that stay unknown. The project file of the spec's file
+// (.ecrsign.yaml, or --config-file) gives its region, registry-id, account-id, parameters
+// and vars, as it does to validate; opts, the command's flags (templateFlags), come after
+// and win. A .tf file, or a directory of them, is read as a Terraform module with in.tf's
+// variable values.
+func loadConfig(spec string, kind rules.Kind, stdin io.Reader, in inputFlags, opts ...rules.Option) (*rules.Config, error) {
 	file, name := splitConfigSpec(spec)
-	doc, err := readDocument(file, stdin, tf, opts...)
+	project, err := in.project(file)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := readDocument(file, stdin, in.tf, append(project, opts...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -54,6 +60,28 @@ func loadConfig(spec string, kind rules.Kind, stdin io.Reader, tf *terraformInpu
 	return c, err
 }
 
+// project returns the decode options the project file of file gives. A project file that
+// cannot be read, or that has errors, is refused: its settings would be missing silently.
+func (in inputFlags) project(file string) ([]rules.Option, error) {
+	if in.projects == nil {
+		return nil, nil
+	}
+	cfg, err := in.projects.forInput(file)
+	if err != nil {
+		return nil, fmt.Errorf("project configuration file: %w", err)
+	}
+	var errs []rules.Finding
+	for _, f := range in.projects.findings {
+		if f.Severity == rules.SeverityError {
+			errs = append(errs, f)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, &configError{msg: fmt.Sprintf("%s: the project configuration file has errors (--config-file chooses another):", errs[0].File), findings: errs}
+	}
+	return projectSettings(cfg).decodeOptions(), nil
+}
+
 // loadSigning loads the signing configuration of spec with the template values the flags
 // give and compiles it: the load-and-compile path of match and explain.
 func loadSigning(spec string, stdin io.Reader, in inputFlags) (*rules.Config, *match.Matcher, error) {
@@ -61,7 +89,7 @@ func loadSigning(spec string, stdin io.Reader, in inputFlags) (*rules.Config, *m
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := loadConfig(spec, rules.KindSigning, stdin, in.tf, opts...)
+	c, err := loadConfig(spec, rules.KindSigning, stdin, in, opts...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -143,16 +171,24 @@ func stackOptions(s rules.CDKStack, opts []rules.Option) []rules.Option {
 }
 
 // inputFlags are the flags that give a configuration's source the values it leaves open: a
-// template's parameters and pseudo parameters, and Terraform's variables.
+// template's parameters and pseudo parameters, Terraform's variables, and the project file
+// that gives them too (--config-file).
 type inputFlags struct {
-	tmpl *templateFlags
-	tf   *terraformInput
+	tmpl     *templateFlags
+	tf       *terraformInput
+	projects *projects
 }
 
-// inputFlags defines the template and Terraform flags; region is the command's --region, or
-// nil.
+// inputFlags defines the template, Terraform and --config-file flags; region is the
+// command's --region, or nil.
 func (f *flagSet) inputFlags(region *string) inputFlags {
-	return inputFlags{tmpl: f.templateFlags(region), tf: f.terraformFlags()}
+	in := inputFlags{tmpl: f.templateFlags(region), tf: f.terraformFlags()}
+	in.projects = newProjects(projectFlags{
+		configFile: f.String("config-file", "", "the project configuration `file` whose region, registry-id, account-id, parameters and vars apply (default: the nearest "+rules.ProjectConfigName+" above the configuration file, up to the repository root)"),
+		noIgnore:   new(bool),
+	})
+	in.tf.projects = in.projects
+	return in
 }
 
 // templateFlags are the flags that give a CloudFormation template the values it leaves to
@@ -213,23 +249,6 @@ func (t *templateFlags) options(registryID string) ([]rules.Option, error) {
 		opts = append(opts, rules.WithParameters(t.params))
 	}
 	return opts, nil
-}
-
-// decodeSpec decodes the file of a configuration spec: a Terraform module (a .tf file, or a
-// directory holding .tf files) with tf's variables, any other file with rules.Decode.
-func decodeSpec(file string, stdin io.Reader, tf *terraformInput) (*rules.Document, error) {
-	tfFiles, _ := filepath.Glob(filepath.Join(file, "*.tf"))
-	if file != "-" && (isTerraformSource(file) || len(tfFiles) > 0) {
-		if tf == nil {
-			tf = &terraformInput{modules: map[string]*terraformModule{}}
-		}
-		return tf.moduleDocument(file)
-	}
-	data, err := readInput(file, stdin)
-	if err != nil {
-		return nil, err
-	}
-	return rules.Decode(file, data), nil
 }
 
 // readInput reads a file, or standard input for "-", reading at most one byte more than

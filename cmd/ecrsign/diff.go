@@ -51,6 +51,10 @@ FILE may be a CloudFormation template, evaluated as validate says (--parameter,
 CDK app or cdk.out directory; a value or condition that stays unknown is refused, naming
 what gives it.
 
+A .tf file or a directory of them is a Terraform module, with --var and --var-file. The
+project file (.ecrsign.yaml, the nearest above FILE, or --config-file) gives region,
+registry-id, account-id, parameters and vars too, as it does to validate; flags win.
+
 --format text prints one line per changed repository,
 
   REPOSITORY: +GAINED -LOST
@@ -125,12 +129,12 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fs.usageError("%v", err)
 	}
-	kind := diffKind(configInput, inputs.tf, *oldFile, *newFile)
-	before, err := loadConfig(*oldFile, kind, configInput(), inputs.tf, opts...)
+	kind := diffKind(configInput, *oldFile, *newFile)
+	before, err := loadConfig(*oldFile, kind, configInput(), inputs, opts...)
 	if err != nil {
 		return fs.report(err)
 	}
-	after, err := loadConfig(*newFile, kind, configInput(), inputs.tf, opts...)
+	after, err := loadConfig(*newFile, kind, configInput(), inputs, opts...)
 	if err != nil {
 		return fs.report(err)
 	}
@@ -210,11 +214,13 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // configuration), signing when it holds a signing one. A bare, empty rules list
 // ({"rules": []}) is either kind and says nothing, and so does a file that cannot be read or
 // decoded (loadConfig then says why); when none says, signing. It reads each spec as
-// loadConfig does, from input when the spec is "-".
-func diffKind(input func() io.Reader, tf *terraformInput, specs ...string) rules.Kind {
+// loadConfig does, from input when the spec is "-", but without the values of flags and
+// project files: a Terraform module is decoded here apart from the one loadConfig decodes
+// with them, which decides the kind of no resource.
+func diffKind(input func() io.Reader, specs ...string) rules.Kind {
 	for _, spec := range specs {
 		file, name := splitConfigSpec(spec)
-		doc, err := readDocument(file, input(), tf)
+		doc, err := readDocument(file, input(), nil)
 		if err != nil {
 			continue
 		}

@@ -44,6 +44,10 @@ FILE may be a CloudFormation template, evaluated as validate says (--parameter,
 CDK app or cdk.out directory; a value or condition that stays unknown is refused, naming
 what gives it.
 
+A .tf file or a directory of them is a Terraform module, with --var and --var-file. The
+project file (.ecrsign.yaml, the nearest above FILE, or --config-file) gives region,
+registry-id, account-id, parameters and vars too, as it does to validate; flags win.
+
 --format json prints one object in the DescribeImageSigningStatus response shape
 (registryId, repositoryName, imageId, signingStatuses), with replicationStatuses in the
 DescribeImageReplicationStatus shape when a replication configuration or world is given.
@@ -111,7 +115,7 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var signing *rules.SigningConfiguration
 	if *configFile != "" {
-		c, err := loadConfig(*configFile, rules.KindSigning, stdin, inputs.tf, opts...)
+		c, err := loadConfig(*configFile, rules.KindSigning, stdin, inputs, opts...)
 		if err != nil {
 			return fs.report(err)
 		}
@@ -119,7 +123,7 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var replication *rules.ReplicationConfiguration
 	if *replicationFile != "" {
-		c, err := loadConfig(*replicationFile, rules.KindReplication, stdin, inputs.tf, opts...)
+		c, err := loadConfig(*replicationFile, rules.KindReplication, stdin, inputs, opts...)
 		if err != nil {
 			return fs.report(err)
 		}

@@ -64,7 +64,8 @@ accepts the findings of those codes on that line; a CloudFormation resource's
 "Metadata: {ecrsign: {ignore: [{code: ECR302, reason: ...}]}}" those of the resource; the
 project configuration file (.ecrsign.yaml, the nearest above each input up to the repository
 root, or --config-file) may list codes to ignore, per path glob, and set strict, region,
-registry-id, account-id and template parameters (flags given explicitly win). Suppressed
+registry-id, account-id, template parameters and Terraform vars (those as if given with
+--var before the command line's; flags given explicitly win). Suppressed
 findings never fail the run: json marks them "suppressed": true, sarif lists them with
 suppressions, junit as skipped, and text and github leave them out and count them on
 standard error. A suppression without a reason is a warning (ECR500), one that suppresses
@@ -114,6 +115,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	tf.opts = opts
+	tf.projects = projects
 	v := &validator{fs: fs, stdin: stdin, strict: *strict, region: *region, opts: opts, tf: tf, projects: projects,
 		status: exitOK, rep: &report{}, strictFiles: map[string]bool{}}
 	for _, name := range names {
