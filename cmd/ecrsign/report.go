@@ -76,6 +76,9 @@ func writeReport(w io.Writer, format string, r *report) error {
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
+		if r.findings == nil {
+			return enc.Encode([]rules.Finding{}) // [], not null: consumers iterate over it
+		}
 		return enc.Encode(r.findings)
 	case "sarif":
 		enc := json.NewEncoder(w)
