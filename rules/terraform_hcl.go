@@ -185,6 +185,9 @@ func DecodeTerraformModule(files []TerraformFile, vars *TerraformVars, opts ...O
 			}
 			if res, ok := terraformResources[b.Labels[0]]; ok {
 				all = append(all, m.resource(f, b, res))
+			} else if near := nearTerraformType(b.Labels[0]); near != "" {
+				m.finding(CodeResourceType, SeverityError, b.LabelRanges[0], fmt.Sprintf("resource type %q is no resource type of the provider: did you mean %s?", b.Labels[0], near),
+					"terraform rejects the module; ecrsign checks the resource once its type is "+near)
 			}
 		}
 	}

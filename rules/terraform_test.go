@@ -233,6 +233,10 @@ var tfCases = []tfCase{
 		want: []string{"main.tf:*:* ECR103 ", "main.tf:45:11 ECR108 awscc_ecr_signing_configuration.s.rules"}},
 	{name: "huge number", files: tf(awscc(`"`+arnA+`"`, `"${1e600000000}"`)),
 		want: []string{"main.tf:4:39 ECR103 ", "main.tf:4:39 ECR108 awscc_ecr_signing_configuration.s.rules[0].repositoryFilters[0].filter"}},
+	{name: "misspelt resource type", files: tf(`resource "aws_ecr_signing_configuraton" "s" {}` + "\n" + `resource "awscc_ecr_replicaton_configuration" "r" {}` + "\n"),
+		want: []string{"main.tf:1:10 ECR113 ", "main.tf:2:10 ECR113 "}},
+	{name: "other ECR resource types are not typos", files: tf(`resource "aws_ecr_repository" "r" {}` + "\n" + `resource "aws_ecr_registry_scanning_configuration" "s" {}` + "\n"),
+		want: []string{"main.tf:1:1 ECR107 "}},
 }
 
 func decodeTFCase(t *testing.T, tt tfCase) []*Document {

@@ -231,6 +231,11 @@ func (t *terraformInput) unrelated(doc *rules.Document) bool {
 	}
 	data := string(m.data[doc.File])
 	for _, f := range doc.Findings {
+		if f.Code == rules.CodeResourceType {
+			return false // a misspelt ECR resource type: the typo must not pass unseen
+		}
+	}
+	for _, f := range doc.Findings {
 		if f.Code != rules.CodeNoConfig {
 			return !moduleHasConfigs && !strings.Contains(data, "_ecr_signing_configuration") &&
 				!strings.Contains(data, "_ecr_replication_configuration")

@@ -306,10 +306,15 @@ var configMembers = [][]byte{
 var topLevelRules = regexp.MustCompile(`"rules"\s*:|(?m)^rules\s*:`)
 
 // unrelated reports whether a file found by a directory walk is not a configuration and is
-// skipped: it holds no configuration; or it is a bare {"rules": ...} document that mentions no
+// skipped (never one with a misspelt ECR resource type, ECR113): it holds no configuration; or it is a bare {"rules": ...} document that mentions no
 // member of a signing or replication rule (ESLint and other tools have top-level rules too);
 // or it does not parse and mentions neither such a member nor a top-level "rules".
 func unrelated(doc *rules.Document, data []byte) bool {
+	for _, f := range doc.Findings {
+		if f.Code == rules.CodeResourceType {
+			return false // a misspelt ECR resource type: the typo must not pass unseen
+		}
+	}
 	// Without its NUL bytes, UTF-16 or UTF-32 text of ASCII characters reads as ASCII: a
 	// configuration saved in those encodings is still recognised, and reported (ECR102).
 	data = bytes.ReplaceAll(data, []byte{0}, nil)
