@@ -141,6 +141,7 @@ func TestReadParameters(t *testing.T) {
 		{in: `{"Parameters": {"Env": "prod", "Count": 3}}`, want: map[string]string{"Env": "prod", "Count": "3"}},
 		{in: `[{"ParameterValue": "prod"}]`, wantErr: "no ParameterKey"},
 		{in: `{"Tags": {}}`, wantErr: `no "Parameters" object`},
+		{in: `{"Env": "prod"}`, wantErr: `no "Parameters" object: write {"Parameters": {"NAME": "VALUE", ...}}`},
 		{in: `Env=prod`, wantErr: "neither"},
 	} {
 		got, err := ReadParameters([]byte(tt.in))
