@@ -185,6 +185,14 @@ func (v *validator) file(f walkedFile, walked bool) bool {
 	if isTerraformSource(f.path) {
 		return v.terraform(f.path, walked)
 	}
+	if f.path != "-" && filepath.Base(f.path) == rules.ProjectConfigName && *v.projects.flags.configFile == "" {
+		// The project file itself (pre-commit passes it when it changes): checked as one,
+		// not as a configuration.
+		if _, err := v.projects.forDir(filepath.Dir(f.path)); err != nil {
+			v.unreadable(f.path, err)
+		}
+		return true
+	}
 	data, err := readInput(f.path, v.stdin)
 	if err != nil {
 		v.unreadable(f.path, err)
