@@ -151,11 +151,17 @@ func readCDK(dir string, opts ...rules.Option) ([]*rules.Document, error) {
 		name := filepath.Join(dir, filepath.FromSlash(s.Template))
 		data, err := readInput(name, nil)
 		if err != nil {
-			return nil, err
+			return nil, stackTemplateError(s, err)
 		}
 		docs = append(docs, rules.Decode(name, data, stackOptions(s, opts)...))
 	}
 	return docs, nil
+}
+
+// stackTemplateError says that the template of a CDK stack its manifest lists cannot be
+// read: an assembly out of date with its manifest, which cdk synth writes again.
+func stackTemplateError(s rules.CDKStack, err error) error {
+	return fmt.Errorf("the template of CDK stack %s, listed in the cloud assembly's manifest.json, cannot be read (run cdk synth again): %w", s.Name, err)
 }
 
 // stackOptions puts a CDK stack's account and region before opts, so that flags win.

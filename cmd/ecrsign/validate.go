@@ -195,6 +195,9 @@ func (v *validator) file(f walkedFile, walked bool) bool {
 	}
 	data, err := readInput(f.path, v.stdin)
 	if err != nil {
+		if f.stack != nil {
+			err = stackTemplateError(*f.stack, err)
+		}
 		v.unreadable(f.path, err)
 		return true
 	}
