@@ -367,3 +367,34 @@ func TestTerraformValues(t *testing.T) {
 		t.Error("Set accepted an assignment without =")
 	}
 }
+
+// TestTerraformHintsInHCL checks that a hint that tells what to write says it in HCL.
+func TestTerraformHintsInHCL(t *testing.T) {
+	tests := []struct {
+		src, want string
+	}{
+		{`resource "aws_ecr_signing_configuration" "s" {
+  rule {
+    signing_profile_arn = "` + arnA + `"
+    repository_filter { filter = "a/*" }
+  }
+}
+`, `add filter_type = "WILDCARD_MATCH"`},
+		{`resource "awscc_ecr_replication_configuration" "r" {
+  replication_configuration = { rules = [{ destinations = [{ region = "us-west-2", registry_id = "123456789012" }], repository_filters = [{ filter = "a" }] }] }
+}
+`, `add filter_type = "PREFIX_MATCH"`},
+	}
+	for _, tt := range tests {
+		docs := DecodeTerraformModule([]TerraformFile{{Name: "main.tf", Data: []byte(tt.src)}}, nil)
+		var hints []string
+		for _, f := range docs[0].AllFindings() {
+			if f.Code == CodeRequired {
+				hints = append(hints, f.Hint)
+			}
+		}
+		if len(hints) != 1 || hints[0] != tt.want {
+			t.Errorf("hints %q, want [%q]\n%s", hints, tt.want, tt.src)
+		}
+	}
+}
