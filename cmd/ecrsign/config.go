@@ -66,7 +66,13 @@ func (in inputFlags) project(file string) ([]rules.Option, error) {
 	if in.projects == nil {
 		return nil, nil
 	}
-	cfg, err := in.projects.forInput(file)
+	var cfg *rules.ProjectConfig
+	var err error
+	if st, statErr := os.Stat(file); statErr == nil && st.IsDir() {
+		cfg, err = in.projects.forDir(file) // a CDK app, cdk.out or Terraform module directory
+	} else {
+		cfg, err = in.projects.forInput(file)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("project configuration file: %w", err)
 	}
