@@ -191,7 +191,7 @@ func (v *validator) file(f walkedFile, walked bool) bool {
 		if _, err := v.projects.forDir(filepath.Dir(f.path)); err != nil {
 			v.unreadable(f.path, err)
 		}
-		return true
+		return !walked // no configuration, for a walk's count
 	}
 	data, err := readInput(f.path, v.stdin)
 	if err != nil {
