@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -60,19 +61,35 @@ func loadConfig(spec string, kind rules.Kind, stdin io.Reader, in inputFlags, op
 	return c, err
 }
 
+// projectConfig returns the project file that governs file (nil for none).
+func (in inputFlags) projectConfig(file string) (*rules.ProjectConfig, error) {
+	if st, err := os.Stat(file); err == nil && st.IsDir() {
+		return in.projects.forDir(file) // a CDK app, cdk.out or Terraform module directory
+	}
+	return in.projects.forInput(file)
+}
+
+// projectRegistry returns the registry (account) ID and the region the project file of file
+// gives (registry-id, else account-id), "" for what it does not: the registry of simulate
+// and the replication source of diff when their flags do not name one.
+func (in inputFlags) projectRegistry(file string) (registryID, region string) {
+	if in.projects == nil {
+		return "", ""
+	}
+	cfg, err := in.projectConfig(file)
+	if err != nil || cfg == nil {
+		return "", ""
+	}
+	return cmp.Or(cfg.RegistryID, cfg.AccountID), cfg.Region
+}
+
 // project returns the decode options the project file of file gives. A project file that
 // cannot be read, or that has errors, is refused: its settings would be missing silently.
 func (in inputFlags) project(file string) ([]rules.Option, error) {
 	if in.projects == nil {
 		return nil, nil
 	}
-	var cfg *rules.ProjectConfig
-	var err error
-	if st, statErr := os.Stat(file); statErr == nil && st.IsDir() {
-		cfg, err = in.projects.forDir(file) // a CDK app, cdk.out or Terraform module directory
-	} else {
-		cfg, err = in.projects.forInput(file)
-	}
+	cfg, err := in.projectConfig(file)
 	if err != nil {
 		return nil, fmt.Errorf("project configuration file: %w", err)
 	}
@@ -299,6 +316,12 @@ func readUpTo(name string, stdin io.Reader, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
 	return data, nil
+}
+
+// splitConfigFile returns the file of a configuration spec (FILE or FILE#NAME).
+func splitConfigFile(spec string) string {
+	file, _ := splitConfigSpec(spec)
+	return file
 }
 
 // splitConfigSpec splits FILE#NAME into the file and the name of one of its configurations;

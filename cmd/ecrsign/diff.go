@@ -53,7 +53,8 @@ what gives it.
 
 A .tf file or a directory of them is a Terraform module, with --var and --var-file. The
 project file (.ecrsign.yaml, the nearest above FILE, or --config-file) gives region,
-registry-id, account-id, parameters and vars too, as it does to validate; flags win.
+registry-id, account-id, parameters and vars too, as it does to validate; flags win. It also
+names the replication source, the registry of --old, when --registry-id and --region do not.
 
 --format text prints one line per changed repository,
 
@@ -85,8 +86,8 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	oldFile := fs.String("old", "", "current configuration `FILE` (FILE#NAME for one of several)")
 	newFile := fs.String("new", "", "proposed configuration `FILE` (FILE#NAME for one of several)")
 	inventory := fs.String("repositories", "", "inventory `FILE` of repository names, one a line (\"-\": standard input)")
-	registryID := fs.String("registry-id", "", "replication source: the registry (account) `ID` whose configuration changes (default "+sim.DefaultAccount+")")
-	region := fs.String("region", "", "replication source: the `REGION` of that registry (default "+sim.DefaultRegion+")")
+	registryID := fs.String("registry-id", "", "replication source: the registry (account) `ID` whose configuration changes (default: the project file's registry-id or account-id, else "+sim.DefaultAccount+")")
+	region := fs.String("region", "", "replication source: the `REGION` of that registry (default: the project file's region, else "+sim.DefaultRegion+")")
 	exitCode := fs.Bool("exit-code", false, "exit 1 when a repository gains or loses a profile or destination")
 	format := fs.formatFlag("output `format`: text or json", "text", "json")
 	inputs := fs.inputFlags(region)
@@ -138,8 +139,10 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fs.report(err)
 	}
-	source := sim.Caller{Account: cmp.Or(*registryID, sim.DefaultAccount), Region: cmp.Or(*region, sim.DefaultRegion)}
-	if kind == rules.KindSigning && *region != "" {
+	// The source is the registry of --old: the flags', else its project file's.
+	projectRegistry, projectRegion := inputs.projectRegistry(splitConfigFile(*oldFile))
+	source := sim.Caller{Account: cmp.Or(*registryID, projectRegistry, sim.DefaultAccount), Region: cmp.Or(*region, projectRegion, sim.DefaultRegion)}
+	if kind == rules.KindSigning && cmp.Or(*region, projectRegion) != "" {
 		for _, c := range []struct {
 			file string
 			cfg  *rules.SigningConfiguration
