@@ -94,6 +94,11 @@ func writeReport(w io.Writer, format string, r *report) error {
 				bw.WriteByte('\n')
 			}
 		}
+		for _, u := range r.unreadable {
+			// The job fails (exit 2); the annotation says on which input, as sarif does.
+			fmt.Fprintf(bw, "::error file=%s,title=%s::%s\n", escapeProperty(filepath.ToSlash(displayFile(u.file))),
+				escapeProperty("input could not be read"), escapeData(u.err.Error()))
+		}
 		return bw.Flush()
 	default:
 		bw := bufio.NewWriter(w)
