@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -97,6 +98,17 @@ func (t *terraformInput) moduleInputs(dir string) (*rules.TerraformVars, []rules
 
 // isTerraformSource reports whether a file is Terraform configuration source.
 func isTerraformSource(name string) bool { return strings.HasSuffix(name, ".tf") }
+
+// isTerraformVars reports whether a file holds Terraform variable values.
+func isTerraformVars(name string) bool {
+	return strings.HasSuffix(name, ".tfvars") || strings.HasSuffix(name, ".tfvars.json")
+}
+
+// moduleSources returns the .tf files of the module in dir, as module reads them.
+func moduleSources(dir string) []string {
+	found, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
+	return slices.DeleteFunc(found, func(name string) bool { return strings.HasPrefix(filepath.Base(name), ".") })
+}
 
 // documents returns the document of .tf file name, decoded with the other files of its
 // module, followed the first time by the documents of the module's variable values.

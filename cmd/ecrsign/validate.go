@@ -30,7 +30,7 @@ Validates every signing and replication configuration in each FILE ("-" reads st
 input): API request or response JSON, bare {"rules": ...}, CloudFormation templates (JSON or
 YAML), CDK synth output, terraform show -json output and Terraform .tf files (each evaluated
 with the other .tf files of its directory, terraform.tfvars, *.auto.tfvars, then --var and
---var-file in order). A DIR is searched recursively for *.json, *.yaml, *.yml and *.tf files
+--var-file in order; a .tfvars FILE validates the .tf files of its directory). A DIR is searched recursively for *.json, *.yaml, *.yml and *.tf files
 (directories whose name starts with "." and node_modules are skipped); a CDK cloud assembly (DIR itself or a cdk.out directory with a manifest.json) gives
 its stacks' templates instead, each read with its stack's account and region. Files found
 there that are not configurations are skipped silently: those that hold none, bare
@@ -117,7 +117,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	tf.opts = opts
 	tf.projects = projects
 	v := &validator{fs: fs, stdin: stdin, strict: *strict, region: *region, opts: opts, tf: tf, projects: projects,
-		status: exitOK, rep: &report{}, strictFiles: map[string]bool{}}
+		status: exitOK, rep: &report{}, strictFiles: map[string]bool{}, tfSeen: map[string]bool{}}
 	for _, name := range names {
 		if name == "-" {
 			v.file(walkedFile{path: name}, false)
@@ -166,6 +166,7 @@ type validator struct {
 	all         []rules.Finding
 	rep         *report
 	strictFiles map[string]bool // the inputs checked with warnings counting as errors
+	tfSeen      map[string]bool // the .tf files validated
 }
 
 // unreadable notes an input that could not be read: an error on standard error, exit status
@@ -184,6 +185,17 @@ func (v *validator) unreadable(name string, err error) {
 func (v *validator) file(f walkedFile, walked bool) bool {
 	if isTerraformSource(f.path) {
 		return v.terraform(f.path, walked)
+	}
+	if isTerraformVars(f.path) {
+		// A .tfvars file changes the values of its module (pre-commit passes it alone when
+		// only it changes): the module's .tf files are validated with it.
+		if files := moduleSources(filepath.Dir(f.path)); len(files) > 0 {
+			related := false
+			for _, name := range files {
+				related = v.terraform(name, walked) || related
+			}
+			return related
+		}
 	}
 	if f.path != "-" && filepath.Base(f.path) == rules.ProjectConfigName && *v.projects.flags.configFile == "" {
 		// The project file itself (pre-commit passes it when it changes): checked as one,
@@ -218,6 +230,10 @@ func (v *validator) file(f walkedFile, walked bool) bool {
 // terraform validates a .tf file, decoded with its module, and the module's variable values
 // the first time one of its files is.
 func (v *validator) terraform(name string, walked bool) bool {
+	if v.tfSeen[filepath.Clean(name)] {
+		return false // validated already, named twice or through its module's .tfvars
+	}
+	v.tfSeen[filepath.Clean(name)] = true
 	docs, err := v.tf.documents(name)
 	if err != nil {
 		v.unreadable(name, err)
