@@ -131,7 +131,7 @@ func newTemplate(root *source.Node, o *options) *template {
 				p.known, p.value = true, def.Text
 			default:
 				p.what = fmt.Sprintf("parameter %s has no Default and no value was given", m.Key)
-				p.hint = fmt.Sprintf("give it with --parameter %s=VALUE or a --parameters-file", m.Key)
+				p.hint = fmt.Sprintf("give it with --parameter %s=VALUE, a --parameters-file, or parameters: in .ecrsign.yaml", m.Key)
 			}
 			if p.known {
 				t.checkAllowed(m, p.value, isGiven)
