@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,7 +42,11 @@ type template struct {
 	mappings   *source.Node
 	conditions map[string]*source.Node
 	resources  map[string]bool
-	pseudo     map[string]string
+	// transformed is set for a template with a Transform (SAM, macros): it creates
+	// resources it does not list, so a Ref or Fn::GetAtt of an unlisted name is unknown,
+	// not an error.
+	transformed bool
+	pseudo      map[string]string
 	// findings are the template errors found, each once, by configuration name.
 	findings []Finding
 	reported map[string]bool
@@ -126,7 +131,7 @@ func newTemplate(root *source.Node, o *options) *template {
 				p.known, p.value = true, def.Text
 			default:
 				p.what = fmt.Sprintf("parameter %s has no Default and no value was given", m.Key)
-				p.hint = fmt.Sprintf("give it with --parameter %s=VALUE or a --parameters-file", m.Key)
+				p.hint = fmt.Sprintf("give it with --parameter %s=VALUE, a --parameters-file, or parameters: in .ecrsign.yaml", m.Key)
 			}
 			if p.known {
 				t.checkAllowed(m, p.value, isGiven)
@@ -148,6 +153,7 @@ func newTemplate(root *source.Node, o *options) *template {
 			t.resources[m.Key] = true
 		}
 	}
+	t.transformed = root.Lookup("Transform") != nil
 	return t
 }
 
@@ -282,6 +288,31 @@ func (e *evaluation) fail(n *source.Node, msg, hint string) *source.Node {
 	return e.unknownAt(n, unknownValue{what: msg, failed: true})
 }
 
+// suggestResource is the hint for a reference to a resource the template lacks: the
+// resource a few letters from name, if any.
+func (t *template) suggestResource(name string) string {
+	names := make([]string, 0, len(t.resources))
+	for r := range t.resources {
+		names = append(names, r)
+	}
+	slices.Sort(names)
+	for _, r := range names {
+		if editDistance(strings.ToLower(r), strings.ToLower(name)) <= 2 {
+			return "did you mean " + r + "?"
+		}
+	}
+	return "name a resource of the template's Resources section"
+}
+
+// gotInstead says what a function's argument arg is when it is not the list the function
+// takes: ", not a list of 4 values", ", not a string".
+func gotInstead(arg *source.Node) string {
+	if arg.Kind == source.Array {
+		return fmt.Sprintf(", not a list of %d %s", len(arg.Items), map[bool]string{true: "value", false: "values"}[len(arg.Items) == 1])
+	}
+	return ", not " + arg.Brief()
+}
+
 // limit reports an exceeded bound at n and returns an unknown value.
 func (e *evaluation) limit(n *source.Node, msg string) *source.Node {
 	e.stopped = true
@@ -378,6 +409,10 @@ func (e *evaluation) call(n *source.Node, fn string, arg *source.Node, depth int
 	case "Fn::GetAtt":
 		what := "Fn::GetAtt"
 		if arg.Kind == source.Array && len(arg.Items) == 2 && arg.Items[0].Kind == source.String && arg.Items[1].Kind == source.String {
+			if !e.t.resources[arg.Items[0].Text] && !e.t.transformed {
+				return e.fail(n, fmt.Sprintf("Fn::GetAtt %s.%s: the template has no resource %s", arg.Items[0].Text, arg.Items[1].Text, arg.Items[0].Text),
+					e.t.suggestResource(arg.Items[0].Text))
+			}
 			what = fmt.Sprintf("Fn::GetAtt %s.%s, an attribute of resource %s known only after deployment", arg.Items[0].Text, arg.Items[1].Text, arg.Items[0].Text)
 		}
 		return e.unknownAt(n, unknownValue{what: what, hint: "write the value, or pass it as a parameter (--parameter)"})
@@ -415,7 +450,7 @@ func (e *evaluation) ref(n *source.Node, name string) *source.Node {
 		}
 		return list
 	}
-	if e.t.resources[name] {
+	if e.t.resources[name] || e.t.transformed {
 		return e.unknownAt(n, unknownValue{what: "Ref " + name + ", the physical ID of a resource, known only after deployment",
 			hint: "write the value, or pass it as a parameter (--parameter)"})
 	}
@@ -553,7 +588,7 @@ func (e *evaluation) list(n *source.Node, fn string, depth int, label string) (i
 // join evaluates Fn::Join [delimiter, [values...]].
 func (e *evaluation) join(n, arg *source.Node, depth int, label string) *source.Node {
 	if arg.Kind != source.Array || len(arg.Items) != 2 {
-		return e.fail(n, "Fn::Join takes a list of a delimiter and a list of values", "")
+		return e.fail(n, "Fn::Join takes a list of a delimiter and a list of values"+gotInstead(arg), `write it as Fn::Join ["/", [a, b]]`)
 	}
 	delim, u, ok := e.str(arg.Items[0], "Fn::Join", depth, label)
 	if !ok {
@@ -588,7 +623,7 @@ func (e *evaluation) join(n, arg *source.Node, depth int, label string) *source.
 // split evaluates Fn::Split [delimiter, string].
 func (e *evaluation) split(n, arg *source.Node, depth int, label string) *source.Node {
 	if arg.Kind != source.Array || len(arg.Items) != 2 {
-		return e.fail(n, "Fn::Split takes a list of a delimiter and a string", "")
+		return e.fail(n, "Fn::Split takes a list of a delimiter and a string"+gotInstead(arg), `write it as Fn::Split [",", "a,b"]`)
 	}
 	delim, u, ok := e.str(arg.Items[0], "Fn::Split", depth, label)
 	if !ok {
@@ -616,7 +651,7 @@ func (e *evaluation) split(n, arg *source.Node, depth int, label string) *source
 // selectItem evaluates Fn::Select [index, [values...]].
 func (e *evaluation) selectItem(n, arg *source.Node, depth int, label string) *source.Node {
 	if arg.Kind != source.Array || len(arg.Items) != 2 {
-		return e.fail(n, "Fn::Select takes a list of an index and a list of values", "")
+		return e.fail(n, "Fn::Select takes a list of an index and a list of values"+gotInstead(arg), `write it as Fn::Select ["0", [a, b]]`)
 	}
 	is, u, ok := e.str(arg.Items[0], "Fn::Select", depth, label)
 	if !ok {
@@ -639,7 +674,7 @@ func (e *evaluation) selectItem(n, arg *source.Node, depth int, label string) *s
 // findInMap evaluates Fn::FindInMap [map, top-level key, second-level key].
 func (e *evaluation) findInMap(n, arg *source.Node, depth int, label string) *source.Node {
 	if arg.Kind != source.Array || len(arg.Items) != 3 {
-		return e.fail(n, "Fn::FindInMap takes a list of a mapping name, a top-level key and a second-level key", "")
+		return e.fail(n, "Fn::FindInMap takes a list of a mapping name, a top-level key and a second-level key"+gotInstead(arg), "write it as Fn::FindInMap [Mapping, TopKey, SecondKey]")
 	}
 	var keys [3]string
 	for i, it := range arg.Items {
@@ -674,7 +709,7 @@ func (e *evaluation) findInMap(n, arg *source.Node, depth int, label string) *so
 // condition takes, the branch forced, or the true branch while the condition is unknown.
 func (e *evaluation) ifBranch(n, arg *source.Node, depth int, label string) *source.Node {
 	if arg.Kind != source.Array || len(arg.Items) != 3 || arg.Items[0].Kind != source.String {
-		return e.fail(n, "Fn::If takes a list of a condition name and two values", "")
+		return e.fail(n, "Fn::If takes a list of a condition name and two values"+gotInstead(arg), "write it as Fn::If [Condition, value if true, value if false]")
 	}
 	name := arg.Items[0].Text
 	taken, forced := e.force[n]
@@ -786,7 +821,7 @@ func (e *evaluation) condExpr(n *source.Node, depth int) condValue {
 		return e.equals(n, arg, depth)
 	case "Fn::Not":
 		if arg.Kind != source.Array || len(arg.Items) != 1 {
-			e.fail(n, "Fn::Not takes a list of one condition", "")
+			e.fail(n, "Fn::Not takes a list of one condition"+gotInstead(arg), "write it as Fn::Not [{Condition: Name}]")
 			return condValue{v: triUnknown}
 		}
 		v := e.condExpr(arg.Items[0], depth+1)
@@ -807,7 +842,7 @@ func (e *evaluation) condExpr(n *source.Node, depth int) condValue {
 // equals evaluates Fn::Equals [a, b]: unknown when either value is.
 func (e *evaluation) equals(n, arg *source.Node, depth int) condValue {
 	if arg.Kind != source.Array || len(arg.Items) != 2 {
-		e.fail(n, "Fn::Equals takes a list of two values", "")
+		e.fail(n, "Fn::Equals takes a list of two values"+gotInstead(arg), "write it as Fn::Equals [value, value]")
 		return condValue{v: triUnknown}
 	}
 	var s [2]string
@@ -826,7 +861,7 @@ func (e *evaluation) equals(n, arg *source.Node, depth int) condValue {
 // false condition decides Fn::And, one true condition Fn::Or, even beside unknown ones.
 func (e *evaluation) andOr(n *source.Node, fn string, arg *source.Node, depth int) condValue {
 	if arg.Kind != source.Array || len(arg.Items) < 2 || len(arg.Items) > 10 {
-		e.fail(n, fn+" takes a list of 2 to 10 conditions", "")
+		e.fail(n, fn+" takes a list of 2 to 10 conditions"+gotInstead(arg), "")
 		return condValue{v: triUnknown}
 	}
 	decisive := triFalse

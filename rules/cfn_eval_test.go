@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -55,7 +56,10 @@ func TestEvaluate(t *testing.T) {
 		{"!Join [-, !Ref Teams]", "a-b-c"},
 		{"!Join [-, [a, !GetAtt Other.Arn]]", "unknown: Fn::Join of Fn::GetAtt Other.Arn"},
 		{"!Join [-, [a, [b]]]", "error: Fn::Join joins strings, not an array of 1 elements"},
-		{"!Join [-]", "error: Fn::Join takes a list of a delimiter and a list of values"},
+		{"!Join [-]", "error: Fn::Join takes a list of a delimiter and a list of values, not a list of 1 value"},
+		{"!GetAtt Nope.Arn", "error: Fn::GetAtt Nope.Arn: the template has no resource Nope"},
+		{"!If [IsProd, yes]", "error: Fn::If takes a list of a condition name and two values, not a list of 2 values"},
+		{"!FindInMap M", "error: Fn::FindInMap takes a list of a mapping name, a top-level key and a second-level key, not \"M\""},
 		{"!Select [2, !Ref Teams]", "c"},
 		{"!Select ['1', [x, y]]", "y"},
 		{"!Select [3, !Ref Teams]", "error: Fn::Select: index 3 is past the end of a list of 3"},
@@ -196,5 +200,50 @@ func TestAnalysisSigning(t *testing.T) {
 	cfg, ok := Decode("t.yaml", []byte(tmpl)).Configs[0].AnalysisSigning()
 	if !ok || cfg.Rules[0].SigningProfileArn != "(unknown rules[0].signingProfileArn)" || cfg.Rules[1].SigningProfileArn != arnA {
 		t.Errorf("AnalysisSigning = %+v, %v", cfg, ok)
+	}
+}
+
+// TestSelectOutcomesLeftOut checks that the refusal says how many outcomes it does not
+// describe when the unknown conditions have more than MaxOutcomes, and nothing of the kind
+// when it describes them all.
+func TestSelectOutcomesLeftOut(t *testing.T) {
+	template := func(n int) string {
+		var b strings.Builder
+		b.WriteString("Parameters:\n")
+		for i := range n {
+			fmt.Fprintf(&b, "  P%d: {Type: String}\n", i)
+		}
+		b.WriteString("Conditions:\n")
+		for i := range n {
+			fmt.Fprintf(&b, "  C%d: !Equals [!Ref P%d, x]\n", i, i)
+		}
+		b.WriteString("Resources:\n  S:\n    Type: AWS::ECR::SigningConfiguration\n    Properties:\n      Rules:\n")
+		for i := range n {
+			fmt.Fprintf(&b, "        - !If [C%d, {SigningProfileArn: %s, RepositoryFilters: [{Filter: a%d/*, FilterType: WILDCARD_MATCH}]}, !Ref AWS::NoValue]\n", i, arnA, i)
+		}
+		return b.String()
+	}
+	tests := []struct {
+		conditions int
+		want       string // the line about outcomes left out; "" for none
+	}{
+		{1, ""},
+		{3, ""},
+		{4, "8 outcomes of the 4 unknown conditions are not described (at most 8 are, rules.MaxOutcomes)"},
+		{10, "1016 outcomes of the 10 unknown conditions are not described"},
+	}
+	for _, tt := range tests {
+		_, err := Decode("t.yaml", []byte(template(tt.conditions))).Select(KindSigning, "")
+		se, ok := err.(*SelectError)
+		if !ok {
+			t.Fatalf("%d conditions: Select: %v", tt.conditions, err)
+		}
+		text := findingLines(se.Findings)
+		switch {
+		case tt.want == "" && strings.Contains(text, "not described"):
+			t.Errorf("%d conditions: all outcomes are described, but:\n%s", tt.conditions, text)
+		case tt.want != "" && !strings.Contains(text, tt.want):
+			t.Errorf("%d conditions: no %q in\n%s", tt.conditions, tt.want, text)
+		}
 	}
 }

@@ -21,8 +21,12 @@ var cfnCases = []decodeCase{
 		region: "us-east-1", want: []string{"ECR205 S.rules[0].repositoryFilters[0].filter 10:40"}},
 	{name: "cfn findinmap missing key", input: "Mappings:\n  Teams:\n    us-east-1: {Prefix: east}\nResources:\n  S:\n    Type: AWS::ECR::SigningConfiguration\n    Properties:\n      Rules:\n        - SigningProfileArn: " + arnA + "\n          RepositoryFilters: [{Filter: !FindInMap [Teams, eu-west-1, Prefix], FilterType: WILDCARD_MATCH}]\n",
 		want: []string{"ECR112 S. 10:40"}},
-	{name: "cfn getatt and import stay unknown", input: "Resources:\n  S:\n    Type: AWS::ECR::SigningConfiguration\n    Properties:\n      Rules:\n        - SigningProfileArn: !GetAtt Profile.Arn\n          RepositoryFilters: [{Filter: !ImportValue team, FilterType: WILDCARD_MATCH}]\n",
+	{name: "cfn getatt and import stay unknown", input: "Resources:\n  S:\n    Type: AWS::ECR::SigningConfiguration\n    Properties:\n      Rules:\n        - SigningProfileArn: !GetAtt Profile.Arn\n          RepositoryFilters: [{Filter: !ImportValue team, FilterType: WILDCARD_MATCH}]\n  Profile:\n    Type: AWS::Signer::SigningProfile\n",
 		want: []string{"ECR108 S.rules[0].signingProfileArn 6:30", "ECR108 S.rules[0].repositoryFilters[0].filter 7:40"}},
+	{name: "cfn getatt of a resource the template lacks", input: "Resources:\n  S:\n    Type: AWS::ECR::SigningConfiguration\n    Properties:\n      Rules:\n        - SigningProfileArn: !GetAtt Profile.Arn\n",
+		want: []string{"ECR307 S.rules[0] 6:11", "ECR112 S. 6:30"}},
+	{name: "cfn getatt of a resource a transform may create", input: "Transform: AWS::Serverless-2016-10-31\nResources:\n  S:\n    Type: AWS::ECR::SigningConfiguration\n    Properties:\n      Rules:\n        - SigningProfileArn: !GetAtt Profile.Arn\n          RepositoryFilters: [{Filter: !Ref Generated, FilterType: WILDCARD_MATCH}]\n",
+		want: []string{"ECR108 S.rules[0].signingProfileArn 7:30", "ECR108 S.rules[0].repositoryFilters[0].filter 8:40"}},
 	{name: "cfn novalue removes a member", input: "Resources:\n  S:\n    Type: AWS::ECR::SigningConfiguration\n    Properties:\n      Rules:\n        - SigningProfileArn: " + arnA + "\n          RepositoryFilters: !Ref AWS::NoValue\n",
 		want: []string{"ECR307 S.rules[0] 6:11"}},
 	{name: "cfn every branch of Fn::If", input: "Parameters:\n  Env: {Type: String, Default: prod}\nConditions:\n  IsProd: !Equals [!Ref Env, prod]\nResources:\n  S:\n    Type: AWS::ECR::SigningConfiguration\n    Properties:\n      Rules:\n        - !If\n          - IsProd\n          - {SigningProfileArn: " + arnA + ", RepositoryFilters: [{Filter: Prod/*, FilterType: WILDCARD_MATCH}]}\n          - {SigningProfileArn: " + arnA + ", RepositoryFilters: [{Filter: dev/, FilterType: WILDCARD_MATCH}]}\n",
@@ -137,6 +141,7 @@ func TestReadParameters(t *testing.T) {
 		{in: `{"Parameters": {"Env": "prod", "Count": 3}}`, want: map[string]string{"Env": "prod", "Count": "3"}},
 		{in: `[{"ParameterValue": "prod"}]`, wantErr: "no ParameterKey"},
 		{in: `{"Tags": {}}`, wantErr: `no "Parameters" object`},
+		{in: `{"Env": "prod"}`, wantErr: `no "Parameters" object: write {"Parameters": {"NAME": "VALUE", ...}}`},
 		{in: `Env=prod`, wantErr: "neither"},
 	} {
 		got, err := ReadParameters([]byte(tt.in))

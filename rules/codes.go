@@ -97,7 +97,7 @@ var catalogue = []CodeInfo{
 	{CodeNotChecked, SeverityInfo, "a list far longer than the API allows: only its first elements (one past the API's maximum) are checked", "shorten the list to what the API allows"},
 	{CodeTooManyFindings, SeverityError, "more findings than one document reports (1000): the rest are counted, not listed", "fix the findings listed and check again"},
 	{CodeTemplate, SeverityError, "a CloudFormation template error: an intrinsic function used wrongly, or a parameter, mapping, condition or key the template does not define", "fix the template at the position given"},
-	{CodeResourceType, SeverityError, "a CloudFormation resource type a few letters from AWS::ECR::SigningConfiguration or AWS::ECR::ReplicationConfiguration (a typo CloudFormation rejects)", "use the type the message suggests"},
+	{CodeResourceType, SeverityError, "a resource type a few letters from AWS::ECR::SigningConfiguration or AWS::ECR::ReplicationConfiguration, or from a Terraform resource type ecrsign reads (a typo CloudFormation or terraform rejects)", "use the type the message suggests"},
 	{CodeTemplateLimit, SeverityError, "a CloudFormation template whose intrinsic functions nest too deep, expand too far or branch too often: evaluation stops at a named limit", "simplify the template"},
 	{CodeExpression, SeverityError, "a Terraform expression that cannot be evaluated as written (an undeclared variable, a wrong type, a bad --var value)", "declare the variable, or fix the expression or value at the position given"},
 

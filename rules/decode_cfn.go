@@ -326,7 +326,7 @@ func ReadParameters(data []byte) (map[string]string, error) {
 			return nil, fmt.Errorf(`parameters file is not {"Parameters": {"NAME": "VALUE", ...}}: %w`, err)
 		}
 		if cfg.Parameters == nil {
-			return nil, fmt.Errorf(`parameters file has no "Parameters" object`)
+			return nil, fmt.Errorf(`parameters file has no "Parameters" object: write {"Parameters": {"NAME": "VALUE", ...}} (CloudFormation template configuration) or [{"ParameterKey": "NAME", "ParameterValue": "VALUE"}, ...] (AWS CLI)`)
 		}
 		for k, v := range cfg.Parameters {
 			switch v := v.(type) {

@@ -3,9 +3,13 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -617,5 +621,64 @@ func TestFindingsSortedByPosition(t *testing.T) {
 	}
 	if want := "[B@5 A@9]"; fmt.Sprint(got) != want {
 		t.Errorf("order %v, want %s", got, want)
+	}
+}
+
+// TestCodesCatalogueComplete reads the Code constants declared in the package's source, so
+// that a code added without a catalogue entry (or an entry without a constant) fails here.
+func TestCodesCatalogueComplete(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	declared := map[Code]string{}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, decl := range f.Decls {
+			gen, ok := decl.(*ast.GenDecl)
+			if !ok || gen.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range gen.Specs {
+				vs := spec.(*ast.ValueSpec)
+				if id, ok := vs.Type.(*ast.Ident); !ok || id.Name != "Code" {
+					continue
+				}
+				for i, n := range vs.Names {
+					lit, ok := vs.Values[i].(*ast.BasicLit)
+					if !ok {
+						t.Fatalf("%s: %s is not a literal code", name, n.Name)
+					}
+					value, err := strconv.Unquote(lit.Value)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if other, dup := declared[Code(value)]; dup {
+						t.Errorf("%s and %s are both %s", other, n.Name, value)
+					}
+					declared[Code(value)] = n.Name
+				}
+			}
+		}
+	}
+	if len(declared) < 40 {
+		t.Fatalf("found only %d Code constants; the test no longer reads the declarations", len(declared))
+	}
+	for code, name := range declared {
+		if _, ok := code.Info(); !ok {
+			t.Errorf("%s (%s) is not in the catalogue", name, code)
+		}
+	}
+	for _, c := range Codes() {
+		if _, ok := declared[c.Code]; !ok {
+			t.Errorf("catalogue entry %s has no Code constant", c.Code)
+		}
 	}
 }

@@ -62,7 +62,7 @@ Resources:
 	// Output:
 	// Production cloudformation-yaml 1 rule(s)
 	// Staging cloudformation-yaml 1 rule(s)
-	// template.yaml:9:30: info ECR108 Production.rules[0].signingProfileArn: SigningProfileArn is unknown: Ref ProfileArn (parameter ProfileArn has no Default and no value was given); it is not checked (give it with --parameter ProfileArn=VALUE or a --parameters-file)
+	// template.yaml:9:30: info ECR108 Production.rules[0].signingProfileArn: SigningProfileArn is unknown: Ref ProfileArn (parameter ProfileArn has no Default and no value was given); it is not checked (give it with --parameter ProfileArn=VALUE, a --parameters-file, or parameters: in .ecrsign.yaml)
 	// template.yaml:18:24: warning ECR302 Staging.rules[0].repositoryFilters[0].filter: filter "staging" has no '*': it matches only the repository named exactly "staging" (did you mean "*staging*" (names containing it) or "staging/*" (names under it)?)
 }
 

@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/ecrsign/ecrsign/internal/source"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 // ProjectConfigName is the name of the project configuration file, kept at the root of a
@@ -133,6 +134,19 @@ func ParseProjectConfig(file string, data []byte) (*ProjectConfig, []Finding) {
 	return p, notes
 }
 
+// ignoreEntryMembers are the members an ignore entry of the file may hold.
+var ignoreEntryMembers = []string{"code", "codes", "reason", "path", "paths"}
+
+// didYouMean returns " (did you mean X?)" for the name of known a few letters from name, or "".
+func didYouMean(name string, known []string) string {
+	for _, k := range known {
+		if editDistance(strings.ToLower(name), k) <= 2 {
+			return " (did you mean " + k + "?)"
+		}
+	}
+	return ""
+}
+
 // maxGlobStars bounds the "**" elements of one path glob: matching backtracks over each.
 const maxGlobStars = 4
 
@@ -172,8 +186,14 @@ func (p *ProjectConfig) set(m source.Member, bad func(source.Pos, string, ...any
 		p.Parameters = scalarMap(m.Key, v, true, bad)
 	case "vars":
 		p.Vars = scalarMap(m.Key, v, false, bad)
+		for _, x := range v.Members {
+			if !hclsyntax.ValidIdentifier(x.Key) {
+				bad(x.KeyPos, "vars: %q is not a Terraform variable name (letters, digits, '_' and '-', not starting with a digit)", x.Key)
+				delete(p.Vars, x.Key)
+			}
+		}
 	default:
-		bad(m.KeyPos, "unknown member %q (known: %s)", m.Key, strings.Join(projectMembers, ", "))
+		bad(m.KeyPos, "unknown member %q (known: %s)%s", m.Key, strings.Join(projectMembers, ", "), didYouMean(m.Key, projectMembers))
 	}
 	return nil
 }
@@ -193,6 +213,14 @@ func (p *ProjectConfig) addIgnore(entries []Suppression, nodes []*source.Node, b
 	for i, e := range entries {
 		e.Kind = SuppressionExternal
 		entry := IgnoreEntry{Suppression: e}
+		if nodes[i].Kind == source.Object {
+			// A misspelt paths would widen the entry to every file: each member is known.
+			for _, m := range nodes[i].Members {
+				if !slices.Contains(ignoreEntryMembers, m.Key) {
+					bad(m.KeyPos, "unknown member %q of an ignore entry (known: %s)%s", m.Key, strings.Join(ignoreEntryMembers, ", "), didYouMean(m.Key, ignoreEntryMembers))
+				}
+			}
+		}
 		for _, key := range []string{"path", "paths"} {
 			ps := nodes[i].Lookup(key)
 			if ps == nil {

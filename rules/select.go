@@ -88,7 +88,7 @@ func usable(file string, kind Kind, c *Config, errs []Finding) error {
 	}
 	switch {
 	case len(own) > 0:
-		return &SelectError{Msg: fmt.Sprintf("%s: the ECR API would reject this %s configuration (%d errors; run ecrsign validate %s):", file, kind, len(own), file), Findings: own}
+		return &SelectError{Msg: fmt.Sprintf("%s: the ECR API would reject this %s configuration (%d %s; run ecrsign validate %s):", file, kind, len(own), map[bool]string{true: "error", false: "errors"}[len(own) == 1], file), Findings: own}
 	case c.NotCreated != "":
 		return &SelectError{Msg: fmt.Sprintf("%s: %s is not created: %s", file, c.Name, c.NotCreated)}
 	case len(c.Outcomes) > 0:
@@ -101,6 +101,11 @@ func usable(file string, kind Kind, c *Config, errs []Finding) error {
 		for _, o := range c.Outcomes {
 			fs = append(fs, c.Position(Finding{Code: CodeUnresolved, Severity: SeverityInfo,
 				Message: "with " + strings.Join(o.Conditions, ", ") + ": " + o.describe()}))
+		}
+		if more := moreOutcomes(c.Outcomes); more != "" {
+			fs = append(fs, c.Position(Finding{Code: CodeUnresolved, Severity: SeverityInfo,
+				Message: fmt.Sprintf("%s outcomes of the %d unknown conditions are not described (at most %d are, rules.MaxOutcomes)", more, len(c.Outcomes[0].Conditions), MaxOutcomes),
+				Hint:    "give the parameters the conditions depend on, to choose one outcome"}))
 		}
 		return &SelectError{Msg: fmt.Sprintf("%s: the %s configuration depends on template conditions that stay unknown; give the values they depend on:", file, kind), Findings: fs}
 	case len(c.Unresolved) > 0 && c.Format == FormatTerraformPlan:
@@ -160,6 +165,19 @@ func (c *Config) asReplication() *Config {
 // IsEitherKind reports whether c is a bare, empty rules list, {"rules": []}, which is a
 // signing and a replication configuration alike: it says nothing of the kind of a file.
 func (c *Config) IsEitherKind() bool { return c.bareEmpty() }
+
+// moreOutcomes returns how many outcomes of the unknown conditions outcomes leaves out, as
+// text ("1016", or "2^70 - 8" for too many to count in an int), or "" when it holds them all.
+func moreOutcomes(outcomes []Outcome) string {
+	n := len(outcomes[0].Conditions)
+	switch {
+	case n >= 62:
+		return fmt.Sprintf("2^%d - %d", n, len(outcomes))
+	case 1<<n > len(outcomes):
+		return fmt.Sprint(1<<n - len(outcomes))
+	}
+	return ""
+}
 
 // describe says in a line what an outcome's configuration does.
 func (o Outcome) describe() string {

@@ -290,6 +290,9 @@ func TestProjectConfigProblems(t *testing.T) {
 		{"ignore: [{reason: r}, {code: ECR9}]\n", []string{"ECR502 1:10", "ECR502 1:30"}},
 		{"parameters: [a]\nvars: {a: null}\n", []string{"ECR503 1:13", "ECR503 2:11"}},
 		{"parameters: {a: [{b: c}]}\n", []string{"ECR503 1:18"}},
+		// A misspelt paths would widen the entry to every file.
+		{"ignore: [{code: ECR302, reason: r, pathz: [deploy/**]}]\n", []string{"ECR503 1:36"}},
+		{"vars: {ok: 1, ok-too: [1], 'bad name': x, 9lives: y}\n", []string{"ECR503 1:28", "ECR503 1:43"}},
 	}
 	for _, tt := range tests {
 		_, notes := ParseProjectConfig(ProjectConfigName, []byte(tt.src))

@@ -2,6 +2,8 @@ package rules
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/ecrsign/ecrsign/internal/source"
@@ -32,6 +34,20 @@ var terraformResources = map[string]tfResource{
 	"aws_ecr_replication_configuration":   {kind: KindReplication, wrapper: "replication_configuration", blocks: true},
 	// Proposed in terraform-provider-aws PR #47527.
 	"aws_ecr_signing_configuration": {kind: KindSigning, blocks: true, minRules: 1, minFilters: 1},
+}
+
+// nearTerraformType returns the resource type of terraformResources a few edits from typ (a
+// typo terraform rejects, which would otherwise pass unchecked), or "".
+func nearTerraformType(typ string) string {
+	if !strings.Contains(typ, "ecr") {
+		return ""
+	}
+	for _, known := range slices.Sorted(maps.Keys(terraformResources)) {
+		if editDistance(typ, known) <= 2 {
+			return known
+		}
+	}
+	return ""
 }
 
 // terraformTypeList names every resource type read, for messages.

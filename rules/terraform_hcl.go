@@ -184,10 +184,9 @@ func DecodeTerraformModule(files []TerraformFile, vars *TerraformVars, opts ...O
 				for _, in := range m.instances(f, b) {
 					all = append(all, m.resource(f, b, res, in))
 				}
-			} else if near := nearResourceType(b.Labels[0]); near != "" {
-				m.finding(CodeUnknownField, SeverityError, b.LabelRanges[0],
-					fmt.Sprintf("resource type %q is not one the aws and awscc providers define; its configuration is not checked", b.Labels[0]),
-					"did you mean "+near+"?")
+			} else if near := nearTerraformType(b.Labels[0]); near != "" {
+				m.finding(CodeResourceType, SeverityError, b.LabelRanges[0], fmt.Sprintf("resource type %q is no resource type of the provider: did you mean %s?", b.Labels[0], near),
+					"terraform rejects the module; ecrsign checks the resource once its type is "+near)
 			}
 		}
 	}
@@ -781,16 +780,3 @@ func (ev *tfEval) causes(e hclsyntax.Expression) []tfCause {
 	return out
 }
 
-// nearResourceType returns the ECR configuration resource type that typ is probably a
-// misspelling of, or "": a misspelt type would otherwise leave the configuration unchecked
-// without a word, until terraform init fails.
-func nearResourceType(typ string) string {
-	best, bestDistance := "", 4
-	for known := range terraformResources {
-		d := editDistance(typ, known)
-		if d < bestDistance || d == bestDistance && known < best {
-			best, bestDistance = known, d
-		}
-	}
-	return best
-}

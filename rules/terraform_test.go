@@ -163,8 +163,8 @@ var tfCases = []tfCase{
 }
 `), want: []string{"main.tf:8:7 ECR106 aws_ecr_replication_configuration.r.", "main.tf:6:9 ECR106 aws_ecr_replication_configuration.r.rules[0].destinations[0].registry",
 		"main.tf:4:7 ECR200 aws_ecr_replication_configuration.r.rules[0].destinations[0].registryId"}},
-	{name: "misspelt resource type", files: tf(strings.Replace(awscc(`"`+arnA+`"`, `"a/*"`), "awscc_ecr_signing_configuration", "awscc_ecr_signing_configuraton", 1)),
-		want: []string{"main.tf:1:10 ECR106 "}},
+	{name: "misspelt awscc resource type", files: tf(strings.Replace(awscc(`"`+arnA+`"`, `"a/*"`), "awscc_ecr_signing_configuration", "awscc_ecr_signing_configuraton", 1)),
+		want: []string{"main.tf:1:10 ECR113 "}},
 	{name: "for_each instances", files: tf(strings.Replace(awscc(`"`+arnA+`"`, `"${each.key}/*"`), "{\n", "{\n  for_each = toset([\"prod\", \"Dev\"])\n", 1)),
 		want: []string{`main.tf:5:39 ECR205 awscc_ecr_signing_configuration.s["Dev"].rules[0].repositoryFilters[0].filter`}},
 	{name: "count instances", files: tf(strings.Replace(awscc(`"arn:aws:signer:us-east-1:123456789012:/signing-profiles/p_${count.index}"`, `"a/*"`), "{\n", "{\n  count = 2\n", 1))},
@@ -240,6 +240,10 @@ var tfCases = []tfCase{
 		want: []string{"main.tf:*:* ECR103 ", "main.tf:45:11 ECR108 awscc_ecr_signing_configuration.s.rules"}},
 	{name: "huge number", files: tf(awscc(`"`+arnA+`"`, `"${1e600000000}"`)),
 		want: []string{"main.tf:4:39 ECR103 ", "main.tf:4:39 ECR108 awscc_ecr_signing_configuration.s.rules[0].repositoryFilters[0].filter"}},
+	{name: "misspelt resource type", files: tf(`resource "aws_ecr_signing_configuraton" "s" {}` + "\n" + `resource "awscc_ecr_replicaton_configuration" "r" {}` + "\n"),
+		want: []string{"main.tf:1:10 ECR113 ", "main.tf:2:10 ECR113 "}},
+	{name: "other ECR resource types are not typos", files: tf(`resource "aws_ecr_repository" "r" {}` + "\n" + `resource "aws_ecr_registry_scanning_configuration" "s" {}` + "\n"),
+		want: []string{"main.tf:1:1 ECR107 "}},
 }
 
 func decodeTFCase(t *testing.T, tt tfCase) []*Document {
@@ -370,5 +374,36 @@ func TestTerraformValues(t *testing.T) {
 	}
 	if err := new(TerraformVars).Set("no-equals"); err == nil {
 		t.Error("Set accepted an assignment without =")
+	}
+}
+
+// TestTerraformHintsInHCL checks that a hint that tells what to write says it in HCL.
+func TestTerraformHintsInHCL(t *testing.T) {
+	tests := []struct {
+		src, want string
+	}{
+		{`resource "aws_ecr_signing_configuration" "s" {
+  rule {
+    signing_profile_arn = "` + arnA + `"
+    repository_filter { filter = "a/*" }
+  }
+}
+`, `add filter_type = "WILDCARD_MATCH"`},
+		{`resource "awscc_ecr_replication_configuration" "r" {
+  replication_configuration = { rules = [{ destinations = [{ region = "us-west-2", registry_id = "123456789012" }], repository_filters = [{ filter = "a" }] }] }
+}
+`, `add filter_type = "PREFIX_MATCH"`},
+	}
+	for _, tt := range tests {
+		docs := DecodeTerraformModule([]TerraformFile{{Name: "main.tf", Data: []byte(tt.src)}}, nil)
+		var hints []string
+		for _, f := range docs[0].AllFindings() {
+			if f.Code == CodeRequired {
+				hints = append(hints, f.Hint)
+			}
+		}
+		if len(hints) != 1 || hints[0] != tt.want {
+			t.Errorf("hints %q, want [%q]\n%s", hints, tt.want, tt.src)
+		}
 	}
 }

@@ -173,10 +173,14 @@ func (c *Config) violationFinding(v violation) Finding {
 		f.Message = fmt.Sprintf("%s is missing; the API requires it", name)
 		switch field {
 		case "filterType":
+			filterType := "WILDCARD_MATCH"
 			if replication {
-				f.Hint = "add " + c.style.name("filterType") + ": PREFIX_MATCH"
+				filterType = "PREFIX_MATCH"
+			}
+			if c.Format == FormatTerraformSource {
+				f.Hint = fmt.Sprintf("add %s = %q", c.style.name("filterType"), filterType)
 			} else {
-				f.Hint = "add " + c.style.name("filterType") + ": WILDCARD_MATCH"
+				f.Hint = "add " + c.style.name("filterType") + ": " + filterType
 			}
 		case "rules":
 			f.Hint = "an empty list is a valid configuration that signs nothing"

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -38,12 +39,18 @@ func (f *flagSet) report(err error) int {
 // several configurations of a CloudFormation template, CDK app or Terraform output. It is
 // the one load path of match, explain, simulate and diff: rules.Document.Select refuses
 // configurations with an error-level finding (the ECR API would reject them), values that
-// stay unknown, and conditions that stay unknown; opts give the template values
-// (templateFlags); a .tf file, or a directory of them, is read as a Terraform module with
-// tf's variable values.
-func loadConfig(spec string, kind rules.Kind, stdin io.Reader, tf *terraformInput, opts ...rules.Option) (*rules.Config, error) {
+// stay unknown, and conditions that stay unknown. The project file of the spec's file
+// (.ecrsign.yaml, or --config-file) gives its region, registry-id, account-id, parameters
+// and vars, as it does to validate; opts, the command's flags (templateFlags), come after
+// and win. A .tf file, or a directory of them, is read as a Terraform module with in.tf's
+// variable values.
+func loadConfig(spec string, kind rules.Kind, stdin io.Reader, in inputFlags, opts ...rules.Option) (*rules.Config, error) {
 	file, name := splitConfigSpec(spec)
-	doc, err := readDocument(file, stdin, tf, opts...)
+	project, err := in.project(file)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := readDocument(file, stdin, in.tf, append(project, opts...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -54,6 +61,50 @@ func loadConfig(spec string, kind rules.Kind, stdin io.Reader, tf *terraformInpu
 	return c, err
 }
 
+// projectConfig returns the project file that governs file (nil for none).
+func (in inputFlags) projectConfig(file string) (*rules.ProjectConfig, error) {
+	if st, err := os.Stat(file); err == nil && st.IsDir() {
+		return in.projects.forDir(file) // a CDK app, cdk.out or Terraform module directory
+	}
+	return in.projects.forInput(file)
+}
+
+// projectRegistry returns the registry (account) ID and the region the project file of file
+// gives (registry-id, else account-id), "" for what it does not: the registry of simulate
+// and the replication source of diff when their flags do not name one.
+func (in inputFlags) projectRegistry(file string) (registryID, region string) {
+	if in.projects == nil {
+		return "", ""
+	}
+	cfg, err := in.projectConfig(file)
+	if err != nil || cfg == nil {
+		return "", ""
+	}
+	return cmp.Or(cfg.RegistryID, cfg.AccountID), cfg.Region
+}
+
+// project returns the decode options the project file of file gives. A project file that
+// cannot be read, or that has errors, is refused: its settings would be missing silently.
+func (in inputFlags) project(file string) ([]rules.Option, error) {
+	if in.projects == nil {
+		return nil, nil
+	}
+	cfg, err := in.projectConfig(file)
+	if err != nil {
+		return nil, fmt.Errorf("project configuration file: %w", err)
+	}
+	var errs []rules.Finding
+	for _, f := range in.projects.findings {
+		if f.Severity == rules.SeverityError {
+			errs = append(errs, f)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, &configError{msg: fmt.Sprintf("%s: the project configuration file has errors (--config-file chooses another):", errs[0].File), findings: errs}
+	}
+	return projectSettings(cfg).decodeOptions(), nil
+}
+
 // loadSigning loads the signing configuration of spec with the template values the flags
 // give and compiles it: the load-and-compile path of match and explain.
 func loadSigning(spec string, stdin io.Reader, in inputFlags) (*rules.Config, *match.Matcher, error) {
@@ -61,7 +112,7 @@ func loadSigning(spec string, stdin io.Reader, in inputFlags) (*rules.Config, *m
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := loadConfig(spec, rules.KindSigning, stdin, in.tf, opts...)
+	c, err := loadConfig(spec, rules.KindSigning, stdin, in, opts...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -123,11 +174,17 @@ func readCDK(dir string, opts ...rules.Option) ([]*rules.Document, error) {
 		name := filepath.Join(dir, filepath.FromSlash(s.Template))
 		data, err := readInput(name, nil)
 		if err != nil {
-			return nil, err
+			return nil, stackTemplateError(s, err)
 		}
 		docs = append(docs, rules.Decode(name, data, stackOptions(s, opts)...))
 	}
 	return docs, nil
+}
+
+// stackTemplateError says that the template of a CDK stack its manifest lists cannot be
+// read: an assembly out of date with its manifest, which cdk synth writes again.
+func stackTemplateError(s rules.CDKStack, err error) error {
+	return fmt.Errorf("the template of CDK stack %s, listed in the cloud assembly's manifest.json, cannot be read (run cdk synth again): %w", s.Name, err)
 }
 
 // stackOptions puts a CDK stack's account and region before opts, so that flags win.
@@ -143,16 +200,24 @@ func stackOptions(s rules.CDKStack, opts []rules.Option) []rules.Option {
 }
 
 // inputFlags are the flags that give a configuration's source the values it leaves open: a
-// template's parameters and pseudo parameters, and Terraform's variables.
+// template's parameters and pseudo parameters, Terraform's variables, and the project file
+// that gives them too (--config-file).
 type inputFlags struct {
-	tmpl *templateFlags
-	tf   *terraformInput
+	tmpl     *templateFlags
+	tf       *terraformInput
+	projects *projects
 }
 
-// inputFlags defines the template and Terraform flags; region is the command's --region, or
-// nil.
+// inputFlags defines the template, Terraform and --config-file flags; region is the
+// command's --region, or nil.
 func (f *flagSet) inputFlags(region *string) inputFlags {
-	return inputFlags{tmpl: f.templateFlags(region), tf: f.terraformFlags()}
+	in := inputFlags{tmpl: f.templateFlags(region), tf: f.terraformFlags()}
+	in.projects = newProjects(projectFlags{
+		configFile: f.String("config-file", "", "the project configuration `file` whose region, registry-id, account-id, parameters and vars apply (default: the nearest "+rules.ProjectConfigName+" above the configuration file, up to the repository root)"),
+		noIgnore:   new(bool),
+	})
+	in.tf.projects = in.projects
+	return in
 }
 
 // templateFlags are the flags that give a CloudFormation template the values it leaves to
@@ -215,23 +280,6 @@ func (t *templateFlags) options(registryID string) ([]rules.Option, error) {
 	return opts, nil
 }
 
-// decodeSpec decodes the file of a configuration spec: a Terraform module (a .tf file, or a
-// directory holding .tf files) with tf's variables, any other file with rules.Decode.
-func decodeSpec(file string, stdin io.Reader, tf *terraformInput) (*rules.Document, error) {
-	tfFiles, _ := filepath.Glob(filepath.Join(file, "*.tf"))
-	if file != "-" && (isTerraformSource(file) || len(tfFiles) > 0) {
-		if tf == nil {
-			tf = &terraformInput{modules: map[string]*terraformModule{}}
-		}
-		return tf.moduleDocument(file)
-	}
-	data, err := readInput(file, stdin)
-	if err != nil {
-		return nil, err
-	}
-	return rules.Decode(file, data), nil
-}
-
 // readInput reads a file, or standard input for "-", reading at most one byte more than
 // Decode accepts so that Decode can report the size.
 func readInput(name string, stdin io.Reader) ([]byte, error) {
@@ -268,6 +316,12 @@ func readUpTo(name string, stdin io.Reader, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
 	return data, nil
+}
+
+// splitConfigFile returns the file of a configuration spec (FILE or FILE#NAME).
+func splitConfigFile(spec string) string {
+	file, _ := splitConfigSpec(spec)
+	return file
 }
 
 // splitConfigSpec splits FILE#NAME into the file and the name of one of its configurations;

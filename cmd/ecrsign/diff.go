@@ -51,6 +51,11 @@ FILE may be a CloudFormation template, evaluated as validate says (--parameter,
 CDK app or cdk.out directory; a value or condition that stays unknown is refused, naming
 what gives it.
 
+A .tf file or a directory of them is a Terraform module, with --var and --var-file. The
+project file (.ecrsign.yaml, the nearest above FILE, or --config-file) gives region,
+registry-id, account-id, parameters and vars too, as it does to validate; flags win. It also
+names the replication source, the registry of --old, when --registry-id and --region do not.
+
 --format text prints one line per changed repository,
 
   REPOSITORY: +GAINED -LOST
@@ -81,8 +86,8 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	oldFile := fs.String("old", "", "current configuration `FILE` (FILE#NAME for one of several)")
 	newFile := fs.String("new", "", "proposed configuration `FILE` (FILE#NAME for one of several)")
 	inventory := fs.String("repositories", "", "inventory `FILE` of repository names, one a line (\"-\": standard input)")
-	registryID := fs.String("registry-id", "", "replication source: the registry (account) `ID` whose configuration changes (default "+sim.DefaultAccount+")")
-	region := fs.String("region", "", "replication source: the `REGION` of that registry (default "+sim.DefaultRegion+")")
+	registryID := fs.String("registry-id", "", "replication source: the registry (account) `ID` whose configuration changes (default: the project file's registry-id or account-id, else "+sim.DefaultAccount+")")
+	region := fs.String("region", "", "replication source: the `REGION` of that registry (default: the project file's region, else "+sim.DefaultRegion+")")
 	exitCode := fs.Bool("exit-code", false, "exit 1 when a repository gains or loses a profile or destination")
 	format := fs.formatFlag("output `format`: text or json", "text", "json")
 	inputs := fs.inputFlags(region)
@@ -125,17 +130,19 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fs.usageError("%v", err)
 	}
-	kind := diffKind(configInput, inputs.tf, *oldFile, *newFile)
-	before, err := loadConfig(*oldFile, kind, configInput(), inputs.tf, opts...)
+	kind := diffKind(configInput, *oldFile, *newFile)
+	before, err := loadConfig(*oldFile, kind, configInput(), inputs, opts...)
 	if err != nil {
 		return fs.report(err)
 	}
-	after, err := loadConfig(*newFile, kind, configInput(), inputs.tf, opts...)
+	after, err := loadConfig(*newFile, kind, configInput(), inputs, opts...)
 	if err != nil {
 		return fs.report(err)
 	}
-	source := sim.Caller{Account: cmp.Or(*registryID, sim.DefaultAccount), Region: cmp.Or(*region, sim.DefaultRegion)}
-	if kind == rules.KindSigning && *region != "" {
+	// The source is the registry of --old: the flags', else its project file's.
+	projectRegistry, projectRegion := inputs.projectRegistry(splitConfigFile(*oldFile))
+	source := sim.Caller{Account: cmp.Or(*registryID, projectRegistry, sim.DefaultAccount), Region: cmp.Or(*region, projectRegion, sim.DefaultRegion)}
+	if kind == rules.KindSigning && cmp.Or(*region, projectRegion) != "" {
 		for _, c := range []struct {
 			file string
 			cfg  *rules.SigningConfiguration
@@ -210,11 +217,13 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // configuration), signing when it holds a signing one. A bare, empty rules list
 // ({"rules": []}) is either kind and says nothing, and so does a file that cannot be read or
 // decoded (loadConfig then says why); when none says, signing. It reads each spec as
-// loadConfig does, from input when the spec is "-".
-func diffKind(input func() io.Reader, tf *terraformInput, specs ...string) rules.Kind {
+// loadConfig does, from input when the spec is "-", but without the values of flags and
+// project files: a Terraform module is decoded here apart from the one loadConfig decodes
+// with them, which decides the kind of no resource.
+func diffKind(input func() io.Reader, specs ...string) rules.Kind {
 	for _, spec := range specs {
 		file, name := splitConfigSpec(spec)
-		doc, err := readDocument(file, input(), tf)
+		doc, err := readDocument(file, input(), nil)
 		if err != nil {
 			continue
 		}

@@ -32,6 +32,10 @@ FILE may be a CloudFormation template, evaluated as validate says (--parameter,
 CDK app or cdk.out directory; a value or condition that stays unknown is refused, naming
 what gives it.
 
+A .tf file or a directory of them is a Terraform module, with --var and --var-file. The
+project file (.ecrsign.yaml, the nearest above FILE, or --config-file) gives region,
+registry-id, account-id, parameters and vars too, as it does to validate; flags win.
+
 A NAME that is not a valid repository name is explained all the same, after a line saying
 why ECR would reject it, and makes the exit status 1.
 

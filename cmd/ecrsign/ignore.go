@@ -40,12 +40,16 @@ func newProjects(flags projectFlags) *projects {
 // input, governed by the working directory's), or nil when there is none. An error is a
 // project file that exists but cannot be read; it is returned once.
 func (p *projects) forInput(name string) (*rules.ProjectConfig, error) {
+	if name == "-" {
+		return p.forDir(".")
+	}
+	return p.forDir(filepath.Dir(name))
+}
+
+// forDir returns the project configuration that governs the files of dir, as forInput.
+func (p *projects) forDir(dir string) (*rules.ProjectConfig, error) {
 	file := *p.flags.configFile
 	if file == "" {
-		dir := "."
-		if name != "-" {
-			dir = filepath.Dir(name)
-		}
 		found, err := rules.FindProjectConfig(dir)
 		if err != nil || found == "" {
 			return nil, err
@@ -118,6 +122,20 @@ func settingsFor(fs *flag.FlagSet, strict bool, region string, cfg *rules.Projec
 	if cfg != nil {
 		s.registryID, s.accountID = cfg.RegistryID, cfg.AccountID
 		s.parameters, s.vars = cfg.Parameters, cfg.Vars
+	}
+	return s
+}
+
+// projectSettings are the settings of the project file cfg (may be nil) alone: for the
+// commands whose own flags are added after them, so that those win.
+func projectSettings(cfg *rules.ProjectConfig) settings {
+	var s settings
+	if cfg != nil {
+		s.region, s.registryID, s.accountID = cfg.Region, cfg.RegistryID, cfg.AccountID
+		s.parameters, s.vars = cfg.Parameters, cfg.Vars
+		if cfg.Strict != nil {
+			s.strict = *cfg.Strict
+		}
 	}
 	return s
 }

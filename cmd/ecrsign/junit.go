@@ -50,7 +50,7 @@ type junitSkipped struct {
 	Message string `xml:"message,attr"`
 }
 
-// writeJUnit prints a report as JUnit XML, inputs in file order.
+// writeJUnit prints a report as JUnit XML, a suite per input in file-name order.
 func writeJUnit(w io.Writer, r *report) error {
 	byFile := map[string][]junitCase{}
 	var files []string

@@ -41,6 +41,10 @@ app or Terraform output. A template is evaluated as CloudFormation would: --para
 --parameters-file, --region and --account-id give the values it leaves to deployment, and
 a value or condition that stays unknown is refused with what supplies it.
 
+A .tf file or a directory of them is a Terraform module, with --var and --var-file. The
+project file (.ecrsign.yaml, the nearest above FILE, or --config-file) gives region,
+registry-id, account-id, parameters and vars too, as it does to validate; flags win.
+
 Exit status: 0 when every name is a valid repository name, 1 when one is not, 2 for usage
 errors, unreadable files and configurations the ECR API would reject.
 

@@ -76,6 +76,9 @@ func writeReport(w io.Writer, format string, r *report) error {
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
+		if r.findings == nil {
+			return enc.Encode([]rules.Finding{}) // [], not null: consumers iterate over it
+		}
 		return enc.Encode(r.findings)
 	case "sarif":
 		enc := json.NewEncoder(w)
@@ -90,6 +93,11 @@ func writeReport(w io.Writer, format string, r *report) error {
 				bw.WriteString(githubAnnotation(f))
 				bw.WriteByte('\n')
 			}
+		}
+		for _, u := range r.unreadable {
+			// The job fails (exit 2); the annotation says on which input, as sarif does.
+			fmt.Fprintf(bw, "::error file=%s,title=%s::%s\n", escapeProperty(filepath.ToSlash(displayFile(u.file))),
+				escapeProperty("input could not be read"), escapeData(u.err.Error()))
 		}
 		return bw.Flush()
 	default:
@@ -342,18 +350,13 @@ func escapePath(p string) string {
 	return b.String()
 }
 
-// sortByPosition orders findings by file, then line and column, so that a report reads from
-// the top of each file down. Files keep the order they were read in (the order named, a
-// directory walk's lexical order); findings at the same position keep theirs.
+// sortByPosition orders findings by file name, then line and column, so that every format
+// lists them in the same order whatever order the inputs were named or found in (pre-commit
+// passes files in any order), and a report reads from the top of each file down. Findings at
+// the same position keep their order.
 func sortByPosition(fs []rules.Finding) []rules.Finding {
-	order := map[string]int{}
-	for _, f := range fs {
-		if _, seen := order[f.File]; !seen {
-			order[f.File] = len(order)
-		}
-	}
 	slices.SortStableFunc(fs, func(a, b rules.Finding) int {
-		return cmp.Or(cmp.Compare(order[a.File], order[b.File]), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
 	})
 	return fs
 }

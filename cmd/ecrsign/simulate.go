@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -44,6 +45,11 @@ FILE may be a CloudFormation template, evaluated as validate says (--parameter,
 CDK app or cdk.out directory; a value or condition that stays unknown is refused, naming
 what gives it.
 
+A .tf file or a directory of them is a Terraform module, with --var and --var-file. The
+project file (.ecrsign.yaml, the nearest above FILE, or --config-file) gives region,
+registry-id, account-id, parameters and vars too, as it does to validate; flags win. It also
+names the registry pushed to when --registry-id and --region do not.
+
 --format json prints one object in the DescribeImageSigningStatus response shape
 (registryId, repositoryName, imageId, signingStatuses), with replicationStatuses in the
 DescribeImageReplicationStatus shape when a replication configuration or world is given.
@@ -74,8 +80,8 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	digest := fs.String("digest", "", "image `DIGEST` (sha256:...) of the push")
 	manifestFile := fs.String("manifest", "", "image manifest `FILE` pushed (default: a minimal OCI image manifest)")
 	principal := fs.String("principal", "", "IAM principal `ARN` that pushes (default: the world's default principal)")
-	registryID := fs.String("registry-id", "", "registry (account) `ID` pushed to (default: the world's default registry)")
-	region := fs.String("region", "", "`REGION` of the registry (default: the world's default region)")
+	registryID := fs.String("registry-id", "", "registry (account) `ID` pushed to (default: the project file's registry-id or account-id, else the world's default registry)")
+	region := fs.String("region", "", "`REGION` of the registry (default: the project file's region, else the world's default region)")
 	at := fs.String("at", "settled", "statuses right after the `push`, or once settled")
 	format := fs.formatFlag("output `format`: text or json", "text", "json")
 	inputs := fs.inputFlags(region)
@@ -111,7 +117,7 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var signing *rules.SigningConfiguration
 	if *configFile != "" {
-		c, err := loadConfig(*configFile, rules.KindSigning, stdin, inputs.tf, opts...)
+		c, err := loadConfig(*configFile, rules.KindSigning, stdin, inputs, opts...)
 		if err != nil {
 			return fs.report(err)
 		}
@@ -119,7 +125,7 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var replication *rules.ReplicationConfiguration
 	if *replicationFile != "" {
-		c, err := loadConfig(*replicationFile, rules.KindReplication, stdin, inputs.tf, opts...)
+		c, err := loadConfig(*replicationFile, rules.KindReplication, stdin, inputs, opts...)
 		if err != nil {
 			return fs.report(err)
 		}
@@ -146,7 +152,11 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	req.ImageManifest = manifest
 
-	caller := world.Client(sim.Caller{Account: *registryID, Region: *region, Principal: *principal}).Caller()
+	projectRegistry, projectRegion := "", ""
+	if *configFile != "" {
+		projectRegistry, projectRegion = inputs.projectRegistry(splitConfigFile(*configFile))
+	}
+	caller := world.Client(sim.Caller{Account: cmp.Or(*registryID, projectRegistry), Region: cmp.Or(*region, projectRegion), Principal: *principal}).Caller()
 	p, err := world.Predictor(caller, signing, replication)
 	if err != nil {
 		return fs.report(fmt.Errorf("the configuration would be rejected: %w", err))

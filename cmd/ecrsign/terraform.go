@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -18,9 +19,19 @@ const maxModuleFiles = 1000
 // module is all the .tf files of a directory, evaluated together, so naming two of its
 // files, or walking its directory, decodes it once.
 type terraformInput struct {
-	vars    rules.TerraformVars
+	flags   []terraformVarFlag // --var and --var-file, in the order given
 	opts    []rules.Option
 	modules map[string]*terraformModule
+	// projects, when set, finds the project file of each module: its vars come before
+	// --var and --var-file, its region and IDs before opts, so that flags win.
+	projects *projects
+}
+
+// terraformVarFlag is one --var assignment or the contents of one --var-file.
+type terraformVarFlag struct {
+	assignment string // NAME=VALUE, or "" for a file
+	file       string
+	data       []byte
 }
 
 type terraformModule struct {
@@ -36,20 +47,68 @@ type terraformModule struct {
 // .tf files, in the order given, after terraform.tfvars and *.auto.tfvars.
 func (f *flagSet) terraformFlags() *terraformInput {
 	t := &terraformInput{modules: map[string]*terraformModule{}}
-	f.Func("var", "set a Terraform input variable of .tf files: `NAME=VALUE` (repeatable)", t.vars.Set)
+	f.Func("var", "set a Terraform input variable of .tf files: `NAME=VALUE` (repeatable)", func(s string) error {
+		if err := new(rules.TerraformVars).Set(s); err != nil {
+			return err
+		}
+		t.flags = append(t.flags, terraformVarFlag{assignment: s})
+		return nil
+	})
 	f.Func("var-file", "read Terraform input variables from a .tfvars or .tfvars.json `FILE` (repeatable)", func(name string) error {
 		data, err := readLimited(name, nil, rules.MaxTerraformSourceSize)
 		if err != nil {
 			return err
 		}
-		t.vars.AddFile(name, data)
+		t.flags = append(t.flags, terraformVarFlag{file: name, data: data})
 		return nil
 	})
 	return t
 }
 
+// moduleInputs returns the variable values and decode options of the module in dir: those
+// of its project file (vars as if given with --var before the command line's; region and
+// IDs), then the flags', which win.
+func (t *terraformInput) moduleInputs(dir string) (*rules.TerraformVars, []rules.Option) {
+	vars := new(rules.TerraformVars)
+	opts := t.opts
+	if t.projects != nil {
+		if cfg, err := t.projects.forDir(dir); err == nil && cfg != nil {
+			names := make([]string, 0, len(cfg.Vars))
+			for n := range cfg.Vars {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			for _, n := range names {
+				// A name that is not a variable name is reported by the project file's
+				// parser; it is not a value to give.
+				_ = vars.Set(n + "=" + cfg.Vars[n])
+			}
+			opts = append(projectSettings(cfg).decodeOptions(), t.opts...)
+		}
+	}
+	for _, fl := range t.flags {
+		if fl.assignment != "" {
+			_ = vars.Set(fl.assignment) // checked when the flag was parsed
+			continue
+		}
+		vars.AddFile(fl.file, fl.data)
+	}
+	return vars, opts
+}
+
 // isTerraformSource reports whether a file is Terraform configuration source.
 func isTerraformSource(name string) bool { return strings.HasSuffix(name, ".tf") }
+
+// isTerraformVars reports whether a file holds Terraform variable values.
+func isTerraformVars(name string) bool {
+	return strings.HasSuffix(name, ".tfvars") || strings.HasSuffix(name, ".tfvars.json")
+}
+
+// moduleSources returns the .tf files of the module in dir, as module reads them.
+func moduleSources(dir string) []string {
+	found, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
+	return slices.DeleteFunc(found, func(name string) bool { return strings.HasPrefix(filepath.Base(name), ".") })
+}
 
 // documents returns the document of .tf file name, decoded with the other files of its
 // module, followed the first time by the documents of the module's variable values.
@@ -157,7 +216,8 @@ func (t *terraformInput) module(dir string) (*terraformModule, error) {
 		files = append(files, rules.TerraformFile{Name: path, Data: data})
 		m.data[path] = data
 	}
-	for _, doc := range rules.DecodeTerraformModule(files, &t.vars, t.opts...) {
+	vars, opts := t.moduleInputs(dir)
+	for _, doc := range rules.DecodeTerraformModule(files, vars, opts...) {
 		if isTerraformSource(doc.File) {
 			m.docs[doc.File] = doc
 		} else {
@@ -184,8 +244,8 @@ func (t *terraformInput) unrelated(doc *rules.Document) bool {
 	}
 	data := string(m.data[doc.File])
 	for _, f := range doc.Findings {
-		if f.Code == rules.CodeUnknownField {
-			return false // a misspelt resource type
+		if f.Code == rules.CodeResourceType {
+			return false // a misspelt ECR resource type: the typo must not pass unseen
 		}
 	}
 	for _, f := range doc.Findings {

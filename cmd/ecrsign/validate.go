@@ -30,7 +30,7 @@ Validates every signing and replication configuration in each FILE ("-" reads st
 input): API request or response JSON, bare {"rules": ...}, CloudFormation templates (JSON or
 YAML), CDK synth output, terraform show -json output and Terraform .tf files (each evaluated
 with the other .tf files of its directory, terraform.tfvars, *.auto.tfvars, then --var and
---var-file in order). A DIR is searched recursively for *.json, *.yaml, *.yml and *.tf files
+--var-file in order; a .tfvars FILE validates the .tf files of its directory). A DIR is searched recursively for *.json, *.yaml, *.yml and *.tf files
 (directories whose name starts with "." and node_modules are skipped); a CDK cloud assembly (DIR itself or a cdk.out directory with a manifest.json) gives
 its stacks' templates instead, each read with its stack's account and region. Files found
 there that are not configurations are skipped silently: those that hold none, bare
@@ -64,7 +64,8 @@ accepts the findings of those codes on that line; a CloudFormation resource's
 "Metadata: {ecrsign: {ignore: [{code: ECR302, reason: ...}]}}" those of the resource; the
 project configuration file (.ecrsign.yaml, the nearest above each input up to the repository
 root, or --config-file) may list codes to ignore, per path glob, and set strict, region,
-registry-id, account-id and template parameters (flags given explicitly win). Suppressed
+registry-id, account-id, template parameters and Terraform vars (those as if given with
+--var before the command line's; flags given explicitly win). Suppressed
 findings never fail the run: json marks them "suppressed": true, sarif lists them with
 suppressions, junit as skipped, and text and github leave them out and count them on
 standard error. A suppression without a reason is a warning (ECR500), one that suppresses
@@ -114,8 +115,9 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	tf.opts = opts
+	tf.projects = projects
 	v := &validator{fs: fs, stdin: stdin, strict: *strict, region: *region, opts: opts, tf: tf, projects: projects,
-		status: exitOK, rep: &report{}, strictFiles: map[string]bool{}}
+		status: exitOK, rep: &report{}, strictFiles: map[string]bool{}, tfSeen: map[string]bool{}}
 	for _, name := range names {
 		if name == "-" {
 			v.file(walkedFile{path: name}, false)
@@ -164,6 +166,7 @@ type validator struct {
 	all         []rules.Finding
 	rep         *report
 	strictFiles map[string]bool // the inputs checked with warnings counting as errors
+	tfSeen      map[string]bool // the .tf files validated
 }
 
 // unreadable notes an input that could not be read: an error on standard error, exit status
@@ -183,8 +186,30 @@ func (v *validator) file(f walkedFile, walked bool) bool {
 	if isTerraformSource(f.path) {
 		return v.terraform(f.path, walked)
 	}
+	if isTerraformVars(f.path) {
+		// A .tfvars file changes the values of its module (pre-commit passes it alone when
+		// only it changes): the module's .tf files are validated with it.
+		if files := moduleSources(filepath.Dir(f.path)); len(files) > 0 {
+			related := false
+			for _, name := range files {
+				related = v.terraform(name, walked) || related
+			}
+			return related
+		}
+	}
+	if f.path != "-" && filepath.Base(f.path) == rules.ProjectConfigName && *v.projects.flags.configFile == "" {
+		// The project file itself (pre-commit passes it when it changes): checked as one,
+		// not as a configuration.
+		if _, err := v.projects.forDir(filepath.Dir(f.path)); err != nil {
+			v.unreadable(f.path, err)
+		}
+		return !walked // no configuration, for a walk's count
+	}
 	data, err := readInput(f.path, v.stdin)
 	if err != nil {
+		if f.stack != nil {
+			err = stackTemplateError(*f.stack, err)
+		}
 		v.unreadable(f.path, err)
 		return true
 	}
@@ -205,6 +230,10 @@ func (v *validator) file(f walkedFile, walked bool) bool {
 // terraform validates a .tf file, decoded with its module, and the module's variable values
 // the first time one of its files is.
 func (v *validator) terraform(name string, walked bool) bool {
+	if v.tfSeen[filepath.Clean(name)] {
+		return false // validated already, named twice or through its module's .tfvars
+	}
+	v.tfSeen[filepath.Clean(name)] = true
 	docs, err := v.tf.documents(name)
 	if err != nil {
 		v.unreadable(name, err)
@@ -304,10 +333,15 @@ var configMembers = [][]byte{
 var topLevelRules = regexp.MustCompile(`"rules"\s*:|(?m)^rules\s*:`)
 
 // unrelated reports whether a file found by a directory walk is not a configuration and is
-// skipped: it holds no configuration; or it is a bare {"rules": ...} document that mentions no
+// skipped (never one with a misspelt ECR resource type, ECR113): it holds no configuration; or it is a bare {"rules": ...} document that mentions no
 // member of a signing or replication rule (ESLint and other tools have top-level rules too);
 // or it does not parse and mentions neither such a member nor a top-level "rules".
 func unrelated(doc *rules.Document, data []byte) bool {
+	for _, f := range doc.Findings {
+		if f.Code == rules.CodeResourceType {
+			return false // a misspelt ECR resource type: the typo must not pass unseen
+		}
+	}
 	// Without its NUL bytes, UTF-16 or UTF-32 text of ASCII characters reads as ASCII: a
 	// configuration saved in those encodings is still recognised, and reported (ECR102).
 	data = bytes.ReplaceAll(data, []byte{0}, nil)
