@@ -779,4 +779,3 @@ func (ev *tfEval) causes(e hclsyntax.Expression) []tfCause {
 	}
 	return out
 }
-
