@@ -215,23 +215,6 @@ func (t *templateFlags) options(registryID string) ([]rules.Option, error) {
 	return opts, nil
 }
 
-// decodeSpec decodes the file of a configuration spec: a Terraform module (a .tf file, or a
-// directory holding .tf files) with tf's variables, any other file with rules.Decode.
-func decodeSpec(file string, stdin io.Reader, tf *terraformInput) (*rules.Document, error) {
-	tfFiles, _ := filepath.Glob(filepath.Join(file, "*.tf"))
-	if file != "-" && (isTerraformSource(file) || len(tfFiles) > 0) {
-		if tf == nil {
-			tf = &terraformInput{modules: map[string]*terraformModule{}}
-		}
-		return tf.moduleDocument(file)
-	}
-	data, err := readInput(file, stdin)
-	if err != nil {
-		return nil, err
-	}
-	return rules.Decode(file, data), nil
-}
-
 // readInput reads a file, or standard input for "-", reading at most one byte more than
 // Decode accepts so that Decode can report the size.
 func readInput(name string, stdin io.Reader) ([]byte, error) {
