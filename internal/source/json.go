@@ -113,29 +113,11 @@ func (p *jsonParser) object(pos Pos, depth int) (*Node, error) {
 		return n, nil
 	}
 	for {
-		p.skipSpace()
-		if p.off >= len(p.data) {
-			return nil, p.errorf(p.off, "unexpected end of input in an object: the document is truncated")
-		}
-		if p.data[p.off] != '"' {
-			return nil, p.errorf(p.off, "unexpected %s where an object key (a double-quoted string) belongs", p.describe(p.off))
-		}
-		keyPos := p.lines.pos(p.off)
-		key, err := p.str()
+		m, err := p.member(depth)
 		if err != nil {
 			return nil, err
 		}
-		p.skipSpace()
-		if p.off >= len(p.data) || p.data[p.off] != ':' {
-			return nil, p.errorf(p.off, "expected ':' after object key %q, found %s", key, p.describe(p.off))
-		}
-		p.off++
-		p.skipSpace()
-		v, err := p.value(depth + 1)
-		if err != nil {
-			return nil, err
-		}
-		n.Members = append(n.Members, Member{Key: key, KeyPos: keyPos, Value: v})
+		n.Members = append(n.Members, m)
 		done, err := p.next('}', "an object", "an object member")
 		if err != nil {
 			return nil, err
@@ -144,6 +126,33 @@ func (p *jsonParser) object(pos Pos, depth int) (*Node, error) {
 			return n, nil
 		}
 	}
+}
+
+// member parses one member of an object at depth: its key, the ':' and its value.
+func (p *jsonParser) member(depth int) (Member, error) {
+	p.skipSpace()
+	if p.off >= len(p.data) {
+		return Member{}, p.errorf(p.off, "unexpected end of input in an object: the document is truncated")
+	}
+	if p.data[p.off] != '"' {
+		return Member{}, p.errorf(p.off, "unexpected %s where an object key (a double-quoted string) belongs", p.describe(p.off))
+	}
+	keyPos := p.lines.pos(p.off)
+	key, err := p.str()
+	if err != nil {
+		return Member{}, err
+	}
+	p.skipSpace()
+	if p.off >= len(p.data) || p.data[p.off] != ':' {
+		return Member{}, p.errorf(p.off, "expected ':' after object key %q, found %s", key, p.describe(p.off))
+	}
+	p.off++
+	p.skipSpace()
+	v, err := p.value(depth + 1)
+	if err != nil {
+		return Member{}, err
+	}
+	return Member{Key: key, KeyPos: keyPos, Value: v}, nil
 }
 
 func (p *jsonParser) array(pos Pos, depth int) (*Node, error) {
