@@ -104,8 +104,8 @@ type overlapTable struct {
 }
 
 // newOverlapTable fills the table from the ends of a and b backwards.
-func newOverlapTable(a, b []int16) *overlapTable {
-	t := &overlapTable{a: a, b: b, dist: make([]int32, (len(a)+1)*(len(b)+1))}
+func newOverlapTable(a, b []int16) overlapTable {
+	t := overlapTable{a: a, b: b, dist: make([]int32, (len(a)+1)*(len(b)+1))}
 	for i := len(a); i >= 0; i-- {
 		for j := len(b); j >= 0; j-- {
 			t.dist[t.index(i, j)] = min(t.shortest(i, j), overlapNone)
