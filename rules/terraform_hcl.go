@@ -173,22 +173,8 @@ func DecodeTerraformModule(files []TerraformFile, vars *TerraformVars, opts ...O
 	m.assignVars(vars)
 	var all []*Config
 	for _, f := range m.files {
-		if f.body == nil || f.broken || !isTerraformSource(f.name) {
-			continue
-		}
-		for _, b := range f.body.Blocks {
-			if b.Type != "resource" || len(b.Labels) != 2 {
-				continue
-			}
-			if res, ok := terraformResources[b.Labels[0]]; ok {
-				for _, in := range m.instances(f, b) {
-					all = append(all, m.resource(f, b, res, in))
-				}
-			} else if near := nearResourceType(b.Labels[0]); near != "" {
-				m.finding(CodeUnknownField, SeverityError, b.LabelRanges[0],
-					fmt.Sprintf("resource type %q is not one the aws and awscc providers define; its configuration is not checked", b.Labels[0]),
-					"did you mean "+near+"?")
-			}
+		if f.body != nil && !f.broken && isTerraformSource(f.name) {
+			all = append(all, m.configurations(f)...)
 		}
 	}
 	if m.budget.spent != nil && !m.limited {
@@ -197,9 +183,38 @@ func DecodeTerraformModule(files []TerraformFile, vars *TerraformVars, opts ...O
 	for _, c := range all {
 		check(c, &o)
 	}
+	return m.documents(len(all) > 0)
+}
+
+// configurations decodes the ECR configuration resources of the configuration file f, one
+// per instance, and reports resource types within a few edits of one of them.
+func (m *tfModule) configurations(f *tfFile) []*Config {
+	var cs []*Config
+	for _, b := range f.body.Blocks {
+		if b.Type != "resource" || len(b.Labels) != 2 {
+			continue
+		}
+		if res, ok := terraformResources[b.Labels[0]]; ok {
+			for _, in := range m.instances(f, b) {
+				cs = append(cs, m.resource(f, b, res, in))
+			}
+		} else if near := nearResourceType(b.Labels[0]); near != "" {
+			m.finding(CodeUnknownField, SeverityError, b.LabelRanges[0],
+				fmt.Sprintf("resource type %q is not one the aws and awscc providers define; its configuration is not checked", b.Labels[0]),
+				"did you mean "+near+"?")
+		}
+	}
+	return cs
+}
+
+// documents returns the documents of the module's files, in order: every configuration
+// file (saying it declares no configuration when the module has none, found false, and it
+// has no error), and every values file with findings; then the --var assignments' document
+// if it has one.
+func (m *tfModule) documents(found bool) []*Document {
 	var docs []*Document
 	for _, f := range m.files {
-		if isTerraformSource(f.name) && len(all) == 0 && !hasError(f.doc.Findings) {
+		if isTerraformSource(f.name) && !found && !hasError(f.doc.Findings) {
 			f.doc.Findings = append(f.doc.Findings, Finding{Code: CodeNoConfig, Severity: SeverityError, File: f.name, Line: 1, Column: 1,
 				Message: "the Terraform module declares no " + terraformTypeList + " resource"})
 		}
