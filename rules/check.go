@@ -93,15 +93,12 @@ const (
 func CheckSigning(cfg *SigningConfiguration) []Violation { return untyped(checkSigning(cfg)) }
 
 func checkSigning(cfg *SigningConfiguration) []violation {
-	var vs []violation
 	if cfg == nil {
 		return []violation{{Violation: Violation{Path: "", Value: "null", Constraint: constraintNotNull}}}
 	}
-	if cfg.Rules == nil {
-		return []violation{{Violation{Path: "rules", Value: "null", Constraint: constraintNotNull}, RulesPath()}}
-	}
-	if len(cfg.Rules) > MaxSigningRules {
-		vs = append(vs, violation{Violation{"rules", briefList(cfg.Rules), constraintMaxLen + strconv.Itoa(MaxSigningRules)}, RulesPath()})
+	vs, stop := checkRuleList(cfg.Rules, MaxSigningRules)
+	if stop {
+		return vs
 	}
 	for i, r := range cfg.Rules {
 		rp := RuleAt(i)
@@ -113,11 +110,7 @@ func checkSigning(cfg *SigningConfiguration) []violation {
 			continue
 		}
 		lp := rp.Member("repositoryFilters")
-		if n := len(r.RepositoryFilters); n < MinSigningFilters {
-			vs = append(vs, violation{Violation{lp.String(), "[]", constraintMinLen + strconv.Itoa(MinSigningFilters)}, lp})
-		} else if n > MaxSigningFilters {
-			vs = append(vs, violation{Violation{lp.String(), briefList(r.RepositoryFilters), constraintMaxLen + strconv.Itoa(MaxSigningFilters)}, lp})
-		}
+		vs = append(vs, checkFilterCount(lp, r.RepositoryFilters, MinSigningFilters, MaxSigningFilters)...)
 		for j, f := range r.RepositoryFilters {
 			if f.FilterType == WildcardMatch && len(f.Filter) <= MaxSigningFilterLength && f.Filter != "" && signingFilterRE.MatchString(f.Filter) {
 				continue // valid: skip building paths
@@ -139,15 +132,12 @@ func CheckReplication(cfg *ReplicationConfiguration) []Violation {
 }
 
 func checkReplication(cfg *ReplicationConfiguration) []violation {
-	var vs []violation
 	if cfg == nil {
 		return []violation{{Violation: Violation{Path: "", Value: "null", Constraint: constraintNotNull}}}
 	}
-	if cfg.Rules == nil {
-		return []violation{{Violation{Path: "rules", Value: "null", Constraint: constraintNotNull}, RulesPath()}}
-	}
-	if len(cfg.Rules) > MaxReplicationRules {
-		vs = append(vs, violation{Violation{"rules", briefList(cfg.Rules), constraintMaxLen + strconv.Itoa(MaxReplicationRules)}, RulesPath()})
+	vs, stop := checkRuleList(cfg.Rules, MaxReplicationRules)
+	if stop {
+		return vs
 	}
 	for i, r := range cfg.Rules {
 		rp := RuleAt(i)
@@ -166,11 +156,7 @@ func checkReplication(cfg *ReplicationConfiguration) []violation {
 			continue
 		}
 		lp := rp.Member("repositoryFilters")
-		if n := len(r.RepositoryFilters); n < MinReplicationFilters {
-			vs = append(vs, violation{Violation{lp.String(), "[]", constraintMinLen + strconv.Itoa(MinReplicationFilters)}, lp})
-		} else if n > MaxReplicationFilters {
-			vs = append(vs, violation{Violation{lp.String(), briefList(r.RepositoryFilters), constraintMaxLen + strconv.Itoa(MaxReplicationFilters)}, lp})
-		}
+		vs = append(vs, checkFilterCount(lp, r.RepositoryFilters, MinReplicationFilters, MaxReplicationFilters)...)
 		for j, f := range r.RepositoryFilters {
 			fp, tp := lp.Index(j).Member("filter"), lp.Index(j).Member("filterType")
 			vs = append(vs, withPath(fp, checkString(fp.String(), f.Filter, MinReplicationFilterLength, MaxReplicationFilterLength, replicationFilterRE, ReplicationFilterPattern))...)
@@ -178,6 +164,30 @@ func checkReplication(cfg *ReplicationConfiguration) []violation {
 		}
 	}
 	return vs
+}
+
+// checkRuleList checks a configuration's rules list: present (else stop is true: nothing
+// further can be checked) and at most max rules long.
+func checkRuleList[R any](rules []R, max int) (vs []violation, stop bool) {
+	if rules == nil {
+		return []violation{{Violation{Path: "rules", Value: "null", Constraint: constraintNotNull}, RulesPath()}}, true
+	}
+	if len(rules) > max {
+		return []violation{{Violation{"rules", briefList(rules), constraintMaxLen + strconv.Itoa(max)}, RulesPath()}}, false
+	}
+	return nil, false
+}
+
+// checkFilterCount checks that the filter list at lp, which is present, holds min to max
+// filters.
+func checkFilterCount[F any](lp Path, filters []F, min, max int) []violation {
+	switch n := len(filters); {
+	case n < min:
+		return []violation{{Violation{lp.String(), "[]", constraintMinLen + strconv.Itoa(min)}, lp}}
+	case n > max:
+		return []violation{{Violation{lp.String(), briefList(filters), constraintMaxLen + strconv.Itoa(max)}, lp}}
+	}
+	return nil
 }
 
 // CheckSource reports the destinations of cfg that are the source registry, registryID in

@@ -94,60 +94,22 @@ func Decode(file string, data []byte, opts ...Option) *Document {
 	}
 	o.accountID, o.registryID = cmpOr(o.accountID, o.registryID), cmpOr(o.registryID, o.accountID)
 	doc := &Document{File: file}
-	fail := func(code Code, pos source.Pos, msg, hint string) *Document {
-		doc.Findings = append(doc.Findings, Finding{Code: code, Severity: SeverityError, File: file,
-			Line: pos.Line, Column: pos.Column, Message: msg, Hint: hint})
+	fail := func(f *Finding) *Document {
+		f.Severity, f.File = SeverityError, file
+		doc.Findings = append(doc.Findings, *f)
 		return doc
 	}
-	if len(data) > o.maxSize {
-		return fail(CodeTooLarge, source.Pos{Line: 1, Column: 1},
-			fmt.Sprintf("input is %d bytes, more than the %d bytes accepted", len(data), o.maxSize), "")
+	data, bad := checkText(data, o.maxSize)
+	if bad != nil {
+		return fail(bad)
 	}
-	if enc := unicodeEncoding(data); enc != "" {
-		return fail(CodeEncoding, source.Pos{Line: 1, Column: 1}, fmt.Sprintf("input is %s text, not UTF-8", enc),
-			fmt.Sprintf("%s; convert to UTF-8, for example with iconv -f %s -t UTF-8", enc, enc))
+	isJSON, bad := checkSyntaxSize(data, o.maxSize)
+	if bad != nil {
+		return fail(bad)
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return fail(CodeEncoding, source.End(data[:i]), "input is binary (it holds a NUL byte), not a JSON or YAML text", "")
-	}
-	if !utf8.Valid(data) {
-		i := 0
-		for i < len(data) {
-			r, size := utf8.DecodeRune(data[i:])
-			if r == utf8.RuneError && size <= 1 {
-				break
-			}
-			i += size
-		}
-		return fail(CodeEncoding, source.End(data[:i]), fmt.Sprintf("input is not valid UTF-8 (byte 0x%02x)", data[i]), "save the file as UTF-8")
-	}
-	trimmed := bytes.TrimLeftFunc(data, unicode.IsSpace)
-	if len(trimmed) == 0 {
-		return fail(CodeNoConfig, source.Pos{Line: 1, Column: 1}, "input is empty", "")
-	}
-	isJSON := trimmed[0] == '{' || trimmed[0] == '['
-	maxYAML := min(o.maxSize, MaxYAMLSize)
-	if !isJSON && len(data) > maxYAML {
-		return fail(CodeTooLarge, source.Pos{Line: 1, Column: 1},
-			fmt.Sprintf("YAML input is %d bytes, more than the %d bytes accepted for YAML", len(data), maxYAML),
-			"CloudFormation accepts templates of at most 1 MB; convert larger inputs to JSON")
-	}
-	root, isJSON, more, err := parse(data, isJSON, len(data) <= maxYAML, o.limits)
+	root, isJSON, more, err := parse(data, isJSON, len(data) <= min(o.maxSize, MaxYAMLSize), o.limits)
 	if err != nil {
-		code, msg, pos := CodeSyntax, err.Error(), source.Pos{Line: 1, Column: 1}
-		if se, ok := err.(*source.Error); ok {
-			msg, pos = se.Msg, se.Pos
-			if se.Limit {
-				code = CodeLimit
-			}
-		}
-		if isJSON {
-			msg = "invalid JSON: " + msg
-		} else {
-			msg = "invalid YAML: " + msg
-		}
-		return fail(code, pos, msg, "")
+		return fail(parseFailure(err, isJSON))
 	}
 	if more != nil {
 		doc.Findings = append(doc.Findings, Finding{Code: CodeMoreDocuments, Severity: SeverityWarning, File: file,
@@ -155,31 +117,18 @@ func Decode(file string, data []byte, opts ...Option) *Document {
 			Hint: "put each document in a file of its own"})
 	}
 	if root.Kind != source.Object {
-		return fail(CodeNoConfig, root.Pos, fmt.Sprintf("input is %s, not an object holding a configuration", root.Brief()),
-			`expected {"signingConfiguration": ...}, {"rules": ...}, a CloudFormation template or terraform show -json output`)
+		return fail(errorAt(CodeNoConfig, root.Pos, fmt.Sprintf("input is %s, not an object holding a configuration", root.Brief()),
+			`expected {"signingConfiguration": ...}, {"rules": ...}, a CloudFormation template or terraform show -json output`))
 	}
 	format := detect(root, isJSON)
-	budget := &findingBudget{left: MaxFindings}
-	switch {
-	case format == "":
-		return fail(CodeNoConfig, root.Pos, "no signing or replication configuration found: "+describeKeys(root),
-			`expected {"signingConfiguration": ...}, {"replicationConfiguration": ...}, {"rules": ...}, a CloudFormation template or terraform show -json output`)
-	case format.CloudFormation():
-		decodeCloudFormation(doc, root, format, budget, &o)
-	case format == FormatTerraformPlan || format == FormatTerraformState:
-		decodeTerraform(doc, root, format, o.limits.MaxDepth, budget)
-	default:
-		decodeAPI(doc, root, format, budget)
+	if format == "" {
+		return fail(errorAt(CodeNoConfig, root.Pos, "no signing or replication configuration found: "+describeKeys(root),
+			`expected {"signingConfiguration": ...}, {"replicationConfiguration": ...}, {"rules": ...}, a CloudFormation template or terraform show -json output`))
 	}
+	budget := &findingBudget{left: MaxFindings}
+	decodeFormat(doc, root, format, budget, &o)
 	if len(doc.Configs) == 0 && !hasError(doc.Findings) {
-		what := "the CloudFormation template holds no AWS::ECR::SigningConfiguration or AWS::ECR::ReplicationConfiguration resource"
-		switch format {
-		case FormatTerraformPlan:
-			what = "the Terraform plan holds no awscc_ecr_signing_configuration resource"
-		case FormatTerraformState:
-			what = "the Terraform state holds no awscc_ecr_signing_configuration resource"
-		}
-		return fail(CodeNoConfig, root.Pos, what, "")
+		return fail(errorAt(CodeNoConfig, root.Pos, noConfigMessage(format), ""))
 	}
 	for _, c := range doc.Configs {
 		check(c, &o)
@@ -190,6 +139,96 @@ func Decode(file string, data []byte, opts ...Option) *Document {
 	}
 	sortFindings(doc.Findings)
 	return doc
+}
+
+// errorAt returns an error finding at pos, without its file.
+func errorAt(code Code, pos source.Pos, msg, hint string) *Finding {
+	return &Finding{Code: code, Severity: SeverityError, Line: pos.Line, Column: pos.Column, Message: msg, Hint: hint}
+}
+
+// checkText checks that data is at most maxSize bytes of UTF-8 text, and returns it without
+// a byte order mark; otherwise a finding saying what it is instead.
+func checkText(data []byte, maxSize int) ([]byte, *Finding) {
+	if len(data) > maxSize {
+		return nil, errorAt(CodeTooLarge, source.Pos{Line: 1, Column: 1},
+			fmt.Sprintf("input is %d bytes, more than the %d bytes accepted", len(data), maxSize), "")
+	}
+	if enc := unicodeEncoding(data); enc != "" {
+		return nil, errorAt(CodeEncoding, source.Pos{Line: 1, Column: 1}, fmt.Sprintf("input is %s text, not UTF-8", enc),
+			fmt.Sprintf("%s; convert to UTF-8, for example with iconv -f %s -t UTF-8", enc, enc))
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return nil, errorAt(CodeEncoding, source.End(data[:i]), "input is binary (it holds a NUL byte), not a JSON or YAML text", "")
+	}
+	if !utf8.Valid(data) {
+		i := 0
+		for i < len(data) {
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			i += size
+		}
+		return nil, errorAt(CodeEncoding, source.End(data[:i]), fmt.Sprintf("input is not valid UTF-8 (byte 0x%02x)", data[i]), "save the file as UTF-8")
+	}
+	return data, nil
+}
+
+// checkSyntaxSize reports whether the text data looks like JSON (it starts with an object
+// or array), and returns a finding if it is empty or YAML larger than YAML inputs may be.
+func checkSyntaxSize(data []byte, maxSize int) (isJSON bool, bad *Finding) {
+	trimmed := bytes.TrimLeftFunc(data, unicode.IsSpace)
+	if len(trimmed) == 0 {
+		return false, errorAt(CodeNoConfig, source.Pos{Line: 1, Column: 1}, "input is empty", "")
+	}
+	isJSON = trimmed[0] == '{' || trimmed[0] == '['
+	if maxYAML := min(maxSize, MaxYAMLSize); !isJSON && len(data) > maxYAML {
+		return false, errorAt(CodeTooLarge, source.Pos{Line: 1, Column: 1},
+			fmt.Sprintf("YAML input is %d bytes, more than the %d bytes accepted for YAML", len(data), maxYAML),
+			"CloudFormation accepts templates of at most 1 MB; convert larger inputs to JSON")
+	}
+	return isJSON, nil
+}
+
+// parseFailure turns a parse error into a finding: a syntax error, or a limit reached.
+func parseFailure(err error, isJSON bool) *Finding {
+	code, msg, pos := CodeSyntax, err.Error(), source.Pos{Line: 1, Column: 1}
+	if se, ok := err.(*source.Error); ok {
+		msg, pos = se.Msg, se.Pos
+		if se.Limit {
+			code = CodeLimit
+		}
+	}
+	if isJSON {
+		msg = "invalid JSON: " + msg
+	} else {
+		msg = "invalid YAML: " + msg
+	}
+	return errorAt(code, pos, msg, "")
+}
+
+// decodeFormat decodes the configurations of root, a document of the given format.
+func decodeFormat(doc *Document, root *source.Node, format Format, budget *findingBudget, o *options) {
+	switch {
+	case format.CloudFormation():
+		decodeCloudFormation(doc, root, format, budget, o)
+	case format == FormatTerraformPlan || format == FormatTerraformState:
+		decodeTerraform(doc, root, format, o.limits.MaxDepth, budget)
+	default:
+		decodeAPI(doc, root, format, budget)
+	}
+}
+
+// noConfigMessage says that a document of the given format holds no configuration.
+func noConfigMessage(format Format) string {
+	switch format {
+	case FormatTerraformPlan:
+		return "the Terraform plan holds no awscc_ecr_signing_configuration resource"
+	case FormatTerraformState:
+		return "the Terraform state holds no awscc_ecr_signing_configuration resource"
+	}
+	return "the CloudFormation template holds no AWS::ECR::SigningConfiguration or AWS::ECR::ReplicationConfiguration resource"
 }
 
 func describeKeys(n *source.Node) string {

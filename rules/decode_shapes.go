@@ -314,22 +314,40 @@ func (d *decoder) signing(n *source.Node) {
 		}
 		r := &cfg.Rules[i]
 		r.SigningProfileArn = d.str(rm["signingProfileArn"], p+".signingProfileArn")
-		fs, present := d.array(rm["repositoryFilters"], p+".repositoryFilters")
-		if !present {
+		r.RepositoryFilters = repositoryFilters(d, rm["repositoryFilters"], i, MaxSigningFilters, signingFilter)
+	}
+}
+
+// signingFilter makes a signing rule's filter.
+func signingFilter(filter, filterType string) SigningRepositoryFilter {
+	return SigningRepositoryFilter{Filter: filter, FilterType: SigningRepositoryFilterType(filterType)}
+}
+
+// replicationFilter makes a replication rule's filter.
+func replicationFilter(filter, filterType string) RepositoryFilter {
+	return RepositoryFilter{Filter: filter, FilterType: RepositoryFilterType(filterType)}
+}
+
+// repositoryFilters decodes the repositoryFilters array of rule i, at n, cut to one element
+// past max: newFilter makes each filter from its filter and filter type, and an element that
+// is not an object (already reported) stays the zero filter. nil when n is not a usable array.
+func repositoryFilters[F any](d *decoder, n *source.Node, i, max int, newFilter func(filter, filterType string) F) []F {
+	path := RulePath(i) + ".repositoryFilters"
+	fs, present := d.array(n, path)
+	if !present {
+		return nil
+	}
+	fs = d.capped(fs, path, max, "filters")
+	filters := make([]F, len(fs))
+	for j, fn := range fs {
+		fp := FilterPath(i, j)
+		fm, ok := d.object(fn, fp, "filter", "filterType")
+		if !ok {
 			continue
 		}
-		fs = d.capped(fs, p+".repositoryFilters", MaxSigningFilters, "filters")
-		r.RepositoryFilters = make([]SigningRepositoryFilter, len(fs))
-		for j, fn := range fs {
-			fp := FilterPath(i, j)
-			fm, ok := d.object(fn, fp, "filter", "filterType")
-			if !ok {
-				continue
-			}
-			r.RepositoryFilters[j].Filter = d.str(fm["filter"], fp+".filter")
-			r.RepositoryFilters[j].FilterType = SigningRepositoryFilterType(d.str(fm["filterType"], fp+".filterType"))
-		}
+		filters[j] = newFilter(d.str(fm["filter"], fp+".filter"), d.str(fm["filterType"], fp+".filterType"))
 	}
+	return filters
 }
 
 // replication decodes a ReplicationConfiguration at n.
@@ -361,20 +379,6 @@ func (d *decoder) replication(n *source.Node) {
 				r.Destinations[j].RegistryID = d.str(dm["registryId"], dp+".registryId")
 			}
 		}
-		fs, present := d.array(rm["repositoryFilters"], p+".repositoryFilters")
-		if !present {
-			continue
-		}
-		fs = d.capped(fs, p+".repositoryFilters", MaxReplicationFilters, "filters")
-		r.RepositoryFilters = make([]RepositoryFilter, len(fs))
-		for j, fn := range fs {
-			fp := fmt.Sprintf("%s.repositoryFilters[%d]", p, j)
-			fm, ok := d.object(fn, fp, "filter", "filterType")
-			if !ok {
-				continue
-			}
-			r.RepositoryFilters[j].Filter = d.str(fm["filter"], fp+".filter")
-			r.RepositoryFilters[j].FilterType = RepositoryFilterType(d.str(fm["filterType"], fp+".filterType"))
-		}
+		r.RepositoryFilters = repositoryFilters(d, rm["repositoryFilters"], i, MaxReplicationFilters, replicationFilter)
 	}
 }

@@ -5,29 +5,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ecrsign/ecrsign/internal/bruteforce"
 )
 
 // repositoryNameRE is the model's RepositoryName pattern compiled by package regexp: the
 // oracle the checks are held to (internal/reponame holds its byte machine to it too).
 var repositoryNameRE = regexp.MustCompile(`^(?:` + RepositoryNamePattern + `)$`)
-
-// forEachString calls f with every string over chars of length 0 to maxLen.
-func forEachString(chars string, maxLen int, f func(string)) {
-	buf := make([]byte, 0, maxLen)
-	var walk func()
-	walk = func() {
-		f(string(buf))
-		if len(buf) == maxLen {
-			return
-		}
-		for i := 0; i < len(chars); i++ {
-			buf = append(buf, chars[i])
-			walk()
-			buf = buf[:len(buf)-1]
-		}
-	}
-	walk()
-}
 
 // TestCheckRepositoryNameSameViolations holds CheckRepositoryName to what it reported when
 // every name went through the regular expression: the same violations, byte for byte, for
@@ -44,7 +28,9 @@ func TestCheckRepositoryNameSameViolations(t *testing.T) {
 			t.Fatalf("CheckRepositoryName(%q) = %q, want %q", s, got, want)
 		}
 	}
-	forEachString("a0._-/A\xff", 5, check)
+	for s := range bruteforce.Strings("a0._-/A\xff", 5) {
+		check(s)
+	}
 	for _, n := range []int{1, 2, 255, 256, 257, 300} {
 		for _, unit := range []string{"a", "é", "A", "-"} {
 			check(strings.Repeat(unit, n))

@@ -65,77 +65,22 @@ var terraformBlockNames = map[string]string{
 // has no planned_values. Values a plan knows only after apply (after_unknown) are reported
 // as unresolved. A plan's prior_state is not read: planned_values is what apply configures.
 func decodeTerraform(doc *Document, root *source.Node, f Format, maxDepth int, b *findingBudget) {
-	var walk func(mod *source.Node, depth int)
-	found := 0
-	resources := map[*Config]tfResource{}
-	walk = func(mod *source.Node, depth int) {
-		if mod == nil || mod.Kind != source.Object || depth > maxDepth {
-			return
-		}
-		if rs := mod.Lookup("resources"); rs != nil && rs.Kind == source.Array {
-			for _, r := range rs.Items {
-				res, ok := terraformResourceOf(r)
-				if !ok {
-					continue
-				}
-				resources[addTerraform(doc, r, r.Lookup("values"), res, f, b, maxDepth)] = res
-				found++
-			}
-		}
-		if cm := mod.Lookup("child_modules"); cm != nil && cm.Kind == source.Array {
-			for _, m := range cm.Items {
-				walk(m, depth+1)
-			}
-		}
-	}
+	d := &tfShowDecoder{doc: doc, format: f, maxDepth: maxDepth, budget: b, resources: map[*Config]tfResource{}}
 	top := root.Lookup("planned_values")
 	if f == FormatTerraformState {
 		top = root.Lookup("values")
 	}
-	walk(top.Lookup("root_module"), 0)
-	if found == 0 && f == FormatTerraformPlan {
-		if rcs := root.Lookup("resource_changes"); rcs != nil && rcs.Kind == source.Array {
-			for _, rc := range rcs.Items {
-				res, ok := terraformResourceOf(rc)
-				if !ok {
-					continue
-				}
-				after := rc.Lookup("change").Lookup("after")
-				if after == nil || after.Kind == source.Null {
-					continue // being deleted
-				}
-				resources[addTerraform(doc, rc, after, res, f, b, maxDepth)] = res
-				found++
-			}
-		}
+	d.module(top.Lookup("root_module"), 0)
+	if d.found == 0 && f == FormatTerraformPlan {
+		d.resourceChanges(root.Lookup("resource_changes"))
 	}
 	// Values known only after apply (the ARN of a profile created in the same plan) are
 	// absent from planned_values and marked in resource_changes[].change.after_unknown.
-	if rcs := root.Lookup("resource_changes"); rcs != nil && rcs.Kind == source.Array {
-		byName := map[string]*Config{}
-		for _, c := range doc.Configs {
-			byName[c.Name] = c
-		}
-		for _, rc := range rcs.Items {
-			a := rc.Lookup("address")
-			res, ok := terraformResourceOf(rc)
-			if a == nil || a.Kind != source.String || byName[a.Text] == nil || !ok {
-				continue
-			}
-			c := byName[a.Text]
-			unknown := terraformBody(rc.Lookup("change").Lookup("after_unknown"), res, maxDepth)
-			if unknown != nil && unknown.Kind == source.Bool && unknown.Text == "true" {
-				// The whole configuration is known only after apply.
-				markUnknown(c, &source.Node{Kind: source.Object, Members: []source.Member{{Key: "rules", Value: unknown}}}, "", maxDepth)
-				continue
-			}
-			markUnknown(c, unknown, "", maxDepth)
-		}
-	}
-	for c, res := range resources {
+	d.afterUnknown(root.Lookup("resource_changes"))
+	for c, res := range d.resources {
 		checkTerraformBounds(c, res)
 	}
-	if found == 0 {
+	if d.found == 0 {
 		what := "plan"
 		if f == FormatTerraformState {
 			what = "state"
@@ -145,6 +90,91 @@ func decodeTerraform(doc *Document, root *source.Node, f Format, maxDepth int, b
 			Message: fmt.Sprintf("the Terraform %s holds no awscc_ecr_signing_configuration resource, nor any %s",
 				what, strings.TrimPrefix(terraformTypeList, "awscc_ecr_signing_configuration, "))})
 	}
+}
+
+// tfShowDecoder holds what decodeTerraform has read so far of terraform show -json output.
+type tfShowDecoder struct {
+	doc      *Document
+	format   Format
+	maxDepth int
+	budget   *findingBudget
+	// resources describes the resource each decoded configuration came from.
+	resources map[*Config]tfResource
+	found     int
+}
+
+// add decodes the configuration of resource r with attribute values values.
+func (d *tfShowDecoder) add(r, values *source.Node, res tfResource) {
+	d.resources[addTerraform(d.doc, r, values, res, d.format, d.budget, d.maxDepth)] = res
+	d.found++
+}
+
+// module reads the resources of a module of planned_values or values, and of its child
+// modules, depth levels down.
+func (d *tfShowDecoder) module(mod *source.Node, depth int) {
+	if mod == nil || mod.Kind != source.Object || depth > d.maxDepth {
+		return
+	}
+	for _, r := range arrayItems(mod.Lookup("resources")) {
+		if res, ok := terraformResourceOf(r); ok {
+			d.add(r, r.Lookup("values"), res)
+		}
+	}
+	for _, m := range arrayItems(mod.Lookup("child_modules")) {
+		d.module(m, depth+1)
+	}
+}
+
+// resourceChanges reads the resources of a plan's resource_changes, skipping those being
+// deleted.
+func (d *tfShowDecoder) resourceChanges(rcs *source.Node) {
+	for _, rc := range arrayItems(rcs) {
+		res, ok := terraformResourceOf(rc)
+		if !ok {
+			continue
+		}
+		after := rc.Lookup("change").Lookup("after")
+		if after == nil || after.Kind == source.Null {
+			continue // being deleted
+		}
+		d.add(rc, after, res)
+	}
+}
+
+// afterUnknown marks as unresolved the values of decoded configurations that
+// resource_changes[].change.after_unknown says are known only after apply.
+func (d *tfShowDecoder) afterUnknown(rcs *source.Node) {
+	items := arrayItems(rcs)
+	if items == nil {
+		return
+	}
+	byName := map[string]*Config{}
+	for _, c := range d.doc.Configs {
+		byName[c.Name] = c
+	}
+	for _, rc := range items {
+		a := rc.Lookup("address")
+		res, ok := terraformResourceOf(rc)
+		if a == nil || a.Kind != source.String || byName[a.Text] == nil || !ok {
+			continue
+		}
+		c := byName[a.Text]
+		unknown := terraformBody(rc.Lookup("change").Lookup("after_unknown"), res, d.maxDepth)
+		if unknown != nil && unknown.Kind == source.Bool && unknown.Text == "true" {
+			// The whole configuration is known only after apply.
+			markUnknown(c, &source.Node{Kind: source.Object, Members: []source.Member{{Key: "rules", Value: unknown}}}, "", d.maxDepth)
+			continue
+		}
+		markUnknown(c, unknown, "", d.maxDepth)
+	}
+}
+
+// arrayItems returns the items of n if it is an array, else nil.
+func arrayItems(n *source.Node) []*source.Node {
+	if n == nil || n.Kind != source.Array {
+		return nil
+	}
+	return n.Items
 }
 
 // terraformResourceOf returns the description of a managed resource of terraform show -json

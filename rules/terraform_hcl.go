@@ -173,21 +173,8 @@ func DecodeTerraformModule(files []TerraformFile, vars *TerraformVars, opts ...O
 	m.assignVars(vars)
 	var all []*Config
 	for _, f := range m.files {
-		if f.body == nil || f.broken || !isTerraformSource(f.name) {
-			continue
-		}
-		for _, b := range f.body.Blocks {
-			if b.Type != "resource" || len(b.Labels) != 2 {
-				continue
-			}
-			if res, ok := terraformResources[b.Labels[0]]; ok {
-				for _, in := range m.instances(f, b) {
-					all = append(all, m.resource(f, b, res, in))
-				}
-			} else if near := nearTerraformType(b.Labels[0]); near != "" {
-				m.finding(CodeResourceType, SeverityError, b.LabelRanges[0], fmt.Sprintf("resource type %q is no resource type of the provider: did you mean %s?", b.Labels[0], near),
-					"terraform rejects the module; ecrsign checks the resource once its type is "+near)
-			}
+		if f.body != nil && !f.broken && isTerraformSource(f.name) {
+			all = append(all, m.configurations(f)...)
 		}
 	}
 	if m.budget.spent != nil && !m.limited {
@@ -196,9 +183,37 @@ func DecodeTerraformModule(files []TerraformFile, vars *TerraformVars, opts ...O
 	for _, c := range all {
 		check(c, &o)
 	}
+	return m.documents(len(all) > 0)
+}
+
+// configurations decodes the ECR configuration resources of the configuration file f, one
+// per instance, and reports resource types within a few edits of one of them.
+func (m *tfModule) configurations(f *tfFile) []*Config {
+	var cs []*Config
+	for _, b := range f.body.Blocks {
+		if b.Type != "resource" || len(b.Labels) != 2 {
+			continue
+		}
+		if res, ok := terraformResources[b.Labels[0]]; ok {
+			for _, in := range m.instances(f, b) {
+				cs = append(cs, m.resource(f, b, res, in))
+			}
+		} else if near := nearTerraformType(b.Labels[0]); near != "" {
+			m.finding(CodeResourceType, SeverityError, b.LabelRanges[0], fmt.Sprintf("resource type %q is no resource type of the provider: did you mean %s?", b.Labels[0], near),
+				"terraform rejects the module; ecrsign checks the resource once its type is "+near)
+		}
+	}
+	return cs
+}
+
+// documents returns the documents of the module's files, in order: every configuration
+// file (saying it declares no configuration when the module has none, found false, and it
+// has no error), and every values file with findings; then the --var assignments' document
+// if it has one.
+func (m *tfModule) documents(found bool) []*Document {
 	var docs []*Document
 	for _, f := range m.files {
-		if isTerraformSource(f.name) && len(all) == 0 && !hasError(f.doc.Findings) {
+		if isTerraformSource(f.name) && !found && !hasError(f.doc.Findings) {
 			f.doc.Findings = append(f.doc.Findings, Finding{Code: CodeNoConfig, Severity: SeverityError, File: f.name, Line: 1, Column: 1,
 				Message: "the Terraform module declares no " + terraformTypeList + " resource"})
 		}
@@ -600,51 +615,43 @@ func (ev *tfEval) expr(e hclsyntax.Expression, iterators map[string]cty.Value) c
 	if lit, ok := e.(*hclsyntax.LiteralValueExpr); ok {
 		cheapNumber(lit)
 	}
+	v, diags := e.Value(&hcl.EvalContext{Variables: ev.variables(e, iterators), Functions: m.funcs})
+	if d := m.budget.charge(v, e.Range()); d != nil {
+		v = cty.DynamicVal
+		diags = append(diags, d)
+	}
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			ev.diagCauses = append(ev.diagCauses, ev.diagCause(e, d))
+		}
+	}
+	return v
+}
+
+// variables returns the values of the variables e refers to: input variables, locals and
+// iterators; any other reference (a resource attribute, path.module) is unknown.
+func (ev *tfEval) variables(e hclsyntax.Expression, iterators map[string]cty.Value) map[string]cty.Value {
 	vars := map[string]cty.Value{}
-	var varVals map[string]cty.Value
-	var locals map[string]cty.Value
+	var varVals, locals map[string]cty.Value
 	for _, t := range hclsyntax.Variables(e) {
 		root := t.RootName()
 		if _, ok := iterators[root]; ok {
 			continue
 		}
-		switch root {
-		case "var":
-			name := attrName(t)
-			if name == "" {
-				continue
-			}
+		name := attrName(t)
+		switch {
+		case (root == "var" || root == "local") && name == "":
+			continue
+		case root == "var":
 			if varVals == nil {
 				varVals = map[string]cty.Value{}
 			}
-			v := m.vars[name]
-			if v == nil {
-				m.finding(CodeExpression, SeverityError, t.SourceRange(), fmt.Sprintf("reference to undeclared input variable %q", name), m.suggestVar(name))
-				varVals[name] = cty.DynamicVal
-				continue
-			}
-			varVals[name] = m.valueOf(v)
-		case "local":
-			name := attrName(t)
-			if name == "" {
-				continue
-			}
+			varVals[name] = ev.inputVariable(t, name)
+		case root == "local":
 			if locals == nil {
 				locals = map[string]cty.Value{}
 			}
-			l := m.evalLocal(name, ev.depth+1, t.SourceRange())
-			if l == nil {
-				m.finding(CodeExpression, SeverityError, t.SourceRange(), fmt.Sprintf("reference to undeclared local value %q", name), "")
-				locals[name] = cty.DynamicVal
-				continue
-			}
-			locals[name] = l.value
-			if len(l.causes) > 0 {
-				if ev.localCauses == nil {
-					ev.localCauses = map[string][]tfCause{}
-				}
-				ev.localCauses[name] = l.causes
-			}
+			locals[name] = ev.localValue(t, name)
 		default:
 			vars[root] = cty.DynamicVal
 		}
@@ -658,37 +665,63 @@ func (ev *tfEval) expr(e hclsyntax.Expression, iterators map[string]cty.Value) c
 	for k, v := range iterators {
 		vars[k] = v
 	}
-	v, diags := e.Value(&hcl.EvalContext{Variables: vars, Functions: m.funcs})
-	if d := m.budget.charge(v, e.Range()); d != nil {
-		v = cty.DynamicVal
-		diags = append(diags, d)
+	return vars
+}
+
+// inputVariable returns the value of the input variable name that t refers to; unknown,
+// with a finding, if it is not declared.
+func (ev *tfEval) inputVariable(t hcl.Traversal, name string) cty.Value {
+	m := ev.m
+	v := m.vars[name]
+	if v == nil {
+		m.finding(CodeExpression, SeverityError, t.SourceRange(), fmt.Sprintf("reference to undeclared input variable %q", name), m.suggestVar(name))
+		return cty.DynamicVal
 	}
-	for _, d := range diags {
-		if d.Severity != hcl.DiagError {
-			continue
-		}
-		rng := diagRange(d, ev.file.name)
-		c := tfCause{text: exprText(e, ev.file.data), where: where(rng), rng: rng}
-		if f := m.byName[rng.Filename]; f != nil && d.Subject != nil {
-			c.text = shorten(string(rng.SliceBytes(f.data)))
-		}
-		switch {
-		case d.Extra == errTerraformLimit:
-			if !m.limited && d.Detail != fmt.Sprintf("evaluation stopped after %d units of work", MaxTerraformWork) {
-				m.limitFinding(rng, d.Detail)
-			}
-			c.why = "is not evaluated: " + d.Detail
-			c.limit = true
-		case d.Summary == "Call to unknown function":
-			c.why = "is a function ecrsign does not evaluate"
-			c.hint = "give the value as a literal or a variable (--var), or check the plan instead (terraform show -json PLAN)"
-		default:
-			m.finding(CodeExpression, SeverityError, rng, diagText(d), "")
-			c.why = "has an error"
-		}
-		ev.diagCauses = append(ev.diagCauses, c)
+	return m.valueOf(v)
+}
+
+// localValue returns the value of the local value name that t refers to, recording why it
+// is unknown if it is; unknown, with a finding, if it is not declared.
+func (ev *tfEval) localValue(t hcl.Traversal, name string) cty.Value {
+	m := ev.m
+	l := m.evalLocal(name, ev.depth+1, t.SourceRange())
+	if l == nil {
+		m.finding(CodeExpression, SeverityError, t.SourceRange(), fmt.Sprintf("reference to undeclared local value %q", name), "")
+		return cty.DynamicVal
 	}
-	return v
+	if len(l.causes) > 0 {
+		if ev.localCauses == nil {
+			ev.localCauses = map[string][]tfCause{}
+		}
+		ev.localCauses[name] = l.causes
+	}
+	return l.value
+}
+
+// diagCause explains an error met while evaluating e: a limit reached, a function ecrsign
+// does not evaluate, or an error in the module, which is also reported as a finding.
+func (ev *tfEval) diagCause(e hclsyntax.Expression, d *hcl.Diagnostic) tfCause {
+	m := ev.m
+	rng := diagRange(d, ev.file.name)
+	c := tfCause{text: exprText(e, ev.file.data), where: where(rng), rng: rng}
+	if f := m.byName[rng.Filename]; f != nil && d.Subject != nil {
+		c.text = shorten(string(rng.SliceBytes(f.data)))
+	}
+	switch {
+	case d.Extra == errTerraformLimit:
+		if !m.limited && d.Detail != fmt.Sprintf("evaluation stopped after %d units of work", MaxTerraformWork) {
+			m.limitFinding(rng, d.Detail)
+		}
+		c.why = "is not evaluated: " + d.Detail
+		c.limit = true
+	case d.Summary == "Call to unknown function":
+		c.why = "is a function ecrsign does not evaluate"
+		c.hint = "give the value as a literal or a variable (--var), or check the plan instead (terraform show -json PLAN)"
+	default:
+		m.finding(CodeExpression, SeverityError, rng, diagText(d), "")
+		c.why = "has an error"
+	}
+	return c
 }
 
 func attrName(t hcl.Traversal) string {

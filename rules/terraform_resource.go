@@ -264,14 +264,7 @@ func (ev *tfEval) dynamic(blk *hclsyntax.Block, typ string, res tfResource, dept
 // list or object written out), at e otherwise. Unknown parts become nulls recorded in
 // ev.unknowns with their causes.
 func (ev *tfEval) node(e hclsyntax.Expression, v cty.Value, depth int) *source.Node {
-	e = unwrap(e)
-	for {
-		p, ok := e.(*hclsyntax.ParenthesesExpr)
-		if !ok {
-			break
-		}
-		e = unwrap(p.Expression)
-	}
+	e = unwrapParens(e)
 	pos := toPos(e.Range().Start)
 	if !v.IsKnown() {
 		if _, done := ev.unknowns[pos]; !done {
@@ -282,60 +275,92 @@ func (ev *tfEval) node(e hclsyntax.Expression, v cty.Value, depth int) *source.N
 	if v.IsNull() {
 		return &source.Node{Kind: source.Null, Pos: pos}
 	}
-	ty := v.Type()
-	switch {
-	case ty == cty.String:
-		return &source.Node{Kind: source.String, Pos: pos, Text: v.AsString()}
-	case ty == cty.Number:
-		f := v.AsBigFloat()
-		if i, acc := f.Int64(); acc == big.Exact {
-			return &source.Node{Kind: source.Number, Pos: pos, Text: strconv.FormatInt(i, 10)}
-		}
-		return &source.Node{Kind: source.Number, Pos: pos, Text: f.Text('g', 20)}
-	case ty == cty.Bool:
-		return &source.Node{Kind: source.Bool, Pos: pos, Text: fmt.Sprint(v.True())}
+	if n := primitiveNode(v, pos); n != nil {
+		return n
 	}
 	if depth > ev.m.o.limits.MaxDepth {
 		ev.unknowns[pos] = []tfCause{{text: exprText(e, ev.file.data), where: where(e.Range()), why: "nests too deep to be read"}}
 		return &source.Node{Kind: source.Null, Pos: pos}
 	}
-	switch {
+	switch ty := v.Type(); {
 	case ty.IsListType() || ty.IsSetType() || ty.IsTupleType():
-		n := &source.Node{Kind: source.Array, Pos: pos}
-		tc, _ := e.(*hclsyntax.TupleConsExpr)
-		structural := tc != nil && len(tc.Exprs) == v.LengthInt()
-		i := 0
-		for it := v.ElementIterator(); it.Next(); i++ {
-			_, ev2 := it.Element()
-			sub := e
-			if structural {
-				sub = tc.Exprs[i]
-			}
-			n.Items = append(n.Items, ev.node(sub, ev2, depth+1))
-		}
-		return n
+		return ev.arrayNode(e, v, pos, depth)
 	case ty.IsMapType() || ty.IsObjectType():
-		n := &source.Node{Kind: source.Object, Pos: pos}
-		items := map[string]hclsyntax.ObjectConsItem{}
-		if oc, ok := e.(*hclsyntax.ObjectConsExpr); ok {
-			for _, item := range oc.Items {
-				if k, diags := item.KeyExpr.Value(nil); !diags.HasErrors() && k.Type() == cty.String && k.IsKnown() && !k.IsNull() {
-					items[k.AsString()] = item
-				}
-			}
-		}
-		for it := v.ElementIterator(); it.Next(); {
-			k, val := it.Element()
-			key := k.AsString()
-			sub, keyPos := e, pos
-			if item, ok := items[key]; ok {
-				sub, keyPos = item.ValueExpr, toPos(item.KeyExpr.Range().Start)
-			}
-			n.Members = append(n.Members, source.Member{Key: key, KeyPos: keyPos, Value: ev.node(sub, val, depth+1)})
-		}
-		return n
+		return ev.objectNode(e, v, pos, depth)
 	}
 	return &source.Node{Kind: source.Null, Pos: pos}
+}
+
+// unwrapParens returns e without the parentheses and wrappers around it.
+func unwrapParens(e hclsyntax.Expression) hclsyntax.Expression {
+	e = unwrap(e)
+	for {
+		p, ok := e.(*hclsyntax.ParenthesesExpr)
+		if !ok {
+			return e
+		}
+		e = unwrap(p.Expression)
+	}
+}
+
+// primitiveNode converts a known, non-null string, number or bool at pos; nil for other
+// types.
+func primitiveNode(v cty.Value, pos source.Pos) *source.Node {
+	switch v.Type() {
+	case cty.String:
+		return &source.Node{Kind: source.String, Pos: pos, Text: v.AsString()}
+	case cty.Number:
+		f := v.AsBigFloat()
+		if i, acc := f.Int64(); acc == big.Exact {
+			return &source.Node{Kind: source.Number, Pos: pos, Text: strconv.FormatInt(i, 10)}
+		}
+		return &source.Node{Kind: source.Number, Pos: pos, Text: f.Text('g', 20)}
+	case cty.Bool:
+		return &source.Node{Kind: source.Bool, Pos: pos, Text: fmt.Sprint(v.True())}
+	}
+	return nil
+}
+
+// arrayNode converts a list, set or tuple; its items are positioned at the elements of e
+// when e writes out a tuple of the same length.
+func (ev *tfEval) arrayNode(e hclsyntax.Expression, v cty.Value, pos source.Pos, depth int) *source.Node {
+	n := &source.Node{Kind: source.Array, Pos: pos}
+	tc, _ := e.(*hclsyntax.TupleConsExpr)
+	structural := tc != nil && len(tc.Exprs) == v.LengthInt()
+	i := 0
+	for it := v.ElementIterator(); it.Next(); i++ {
+		_, elem := it.Element()
+		sub := e
+		if structural {
+			sub = tc.Exprs[i]
+		}
+		n.Items = append(n.Items, ev.node(sub, elem, depth+1))
+	}
+	return n
+}
+
+// objectNode converts a map or object; its members are positioned at the items of e that
+// write them when e writes out an object.
+func (ev *tfEval) objectNode(e hclsyntax.Expression, v cty.Value, pos source.Pos, depth int) *source.Node {
+	n := &source.Node{Kind: source.Object, Pos: pos}
+	items := map[string]hclsyntax.ObjectConsItem{}
+	if oc, ok := e.(*hclsyntax.ObjectConsExpr); ok {
+		for _, item := range oc.Items {
+			if k, diags := item.KeyExpr.Value(nil); !diags.HasErrors() && k.Type() == cty.String && k.IsKnown() && !k.IsNull() {
+				items[k.AsString()] = item
+			}
+		}
+	}
+	for it := v.ElementIterator(); it.Next(); {
+		k, val := it.Element()
+		key := k.AsString()
+		sub, keyPos := e, pos
+		if item, ok := items[key]; ok {
+			sub, keyPos = item.ValueExpr, toPos(item.KeyExpr.Range().Start)
+		}
+		n.Members = append(n.Members, source.Member{Key: key, KeyPos: keyPos, Value: ev.node(sub, val, depth+1)})
+	}
+	return n
 }
 
 // checkBlocks reports the nested blocks of a hashicorp/aws block that its schema does not

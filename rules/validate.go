@@ -157,157 +157,188 @@ func (c *Config) suppressed(path string) bool {
 	}
 }
 
-// violationFinding explains one violation.
+// violationFinding explains one violation: the code, message and hint for the member it
+// concerns.
 func (c *Config) violationFinding(v violation) Finding {
 	f := Finding{Severity: SeverityError, Path: v.Path}
 	name := memberName(c.style, v.Path)
-	field := v.at.Field()
-	cfn := c.Format.CloudFormation()
-	replication := c.Kind == KindReplication
-	value := c.count(v.at)
-	switch {
+	switch field := v.at.Field(); {
 	case v.Constraint == constraintNotNull || (v.Value == "" && !c.present(v.Path)):
 		// CheckSigning and CheckReplication take "" for a present, empty string; only the
 		// source knows whether the member was written at all.
-		f.Code = CodeRequired
-		f.Message = fmt.Sprintf("%s is missing; the API requires it", name)
-		switch field {
-		case "filterType":
-			filterType := "WILDCARD_MATCH"
-			if replication {
-				filterType = "PREFIX_MATCH"
-			}
-			if c.Format == FormatTerraformSource {
-				f.Hint = fmt.Sprintf("add %s = %q", c.style.name("filterType"), filterType)
-			} else {
-				f.Hint = "add " + c.style.name("filterType") + ": " + filterType
-			}
-		case "rules":
-			f.Hint = "an empty list is a valid configuration that signs nothing"
-			if replication {
-				f.Hint = "an empty list is a valid configuration that replicates nothing"
-			}
-		}
-
+		c.explainMissing(&f, field, name)
 	case field == "rules":
-		f.Code = CodeTooManyRules
-		max := MaxSigningRules
-		if replication {
-			max = MaxReplicationRules
-		}
-		f.Message = fmt.Sprintf("%d rules; the ECR API allows at most %d", value.count, max)
-		switch {
-		case cfn && !replication && value.count > MaxCloudFormationSigningRules:
-			f.Message = fmt.Sprintf("%d rules: the template breaks the AWS::ECR::SigningConfiguration schema (Rules has maxItems %d), and the ECR API allows at most %d",
-				value.count, MaxCloudFormationSigningRules, max)
-		case cfn && !replication:
-			f.Message += fmt.Sprintf(" (the CloudFormation schema allows %d, but ECR rejects more than %d at deployment)", MaxCloudFormationSigningRules, max)
-		}
-		if replication {
-			f.Hint = "merge rules with the same destinations: one rule holds up to 100 filters"
-		} else {
-			f.Hint = "merge rules that share a signing profile: one rule holds up to 100 filters"
-		}
-
+		c.explainTooManyRules(&f, v)
 	case field == "repositoryFilters":
-		if strings.HasPrefix(v.Constraint, constraintMinLen) {
-			f.Code = CodeEmptyFilters
-			f.Message = name + " is empty; when present it must hold 1 to 100 filters"
-			if cfn && replication {
-				f.Message += " (the AWS::ECR::ReplicationConfiguration schema allows 0 filters, minItems 0, but the ECR API requires 1 to 100 when present and rejects it at deployment)"
-			}
-			f.Hint = "remove " + c.style.name("repositoryFilters") + " to apply the rule to every repository, or add a filter"
-		} else {
-			f.Code = CodeTooManyFilters
-			f.Message = fmt.Sprintf("%d filters in %s; the ECR API allows at most %d", value.count, name, MaxSigningFilters)
-			if replication {
-				f.Hint = "split the rule in two with the same destinations, or use shorter prefixes: a prefix matches every name that starts with it"
-			} else {
-				f.Hint = "split the rule in two with the same profile, or combine filters with '*'"
-			}
-		}
-
+		c.explainFilterCount(&f, v, name)
 	case field == "destinations":
 		f.Code = CodeTooManyDestinations
-		f.Message = fmt.Sprintf("%d destinations in %s; the ECR API allows at most %d", value.count, name, MaxReplicationDestinations)
-
+		f.Message = fmt.Sprintf("%d destinations in %s; the ECR API allows at most %d", c.count(v.at).count, name, MaxReplicationDestinations)
 	case field == "filter":
-		min, max := MinSigningFilterLength, MaxSigningFilterLength
-		if replication {
-			min, max = MinReplicationFilterLength, MaxReplicationFilterLength
-		}
-		switch {
-		case strings.HasPrefix(v.Constraint, constraintMaxLen):
-			f.Code = CodeFilterLength
-			f.Message = fmt.Sprintf("filter is %d characters long; the ECR API allows at most %d", len([]rune(v.Value)), max)
-		case strings.HasPrefix(v.Constraint, constraintMinLen) && v.Value == "":
-			f.Code = CodeFilterLength
-			f.Message = fmt.Sprintf("filter is empty; the ECR API requires at least %d %s", min, plural(min, "character"))
-			f.Hint = "write a filter, or remove the filter entry"
-		case strings.HasPrefix(v.Constraint, constraintMinLen):
-			f.Code = CodeFilterLength
-			f.Message = fmt.Sprintf("filter %q is %d character long; the ECR API requires at least %d", v.Value, len([]rune(v.Value)), min)
-		default:
-			kind := reponame.SigningFilter
-			if replication {
-				kind = reponame.ReplicationFilter
-			}
-			f.Code = CodeFilterPattern
-			f.Message = fmt.Sprintf("filter %q does not match the ECR API's filter pattern: %s", v.Value, reponame.Explain(v.Value, kind))
-			f.Hint = filterHint(v.Value, replication)
-		}
-
+		c.explainFilter(&f, v)
 	case field == "filterType":
-		f.Code = CodeFilterType
-		want, other := WildcardMatch, string(PrefixMatch)
-		if replication {
-			want, other = SigningRepositoryFilterType(PrefixMatch), string(WildcardMatch)
-		}
-		f.Message = fmt.Sprintf("filter type %q is not accepted; the only type is %s", v.Value, want)
-		switch up := strings.ToUpper(strings.TrimSpace(v.Value)); {
-		case v.Value == "":
-			f.Message = fmt.Sprintf("filter type is empty; the only type is %s", want)
-			f.Hint = fmt.Sprintf("write %s", want)
-		case up == other && !replication:
-			f.Hint = "PREFIX_MATCH is a replication filter type; signing filters are WILDCARD_MATCH (write a prefix as \"name*\")"
-		case up == other:
-			f.Hint = "WILDCARD_MATCH is a signing filter type; replication filters are PREFIX_MATCH"
-		default:
-			f.Hint = fmt.Sprintf("did you mean %s?", want)
-		}
-
+		c.explainFilterType(&f, v)
 	case field == "signingProfileArn":
-		if strings.HasPrefix(v.Constraint, constraintMaxLen) {
-			f.Code = CodeProfileARNLength
-			f.Message = fmt.Sprintf("signing profile ARN is %d characters long; the ECR API allows at most %d", len([]rune(v.Value)), MaxSigningProfileARNLen)
-		} else {
-			f.Code = CodeProfileARNPattern
-			f.Message = explainProfileARN(v.Value)
-			f.Hint = profileARNHint(v.Value)
-			if v.Value == "" {
-				f.Hint = "write a signing profile ARN: arn:aws:signer:REGION:ACCOUNT:/signing-profiles/NAME"
-			}
-		}
-
+		explainProfileARNViolation(&f, v)
 	case field == "region":
 		f.Code = CodeRegion
 		f.Message = fmt.Sprintf("region %q is not a region name (2 to 25 lower-case letters, digits and hyphens)", v.Value)
 		if l := strings.ToLower(v.Value); regionRE.MatchString(l) {
 			f.Hint = fmt.Sprintf("did you mean %s?", l)
 		}
-
 	case field == "registryId":
 		f.Code = CodeRegistryID
 		f.Message = fmt.Sprintf("registry ID %q is not a 12-digit account ID", v.Value)
 		if t := strings.ReplaceAll(strings.TrimSpace(v.Value), "-", ""); registryIDRE.MatchString(t) {
 			f.Hint = fmt.Sprintf("did you mean %s?", t)
 		}
-
 	default:
 		f.Code = CodeRequired
 		f.Message = fmt.Sprintf("%s: %s", name, v.Constraint)
 	}
 	return f
+}
+
+// replication reports whether c is a replication configuration.
+func (c *Config) replication() bool { return c.Kind == KindReplication }
+
+// explainMissing fills f for a required member (named name, the last step field) that is
+// not written.
+func (c *Config) explainMissing(f *Finding, field, name string) {
+	f.Code = CodeRequired
+	f.Message = fmt.Sprintf("%s is missing; the API requires it", name)
+	switch field {
+	case "filterType":
+		filterType := "WILDCARD_MATCH"
+		if c.replication() {
+			filterType = "PREFIX_MATCH"
+		}
+		if c.Format == FormatTerraformSource {
+			f.Hint = fmt.Sprintf("add %s = %q", c.style.name("filterType"), filterType)
+		} else {
+			f.Hint = "add " + c.style.name("filterType") + ": " + filterType
+		}
+	case "rules":
+		f.Hint = "an empty list is a valid configuration that signs nothing"
+		if c.replication() {
+			f.Hint = "an empty list is a valid configuration that replicates nothing"
+		}
+	}
+}
+
+// explainTooManyRules fills f for a rules list longer than the API allows, saying where a
+// CloudFormation schema disagrees with the API.
+func (c *Config) explainTooManyRules(f *Finding, v violation) {
+	replication := c.replication()
+	cfn := c.Format.CloudFormation()
+	n := c.count(v.at).count
+	f.Code = CodeTooManyRules
+	max := MaxSigningRules
+	if replication {
+		max = MaxReplicationRules
+	}
+	f.Message = fmt.Sprintf("%d rules; the ECR API allows at most %d", n, max)
+	switch {
+	case cfn && !replication && n > MaxCloudFormationSigningRules:
+		f.Message = fmt.Sprintf("%d rules: the template breaks the AWS::ECR::SigningConfiguration schema (Rules has maxItems %d), and the ECR API allows at most %d",
+			n, MaxCloudFormationSigningRules, max)
+	case cfn && !replication:
+		f.Message += fmt.Sprintf(" (the CloudFormation schema allows %d, but ECR rejects more than %d at deployment)", MaxCloudFormationSigningRules, max)
+	}
+	if replication {
+		f.Hint = "merge rules with the same destinations: one rule holds up to 100 filters"
+	} else {
+		f.Hint = "merge rules that share a signing profile: one rule holds up to 100 filters"
+	}
+}
+
+// explainFilterCount fills f for a filter list (named name) that is empty or too long.
+func (c *Config) explainFilterCount(f *Finding, v violation, name string) {
+	replication := c.replication()
+	if strings.HasPrefix(v.Constraint, constraintMinLen) {
+		f.Code = CodeEmptyFilters
+		f.Message = name + " is empty; when present it must hold 1 to 100 filters"
+		if c.Format.CloudFormation() && replication {
+			f.Message += " (the AWS::ECR::ReplicationConfiguration schema allows 0 filters, minItems 0, but the ECR API requires 1 to 100 when present and rejects it at deployment)"
+		}
+		f.Hint = "remove " + c.style.name("repositoryFilters") + " to apply the rule to every repository, or add a filter"
+		return
+	}
+	f.Code = CodeTooManyFilters
+	f.Message = fmt.Sprintf("%d filters in %s; the ECR API allows at most %d", c.count(v.at).count, name, MaxSigningFilters)
+	if replication {
+		f.Hint = "split the rule in two with the same destinations, or use shorter prefixes: a prefix matches every name that starts with it"
+	} else {
+		f.Hint = "split the rule in two with the same profile, or combine filters with '*'"
+	}
+}
+
+// explainFilter fills f for a filter whose length or characters the API rejects.
+func (c *Config) explainFilter(f *Finding, v violation) {
+	replication := c.replication()
+	min, max := MinSigningFilterLength, MaxSigningFilterLength
+	if replication {
+		min, max = MinReplicationFilterLength, MaxReplicationFilterLength
+	}
+	switch {
+	case strings.HasPrefix(v.Constraint, constraintMaxLen):
+		f.Code = CodeFilterLength
+		f.Message = fmt.Sprintf("filter is %d characters long; the ECR API allows at most %d", len([]rune(v.Value)), max)
+	case strings.HasPrefix(v.Constraint, constraintMinLen) && v.Value == "":
+		f.Code = CodeFilterLength
+		f.Message = fmt.Sprintf("filter is empty; the ECR API requires at least %d %s", min, plural(min, "character"))
+		f.Hint = "write a filter, or remove the filter entry"
+	case strings.HasPrefix(v.Constraint, constraintMinLen):
+		f.Code = CodeFilterLength
+		f.Message = fmt.Sprintf("filter %q is %d character long; the ECR API requires at least %d", v.Value, len([]rune(v.Value)), min)
+	default:
+		kind := reponame.SigningFilter
+		if replication {
+			kind = reponame.ReplicationFilter
+		}
+		f.Code = CodeFilterPattern
+		f.Message = fmt.Sprintf("filter %q does not match the ECR API's filter pattern: %s", v.Value, reponame.Explain(v.Value, kind))
+		f.Hint = filterHint(v.Value, replication)
+	}
+}
+
+// explainFilterType fills f for a filter type other than the one the kind accepts,
+// recognising the other kind's type.
+func (c *Config) explainFilterType(f *Finding, v violation) {
+	replication := c.replication()
+	f.Code = CodeFilterType
+	want, other := WildcardMatch, string(PrefixMatch)
+	if replication {
+		want, other = SigningRepositoryFilterType(PrefixMatch), string(WildcardMatch)
+	}
+	f.Message = fmt.Sprintf("filter type %q is not accepted; the only type is %s", v.Value, want)
+	switch up := strings.ToUpper(strings.TrimSpace(v.Value)); {
+	case v.Value == "":
+		f.Message = fmt.Sprintf("filter type is empty; the only type is %s", want)
+		f.Hint = fmt.Sprintf("write %s", want)
+	case up == other && !replication:
+		f.Hint = "PREFIX_MATCH is a replication filter type; signing filters are WILDCARD_MATCH (write a prefix as \"name*\")"
+	case up == other:
+		f.Hint = "WILDCARD_MATCH is a signing filter type; replication filters are PREFIX_MATCH"
+	default:
+		f.Hint = fmt.Sprintf("did you mean %s?", want)
+	}
+}
+
+// explainProfileARNViolation fills f for a signing profile ARN that is too long or not
+// shaped like one.
+func explainProfileARNViolation(f *Finding, v violation) {
+	if strings.HasPrefix(v.Constraint, constraintMaxLen) {
+		f.Code = CodeProfileARNLength
+		f.Message = fmt.Sprintf("signing profile ARN is %d characters long; the ECR API allows at most %d", len([]rune(v.Value)), MaxSigningProfileARNLen)
+		return
+	}
+	f.Code = CodeProfileARNPattern
+	f.Message = explainProfileARN(v.Value)
+	f.Hint = profileARNHint(v.Value)
+	if v.Value == "" {
+		f.Hint = "write a signing profile ARN: arn:aws:signer:REGION:ACCOUNT:/signing-profiles/NAME"
+	}
 }
 
 type valueInfo struct{ count int }

@@ -86,60 +86,94 @@ outer:
 // Overlap reports whether some name matches both p and q, and returns the shortest such name
 // found by the search (one of the shortest).
 func (p Pattern) Overlap(q Pattern) (string, bool) {
-	a, b := p.tokens(), q.tokens()
-	n, m := len(a), len(b)
-	// ok[i][j]: the rests a[i:] and b[j:] have a common word; dist: length of the shortest.
-	const inf = 1 << 30
-	dist := make([]int32, (n+1)*(m+1))
-	at := func(i, j int) *int32 { return &dist[i*(m+1)+j] }
-	for i := n; i >= 0; i-- {
-		for j := m; j >= 0; j-- {
-			d := int32(inf)
-			switch {
-			case i == n && j == m:
-				d = 0
-			case i < n && a[i] == star || j < m && b[j] == star:
-				if i < n && a[i] == star {
-					d = min(d, *at(i+1, j)) // p's star ends
-					if j < m && b[j] != star {
-						d = min(d, 1+*at(i, j+1)) // p's star absorbs q's literal
-					}
-				}
-				if j < m && b[j] == star {
-					d = min(d, *at(i, j+1))
-					if i < n && a[i] != star {
-						d = min(d, 1+*at(i+1, j))
-					}
-				}
-			case i < n && j < m && a[i] == b[j]:
-				d = 1 + *at(i+1, j+1)
-			}
-			*at(i, j) = min(d, inf)
-		}
-	}
-	if *at(0, 0) >= inf {
+	t := newOverlapTable(p.tokens(), q.tokens())
+	if t.at(0, 0) >= overlapNone {
 		return "", false
 	}
-	w := make([]byte, 0, *at(0, 0))
-	for i, j := 0, 0; i < n || j < m; {
-		d := *at(i, j)
+	return string(t.witness()), true
+}
+
+// overlapNone is the length an overlapTable records for rests with no common word.
+const overlapNone = 1 << 30
+
+// overlapTable holds, for the token rests a[i:] and b[j:] of two patterns, the length of the
+// shortest word both match (overlapNone if there is none).
+type overlapTable struct {
+	a, b []int16
+	dist []int32
+}
+
+// newOverlapTable fills the table from the ends of a and b backwards.
+func newOverlapTable(a, b []int16) overlapTable {
+	t := overlapTable{a: a, b: b, dist: make([]int32, (len(a)+1)*(len(b)+1))}
+	for i := len(a); i >= 0; i-- {
+		for j := len(b); j >= 0; j-- {
+			t.dist[t.index(i, j)] = min(t.shortest(i, j), overlapNone)
+		}
+	}
+	return t
+}
+
+func (t *overlapTable) index(i, j int) int { return i*(len(t.b)+1) + j }
+
+// at returns the length of the shortest common word of a[i:] and b[j:].
+func (t *overlapTable) at(i, j int) int32 { return t.dist[t.index(i, j)] }
+
+// starA and starB report whether a[i], respectively b[j], is a star.
+func (t *overlapTable) starA(i int) bool { return i < len(t.a) && t.a[i] == star }
+func (t *overlapTable) starB(j int) bool { return j < len(t.b) && t.b[j] == star }
+
+// literalA and literalB report whether a[i], respectively b[j], is a literal byte.
+func (t *overlapTable) literalA(i int) bool { return i < len(t.a) && t.a[i] != star }
+func (t *overlapTable) literalB(j int) bool { return j < len(t.b) && t.b[j] != star }
+
+// shortest computes the entry (i, j) from the entries after it.
+func (t *overlapTable) shortest(i, j int) int32 {
+	d := int32(overlapNone)
+	switch {
+	case i == len(t.a) && j == len(t.b):
+		d = 0
+	case t.starA(i) || t.starB(j):
+		if t.starA(i) {
+			d = min(d, t.at(i+1, j)) // a's star ends
+			if t.literalB(j) {
+				d = min(d, 1+t.at(i, j+1)) // a's star absorbs b's literal
+			}
+		}
+		if t.starB(j) {
+			d = min(d, t.at(i, j+1))
+			if t.literalA(i) {
+				d = min(d, 1+t.at(i+1, j))
+			}
+		}
+	case t.literalA(i) && t.literalB(j) && t.a[i] == t.b[j]:
+		d = 1 + t.at(i+1, j+1)
+	}
+	return d
+}
+
+// witness walks the table from (0, 0) and spells one shortest common word.
+func (t *overlapTable) witness() []byte {
+	w := make([]byte, 0, t.at(0, 0))
+	for i, j := 0, 0; i < len(t.a) || j < len(t.b); {
+		d := t.at(i, j)
 		switch {
-		case i < n && a[i] == star && *at(i+1, j) == d:
+		case t.starA(i) && t.at(i+1, j) == d:
 			i++
-		case j < m && b[j] == star && *at(i, j+1) == d:
+		case t.starB(j) && t.at(i, j+1) == d:
 			j++
-		case i < n && a[i] == star && j < m && b[j] != star && 1+*at(i, j+1) == d:
-			w = append(w, byte(b[j]))
+		case t.starA(i) && t.literalB(j) && 1+t.at(i, j+1) == d:
+			w = append(w, byte(t.b[j]))
 			j++
-		case j < m && b[j] == star && i < n && a[i] != star && 1+*at(i+1, j) == d:
-			w = append(w, byte(a[i]))
+		case t.starB(j) && t.literalA(i) && 1+t.at(i+1, j) == d:
+			w = append(w, byte(t.a[i]))
 			i++
 		default:
-			w = append(w, byte(a[i]))
+			w = append(w, byte(t.a[i]))
 			i, j = i+1, j+1
 		}
 	}
-	return string(w), true
+	return w
 }
 
 // nameClasses are representatives of the bytes the repository-name grammar

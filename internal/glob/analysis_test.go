@@ -3,33 +3,23 @@ package glob
 import (
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/ecrsign/ecrsign/internal/bruteforce"
 	"github.com/ecrsign/ecrsign/internal/reponame"
 )
 
-// allNames lists every string over alphabet of length 0..max.
+// allNames lists every string over alphabet of length 0..max, shorter first.
 func allNames(alphabet string, max int) []string {
-	names := []string{""}
-	level := []string{""}
-	for range max {
-		var next []string
-		for _, s := range level {
-			for i := 0; i < len(alphabet); i++ {
-				next = append(next, s+alphabet[i:i+1])
-			}
-		}
-		names = append(names, next...)
-		level = next
-	}
-	return names
+	return slices.Collect(bruteforce.Strings(alphabet, max))
 }
 
 // allFilters lists every filter over alphabet+'*' of length 1..max.
 func allFilters(alphabet string, max int) []string {
 	var fs []string
-	for _, f := range allNames(alphabet+"*", max) {
+	for f := range bruteforce.Strings(alphabet+"*", max) {
 		if f != "" {
 			fs = append(fs, f)
 		}

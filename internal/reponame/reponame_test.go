@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ecrsign/ecrsign/internal/bruteforce"
 )
 
 // oracle is Pattern compiled by package regexp, anchored as the service's validator
@@ -25,7 +27,7 @@ func TestMatchExhaustive(t *testing.T) {
 	}
 	for _, a := range alphabets {
 		n, valid := 0, 0
-		forEachString(a.chars, a.maxLen, func(s string) {
+		for s := range bruteforce.Strings(a.chars, a.maxLen) {
 			n++
 			want := oracle.MatchString(s)
 			if got := Match(s); got != want {
@@ -37,7 +39,7 @@ func TestMatchExhaustive(t *testing.T) {
 			if want {
 				valid++
 			}
-		})
+		}
 		t.Logf("alphabet %q up to length %d: %d strings, %d match", a.chars, a.maxLen, n, valid)
 	}
 }
@@ -155,22 +157,4 @@ func TestMatchEdgeCases(t *testing.T) {
 			t.Errorf("oracle.MatchString(%q) = %v: the table is wrong", tt.name, re)
 		}
 	}
-}
-
-// forEachString calls f with every string over chars of length 0 to maxLen.
-func forEachString(chars string, maxLen int, f func(string)) {
-	buf := make([]byte, 0, maxLen)
-	var walk func()
-	walk = func() {
-		f(string(buf))
-		if len(buf) == maxLen {
-			return
-		}
-		for i := 0; i < len(chars); i++ {
-			buf = append(buf, chars[i])
-			walk()
-			buf = buf[:len(buf)-1]
-		}
-	}
-	walk()
 }

@@ -109,58 +109,55 @@ func (p *jsonParser) value(depth int) (*Node, error) {
 
 func (p *jsonParser) object(pos Pos, depth int) (*Node, error) {
 	n := p.node(Object, pos, "")
-	p.off++ // {
-	p.skipSpace()
-	if p.off < len(p.data) && p.data[p.off] == '}' {
-		p.off++
+	if p.open('}') {
 		return n, nil
 	}
 	for {
-		p.skipSpace()
-		if p.off >= len(p.data) {
-			return nil, p.errorf(p.off, "unexpected end of input in an object: the document is truncated")
-		}
-		if p.data[p.off] != '"' {
-			return nil, p.errorf(p.off, "unexpected %s where an object key (a double-quoted string) belongs", p.describe(p.off))
-		}
-		keyPos := p.lines.pos(p.off)
-		key, err := p.str()
+		m, err := p.member(depth)
 		if err != nil {
 			return nil, err
 		}
-		p.skipSpace()
-		if p.off >= len(p.data) || p.data[p.off] != ':' {
-			return nil, p.errorf(p.off, "expected ':' after object key %q, found %s", key, p.describe(p.off))
-		}
-		p.off++
-		p.skipSpace()
-		v, err := p.value(depth + 1)
+		n.Members = append(n.Members, m)
+		done, err := p.next('}', "an object", "an object member")
 		if err != nil {
 			return nil, err
 		}
-		n.Members = append(n.Members, Member{Key: key, KeyPos: keyPos, Value: v})
-		p.skipSpace()
-		if p.off >= len(p.data) {
-			return nil, p.errorf(p.off, "unexpected end of input in an object: the document is truncated")
-		}
-		switch p.data[p.off] {
-		case ',':
-			p.off++
-		case '}':
-			p.off++
+		if done {
 			return n, nil
-		default:
-			return nil, p.errorf(p.off, "expected ',' or '}' after an object member, found %s", p.describe(p.off))
 		}
 	}
 }
 
+// member parses one member of an object at depth: its key, the ':' and its value.
+func (p *jsonParser) member(depth int) (Member, error) {
+	p.skipSpace()
+	if p.off >= len(p.data) {
+		return Member{}, p.errorf(p.off, "unexpected end of input in an object: the document is truncated")
+	}
+	if p.data[p.off] != '"' {
+		return Member{}, p.errorf(p.off, "unexpected %s where an object key (a double-quoted string) belongs", p.describe(p.off))
+	}
+	keyPos := p.lines.pos(p.off)
+	key, err := p.str()
+	if err != nil {
+		return Member{}, err
+	}
+	p.skipSpace()
+	if p.off >= len(p.data) || p.data[p.off] != ':' {
+		return Member{}, p.errorf(p.off, "expected ':' after object key %q, found %s", key, p.describe(p.off))
+	}
+	p.off++
+	p.skipSpace()
+	v, err := p.value(depth + 1)
+	if err != nil {
+		return Member{}, err
+	}
+	return Member{Key: key, KeyPos: keyPos, Value: v}, nil
+}
+
 func (p *jsonParser) array(pos Pos, depth int) (*Node, error) {
 	n := p.node(Array, pos, "")
-	p.off++ // [
-	p.skipSpace()
-	if p.off < len(p.data) && p.data[p.off] == ']' {
-		p.off++
+	if p.open(']') {
 		return n, nil
 	}
 	for {
@@ -170,20 +167,44 @@ func (p *jsonParser) array(pos Pos, depth int) (*Node, error) {
 			return nil, err
 		}
 		n.Items = append(n.Items, v)
-		p.skipSpace()
-		if p.off >= len(p.data) {
-			return nil, p.errorf(p.off, "unexpected end of input in an array: the document is truncated")
+		done, err := p.next(']', "an array", "an array element")
+		if err != nil {
+			return nil, err
 		}
-		switch p.data[p.off] {
-		case ',':
-			p.off++
-		case ']':
-			p.off++
+		if done {
 			return n, nil
-		default:
-			return nil, p.errorf(p.off, "expected ',' or ']' after an array element, found %s", p.describe(p.off))
 		}
 	}
+}
+
+// open consumes the opening byte of an object or array and the space after it, and the
+// closing byte too if the container is empty; it reports whether it was.
+func (p *jsonParser) open(closing byte) (empty bool) {
+	p.off++
+	p.skipSpace()
+	if p.off < len(p.data) && p.data[p.off] == closing {
+		p.off++
+		return true
+	}
+	return false
+}
+
+// next consumes the ',' or the closing byte after an element of a container (described as
+// "an object", its elements as "an object member"); done is true after the closing byte.
+func (p *jsonParser) next(closing byte, container, element string) (done bool, err error) {
+	p.skipSpace()
+	if p.off >= len(p.data) {
+		return false, p.errorf(p.off, "unexpected end of input in %s: the document is truncated", container)
+	}
+	switch p.data[p.off] {
+	case ',':
+		p.off++
+		return false, nil
+	case closing:
+		p.off++
+		return true, nil
+	}
+	return false, p.errorf(p.off, "expected ',' or '%c' after %s, found %s", closing, element, p.describe(p.off))
 }
 
 // str scans a string starting at the opening quote and returns its value.

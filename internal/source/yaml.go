@@ -106,74 +106,24 @@ type yamlConverter struct {
 // node visited counts against the budget (the others are bounded by the input's size).
 func (c *yamlConverter) convert(y *yaml.Node, depth int, alias bool) (*Node, error) {
 	pos := Pos{Line: y.Line, Column: y.Column}
-	if alias {
-		c.nodes++
-		if c.lim.MaxAliasNodes > 0 && c.nodes > c.lim.MaxAliasNodes {
-			return nil, &Error{Pos: pos, Limit: true, Msg: fmt.Sprintf("aliases expand to more than %d values", c.lim.MaxAliasNodes)}
-		}
-	}
-	if c.lim.MaxDepth > 0 && depth > c.lim.MaxDepth {
-		return nil, &Error{Pos: pos, Limit: true, Msg: fmt.Sprintf("nesting deeper than %d levels (aliases included)", c.lim.MaxDepth)}
+	if err := c.charge(pos, depth, alias); err != nil {
+		return nil, err
 	}
 	switch y.Kind {
 	case yaml.AliasNode:
-		if y.Alias == nil {
-			return nil, &Error{Pos: pos, Msg: "alias to an unknown anchor"}
-		}
-		n, err := c.convert(y.Alias, depth+1, true)
-		if err != nil {
-			if e, ok := err.(*Error); ok && e.Limit && !alias {
-				e.Pos = pos // report the alias that expands too far, not a value inside it
-			}
-			return nil, err
-		}
-		return n, nil
+		return c.convertAlias(y, depth, alias)
 	case yaml.DocumentNode:
 		if len(y.Content) == 0 {
 			return &Node{Kind: Null, Pos: pos}, nil
 		}
 		return c.convert(y.Content[0], depth, alias)
 	}
-	tag := y.Tag
-	if tag != "" && tag[0] == '!' && (len(tag) < 2 || tag[1] != '!') {
-		// An application tag such as !Ref: keep the value, mark it unresolvable.
-		inner := *y
-		inner.Tag = ""
-		switch y.Kind {
-		case yaml.ScalarNode:
-			inner.Tag = "!!str"
-		case yaml.MappingNode:
-			inner.Tag = "!!map"
-		case yaml.SequenceNode:
-			inner.Tag = "!!seq"
-		}
-		v, err := c.convert(&inner, depth+1, alias)
-		if err != nil {
-			return nil, err
-		}
-		return &Node{Kind: Tagged, Pos: pos, Text: tag, Value: v}, nil
+	if isApplicationTag(y.Tag) {
+		return c.convertTagged(y, depth, alias)
 	}
 	switch y.Kind {
 	case yaml.MappingNode:
-		n := &Node{Kind: Object, Pos: pos}
-		if len(y.Content)%2 != 0 {
-			return nil, &Error{Pos: pos, Msg: "malformed mapping"}
-		}
-		for i := 0; i < len(y.Content); i += 2 {
-			k, v := y.Content[i], y.Content[i+1]
-			for k.Kind == yaml.AliasNode && k.Alias != nil {
-				k = k.Alias
-			}
-			if k.Kind != yaml.ScalarNode {
-				return nil, &Error{Pos: Pos{k.Line, k.Column}, Msg: "mapping key is not a scalar"}
-			}
-			val, err := c.convert(v, depth+1, alias)
-			if err != nil {
-				return nil, err
-			}
-			n.Members = append(n.Members, Member{Key: k.Value, KeyPos: Pos{k.Line, k.Column}, Value: val})
-		}
-		return n, nil
+		return c.convertMapping(y, depth, alias)
 	case yaml.SequenceNode:
 		n := &Node{Kind: Array, Pos: pos}
 		for _, e := range y.Content {
@@ -185,16 +135,101 @@ func (c *yamlConverter) convert(y *yaml.Node, depth int, alias bool) (*Node, err
 		}
 		return n, nil
 	case yaml.ScalarNode:
-		switch y.ShortTag() {
-		case "!!null":
-			return &Node{Kind: Null, Pos: pos, Text: y.Value}, nil
-		case "!!bool":
-			return &Node{Kind: Bool, Pos: pos, Text: y.Value}, nil
-		case "!!int", "!!float":
-			return &Node{Kind: Number, Pos: pos, Text: y.Value}, nil
-		default:
-			return &Node{Kind: String, Pos: pos, Text: y.Value}, nil
-		}
+		return &Node{Kind: scalarKind(y.ShortTag()), Pos: pos, Text: y.Value}, nil
 	}
 	return nil, &Error{Pos: pos, Msg: "unsupported YAML node"}
+}
+
+// charge counts a node at pos against the alias and depth budgets.
+func (c *yamlConverter) charge(pos Pos, depth int, alias bool) error {
+	if alias {
+		c.nodes++
+		if c.lim.MaxAliasNodes > 0 && c.nodes > c.lim.MaxAliasNodes {
+			return &Error{Pos: pos, Limit: true, Msg: fmt.Sprintf("aliases expand to more than %d values", c.lim.MaxAliasNodes)}
+		}
+	}
+	if c.lim.MaxDepth > 0 && depth > c.lim.MaxDepth {
+		return &Error{Pos: pos, Limit: true, Msg: fmt.Sprintf("nesting deeper than %d levels (aliases included)", c.lim.MaxDepth)}
+	}
+	return nil
+}
+
+// convertAlias converts the node an alias refers to. A budget exceeded in the outermost
+// expansion is reported at the alias, not at a value inside it.
+func (c *yamlConverter) convertAlias(y *yaml.Node, depth int, alias bool) (*Node, error) {
+	pos := Pos{Line: y.Line, Column: y.Column}
+	if y.Alias == nil {
+		return nil, &Error{Pos: pos, Msg: "alias to an unknown anchor"}
+	}
+	n, err := c.convert(y.Alias, depth+1, true)
+	if err != nil {
+		if e, ok := err.(*Error); ok && e.Limit && !alias {
+			e.Pos = pos
+		}
+		return nil, err
+	}
+	return n, nil
+}
+
+// isApplicationTag reports whether tag is an application tag such as !Ref (one "!", not the
+// "!!" of a standard type).
+func isApplicationTag(tag string) bool {
+	return tag != "" && tag[0] == '!' && (len(tag) < 2 || tag[1] != '!')
+}
+
+// convertTagged converts a node with an application tag: it keeps the value and marks it
+// unresolvable.
+func (c *yamlConverter) convertTagged(y *yaml.Node, depth int, alias bool) (*Node, error) {
+	inner := *y
+	inner.Tag = ""
+	switch y.Kind {
+	case yaml.ScalarNode:
+		inner.Tag = "!!str"
+	case yaml.MappingNode:
+		inner.Tag = "!!map"
+	case yaml.SequenceNode:
+		inner.Tag = "!!seq"
+	}
+	v, err := c.convert(&inner, depth+1, alias)
+	if err != nil {
+		return nil, err
+	}
+	return &Node{Kind: Tagged, Pos: Pos{Line: y.Line, Column: y.Column}, Text: y.Tag, Value: v}, nil
+}
+
+// convertMapping converts a mapping whose keys are scalars (or aliases to scalars).
+func (c *yamlConverter) convertMapping(y *yaml.Node, depth int, alias bool) (*Node, error) {
+	n := &Node{Kind: Object, Pos: Pos{Line: y.Line, Column: y.Column}}
+	if len(y.Content)%2 != 0 {
+		return nil, &Error{Pos: n.Pos, Msg: "malformed mapping"}
+	}
+	for i := 0; i < len(y.Content); i += 2 {
+		k, v := y.Content[i], y.Content[i+1]
+		for k.Kind == yaml.AliasNode && k.Alias != nil {
+			k = k.Alias
+		}
+		if k.Kind != yaml.ScalarNode {
+			return nil, &Error{Pos: Pos{k.Line, k.Column}, Msg: "mapping key is not a scalar"}
+		}
+		val, err := c.convert(v, depth+1, alias)
+		if err != nil {
+			return nil, err
+		}
+		n.Members = append(n.Members, Member{Key: k.Value, KeyPos: Pos{k.Line, k.Column}, Value: val})
+	}
+	return n, nil
+}
+
+// scalarKind returns the Kind of a scalar with the resolved short tag.
+func scalarKind(shortTag string) Kind {
+	switch shortTag {
+	case "!!null":
+		return Null
+	case "!!bool":
+		return Bool
+	case "!!int", "!!float":
+		return Number
+	default:
+		return String
+	}
 }
