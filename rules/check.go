@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -145,7 +144,7 @@ func checkReplication(cfg *ReplicationConfiguration) []violation {
 		if r.Destinations == nil {
 			vs = append(vs, violation{Violation{dl.String(), "null", constraintNotNull}, dl})
 		} else if len(r.Destinations) > MaxReplicationDestinations {
-			vs = append(vs, violation{Violation{dl.String(), briefList(r.Destinations), constraintMaxLen + strconv.Itoa(MaxReplicationDestinations)}, dl})
+			vs = append(vs, violation{Violation{dl.String(), ListValue(len(r.Destinations)), constraintMaxLen + strconv.Itoa(MaxReplicationDestinations)}, dl})
 		}
 		for j, d := range r.Destinations {
 			rg, id := dl.Index(j).Member("region"), dl.Index(j).Member("registryId")
@@ -173,7 +172,7 @@ func checkRuleList[R any](rules []R, max int) (vs []violation, stop bool) {
 		return []violation{{Violation{Path: "rules", Value: "null", Constraint: constraintNotNull}, RulesPath()}}, true
 	}
 	if len(rules) > max {
-		return []violation{{Violation{"rules", briefList(rules), constraintMaxLen + strconv.Itoa(max)}, RulesPath()}}, false
+		return []violation{{Violation{"rules", ListValue(len(rules)), constraintMaxLen + strconv.Itoa(max)}, RulesPath()}}, false
 	}
 	return nil, false
 }
@@ -183,9 +182,9 @@ func checkRuleList[R any](rules []R, max int) (vs []violation, stop bool) {
 func checkFilterCount[F any](lp Path, filters []F, min, max int) []violation {
 	switch n := len(filters); {
 	case n < min:
-		return []violation{{Violation{lp.String(), "[]", constraintMinLen + strconv.Itoa(min)}, lp}}
+		return []violation{{Violation{lp.String(), ListValue(0), constraintMinLen + strconv.Itoa(min)}, lp}}
 	case n > max:
-		return []violation{{Violation{lp.String(), briefList(filters), constraintMaxLen + strconv.Itoa(max)}, lp}}
+		return []violation{{Violation{lp.String(), ListValue(len(filters)), constraintMaxLen + strconv.Itoa(max)}, lp}}
 	}
 	return nil
 }
@@ -260,18 +259,10 @@ func checkEnum(path, v string, allowed ...string) []Violation {
 	return []Violation{{path, v, constraintEnum + "[" + strings.Join(allowed, ", ") + "]"}}
 }
 
-// briefList renders a list value for a message: its JSON, cut short.
-func briefList(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "[...]"
-	}
-	const max = 60
-	if len(b) > max {
-		return string(b[:max]) + "...]"
-	}
-	return string(b)
-}
+// ListValue renders a list member's value in a violation: as its length, never as JSON, so
+// that the message cannot be mistaken for the input (AWS prints the Java objects behind
+// the list, which mean nothing to a caller).
+func ListValue(n int) string { return "[list of " + strconv.Itoa(n) + " elements]" }
 
 // MaxReportedViolations is how many violations AWS lists in one message, and counts: a
 // request with more reports the first 10 and says "10 validation errors detected".

@@ -313,3 +313,28 @@ func TestValidateRepositoryNameMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestListValuesAreNotJSON: a list that breaks a length constraint is printed as its length,
+// never as JSON that could be mistaken for the input.
+func TestListValuesAreNotJSON(t *testing.T) {
+	tests := []struct {
+		name string
+		vs   []Violation
+		want string
+	}{
+		{"too many rules", CheckSigning(&SigningConfiguration{Rules: nRules(11)}),
+			"Value '[list of 11 elements]' at 'signingConfiguration.rules' failed to satisfy constraint: Member must have length less than or equal to 10"},
+		{"too many filters", CheckSigning(&SigningConfiguration{Rules: []SigningRule{{SigningProfileArn: testARN, RepositoryFilters: nFilters(101)}}}),
+			"Value '[list of 101 elements]' at 'signingConfiguration.rules.1.member.repositoryFilters' failed to satisfy constraint: Member must have length less than or equal to 100"},
+		{"no filters", CheckSigning(&SigningConfiguration{Rules: []SigningRule{{SigningProfileArn: testARN, RepositoryFilters: []SigningRepositoryFilter{}}}}),
+			"Value '[list of 0 elements]' at 'signingConfiguration.rules.1.member.repositoryFilters' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := FormatViolations("signingConfiguration", tt.vs)
+			if !strings.Contains(got, tt.want) || strings.Contains(got, "{") {
+				t.Errorf("got  %s\nwant it to contain %s", got, tt.want)
+			}
+		})
+	}
+}

@@ -68,13 +68,6 @@ func (c *Clock) State() ClockState {
 	return ClockState{Frozen: c.frozen, Now: c.now(), Offset: c.offset}
 }
 
-// setState puts the clock in state s (a loaded world's).
-func (c *Clock) setState(s ClockState) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.frozen, c.at, c.offset = s.Frozen, s.Now, s.Offset
-}
-
 // ClockChange is one change of a clock, applied in the order freeze (or resume), set,
 // advance. The zero value changes nothing.
 type ClockChange struct {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ecrsign/ecrsign/rules"
 )
 
 // DescribeRepositoriesRequest is the input of DescribeRepositories.
@@ -42,7 +44,7 @@ func (c *Client) DescribeRepositories(req *DescribeRepositoriesRequest) (*Descri
 		return nil, invalidParameter("registryId", registryIDConstraint)
 	}
 	if n := len(req.RepositoryNames); n > MaxRepositoryNames {
-		return nil, invalidRequest(op, fmt.Sprintf("1 validation error detected: Value %s at 'repositoryNames' failed to satisfy constraint: Member must have length less than or equal to %d", listValue(n), MaxRepositoryNames))
+		return nil, invalidRequest(op, fmt.Sprintf("1 validation error detected: Value %s at 'repositoryNames' failed to satisfy constraint: Member must have length less than or equal to %d", rules.ListValue(n), MaxRepositoryNames))
 	}
 	size, err := pageSize(op, req.MaxResults, DefaultPageSize, MaxPageSize)
 	if err != nil {
@@ -311,7 +313,7 @@ func checkImageIDs(op string, ids []ImageIdentifier, required bool) error {
 	case n == 0 && required:
 		return invalidRequest(op, "1 validation error detected: Value null at 'imageIds' failed to satisfy constraint: Member must not be null")
 	case n > MaxImageIDs:
-		return invalidRequest(op, fmt.Sprintf("1 validation error detected: Value %s at 'imageIds' failed to satisfy constraint: Member must have length less than or equal to %d", listValue(n), MaxImageIDs))
+		return invalidRequest(op, fmt.Sprintf("1 validation error detected: Value %s at 'imageIds' failed to satisfy constraint: Member must have length less than or equal to %d", rules.ListValue(n), MaxImageIDs))
 	}
 	return nil
 }
@@ -492,7 +494,7 @@ func (c *Client) BatchGetImage(req *BatchGetImageRequest) (*BatchGetImageRespons
 			return err
 		}
 		if n := len(req.AcceptedMediaTypes); n > MaxAcceptedMediaTypes {
-			return invalidRequest(op, fmt.Sprintf("1 validation error detected: Value %s at 'acceptedMediaTypes' failed to satisfy constraint: Member must have length less than or equal to %d", listValue(n), MaxAcceptedMediaTypes))
+			return invalidRequest(op, fmt.Sprintf("1 validation error detected: Value %s at 'acceptedMediaTypes' failed to satisfy constraint: Member must have length less than or equal to %d", rules.ListValue(n), MaxAcceptedMediaTypes))
 		}
 		k, repo, err := c.repo(op, req.RegistryID, req.RepositoryName)
 		if err != nil {

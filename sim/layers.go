@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ecrsign/ecrsign/rules"
 )
 
 // upload is a layer upload in progress: InitiateLayerUpload or a registry protocol POST
@@ -435,7 +437,7 @@ func (c *Client) BatchCheckLayerAvailability(req *BatchCheckLayerAvailabilityReq
 	case n == 0:
 		return nil, invalidRequest(op, "1 validation error detected: Value null at 'layerDigests' failed to satisfy constraint: Member must not be null")
 	case n > MaxLayerDigests:
-		return nil, invalidRequest(op, fmt.Sprintf("1 validation error detected: Value %s at 'layerDigests' failed to satisfy constraint: Member must have length less than or equal to %d", listValue(n), MaxLayerDigests))
+		return nil, invalidRequest(op, fmt.Sprintf("1 validation error detected: Value %s at 'layerDigests' failed to satisfy constraint: Member must have length less than or equal to %d", rules.ListValue(n), MaxLayerDigests))
 	}
 	_, repo, err := c.repo(op, req.RegistryID, req.RepositoryName)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -145,7 +144,3 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(ks)
 	return ks
 }
-
-// listValue prints a list member's value in a violation: as a count, never as JSON, so that
-// it cannot be mistaken for what was sent (AWS prints Java object names there).
-func listValue(n int) string { return "[list of " + strconv.Itoa(n) + " elements]" }

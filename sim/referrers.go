@@ -9,6 +9,8 @@ import (
 
 	godigest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/ecrsign/ecrsign/rules"
 )
 
 // digestOf converts a digest the simulator validated to go-digest's type.
@@ -325,7 +327,7 @@ func (c *Client) ListImageReferrers(req *ListImageReferrersRequest) (*ListImageR
 	var types []string
 	if f := req.Filter; f != nil {
 		if len(f.ArtifactTypes) > MaxArtifactTypes {
-			return nil, invalidRequest(op, fmt.Sprintf("1 validation error detected: Value %s at 'filter.artifactTypes' failed to satisfy constraint: Member must have length less than or equal to %d", listValue(len(f.ArtifactTypes)), MaxArtifactTypes))
+			return nil, invalidRequest(op, fmt.Sprintf("1 validation error detected: Value %s at 'filter.artifactTypes' failed to satisfy constraint: Member must have length less than or equal to %d", rules.ListValue(len(f.ArtifactTypes)), MaxArtifactTypes))
 		}
 		for i, t := range f.ArtifactTypes {
 			if t == "" || len(t) > MaxArtifactTypeBytes {

@@ -61,7 +61,6 @@ var (
 	metaClock      = []byte("clock")
 	metaPushes     = []byte("pushes")
 	metaOperations = []byte("operations")
-	metaBlobSeq    = []byte("blobSeq")
 	metaTokenKey   = []byte("tokenKey")
 )
 
