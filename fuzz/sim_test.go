@@ -9,9 +9,9 @@ import (
 
 	"github.com/ecrsign/ecrsign/internal/manifest"
 	"github.com/ecrsign/ecrsign/internal/manifest/oracle"
-	"github.com/ecrsign/ecrsign/internal/simcheck"
 	"github.com/ecrsign/ecrsign/rules"
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/simtest"
 )
 
 // simBytes hands out the fuzzer's bytes as small decisions; zeros once they run out.
@@ -139,12 +139,12 @@ func fuzzSimSequence(t *testing.T, data []byte) {
 	clk := sim.NewFrozenClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	w := sim.New(sim.WithClock(clk), sim.WithOptions(opts))
 	c := w.Client(sim.Caller{})
-	ledger := simcheck.NewLedger()
+	ledger := simtest.NewLedger()
 	var pushed []string
 	type seen struct{ repo, digest string }
 	last := map[seen][]sim.ImageSigningStatus{} // statuses last described, and no push since
 	check := func(op string, err error) {
-		if e := simcheck.CheckError(op, err); e != nil {
+		if e := simtest.CheckError(op, err); e != nil {
 			t.Fatal(e)
 		}
 	}

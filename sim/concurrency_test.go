@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecrsign/ecrsign/internal/simcheck"
 	"github.com/ecrsign/ecrsign/rules"
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/simtest"
 )
 
 func testProfile(i int) string {
@@ -73,7 +73,7 @@ func TestConcurrentPushesAndConfigurationChanges(t *testing.T) {
 		}
 	}
 
-	ledger := simcheck.NewLedger()
+	ledger := simtest.NewLedger()
 	var refused atomic.Int64
 	var wg sync.WaitGroup
 	var failures atomic.Int64
@@ -93,11 +93,11 @@ func TestConcurrentPushesAndConfigurationChanges(t *testing.T) {
 			for i := 0; i < changesEach; i++ {
 				if r.IntN(8) == 0 {
 					_, err := c.DeleteSigningConfiguration(nil)
-					report(simcheck.CheckError(sim.OpDeleteSigningConfiguration, err))
+					report(simtest.CheckError(sim.OpDeleteSigningConfiguration, err))
 					continue
 				}
 				_, err := c.PutSigningConfiguration(&sim.PutSigningConfigurationRequest{SigningConfiguration: randomSigning(r)})
-				report(simcheck.CheckError(sim.OpPutSigningConfiguration, err))
+				report(simtest.CheckError(sim.OpPutSigningConfiguration, err))
 			}
 		}(g)
 	}

@@ -1,7 +1,9 @@
-// Package simcheck holds the invariants of package sim's simulator, for its concurrency test
-// and fuzz target. A Ledger records every push made through it and checks each push, and
-// then the whole world, against what the configuration in force says must happen.
-package simcheck
+// Package simtest checks the invariants of package sim's simulator, for the tests of sim and
+// of the packages that embed it (as net/http/httptest serves net/http's). It sits beside sim
+// rather than under internal/, whose packages the rules -> match -> sim flow imports. A
+// Ledger records every push made through it and checks each push, and then the whole world,
+// against what the configuration in force says must happen.
+package simtest
 
 import (
 	"errors"
