@@ -205,7 +205,7 @@ func BenchmarkSimImpact(b *testing.B) {
 	b.SetBytes(int64(inv.Len()))
 	for b.Loop() {
 		changed := 0
-		sum, err := sim.Impact(current, proposed, bytes.NewReader(inv.Bytes()), func(c sim.Change) error {
+		sum, err := sim.SigningImpact(current, proposed, bytes.NewReader(inv.Bytes()), func(c sim.SigningChange) error {
 			changed++
 			return nil
 		})

@@ -9,7 +9,7 @@
 // model's exceptions, each an [*Error] whose Code names the exception ([ValidationException],
 // [RepositoryNotFoundException], ...) and whose HTTPStatusCode is the status ECR answers with. Which rules apply to a push is decided
 // by package match's compiled matcher; [Predict] and [Predictor] answer for one push without
-// a world to manage, with the rule and filter behind every status; [Impact] and
+// a world to manage, with the rule and filter behind every status; [SigningImpact] and
 // [ReplicationImpact] stream an inventory of repository names to show what a configuration
 // change would sign, or where it would replicate.
 //

@@ -36,7 +36,7 @@ func ExamplePredict() {
 	// arn:aws:signer:us-east-1:123456789012:/signing-profiles/audit: IN_PROGRESS -> COMPLETE (rule 1, filter "", all repositories true)
 }
 
-func ExampleImpact() {
+func ExampleSigningImpact() {
 	prod := "arn:aws:signer:us-east-1:123456789012:/signing-profiles/prod"
 	current := &rules.SigningConfiguration{Rules: []rules.SigningRule{
 		{SigningProfileArn: prod, RepositoryFilters: []rules.SigningRepositoryFilter{{Filter: "payments/*", FilterType: rules.WildcardMatch}}},
@@ -45,7 +45,7 @@ func ExampleImpact() {
 		{SigningProfileArn: prod, RepositoryFilters: []rules.SigningRepositoryFilter{{Filter: "*/prod", FilterType: rules.WildcardMatch}}},
 	}}
 	inventory := strings.NewReader("payments/api\npayments/api/prod\nsearch/indexer/prod\nsandbox/test\n")
-	sum, err := sim.Impact(current, proposed, inventory, func(c sim.Change) error {
+	sum, err := sim.SigningImpact(current, proposed, inventory, func(c sim.SigningChange) error {
 		fmt.Printf("%s: +%d -%d\n", c.Repository, len(c.Gained), len(c.Lost))
 		return nil
 	})

@@ -13,8 +13,8 @@ import (
 	"github.com/ecrsign/ecrsign/rules"
 )
 
-// Change is one repository whose signing profiles differ between two configurations.
-type Change struct {
+// SigningChange is one repository whose signing profiles differ between two configurations.
+type SigningChange struct {
 	Repository string `json:"repository"`
 	// Line is the 1-based line of the inventory the name was read from.
 	Line   int      `json:"line"`
@@ -22,8 +22,8 @@ type Change struct {
 	Lost   []string `json:"lost,omitempty"`   // profiles that sign its pushes only today
 }
 
-// ImpactSummary counts what a configuration change does to an inventory.
-type ImpactSummary struct {
+// SigningImpactSummary counts what a configuration change does to an inventory.
+type SigningImpactSummary struct {
 	Repositories int `json:"repositories"` // valid names read
 	Changed      int `json:"changed"`      // repositories whose profiles change
 	// Signed is how many repositories at least one profile signs, today and under the
@@ -47,7 +47,7 @@ const (
 	maxInvalidShown  = 5
 )
 
-// Impact compares the signing profiles that current and proposed apply to each repository
+// SigningImpact compares the signing profiles that current and proposed apply to each repository
 // name of inventory (one name per line; blank lines and lines starting with '#' are skipped)
 // and calls each, when not nil, for every repository that gains or loses a profile, in
 // inventory order. Memory does not grow with the inventory. A nil configuration means none
@@ -55,7 +55,7 @@ const (
 // from each stops the analysis and is returned.
 //
 // Both configurations are compiled into one matcher, so that each name is matched once.
-func Impact(current, proposed *rules.SigningConfiguration, inventory io.Reader, each func(Change) error) (*ImpactSummary, error) {
+func SigningImpact(current, proposed *rules.SigningConfiguration, inventory io.Reader, each func(SigningChange) error) (*SigningImpactSummary, error) {
 	for _, cfg := range []*rules.SigningConfiguration{current, proposed} {
 		if vs := rules.CheckSigning(cfg); cfg != nil && len(vs) > 0 {
 			return nil, &Error{Code: ValidationException, Message: rules.FormatViolations("signingConfiguration", vs)}
@@ -86,11 +86,11 @@ func Impact(current, proposed *rules.SigningConfiguration, inventory io.Reader, 
 	var changed func(line int, name string, gained, lost []string) error
 	if each != nil {
 		changed = func(line int, name string, gained, lost []string) error {
-			return each(Change{Repository: name, Line: line, Gained: gained, Lost: lost})
+			return each(SigningChange{Repository: name, Line: line, Gained: gained, Lost: lost})
 		}
 	}
 	counts, inv, err := c.run(inventory, changed)
-	sum := &ImpactSummary{
+	sum := &SigningImpactSummary{
 		Repositories: inv.valid, Changed: counts.changed,
 		SignedBefore: counts.before, SignedAfter: counts.after,
 		Gained: map[string]int{}, Lost: map[string]int{},

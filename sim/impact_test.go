@@ -24,12 +24,12 @@ func TestImpact(t *testing.T) {
 		"untouched", // unchanged (nothing)
 		"a--b/api",  // valid name, only '*' filters can match it: loses audit, gains shared
 	}, "\n")
-	var changes []Change
-	sum := must(Impact(current, proposed, strings.NewReader(inventory), func(c Change) error {
+	var changes []SigningChange
+	sum := must(SigningImpact(current, proposed, strings.NewReader(inventory), func(c SigningChange) error {
 		changes = append(changes, c)
 		return nil
 	}))(t)
-	want := []Change{
+	want := []SigningChange{
 		{Repository: "team/api", Line: 2, Gained: []string{profShared}, Lost: []string{profAudit}},
 		{Repository: "web", Line: 5, Gained: []string{profProd}},
 		{Repository: "other/api", Line: 6, Gained: []string{profShared}, Lost: []string{profAudit}},
@@ -51,24 +51,24 @@ func TestImpact(t *testing.T) {
 
 func TestImpactEdges(t *testing.T) {
 	// No configuration today: everything signed is a gain; a nil callback only counts.
-	sum := must(Impact(nil, signing(rule(profProd)), strings.NewReader("ab\ncd\n"), nil))(t)
+	sum := must(SigningImpact(nil, signing(rule(profProd)), strings.NewReader("ab\ncd\n"), nil))(t)
 	if sum.Changed != 2 || sum.Gained[profProd] != 2 || sum.SignedBefore != 0 {
 		t.Fatalf("%+v", sum)
 	}
 	// Deleting the configuration loses everything.
-	sum = must(Impact(signing(rule(profProd)), nil, strings.NewReader("ab\n"), nil))(t)
+	sum = must(SigningImpact(signing(rule(profProd)), nil, strings.NewReader("ab\n"), nil))(t)
 	if sum.Lost[profProd] != 1 {
 		t.Fatalf("%+v", sum)
 	}
-	_, err := Impact(signing(rule(profProd, "Bad")), nil, strings.NewReader(""), nil)
+	_, err := SigningImpact(signing(rule(profProd, "Bad")), nil, strings.NewReader(""), nil)
 	wantAPIError(t, err, "ValidationException", "'signingConfiguration.rules.1.member.repositoryFilters.1.member.filter'")
-	_, err = Impact(nil, nil, strings.NewReader("ab\n"+strings.Repeat("x", 5000)+"\n"), nil)
+	_, err = SigningImpact(nil, nil, strings.NewReader("ab\n"+strings.Repeat("x", 5000)+"\n"), nil)
 	if err == nil || !strings.Contains(err.Error(), "inventory line 2: longer than 4096 bytes") {
 		t.Fatalf("long line: %v", err)
 	}
 	stop := errors.New("stop")
 	calls := 0
-	_, err = Impact(nil, signing(rule(profProd)), strings.NewReader("ab\ncd\nef\n"), func(Change) error { calls++; return stop })
+	_, err = SigningImpact(nil, signing(rule(profProd)), strings.NewReader("ab\ncd\nef\n"), func(SigningChange) error { calls++; return stop })
 	if !errors.Is(err, stop) || calls != 1 {
 		t.Fatalf("callback error: %v after %d calls", err, calls)
 	}

@@ -253,7 +253,7 @@ type diffSummary struct {
 }
 
 func signingDiff(before, after *rules.SigningConfiguration, in io.Reader, out *changeWriter) (diffSummary, error) {
-	sum, err := sim.Impact(before, after, in, func(c sim.Change) error {
+	sum, err := sim.SigningImpact(before, after, in, func(c sim.SigningChange) error {
 		return writeChange(out, c, c.Repository, c.Gained, c.Lost, func(arn string) string { return arn })
 	})
 	if err != nil {
@@ -346,7 +346,7 @@ func (cw *changeWriter) end(sum diffSummary) error {
 	return cw.w.Flush()
 }
 
-func writeImpactSummary(w io.Writer, s *sim.ImpactSummary) {
+func writeImpactSummary(w io.Writer, s *sim.SigningImpactSummary) {
 	fmt.Fprintf(w, "%s, %d changed; signed by at least one profile: %d before, %d after\n",
 		count(s.Repositories, "repository", "repositories"), s.Changed, s.SignedBefore, s.SignedAfter)
 	for _, c := range []struct {
