@@ -130,8 +130,8 @@ var operationErrors = map[string][]string{
 	OpListTagsForResource:            {"InvalidParameterException", "RepositoryNotFoundException", "ServerException"},
 }
 
-// Operations returns the names of the operations the simulator implements.
-func Operations() []string {
+// operations returns the names of the operations the simulator implements.
+func operations() []string {
 	ops := make([]string, 0, len(operationErrors))
 	for op := range operationErrors {
 		ops = append(ops, op)

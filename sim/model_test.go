@@ -25,7 +25,7 @@ func TestOperationErrorsMatchTheModel(t *testing.T) {
 	if err := json.Unmarshal(data, &model); err != nil {
 		t.Fatal(err)
 	}
-	for _, op := range Operations() {
+	for _, op := range operations() {
 		var want []string
 		for _, e := range model.Operations[op].Errors {
 			want = append(want, e.Shape)
@@ -73,7 +73,7 @@ func TestExceptions(t *testing.T) {
 			t.Errorf("%T: %q %q %d", e, e.Error(), e.ErrorMessage(), e.HTTPStatusCode())
 		}
 		listed := false
-		for _, op := range Operations() {
+		for _, op := range operations() {
 			listed = listed || slices.Contains(OperationErrors(op), e.ErrorCode())
 		}
 		if !listed {

@@ -466,8 +466,8 @@ func TestServerFaultChangesNothing(t *testing.T) {
 	} {
 		calls[op] = call
 	}
-	if len(calls) != len(Operations()) {
-		t.Fatalf("test covers %d operations of %d", len(calls), len(Operations()))
+	if len(calls) != len(operations()) {
+		t.Fatalf("test covers %d operations of %d", len(calls), len(operations()))
 	}
 	for op, call := range calls {
 		wantAPIError(t, call(), "ServerException", op)

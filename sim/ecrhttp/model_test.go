@@ -16,7 +16,8 @@ import (
 
 // TestEveryModelOperation: each of the ECR API model's operations (botocore's service model in
 // sim/testdata) is either served or answers UnknownOperationException naming it, never a
-// generic error; and every operation served is one of the model's.
+// generic error; every operation served is one of the model's, and the handler serves
+// exactly the operations package sim implements.
 func TestEveryModelOperation(t *testing.T) {
 	data, err := os.ReadFile("../testdata/ecr-service-2.json")
 	if err != nil {
@@ -32,6 +33,11 @@ func TestEveryModelOperation(t *testing.T) {
 	for _, op := range served {
 		if _, ok := model.Operations[op]; !ok {
 			t.Errorf("%s is served but is no operation of the model", op)
+		}
+	}
+	for op := range model.Operations { // the handler serves exactly what package sim implements
+		if implemented := sim.OperationErrors(op) != nil; implemented != slices.Contains(served, op) {
+			t.Errorf("%s: implemented by sim %v, served %v", op, implemented, !implemented)
 		}
 	}
 	srv := httptest.NewServer(ecrhttp.NewHandler(sim.New()))

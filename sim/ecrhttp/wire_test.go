@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -144,13 +143,6 @@ func TestWire(t *testing.T) {
 			t.Fatalf("HTTP %d %v %s", r.status, r.header, r.raw)
 		}
 	})
-}
-
-// TestOperationsCoverSim: the handler serves every operation package sim implements.
-func TestOperationsCoverSim(t *testing.T) {
-	if got, want := ecrhttp.Operations(), sim.Operations(); !slices.Equal(got, want) {
-		t.Fatalf("served %v, sim implements %v", got, want)
-	}
 }
 
 func TestClockEndpoint(t *testing.T) {
