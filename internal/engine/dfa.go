@@ -133,6 +133,14 @@ type dfa struct {
 
 	cur atomic.Pointer[dfaTable]
 
+	// saturated is set once the budget has stopped construction: from then on names can leave
+	// the automaton, and Match weighs them (see coldScore).
+	saturated atomic.Bool
+	// score weighs the names that left the automaton against those it answered since it was
+	// saturated: each fallback adds fallWeight, each answer and each name sent straight to the
+	// index engine takes one, never below zero.
+	score atomic.Int32
+
 	mu sync.Mutex // guards everything below and writes to the current table
 	// states
 	ids      map[string]int32 // key (positions, proven rules) -> state number
@@ -307,6 +315,7 @@ func (d *dfa) intern(t *dfaTable) (int32, bool) {
 	cost := 4*d.stride + 4*(len(d.next)+len(d.proven)+len(end)) + len(d.key) + dfaStateOverhead
 	if d.bytes+cost > d.maxBytes {
 		d.full = true
+		d.saturated.Store(true)
 		return cellFallback, false
 	}
 	d.bytes += cost

@@ -19,7 +19,12 @@
 // Construction stops at a byte budget (Budget.MaxDFABytes, default DefaultMaxDFABytes); a
 // transition that would need a state beyond it sends the name to the index engine, which is
 // linear in the name times the candidate filters, so memory stays bounded and no input makes
-// matching worse than linear.
+// matching worse than linear. A saturated automaton that keeps sending names to the index
+// engine (many distinct names: the benchmarks' 10,000-name corpora leave it for 80 to 99% of
+// names) would charge each of them a walk that misses the caches plus the indexes, so Match
+// then sends names to the index engine directly and tries the automaton with about one name
+// in 64, which measures the regime again: the automaton answers every name once they come
+// back to the states it holds.
 //
 // The index engine (built on first use, or at Compile when its budget must be checked)
 // deduplicates filters and indexes each by its most selective literal: exact filters in a hash
@@ -507,12 +512,46 @@ func (e *Engine) PatternID(filter int) int { return int(e.filterPattern[filter])
 // Match sets in bits (one bit per rule, len(bits)*64 >= number of rules) every rule having a
 // filter that matches name. It walks the automaton, and asks the indexes when the name leaves
 // the automaton's budget. Once the states a name reaches are built, it allocates nothing.
+//
+// A saturated automaton (its budget reached) that keeps sending names to the index engine is
+// in a cold regime: many distinct names, each walking states that miss the caches and then
+// leaving the budget, so that it pays the walk and the indexes. Match then sends names to the
+// index engine directly, and only one in about fallWeight still tries the automaton, so that
+// the regime is measured again: when the names come back to the states the automaton holds,
+// it answers them all.
 func (e *Engine) Match(name string, bits []uint64) {
-	if e.dfa != nil && e.dfa.match(name, bits) {
+	d := e.dfa
+	switch {
+	case d == nil:
+	case !d.saturated.Load():
+		if d.match(name, bits) {
+			return
+		}
+		d.score.Add(fallWeight)
+	case d.score.Load() > coldScore:
+		d.score.Add(-1)
+	case d.match(name, bits):
+		if d.score.Load() > 0 { // a hot automaton writes nothing
+			d.score.Add(-1)
+		}
 		return
+	default:
+		d.score.Add(fallWeight)
 	}
 	e.MatchIndexes(name, bits)
 }
+
+// The cold-regime policy of Match (by measurement, see bench/README.md): a name that leaves
+// the automaton costs about a walk and the index engine, one it answers from cached states a
+// third of the index engine, one from states that miss the caches about twice. A fallback
+// weighs fallWeight answers, so a saturated automaton keeps answering every name only while
+// fewer than about 1 in fallWeight+1 leave it; beyond that, the share of names it still tries
+// falls as the fallbacks grow (about 1/(fallWeight*rate)). coldScore is the hysteresis: the
+// net fallbacks (times fallWeight) before the automaton is bypassed.
+const (
+	fallWeight = 64
+	coldScore  = 64 * fallWeight
+)
 
 // MatchIndexes is Match by the index engine alone: the fallback of the automaton. It
 // allocates nothing (automata of more than inlineLiterals literals borrow a bit set from a
