@@ -137,8 +137,7 @@ type dfa struct {
 	// the automaton, and Match weighs them (see coldScore).
 	saturated atomic.Bool
 	// score weighs the names that left the automaton against those it answered since it was
-	// saturated: each fallback adds fallWeight, each answer and each name sent straight to the
-	// index engine takes one, never below zero.
+	// saturated (see probeEvery).
 	score atomic.Int32
 
 	mu sync.Mutex // guards everything below and writes to the current table

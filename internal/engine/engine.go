@@ -513,12 +513,12 @@ func (e *Engine) PatternID(filter int) int { return int(e.filterPattern[filter])
 // filter that matches name. It walks the automaton, and asks the indexes when the name leaves
 // the automaton's budget. Once the states a name reaches are built, it allocates nothing.
 //
-// A saturated automaton (its budget reached) that keeps sending names to the index engine is
-// in a cold regime: many distinct names, each walking states that miss the caches and then
-// leaving the budget, so that it pays the walk and the indexes. Match then sends names to the
-// index engine directly, and only one in about fallWeight still tries the automaton, so that
-// the regime is measured again: when the names come back to the states the automaton holds,
-// it answers them all.
+// A saturated automaton (its budget reached) that sends most names to the index engine is in
+// a cold regime: many distinct names, each walking states that miss the caches before leaving
+// the budget, and paying the indexes after the walk. Match then sends names to the index
+// engine directly and tries the automaton with about one name in probeEvery, which measures
+// the regime again: when the names come back to the states the automaton holds, it answers
+// them all.
 func (e *Engine) Match(name string, bits []uint64) {
 	d := e.dfa
 	switch {
@@ -527,30 +527,32 @@ func (e *Engine) Match(name string, bits []uint64) {
 		if d.match(name, bits) {
 			return
 		}
-		d.score.Add(fallWeight)
+		d.score.Add(probeEvery)
 	case d.score.Load() > coldScore:
 		d.score.Add(-1)
 	case d.match(name, bits):
-		if d.score.Load() > 0 { // a hot automaton writes nothing
-			d.score.Add(-1)
+		if s := d.score.Load(); s > 0 { // a hot automaton writes nothing
+			d.score.Add(-min(s, probeEvery))
 		}
 		return
 	default:
-		d.score.Add(fallWeight)
+		d.score.Add(probeEvery)
 	}
 	e.MatchIndexes(name, bits)
 }
 
-// The cold-regime policy of Match (by measurement, see bench/README.md): a name that leaves
-// the automaton costs about a walk and the index engine, one it answers from cached states a
-// third of the index engine, one from states that miss the caches about twice. A fallback
-// weighs fallWeight answers, so a saturated automaton keeps answering every name only while
-// fewer than about 1 in fallWeight+1 leave it; beyond that, the share of names it still tries
-// falls as the fallbacks grow (about 1/(fallWeight*rate)). coldScore is the hysteresis: the
-// net fallbacks (times fallWeight) before the automaton is bypassed.
+// The cold-regime policy of Match. A name the automaton answers takes probeEvery from the
+// score, one that leaves it adds probeEvery, one sent straight to the index engine takes 1:
+// so the automaton answers every name while at most half of them leave it, and beyond, the
+// share of names it still tries is about 1/(probeEvery*(2*rate-1)+1): 1 in 64 when every name
+// leaves it, 1 in 41 on the benchmarks' ecr-max (81% leave). Half is where the two paths cost
+// the same by measurement (bench/README.md): a name answered from cached states costs a third
+// to a half of the index engine, one that leaves costs a walk and the index engine.
+// coldScore is the hysteresis: the net fallbacks (times probeEvery) before the automaton is
+// bypassed.
 const (
-	fallWeight = 64
-	coldScore  = 64 * fallWeight
+	probeEvery = 64
+	coldScore  = 64 * probeEvery
 )
 
 // MatchIndexes is Match by the index engine alone: the fallback of the automaton. It

@@ -295,7 +295,7 @@ func TestColdRegime(t *testing.T) {
 	hot := []string{"team/x", "a/prod", "exact/name", "ab"}
 	checkAgainstGlob(t, e, filters, func(i int) int { return i }, len(filters), hot)
 	r := rand.New(rand.NewPCG(3, 4))
-	cold := make([]string, 4*coldScore/fallWeight+1000)
+	cold := make([]string, 4*coldScore/probeEvery+1000)
 	for i := range cold {
 		b := make([]byte, 8+r.IntN(40))
 		for j := range b {
@@ -304,7 +304,7 @@ func TestColdRegime(t *testing.T) {
 		cold[i] = string(b)
 	}
 	checkAgainstGlob(t, e, filters, func(i int) int { return i }, len(filters), cold)
-	if !e.dfa.saturated.Load() || e.dfa.score.Load() < coldScore-fallWeight {
+	if !e.dfa.saturated.Load() || e.dfa.score.Load() < coldScore-probeEvery {
 		t.Fatalf("distinct names left the automaton, yet saturated %v, score %d (cold beyond %d)",
 			e.dfa.saturated.Load(), e.dfa.score.Load(), coldScore)
 	}
