@@ -157,6 +157,7 @@ type dfa struct {
 	next    []int32
 	proven  []int32
 	key     []byte
+	end     []int32
 	nstates int
 }
 
@@ -287,8 +288,10 @@ func (d *dfa) intern(t *dfaTable) (int32, bool) {
 	if s, ok := d.ids[string(d.key)]; ok {
 		return d.cell(s), false
 	}
-	// the end set: proven rules and owners of the non-star nodes (accepting at the end)
-	var end []int32
+	// the end set: proven rules and owners of the non-star nodes (accepting at the end), in
+	// scratch reused by every state, so that a step beyond the budget allocates nothing
+	end := d.end[:0]
+	defer func() { d.end = end[:0] }()
 	var mask uint64
 	ends := func(r int32) {
 		if d.small {
