@@ -545,9 +545,10 @@ func (e *Engine) Match(name string, bits []uint64) {
 // score, one that leaves it adds probeEvery, one sent straight to the index engine takes 1:
 // so the automaton answers every name while at most half of them leave it, and beyond, the
 // share of names it still tries is about 1/(probeEvery*(2*rate-1)+1): 1 in 64 when every name
-// leaves it, 1 in 41 on the benchmarks' ecr-max (81% leave). Half is where the two paths cost
-// the same by measurement (bench/README.md): a name answered from cached states costs a third
-// to a half of the index engine, one that leaves costs a walk and the index engine.
+// leaves it, 1 in 41 on the benchmarks' ecr-max (81% leave). Half is an estimate of where the
+// two paths cost the same, from the benchmarks' costs (bench/README.md): a name answered from
+// cached states costs a third to a half of the index engine, one that leaves costs a walk and
+// the index engine; no threshold was swept.
 // coldScore is the hysteresis: the net fallbacks (times probeEvery) before the automaton is
 // bypassed.
 const (
