@@ -399,26 +399,28 @@ func (d *dfa) match(name string, bits []uint64) bool {
 	trans := t.trans
 	class := &d.class
 	v := t.start
-	s := 0
-	for i := 0; ; i++ {
-		if v < 0 {
-			if v == cellUnknown {
-				v, t = d.resolve(s, int(class[name[i-1]]))
-				trans = t.trans
-				i--
-				continue
-			}
-			if v == cellFallback {
-				return false
-			}
-			s = int(^v) // settled: nothing that follows changes the answer
+	s, i := 0, 0
+	for {
+		// the hot loop: one dependent load per byte while cells lead to live states
+		for v >= 0 && i < len(name) {
+			s = int(v)
+			v = atomic.LoadInt32(&trans[s+int(class[name[i]])])
+			i++
+		}
+		if v >= 0 { // the name ends in a live state
+			s = int(v)
 			break
 		}
-		s = int(v)
-		if i == len(name) {
-			break
+		if v == cellUnknown { // built from state row s by the byte just read
+			v, t = d.resolve(s, int(class[name[i-1]]))
+			trans = t.trans
+			continue
 		}
-		v = atomic.LoadInt32(&trans[s+int(class[name[i]])])
+		if v == cellFallback {
+			return false
+		}
+		s = int(^v) // settled: nothing that follows changes the answer
+		break
 	}
 	lo, hi := atomic.LoadInt32(&trans[s+d.classes]), atomic.LoadInt32(&trans[s+d.classes+1])
 	if d.small {
