@@ -133,6 +133,13 @@ type dfa struct {
 
 	cur atomic.Pointer[dfaTable]
 
+	// saturated is set once the budget has stopped construction: from then on names can leave
+	// the automaton, and Match weighs them (see coldScore).
+	saturated atomic.Bool
+	// score weighs the names that left the automaton against those it answered since it was
+	// saturated (see probeEvery).
+	score atomic.Int32
+
 	mu sync.Mutex // guards everything below and writes to the current table
 	// states
 	ids      map[string]int32 // key (positions, proven rules) -> state number
@@ -150,6 +157,7 @@ type dfa struct {
 	next    []int32
 	proven  []int32
 	key     []byte
+	end     []int32
 	nstates int
 }
 
@@ -280,8 +288,10 @@ func (d *dfa) intern(t *dfaTable) (int32, bool) {
 	if s, ok := d.ids[string(d.key)]; ok {
 		return d.cell(s), false
 	}
-	// the end set: proven rules and owners of the non-star nodes (accepting at the end)
-	var end []int32
+	// the end set: proven rules and owners of the non-star nodes (accepting at the end), in
+	// scratch reused by every state, so that a step beyond the budget allocates nothing
+	end := d.end[:0]
+	defer func() { d.end = end[:0] }()
 	var mask uint64
 	ends := func(r int32) {
 		if d.small {
@@ -307,6 +317,7 @@ func (d *dfa) intern(t *dfaTable) (int32, bool) {
 	cost := 4*d.stride + 4*(len(d.next)+len(d.proven)+len(end)) + len(d.key) + dfaStateOverhead
 	if d.bytes+cost > d.maxBytes {
 		d.full = true
+		d.saturated.Store(true)
 		return cellFallback, false
 	}
 	d.bytes += cost
@@ -388,26 +399,28 @@ func (d *dfa) match(name string, bits []uint64) bool {
 	trans := t.trans
 	class := &d.class
 	v := t.start
-	s := 0
-	for i := 0; ; i++ {
-		if v < 0 {
-			if v == cellUnknown {
-				v, t = d.resolve(s, int(class[name[i-1]]))
-				trans = t.trans
-				i--
-				continue
-			}
-			if v == cellFallback {
-				return false
-			}
-			s = int(^v) // settled: nothing that follows changes the answer
+	s, i := 0, 0
+	for {
+		// the hot loop: one dependent load per byte while cells lead to live states
+		for v >= 0 && i < len(name) {
+			s = int(v)
+			v = atomic.LoadInt32(&trans[s+int(class[name[i]])])
+			i++
+		}
+		if v >= 0 { // the name ends in a live state
+			s = int(v)
 			break
 		}
-		s = int(v)
-		if i == len(name) {
-			break
+		if v == cellUnknown { // built from state row s by the byte just read
+			v, t = d.resolve(s, int(class[name[i-1]]))
+			trans = t.trans
+			continue
 		}
-		v = atomic.LoadInt32(&trans[s+int(class[name[i]])])
+		if v == cellFallback {
+			return false
+		}
+		s = int(^v) // settled: nothing that follows changes the answer
+		break
 	}
 	lo, hi := atomic.LoadInt32(&trans[s+d.classes]), atomic.LoadInt32(&trans[s+d.classes+1])
 	if d.small {

@@ -19,7 +19,12 @@
 // Construction stops at a byte budget (Budget.MaxDFABytes, default DefaultMaxDFABytes); a
 // transition that would need a state beyond it sends the name to the index engine, which is
 // linear in the name times the candidate filters, so memory stays bounded and no input makes
-// matching worse than linear.
+// matching worse than linear. A saturated automaton that keeps sending names to the index
+// engine (many distinct names: the benchmarks' 10,000-name corpora leave it for 80 to 99% of
+// names) would charge each of them a walk that misses the caches plus the indexes, so Match
+// then sends names to the index engine directly and tries the automaton with about one name
+// in 64, which measures the regime again: the automaton answers every name once they come
+// back to the states it holds.
 //
 // The index engine (built on first use, or at Compile when its budget must be checked)
 // deduplicates filters and indexes each by its most selective literal: exact filters in a hash
@@ -507,12 +512,49 @@ func (e *Engine) PatternID(filter int) int { return int(e.filterPattern[filter])
 // Match sets in bits (one bit per rule, len(bits)*64 >= number of rules) every rule having a
 // filter that matches name. It walks the automaton, and asks the indexes when the name leaves
 // the automaton's budget. Once the states a name reaches are built, it allocates nothing.
+//
+// A saturated automaton (its budget reached) that sends most names to the index engine is in
+// a cold regime: many distinct names, each walking states that miss the caches before leaving
+// the budget, and paying the indexes after the walk. Match then sends names to the index
+// engine directly and tries the automaton with about one name in probeEvery, which measures
+// the regime again: when the names come back to the states the automaton holds, it answers
+// them all.
 func (e *Engine) Match(name string, bits []uint64) {
-	if e.dfa != nil && e.dfa.match(name, bits) {
+	d := e.dfa
+	switch {
+	case d == nil:
+	case !d.saturated.Load():
+		if d.match(name, bits) {
+			return
+		}
+		d.score.Add(probeEvery)
+	case d.score.Load() > coldScore:
+		d.score.Add(-1)
+	case d.match(name, bits):
+		if s := d.score.Load(); s > 0 { // a hot automaton writes nothing
+			d.score.Add(-min(s, probeEvery))
+		}
 		return
+	default:
+		d.score.Add(probeEvery)
 	}
 	e.MatchIndexes(name, bits)
 }
+
+// The cold-regime policy of Match. A name the automaton answers takes probeEvery from the
+// score, one that leaves it adds probeEvery, one sent straight to the index engine takes 1:
+// so the automaton answers every name while at most half of them leave it, and beyond, the
+// share of names it still tries is about 1/(probeEvery*(2*rate-1)+1): 1 in 64 when every name
+// leaves it, 1 in 41 on the benchmarks' ecr-max (81% leave). Half is an estimate of where the
+// two paths cost the same, from the benchmarks' costs (bench/README.md): a name answered from
+// cached states costs a third to a half of the index engine, one that leaves costs a walk and
+// the index engine; no threshold was swept.
+// coldScore is the hysteresis: the net fallbacks (times probeEvery) before the automaton is
+// bypassed.
+const (
+	probeEvery = 64
+	coldScore  = 64 * probeEvery
+)
 
 // MatchIndexes is Match by the index engine alone: the fallback of the automaton. It
 // allocates nothing (automata of more than inlineLiterals literals borrow a bit set from a

@@ -278,3 +278,56 @@ func TestTrieEarlyStop(t *testing.T) {
 		}
 	}
 }
+
+// TestColdRegime: once the automaton is saturated and most names leave it, Match sends names
+// to the index engine directly (its score passes coldScore), still agreeing with the filters;
+// when the names come back to the states it holds, the automaton answers them all again.
+func TestColdRegime(t *testing.T) {
+	filters := []string{"team/*", "*/prod", "*a*b*", "*svc-*-api", "exact/name"}
+	fs := make([]Filter, len(filters))
+	for i, f := range filters {
+		fs[i] = Filter{Pattern: glob.Parse(f), Rule: i}
+	}
+	e, err := Compile(fs, len(fs), Budget{MaxDFABytes: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hot := []string{"team/x", "a/prod", "exact/name", "ab"}
+	checkAgainstGlob(t, e, filters, func(i int) int { return i }, len(filters), hot)
+	r := rand.New(rand.NewPCG(3, 4))
+	cold := make([]string, 4*coldScore/probeEvery+1000)
+	for i := range cold {
+		b := make([]byte, 8+r.IntN(40))
+		for j := range b {
+			b[j] = "abtem/prodsvc-ix"[r.IntN(16)]
+		}
+		cold[i] = string(b)
+	}
+	checkAgainstGlob(t, e, filters, func(i int) int { return i }, len(filters), cold)
+	if !e.dfa.saturated.Load() || e.dfa.score.Load() < coldScore-probeEvery {
+		t.Fatalf("distinct names left the automaton, yet saturated %v, score %d (cold beyond %d)",
+			e.dfa.saturated.Load(), e.dfa.score.Load(), coldScore)
+	}
+	// cold: a name that would leave the automaton goes straight to the indexes, the automaton untried (no fallback counted)
+	leaving := ""
+	for _, name := range cold {
+		if !e.dfa.match(name, make([]uint64, 1)) {
+			leaving = name
+			break
+		}
+	}
+	if leaving == "" {
+		t.Fatal("no name leaves the saturated automaton")
+	}
+	e.dfa.score.Store(coldScore + 10)
+	checkAgainstGlob(t, e, filters, func(i int) int { return i }, len(filters), []string{leaving})
+	if s := e.dfa.score.Load(); s != coldScore+9 {
+		t.Fatalf("cold automaton: score %d after one name, want %d", s, coldScore+9)
+	}
+	for range 2 * coldScore {
+		checkAgainstGlob(t, e, filters, func(i int) int { return i }, len(filters), hot)
+	}
+	if s := e.dfa.score.Load(); s != 0 {
+		t.Fatalf("names the automaton holds came back, yet its score is %d, not 0", s)
+	}
+}
