@@ -241,7 +241,8 @@ func (m *Matcher) Match(name string) (res Result) {
 		res.large = make([]uint64, len(m.always))
 		bits = res.large
 	}
-	for i, w := range m.always { // a word or two: cheaper than a call to copy
+	//lint:ignore S1001 a word or two: the loop is cheaper than a call to copy on this hot path
+	for i, w := range m.always {
 		bits[i] = w
 	}
 	m.eng.Match(name, bits)
