@@ -105,6 +105,78 @@ func (in inputFlags) project(file string) ([]rules.Option, error) {
 	return projectSettings(cfg).decodeOptions(), nil
 }
 
+// signingCommand is the command line of match and explain: a signing configuration
+// (--config, with the template, Terraform and project-file flags that give its open values),
+// an output format and repository names.
+type signingCommand struct {
+	fs         *flagSet
+	configFile *string
+	format     *string
+	inputs     inputFlags
+}
+
+// newSigningCommand defines the flags of a signing command; formatUsage describes --format.
+func newSigningCommand(name, help, formatUsage string, stdout, stderr io.Writer) *signingCommand {
+	fs := newFlagSet(name, help, stdout, stderr)
+	c := &signingCommand{
+		fs:         fs,
+		configFile: fs.String("config", "", "signing configuration `FILE` (FILE#NAME for one of several)"),
+		format:     fs.formatFlag(formatUsage, "text", "json"),
+	}
+	region := fs.String("region", "", "the `REGION` a template is deployed in (AWS::Region)")
+	c.inputs = fs.inputFlags(region)
+	return c
+}
+
+// parse parses args and returns the repository names they give; --config is required, and
+// noNames is the usage error when no name is given.
+func (c *signingCommand) parse(args []string, noNames string) (names []string, code int, ok bool) {
+	names, code, ok = c.fs.parse(args)
+	switch {
+	case !ok:
+		return nil, code, false
+	case *c.configFile == "":
+		return nil, c.fs.usageError("--config is required"), false
+	case len(names) == 0:
+		return nil, c.fs.usageError("%s", noNames), false
+	}
+	return names, exitOK, true
+}
+
+// parseFlagsOnly parses args for a command that takes flags and no arguments; hint, when
+// not "", follows the usage error that refuses arguments.
+func (f *flagSet) parseFlagsOnly(args []string, hint string) (code int, ok bool) {
+	pos, code, ok := f.parse(args)
+	if ok && len(pos) > 0 {
+		msg := fmt.Sprintf("unexpected arguments %q", pos)
+		if hint != "" {
+			msg += " " + hint
+		}
+		return f.usageError("%s", msg), false
+	}
+	return code, ok
+}
+
+// oneStdin refuses, as a usage error, files of which more than one is "-": standard input
+// can be read by one of them only.
+func (f *flagSet) oneStdin(files ...string) (code int, ok bool) {
+	if n := countStdin(files); n > 1 {
+		return f.usageError("only one input can come from standard input"), false
+	}
+	return exitOK, true
+}
+
+// countStdin counts the files that are "-", standard input.
+func countStdin(files []string) int {
+	n := 0
+	for _, f := range files {
+		if f == "-" {
+			n++
+		}
+	}
+	return n
+}
+
 // loadSigning loads the signing configuration of spec with the template values the flags
 // give and compiles it: the load-and-compile path of match and explain.
 func loadSigning(spec string, stdin io.Reader, in inputFlags) (*rules.Config, *match.Matcher, error) {

@@ -48,22 +48,13 @@ Example:
 `
 
 func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlagSet("explain", explainHelp, stdout, stderr)
-	configFile := fs.String("config", "", "signing configuration `FILE` (FILE#NAME for one of several)")
-	format := fs.formatFlag("output `format`: text or json", "text", "json")
-	region := fs.String("region", "", "the `REGION` a template is deployed in (AWS::Region)")
-	inputs := fs.inputFlags(region)
-	names, code, ok := fs.parse(args)
+	cmd := newSigningCommand("explain", explainHelp, "output `format`: text or json", stdout, stderr)
+	fs, format := cmd.fs, cmd.format
+	names, code, ok := cmd.parse(args, "no repository name given")
 	if !ok {
 		return code
 	}
-	if *configFile == "" {
-		return fs.usageError("--config is required")
-	}
-	if len(names) == 0 {
-		return fs.usageError("no repository name given")
-	}
-	cfg, m, err := loadSigning(*configFile, stdin, inputs)
+	cfg, m, err := loadSigning(*cmd.configFile, stdin, cmd.inputs)
 	if err != nil {
 		return fs.report(err)
 	}
