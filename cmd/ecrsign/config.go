@@ -143,31 +143,32 @@ func (c *signingCommand) parse(args []string, noNames string) (names []string, c
 	return names, exitOK, true
 }
 
-// parseFlagsOnly parses args for a command that takes flags and no arguments; hint, when
-// not "", follows the usage error that refuses arguments.
-func (f *flagSet) parseFlagsOnly(args []string, hint string) (code int, ok bool) {
+// parseFlagsOnly parses args for a command that takes flags and no arguments, then refuses
+// what check finds wrong with the flags (it returns "" when nothing is), as usage errors; hint,
+// when not "", follows the usage error that refuses arguments.
+func (f *flagSet) parseFlagsOnly(args []string, hint string, check func() string) (code int, ok bool) {
 	pos, code, ok := f.parse(args)
-	if ok && len(pos) > 0 {
+	if !ok {
+		return code, false
+	}
+	if len(pos) > 0 {
 		msg := fmt.Sprintf("unexpected arguments %q", pos)
 		if hint != "" {
 			msg += " " + hint
 		}
 		return f.usageError("%s", msg), false
 	}
-	return code, ok
-}
-
-// oneStdin refuses, as a usage error, files of which more than one is "-": standard input
-// can be read by one of them only.
-func (f *flagSet) oneStdin(files ...string) (code int, ok bool) {
-	if n := countStdin(files); n > 1 {
-		return f.usageError("only one input can come from standard input"), false
+	if msg := check(); msg != "" {
+		return f.usageError("%s", msg), false
 	}
 	return exitOK, true
 }
 
+// stdinTwice is the usage error for flags that read standard input ("-") more than once.
+const stdinTwice = "only one input can come from standard input"
+
 // countStdin counts the files that are "-", standard input.
-func countStdin(files []string) int {
+func countStdin(files ...string) int {
 	n := 0
 	for _, f := range files {
 		if f == "-" {

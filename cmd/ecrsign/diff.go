@@ -84,7 +84,7 @@ var (
 func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("diff", diffHelp, stdout, stderr)
 	flags := defineDiffFlags(fs)
-	if code, ok := flags.parse(fs, args); !ok {
+	if code, ok := fs.parseFlagsOnly(args, "", flags.check); !ok {
 		return code
 	}
 	configs, code, ok := flags.load(fs, stdin)
@@ -138,23 +138,21 @@ func defineDiffFlags(fs *flagSet) *diffFlags {
 	return f
 }
 
-// parse parses args and checks the flags they set: usage errors print and return
-// exitUsage with ok false.
-func (f *diffFlags) parse(fs *flagSet, args []string) (code int, ok bool) {
-	if code, ok := fs.parseFlagsOnly(args, ""); !ok {
-		return code, false
-	}
+// check returns the usage error of flags that do not go together, "" for none.
+func (f *diffFlags) check() string {
 	switch {
 	case *f.oldFile == "" || *f.newFile == "":
-		return fs.usageError("--old and --new are required"), false
+		return "--old and --new are required"
 	case *f.inventory == "":
-		return fs.usageError("--repositories is required (a file of repository names, or - for standard input)"), false
+		return "--repositories is required (a file of repository names, or - for standard input)"
 	case *f.registryID != "" && !registryIDFlag.MatchString(*f.registryID):
-		return fs.usageError("--registry-id %q is not a registry (account) id: 12 digits", *f.registryID), false
+		return fmt.Sprintf("--registry-id %q is not a registry (account) id: 12 digits", *f.registryID)
 	case *f.region != "" && !regionFlag.MatchString(*f.region):
-		return fs.usageError("--region %q is not a region: %s", *f.region, rules.RegionPattern), false
+		return fmt.Sprintf("--region %q is not a region: %s", *f.region, rules.RegionPattern)
+	case countStdin(*f.oldFile, *f.newFile, *f.inventory) > 1:
+		return stdinTwice
 	}
-	return fs.oneStdin(*f.oldFile, *f.newFile, *f.inventory)
+	return ""
 }
 
 // diffConfigs are the two configurations diff compares, of one kind, and the replication

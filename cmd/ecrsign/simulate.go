@@ -73,7 +73,7 @@ var digestPattern = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
 func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("simulate", simulateHelp, stdout, stderr)
 	flags := defineSimulateFlags(fs)
-	if code, ok := flags.parse(fs, args); !ok {
+	if code, ok := fs.parseFlagsOnly(args, "(name the repository with --repository)", flags.check); !ok {
 		return code
 	}
 	opts, err := flags.inputs.tmpl.options(*flags.registryID)
@@ -131,23 +131,21 @@ func defineSimulateFlags(fs *flagSet) *simulateFlags {
 	return f
 }
 
-// parse parses args and checks the flags they set: usage errors print and return
-// exitUsage with ok false.
-func (f *simulateFlags) parse(fs *flagSet, args []string) (code int, ok bool) {
-	if code, ok := fs.parseFlagsOnly(args, "(name the repository with --repository)"); !ok {
-		return code, false
-	}
+// check returns the usage error of flags that do not go together, "" for none.
+func (f *simulateFlags) check() string {
 	switch {
 	case *f.at != "push" && *f.at != "settled":
-		return fs.usageError("--at is push or settled, not %q", *f.at), false
+		return fmt.Sprintf("--at is push or settled, not %q", *f.at)
 	case *f.configFile == "" && *f.worldFile == "":
-		return fs.usageError("--config is required (or --world, to use the world's configuration)"), false
+		return "--config is required (or --world, to use the world's configuration)"
 	case *f.repository == "":
-		return fs.usageError("--repository is required"), false
+		return "--repository is required"
 	case *f.digest != "" && !digestPattern.MatchString(*f.digest):
-		return fs.usageError("--digest %q is not a sha256 digest (sha256: and 64 lower-case hex digits)", *f.digest), false
+		return fmt.Sprintf("--digest %q is not a sha256 digest (sha256: and 64 lower-case hex digits)", *f.digest)
+	case countStdin(*f.configFile, *f.replicationFile, *f.worldFile, *f.manifestFile) > 1:
+		return stdinTwice
 	}
-	return fs.oneStdin(*f.configFile, *f.replicationFile, *f.worldFile, *f.manifestFile)
+	return ""
 }
 
 // simulation is what simulate reads: the configurations given, the world, and the push.
