@@ -105,6 +105,17 @@ func (in inputFlags) project(file string) ([]rules.Option, error) {
 	return projectSettings(cfg).decodeOptions(), nil
 }
 
+// configSourcesHelp is the paragraph of the help of explain, simulate and diff on the
+// sources a configuration FILE may be and the values they leave open.
+const configSourcesHelp = `FILE may be a CloudFormation template, evaluated as validate says (--parameter,
+--parameters-file, --region and --account-id give the values it leaves to deployment), or a
+CDK app or cdk.out directory; a value or condition that stays unknown is refused, naming
+what gives it.
+
+A .tf file or a directory of them is a Terraform module, with --var and --var-file. The
+project file (.ecrsign.yaml, the nearest above FILE, or --config-file) gives region,
+registry-id, account-id, parameters and vars too, as it does to validate; flags win.`
+
 // signingCommand is the command line of match and explain: a signing configuration
 // (--config, with the template, Terraform and project-file flags that give its open values),
 // an output format and repository names.

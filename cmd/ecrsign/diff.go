@@ -46,14 +46,7 @@ PutReplicationConfiguration refuses it. For signing configurations, --region, wh
 refuses signing profiles of another region, as PutSigningConfiguration in that region
 refuses them; --registry-id is not used.
 
-FILE may be a CloudFormation template, evaluated as validate says (--parameter,
---parameters-file, --region and --account-id give the values it leaves to deployment), or a
-CDK app or cdk.out directory; a value or condition that stays unknown is refused, naming
-what gives it.
-
-A .tf file or a directory of them is a Terraform module, with --var and --var-file. The
-project file (.ecrsign.yaml, the nearest above FILE, or --config-file) gives region,
-registry-id, account-id, parameters and vars too, as it does to validate; flags win. It also
+` + configSourcesHelp + ` It also
 names the replication source, the registry of --old, when --registry-id and --region do not.
 
 --format text prints one line per changed repository,

@@ -27,14 +27,7 @@ repository NAME and which filter made it so (with its line and column in FILE); 
 that does not apply, the filter that came closest and where matching it stopped. The verdicts
 come from the same compiled matcher as match and simulate.
 
-FILE may be a CloudFormation template, evaluated as validate says (--parameter,
---parameters-file, --region and --account-id give the values it leaves to deployment), or a
-CDK app or cdk.out directory; a value or condition that stays unknown is refused, naming
-what gives it.
-
-A .tf file or a directory of them is a Terraform module, with --var and --var-file. The
-project file (.ecrsign.yaml, the nearest above FILE, or --config-file) gives region,
-registry-id, account-id, parameters and vars too, as it does to validate; flags win.
+` + configSourcesHelp + `
 
 A NAME that is not a valid repository name is explained all the same, after a line saying
 why ECR would reject it, and makes the exit status 1.

@@ -40,14 +40,7 @@ Without --manifest, a minimal OCI image manifest stands for the image, and --dig
 (the statuses do not depend on the digest); with --manifest, --digest must be its digest, as
 PutImage checks.
 
-FILE may be a CloudFormation template, evaluated as validate says (--parameter,
---parameters-file, --region and --account-id give the values it leaves to deployment), or a
-CDK app or cdk.out directory; a value or condition that stays unknown is refused, naming
-what gives it.
-
-A .tf file or a directory of them is a Terraform module, with --var and --var-file. The
-project file (.ecrsign.yaml, the nearest above FILE, or --config-file) gives region,
-registry-id, account-id, parameters and vars too, as it does to validate; flags win. It also
+` + configSourcesHelp + ` It also
 names the registry pushed to when --registry-id and --region do not.
 
 --format json prints one object in the DescribeImageSigningStatus response shape
