@@ -117,6 +117,7 @@ type diffFlags struct {
 	inputs                      inputFlags
 }
 
+// defineDiffFlags defines the flags of diff on fs.
 func defineDiffFlags(fs *flagSet) *diffFlags {
 	f := &diffFlags{
 		oldFile:    fs.String("old", "", "current configuration `FILE` (FILE#NAME for one of several)"),

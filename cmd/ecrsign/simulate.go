@@ -105,6 +105,7 @@ type simulateFlags struct {
 	inputs                                 inputFlags
 }
 
+// defineSimulateFlags defines the flags of simulate on fs.
 func defineSimulateFlags(fs *flagSet) *simulateFlags {
 	f := &simulateFlags{
 		configFile:      fs.String("config", "", "signing configuration `FILE` (FILE#NAME for one of several)"),
