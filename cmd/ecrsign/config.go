@@ -105,6 +105,90 @@ func (in inputFlags) project(file string) ([]rules.Option, error) {
 	return projectSettings(cfg).decodeOptions(), nil
 }
 
+// configSourcesHelp is the paragraph of the help of explain, simulate and diff on the
+// sources a configuration FILE may be and the values they leave open.
+const configSourcesHelp = `FILE may be a CloudFormation template, evaluated as validate says (--parameter,
+--parameters-file, --region and --account-id give the values it leaves to deployment), or a
+CDK app or cdk.out directory; a value or condition that stays unknown is refused, naming
+what gives it.
+
+A .tf file or a directory of them is a Terraform module, with --var and --var-file. The
+project file (.ecrsign.yaml, the nearest above FILE, or --config-file) gives region,
+registry-id, account-id, parameters and vars too, as it does to validate; flags win.`
+
+// signingCommand is the command line of match and explain: a signing configuration
+// (--config, with the template, Terraform and project-file flags that give its open values),
+// an output format and repository names.
+type signingCommand struct {
+	fs         *flagSet
+	configFile *string
+	format     *string
+	inputs     inputFlags
+}
+
+// newSigningCommand defines the flags of a signing command; formatUsage describes --format.
+func newSigningCommand(name, help, formatUsage string, stdout, stderr io.Writer) *signingCommand {
+	fs := newFlagSet(name, help, stdout, stderr)
+	c := &signingCommand{
+		fs:         fs,
+		configFile: fs.String("config", "", "signing configuration `FILE` (FILE#NAME for one of several)"),
+		format:     fs.formatFlag(formatUsage, "text", "json"),
+	}
+	region := fs.String("region", "", "the `REGION` a template is deployed in (AWS::Region)")
+	c.inputs = fs.inputFlags(region)
+	return c
+}
+
+// parse parses args and returns the repository names they give; --config is required, and
+// noNames is the usage error when no name is given.
+func (c *signingCommand) parse(args []string, noNames string) (names []string, code int, ok bool) {
+	names, code, ok = c.fs.parse(args)
+	switch {
+	case !ok:
+		return nil, code, false
+	case *c.configFile == "":
+		return nil, c.fs.usageError("--config is required"), false
+	case len(names) == 0:
+		return nil, c.fs.usageError("%s", noNames), false
+	}
+	return names, exitOK, true
+}
+
+// parseFlagsOnly parses args for a command that takes flags and no arguments, then refuses
+// what check finds wrong with the flags (it returns "" when nothing is), as usage errors; hint,
+// when not "", follows the usage error that refuses arguments.
+func (f *flagSet) parseFlagsOnly(args []string, hint string, check func() string) (code int, ok bool) {
+	pos, code, ok := f.parse(args)
+	if !ok {
+		return code, false
+	}
+	if len(pos) > 0 {
+		msg := fmt.Sprintf("unexpected arguments %q", pos)
+		if hint != "" {
+			msg += " " + hint
+		}
+		return f.usageError("%s", msg), false
+	}
+	if msg := check(); msg != "" {
+		return f.usageError("%s", msg), false
+	}
+	return exitOK, true
+}
+
+// stdinTwice is the usage error for flags that read standard input ("-") more than once.
+const stdinTwice = "only one input can come from standard input"
+
+// countStdin counts the files that are "-", standard input.
+func countStdin(files ...string) int {
+	n := 0
+	for _, f := range files {
+		if f == "-" {
+			n++
+		}
+	}
+	return n
+}
+
 // loadSigning loads the signing configuration of spec with the template values the flags
 // give and compiles it: the load-and-compile path of match and explain.
 func loadSigning(spec string, stdin io.Reader, in inputFlags) (*rules.Config, *match.Matcher, error) {

@@ -46,14 +46,7 @@ PutReplicationConfiguration refuses it. For signing configurations, --region, wh
 refuses signing profiles of another region, as PutSigningConfiguration in that region
 refuses them; --registry-id is not used.
 
-FILE may be a CloudFormation template, evaluated as validate says (--parameter,
---parameters-file, --region and --account-id give the values it leaves to deployment), or a
-CDK app or cdk.out directory; a value or condition that stays unknown is refused, naming
-what gives it.
-
-A .tf file or a directory of them is a Terraform module, with --var and --var-file. The
-project file (.ecrsign.yaml, the nearest above FILE, or --config-file) gives region,
-registry-id, account-id, parameters and vars too, as it does to validate; flags win. It also
+` + configSourcesHelp + ` It also
 names the replication source, the registry of --old, when --registry-id and --region do not.
 
 --format text prints one line per changed repository,
@@ -83,129 +76,177 @@ var (
 
 func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("diff", diffHelp, stdout, stderr)
-	oldFile := fs.String("old", "", "current configuration `FILE` (FILE#NAME for one of several)")
-	newFile := fs.String("new", "", "proposed configuration `FILE` (FILE#NAME for one of several)")
-	inventory := fs.String("repositories", "", "inventory `FILE` of repository names, one a line (\"-\": standard input)")
-	registryID := fs.String("registry-id", "", "replication source: the registry (account) `ID` whose configuration changes (default: the project file's registry-id or account-id, else "+sim.DefaultAccount+")")
-	region := fs.String("region", "", "replication source: the `REGION` of that registry (default: the project file's region, else "+sim.DefaultRegion+")")
-	exitCode := fs.Bool("exit-code", false, "exit 1 when a repository gains or loses a profile or destination")
-	format := fs.formatFlag("output `format`: text or json", "text", "json")
-	inputs := fs.inputFlags(region)
-	pos, code, ok := fs.parse(args)
+	flags := defineDiffFlags(fs)
+	if code, ok := fs.parseFlagsOnly(args, "", flags.check); !ok {
+		return code
+	}
+	configs, code, ok := flags.load(fs, stdin)
 	if !ok {
 		return code
 	}
-	switch {
-	case len(pos) > 0:
-		return fs.usageError("unexpected arguments %q", pos)
-	case *oldFile == "" || *newFile == "":
-		return fs.usageError("--old and --new are required")
-	case *inventory == "":
-		return fs.usageError("--repositories is required (a file of repository names, or - for standard input)")
-	case *registryID != "" && !registryIDFlag.MatchString(*registryID):
-		return fs.usageError("--registry-id %q is not a registry (account) id: 12 digits", *registryID)
-	case *region != "" && !regionFlag.MatchString(*region):
-		return fs.usageError("--region %q is not a region: %s", *region, rules.RegionPattern)
-	}
-	stdinUsers := 0
-	for _, f := range []string{*oldFile, *newFile, *inventory} {
-		if f == "-" {
-			stdinUsers++
-		}
-	}
-	if stdinUsers > 1 {
-		return fs.usageError("only one input can come from standard input")
-	}
-	// The files are read twice, for their kind and their configurations: standard input,
-	// when one of them is "-", once.
-	configInput := func() io.Reader { return stdin }
-	if *oldFile == "-" || *newFile == "-" {
-		data, err := readInput("-", stdin)
-		if err != nil {
-			return fs.report(err)
-		}
-		configInput = func() io.Reader { return bytes.NewReader(data) }
-	}
-	opts, err := inputs.tmpl.options(*registryID)
-	if err != nil {
-		return fs.usageError("%v", err)
-	}
-	kind := diffKind(configInput, *oldFile, *newFile)
-	before, err := loadConfig(*oldFile, kind, configInput(), inputs, opts...)
+	in, closeInventory, err := openInventory(*flags.inventory, stdin)
 	if err != nil {
 		return fs.report(err)
 	}
-	after, err := loadConfig(*newFile, kind, configInput(), inputs, opts...)
-	if err != nil {
-		return fs.report(err)
-	}
-	// The source is the registry of --old: the flags', else its project file's.
-	projectRegistry, projectRegion := inputs.projectRegistry(splitConfigFile(*oldFile))
-	source := sim.Caller{Account: cmp.Or(*registryID, projectRegistry, sim.DefaultAccount), Region: cmp.Or(*region, projectRegion, sim.DefaultRegion)}
-	if kind == rules.KindSigning && cmp.Or(*region, projectRegion) != "" {
-		for _, c := range []struct {
-			file string
-			cfg  *rules.SigningConfiguration
-		}{{*oldFile, before.Signing}, {*newFile, after.Signing}} {
-			if _, err := sim.New().Predictor(source, c.cfg, nil); err != nil {
-				return fs.report(fmt.Errorf("%s: PutSigningConfiguration in %s (--region) would reject this signing configuration: %w", c.file, source.Region, err))
-			}
-		}
-	}
-	if kind == rules.KindReplication {
-		// Each configuration alone first, so that an error names its file.
-		for _, c := range []struct {
-			file string
-			cfg  *rules.ReplicationConfiguration
-		}{{*oldFile, before.Replication}, {*newFile, after.Replication}} {
-			if _, err := sim.ReplicationImpact(source, c.cfg, nil, strings.NewReader(""), nil); err != nil {
-				return fs.report(fmt.Errorf("%s: PutReplicationConfiguration in the source registry, %s in %s (--registry-id, --region), would reject this replication configuration: %w", c.file, source.Account, source.Region, err))
-			}
-		}
-	}
-	var in io.Reader = stdin
-	if *inventory != "-" {
-		f, err := os.Open(*inventory)
-		if err != nil {
-			return fs.report(err)
-		}
-		defer f.Close()
-		if st, err := f.Stat(); err == nil && st.IsDir() {
-			return fs.report(fmt.Errorf("%s is a directory", *inventory))
-		}
-		in = f
-	}
+	defer closeInventory()
 	var prog *progress
 	if isTerminal(stderr) {
 		prog = &progress{r: bufio.NewReaderSize(in, 64<<10), w: stderr, every: time.Second / 4}
 		in = prog
 	}
-
-	out := newChangeWriter(stdout, *format == "json")
-	var sum diffSummary
-	if kind == rules.KindReplication {
-		sum, err = replicationDiff(source, before.Replication, after.Replication, in, out)
-	} else {
-		sum, err = signingDiff(before.Signing, after.Signing, in, out)
-	}
+	out := newChangeWriter(stdout, *flags.format == "json")
+	sum, err := configs.compare(in, out)
 	prog.done()
 	if err != nil {
 		out.w.Flush()
-		return fs.report(fmt.Errorf("%s: %w", *inventory, err))
+		return fs.report(fmt.Errorf("%s: %w", *flags.inventory, err))
 	}
 	if err := out.end(sum); err != nil {
 		fs.errorf("%v", err)
 		return exitUsage
 	}
+	return diffStatus(fs, sum, *flags.exitCode)
+}
+
+// diffFlags are the flags of diff.
+type diffFlags struct {
+	oldFile, newFile, inventory *string
+	registryID, region          *string
+	exitCode                    *bool
+	format                      *string
+	inputs                      inputFlags
+}
+
+// defineDiffFlags defines the flags of diff on fs.
+func defineDiffFlags(fs *flagSet) *diffFlags {
+	f := &diffFlags{
+		oldFile:    fs.String("old", "", "current configuration `FILE` (FILE#NAME for one of several)"),
+		newFile:    fs.String("new", "", "proposed configuration `FILE` (FILE#NAME for one of several)"),
+		inventory:  fs.String("repositories", "", "inventory `FILE` of repository names, one a line (\"-\": standard input)"),
+		registryID: fs.String("registry-id", "", "replication source: the registry (account) `ID` whose configuration changes (default: the project file's registry-id or account-id, else "+sim.DefaultAccount+")"),
+		region:     fs.String("region", "", "replication source: the `REGION` of that registry (default: the project file's region, else "+sim.DefaultRegion+")"),
+		exitCode:   fs.Bool("exit-code", false, "exit 1 when a repository gains or loses a profile or destination"),
+		format:     fs.formatFlag("output `format`: text or json", "text", "json"),
+	}
+	f.inputs = fs.inputFlags(f.region)
+	return f
+}
+
+// check returns the usage error of flags that do not go together, "" for none.
+func (f *diffFlags) check() string {
+	switch {
+	case *f.oldFile == "" || *f.newFile == "":
+		return "--old and --new are required"
+	case *f.inventory == "":
+		return "--repositories is required (a file of repository names, or - for standard input)"
+	case *f.registryID != "" && !registryIDFlag.MatchString(*f.registryID):
+		return fmt.Sprintf("--registry-id %q is not a registry (account) id: 12 digits", *f.registryID)
+	case *f.region != "" && !regionFlag.MatchString(*f.region):
+		return fmt.Sprintf("--region %q is not a region: %s", *f.region, rules.RegionPattern)
+	case countStdin(*f.oldFile, *f.newFile, *f.inventory) > 1:
+		return stdinTwice
+	}
+	return ""
+}
+
+// diffConfigs are the two configurations diff compares, of one kind, and the replication
+// source.
+type diffConfigs struct {
+	kind          rules.Kind
+	before, after *rules.Config
+	source        sim.Caller
+}
+
+// load reads --old and --new and checks that the ECR API would accept each of them.
+func (f *diffFlags) load(fs *flagSet, stdin io.Reader) (*diffConfigs, int, bool) {
+	// The files are read twice, for their kind and their configurations: standard input,
+	// when one of them is "-", once.
+	configInput := func() io.Reader { return stdin }
+	if *f.oldFile == "-" || *f.newFile == "-" {
+		data, err := readInput("-", stdin)
+		if err != nil {
+			return nil, fs.report(err), false
+		}
+		configInput = func() io.Reader { return bytes.NewReader(data) }
+	}
+	opts, err := f.inputs.tmpl.options(*f.registryID)
+	if err != nil {
+		return nil, fs.usageError("%v", err), false
+	}
+	c := &diffConfigs{kind: diffKind(configInput, *f.oldFile, *f.newFile)}
+	if c.before, err = loadConfig(*f.oldFile, c.kind, configInput(), f.inputs, opts...); err != nil {
+		return nil, fs.report(err), false
+	}
+	if c.after, err = loadConfig(*f.newFile, c.kind, configInput(), f.inputs, opts...); err != nil {
+		return nil, fs.report(err), false
+	}
+	// The source is the registry of --old: the flags', else its project file's.
+	projectRegistry, projectRegion := f.inputs.projectRegistry(splitConfigFile(*f.oldFile))
+	c.source = sim.Caller{Account: cmp.Or(*f.registryID, projectRegistry, sim.DefaultAccount), Region: cmp.Or(*f.region, projectRegion, sim.DefaultRegion)}
+	regionGiven := cmp.Or(*f.region, projectRegion) != ""
+	if err := c.check(*f.oldFile, *f.newFile, regionGiven); err != nil {
+		return nil, fs.report(err), false
+	}
+	return c, exitOK, true
+}
+
+// check refuses a configuration that the source registry would reject: a replication
+// configuration always, a signing configuration when the region is given (regionGiven).
+// Each configuration is checked alone, so that an error names its file.
+func (c *diffConfigs) check(oldFile, newFile string, regionGiven bool) error {
+	files := []string{oldFile, newFile}
+	for i, cfg := range []*rules.Config{c.before, c.after} {
+		switch {
+		case c.kind == rules.KindSigning && regionGiven:
+			if _, err := sim.New().Predictor(c.source, cfg.Signing, nil); err != nil {
+				return fmt.Errorf("%s: PutSigningConfiguration in %s (--region) would reject this signing configuration: %w", files[i], c.source.Region, err)
+			}
+		case c.kind == rules.KindReplication:
+			if _, err := sim.ReplicationImpact(c.source, cfg.Replication, nil, strings.NewReader(""), nil); err != nil {
+				return fmt.Errorf("%s: PutReplicationConfiguration in the source registry, %s in %s (--registry-id, --region), would reject this replication configuration: %w", files[i], c.source.Account, c.source.Region, err)
+			}
+		}
+	}
+	return nil
+}
+
+// compare reads the inventory from in and writes each repository that changes to out.
+func (c *diffConfigs) compare(in io.Reader, out *changeWriter) (diffSummary, error) {
+	if c.kind == rules.KindReplication {
+		return replicationDiff(c.source, c.before.Replication, c.after.Replication, in, out)
+	}
+	return signingDiff(c.before.Signing, c.after.Signing, in, out)
+}
+
+// openInventory opens the inventory file name ("-": standard input) and returns it with the
+// function that closes it.
+func openInventory(name string, stdin io.Reader) (io.Reader, func(), error) {
+	if name == "-" {
+		return stdin, func() {}, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s is a directory", name)
+	}
+	return f, func() { f.Close() }, nil
+}
+
+// diffStatus reports the invalid inventory lines of sum on standard error and returns the
+// exit status: exitFound for invalid lines, or for changes with --exit-code (exitCode).
+func diffStatus(fs *flagSet, sum diffSummary, exitCode bool) int {
 	status := exitOK
 	if sum.invalid > 0 {
 		fs.errorf("%s:", count(sum.invalid, "inventory line is not a valid repository name and was skipped", "inventory lines are not valid repository names and were skipped"))
 		for _, ex := range sum.invalidExamples {
-			fmt.Fprintf(stderr, "  %s\n", ex)
+			fmt.Fprintf(fs.stderr, "  %s\n", ex)
 		}
 		status = exitFound
 	}
-	if *exitCode && sum.changed > 0 {
+	if exitCode && sum.changed > 0 {
 		status = exitFound
 	}
 	return status

@@ -27,14 +27,7 @@ repository NAME and which filter made it so (with its line and column in FILE); 
 that does not apply, the filter that came closest and where matching it stopped. The verdicts
 come from the same compiled matcher as match and simulate.
 
-FILE may be a CloudFormation template, evaluated as validate says (--parameter,
---parameters-file, --region and --account-id give the values it leaves to deployment), or a
-CDK app or cdk.out directory; a value or condition that stays unknown is refused, naming
-what gives it.
-
-A .tf file or a directory of them is a Terraform module, with --var and --var-file. The
-project file (.ecrsign.yaml, the nearest above FILE, or --config-file) gives region,
-registry-id, account-id, parameters and vars too, as it does to validate; flags win.
+` + configSourcesHelp + `
 
 A NAME that is not a valid repository name is explained all the same, after a line saying
 why ECR would reject it, and makes the exit status 1.
@@ -48,22 +41,13 @@ Example:
 `
 
 func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlagSet("explain", explainHelp, stdout, stderr)
-	configFile := fs.String("config", "", "signing configuration `FILE` (FILE#NAME for one of several)")
-	format := fs.formatFlag("output `format`: text or json", "text", "json")
-	region := fs.String("region", "", "the `REGION` a template is deployed in (AWS::Region)")
-	inputs := fs.inputFlags(region)
-	names, code, ok := fs.parse(args)
+	cmd := newSigningCommand("explain", explainHelp, "output `format`: text or json", stdout, stderr)
+	fs, format := cmd.fs, cmd.format
+	names, code, ok := cmd.parse(args, "no repository name given")
 	if !ok {
 		return code
 	}
-	if *configFile == "" {
-		return fs.usageError("--config is required")
-	}
-	if len(names) == 0 {
-		return fs.usageError("no repository name given")
-	}
-	cfg, m, err := loadSigning(*configFile, stdin, inputs)
+	cfg, m, err := loadSigning(*cmd.configFile, stdin, cmd.inputs)
 	if err != nil {
 		return fs.report(err)
 	}

@@ -55,20 +55,11 @@ Example:
 `
 
 func runMatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlagSet("match", matchHelp, stdout, stderr)
-	configFile := fs.String("config", "", "signing configuration `FILE` (FILE#NAME for one of several)")
-	format := fs.formatFlag("output `format`: text or json (JSON Lines)", "text", "json")
-	region := fs.String("region", "", "the `REGION` a template is deployed in (AWS::Region)")
-	inputs := fs.inputFlags(region)
-	names, code, ok := fs.parse(args)
+	cmd := newSigningCommand("match", matchHelp, "output `format`: text or json (JSON Lines)", stdout, stderr)
+	fs, format, configFile := cmd.fs, cmd.format, cmd.configFile
+	names, code, ok := cmd.parse(args, `no repository names given (name them, or "-" to read them from standard input)`)
 	if !ok {
 		return code
-	}
-	if *configFile == "" {
-		return fs.usageError("--config is required")
-	}
-	if len(names) == 0 {
-		return fs.usageError(`no repository names given (name them, or "-" to read them from standard input)`)
 	}
 	fromStdin := len(names) == 1 && names[0] == "-"
 	for _, n := range names {
@@ -79,7 +70,7 @@ func runMatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if fromStdin && *configFile == "-" {
 		return fs.usageError("the configuration and the names cannot both come from standard input")
 	}
-	_, m, err := loadSigning(*configFile, stdin, inputs)
+	_, m, err := loadSigning(*configFile, stdin, cmd.inputs)
 	if err != nil {
 		return fs.report(err)
 	}

@@ -40,14 +40,7 @@ Without --manifest, a minimal OCI image manifest stands for the image, and --dig
 (the statuses do not depend on the digest); with --manifest, --digest must be its digest, as
 PutImage checks.
 
-FILE may be a CloudFormation template, evaluated as validate says (--parameter,
---parameters-file, --region and --account-id give the values it leaves to deployment), or a
-CDK app or cdk.out directory; a value or condition that stays unknown is refused, naming
-what gives it.
-
-A .tf file or a directory of them is a Terraform module, with --var and --var-file. The
-project file (.ecrsign.yaml, the nearest above FILE, or --config-file) gives region,
-registry-id, account-id, parameters and vars too, as it does to validate; flags win. It also
+` + configSourcesHelp + ` It also
 names the registry pushed to when --registry-id and --region do not.
 
 --format json prints one object in the DescribeImageSigningStatus response shape
@@ -72,131 +65,27 @@ var digestPattern = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
 
 func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("simulate", simulateHelp, stdout, stderr)
-	configFile := fs.String("config", "", "signing configuration `FILE` (FILE#NAME for one of several)")
-	replicationFile := fs.String("replication", "", "replication configuration `FILE`")
-	worldFile := fs.String("world", "", "world `FILE` (registries, profiles, principals, latencies)")
-	repository := fs.String("repository", "", "repository `NAME` pushed to")
-	tag := fs.String("tag", "", "image `TAG` of the push")
-	digest := fs.String("digest", "", "image `DIGEST` (sha256:...) of the push")
-	manifestFile := fs.String("manifest", "", "image manifest `FILE` pushed (default: a minimal OCI image manifest)")
-	principal := fs.String("principal", "", "IAM principal `ARN` that pushes (default: the world's default principal)")
-	registryID := fs.String("registry-id", "", "registry (account) `ID` pushed to (default: the project file's registry-id or account-id, else the world's default registry)")
-	region := fs.String("region", "", "`REGION` of the registry (default: the project file's region, else the world's default region)")
-	at := fs.String("at", "settled", "statuses right after the `push`, or once settled")
-	format := fs.formatFlag("output `format`: text or json", "text", "json")
-	inputs := fs.inputFlags(region)
-	pos, code, ok := fs.parse(args)
-	if !ok {
+	flags := defineSimulateFlags(fs)
+	if code, ok := fs.parseFlagsOnly(args, "(name the repository with --repository)", flags.check); !ok {
 		return code
 	}
-	switch {
-	case len(pos) > 0:
-		return fs.usageError("unexpected arguments %q (name the repository with --repository)", pos)
-	case *at != "push" && *at != "settled":
-		return fs.usageError("--at is push or settled, not %q", *at)
-	case *configFile == "" && *worldFile == "":
-		return fs.usageError("--config is required (or --world, to use the world's configuration)")
-	case *repository == "":
-		return fs.usageError("--repository is required")
-	case *digest != "" && !digestPattern.MatchString(*digest):
-		return fs.usageError("--digest %q is not a sha256 digest (sha256: and 64 lower-case hex digits)", *digest)
-	}
-	stdinUsers := 0
-	for _, f := range []string{*configFile, *replicationFile, *worldFile, *manifestFile} {
-		if f == "-" {
-			stdinUsers++
-		}
-	}
-	if stdinUsers > 1 {
-		return fs.usageError("only one input can come from standard input")
-	}
-
-	opts, err := inputs.tmpl.options(*registryID)
+	opts, err := flags.inputs.tmpl.options(*flags.registryID)
 	if err != nil {
 		return fs.usageError("%v", err)
 	}
-	var signing *rules.SigningConfiguration
-	if *configFile != "" {
-		c, err := loadConfig(*configFile, rules.KindSigning, stdin, inputs, opts...)
-		if err != nil {
-			return fs.report(err)
-		}
-		signing = c.Signing
-	}
-	var replication *rules.ReplicationConfiguration
-	if *replicationFile != "" {
-		c, err := loadConfig(*replicationFile, rules.KindReplication, stdin, inputs, opts...)
-		if err != nil {
-			return fs.report(err)
-		}
-		replication = c.Replication
-	}
-	world := sim.New()
-	if *worldFile != "" {
-		data, err := readInput(*worldFile, stdin)
-		if err != nil {
-			return fs.report(err)
-		}
-		if world, err = sim.Load(strings.NewReader(string(data))); err != nil {
-			return fs.report(fmt.Errorf("%s: %w", *worldFile, err))
-		}
-	}
-	manifest := emptyImageManifest
-	req := &sim.PutImageRequest{RepositoryName: *repository, ImageTag: *tag}
-	if *manifestFile != "" {
-		data, err := readLimited(*manifestFile, stdin, sim.MaxManifestBytes)
-		if err != nil {
-			return fs.report(err)
-		}
-		manifest, req.ImageDigest = string(data), *digest
-	}
-	req.ImageManifest = manifest
-
-	projectRegistry, projectRegion := "", ""
-	if *configFile != "" {
-		projectRegistry, projectRegion = inputs.projectRegistry(splitConfigFile(*configFile))
-	}
-	caller := world.Client(sim.Caller{Account: cmp.Or(*registryID, projectRegistry), Region: cmp.Or(*region, projectRegion), Principal: *principal}).Caller()
-	p, err := world.Predictor(caller, signing, replication)
+	s, err := flags.load(stdin, opts)
 	if err != nil {
-		return fs.report(fmt.Errorf("the configuration would be rejected: %w", err))
+		return fs.report(err)
 	}
-	pred, err := p.Predict(req)
+	pred, caller, err := flags.predict(s)
 	if err != nil {
-		return fs.report(fmt.Errorf("PutImage would fail: %w", err))
+		return fs.report(err)
 	}
-	if *digest != "" && *manifestFile == "" {
-		pred.ImageID.ImageDigest = *digest
-	}
-
-	settled := *at == "settled"
-	status := exitOK
-	for _, s := range pred.SigningStatuses(true) {
-		if s.Status == sim.StatusFailed {
-			status = exitFound
-		}
-	}
-	for _, s := range pred.ReplicationStatuses(true) {
-		if s.Status == sim.StatusFailed {
-			status = exitFound
-		}
-	}
-	withReplication := replication != nil || *worldFile != ""
+	settled := *flags.at == "settled"
+	withReplication := s.replication != nil || *flags.worldFile != ""
 	bw := bufio.NewWriter(stdout)
-	if *format == "json" {
-		out := simulateOutput{
-			RegistryID:      pred.RegistryID,
-			RepositoryName:  pred.RepositoryName,
-			ImageID:         pred.ImageID,
-			SigningStatuses: pred.SigningStatuses(settled),
-		}
-		if withReplication {
-			rs := pred.ReplicationStatuses(settled)
-			out.ReplicationStatuses = &rs
-		}
-		enc := json.NewEncoder(bw)
-		enc.SetIndent("", "  ")
-		enc.Encode(out)
+	if *flags.format == "json" {
+		writeSimulationJSON(bw, pred, settled, withReplication)
 	} else {
 		writeSimulation(bw, pred, caller, settled, withReplication)
 	}
@@ -204,7 +93,155 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.errorf("%v", err)
 		return exitUsage
 	}
-	return status
+	return simulationStatus(pred)
+}
+
+// simulateFlags are the flags of simulate.
+type simulateFlags struct {
+	configFile, replicationFile, worldFile *string
+	repository, tag, digest, manifestFile  *string
+	principal, registryID, region          *string
+	at, format                             *string
+	inputs                                 inputFlags
+}
+
+// defineSimulateFlags defines the flags of simulate on fs.
+func defineSimulateFlags(fs *flagSet) *simulateFlags {
+	f := &simulateFlags{
+		configFile:      fs.String("config", "", "signing configuration `FILE` (FILE#NAME for one of several)"),
+		replicationFile: fs.String("replication", "", "replication configuration `FILE`"),
+		worldFile:       fs.String("world", "", "world `FILE` (registries, profiles, principals, latencies)"),
+		repository:      fs.String("repository", "", "repository `NAME` pushed to"),
+		tag:             fs.String("tag", "", "image `TAG` of the push"),
+		digest:          fs.String("digest", "", "image `DIGEST` (sha256:...) of the push"),
+		manifestFile:    fs.String("manifest", "", "image manifest `FILE` pushed (default: a minimal OCI image manifest)"),
+		principal:       fs.String("principal", "", "IAM principal `ARN` that pushes (default: the world's default principal)"),
+		registryID:      fs.String("registry-id", "", "registry (account) `ID` pushed to (default: the project file's registry-id or account-id, else the world's default registry)"),
+		region:          fs.String("region", "", "`REGION` of the registry (default: the project file's region, else the world's default region)"),
+		at:              fs.String("at", "settled", "statuses right after the `push`, or once settled"),
+		format:          fs.formatFlag("output `format`: text or json", "text", "json"),
+	}
+	f.inputs = fs.inputFlags(f.region)
+	return f
+}
+
+// check returns the usage error of flags that do not go together, "" for none.
+func (f *simulateFlags) check() string {
+	switch {
+	case *f.at != "push" && *f.at != "settled":
+		return fmt.Sprintf("--at is push or settled, not %q", *f.at)
+	case *f.configFile == "" && *f.worldFile == "":
+		return "--config is required (or --world, to use the world's configuration)"
+	case *f.repository == "":
+		return "--repository is required"
+	case *f.digest != "" && !digestPattern.MatchString(*f.digest):
+		return fmt.Sprintf("--digest %q is not a sha256 digest (sha256: and 64 lower-case hex digits)", *f.digest)
+	case countStdin(*f.configFile, *f.replicationFile, *f.worldFile, *f.manifestFile) > 1:
+		return stdinTwice
+	}
+	return ""
+}
+
+// simulation is what simulate reads: the configurations given, the world, and the push.
+type simulation struct {
+	signing     *rules.SigningConfiguration     // nil: the world's
+	replication *rules.ReplicationConfiguration // nil: the world's
+	world       *sim.World
+	push        *sim.PutImageRequest
+}
+
+// load reads the configurations, the world and the manifest the flags name, decoding the
+// configurations with opts.
+func (f *simulateFlags) load(stdin io.Reader, opts []rules.Option) (*simulation, error) {
+	s := &simulation{world: sim.New()}
+	if *f.configFile != "" {
+		c, err := loadConfig(*f.configFile, rules.KindSigning, stdin, f.inputs, opts...)
+		if err != nil {
+			return nil, err
+		}
+		s.signing = c.Signing
+	}
+	if *f.replicationFile != "" {
+		c, err := loadConfig(*f.replicationFile, rules.KindReplication, stdin, f.inputs, opts...)
+		if err != nil {
+			return nil, err
+		}
+		s.replication = c.Replication
+	}
+	if *f.worldFile != "" {
+		data, err := readInput(*f.worldFile, stdin)
+		if err != nil {
+			return nil, err
+		}
+		if s.world, err = sim.Load(strings.NewReader(string(data))); err != nil {
+			return nil, fmt.Errorf("%s: %w", *f.worldFile, err)
+		}
+	}
+	s.push = &sim.PutImageRequest{RepositoryName: *f.repository, ImageTag: *f.tag, ImageManifest: emptyImageManifest}
+	if *f.manifestFile != "" {
+		data, err := readLimited(*f.manifestFile, stdin, sim.MaxManifestBytes)
+		if err != nil {
+			return nil, err
+		}
+		s.push.ImageManifest, s.push.ImageDigest = string(data), *f.digest
+	}
+	return s, nil
+}
+
+// predict predicts the push of s by the caller the flags (else the project file of --config,
+// else the world) name, and returns the prediction with that caller.
+func (f *simulateFlags) predict(s *simulation) (*sim.Prediction, sim.Caller, error) {
+	projectRegistry, projectRegion := "", ""
+	if *f.configFile != "" {
+		projectRegistry, projectRegion = f.inputs.projectRegistry(splitConfigFile(*f.configFile))
+	}
+	caller := s.world.Client(sim.Caller{Account: cmp.Or(*f.registryID, projectRegistry), Region: cmp.Or(*f.region, projectRegion), Principal: *f.principal}).Caller()
+	p, err := s.world.Predictor(caller, s.signing, s.replication)
+	if err != nil {
+		return nil, caller, fmt.Errorf("the configuration would be rejected: %w", err)
+	}
+	pred, err := p.Predict(s.push)
+	if err != nil {
+		return nil, caller, fmt.Errorf("PutImage would fail: %w", err)
+	}
+	if *f.digest != "" && *f.manifestFile == "" {
+		pred.ImageID.ImageDigest = *f.digest
+	}
+	return pred, caller, nil
+}
+
+// simulationStatus is simulate's exit status: exitFound when a status is, or will settle,
+// FAILED.
+func simulationStatus(pred *sim.Prediction) int {
+	for _, s := range pred.SigningStatuses(true) {
+		if s.Status == sim.StatusFailed {
+			return exitFound
+		}
+	}
+	for _, s := range pred.ReplicationStatuses(true) {
+		if s.Status == sim.StatusFailed {
+			return exitFound
+		}
+	}
+	return exitOK
+}
+
+// writeSimulationJSON writes pred in the DescribeImageSigningStatus response shape, with
+// replicationStatuses when withReplication.
+func writeSimulationJSON(w io.Writer, pred *sim.Prediction, settled, withReplication bool) {
+	out := simulateOutput{
+		RegistryID:      pred.RegistryID,
+		RepositoryName:  pred.RepositoryName,
+		ImageID:         pred.ImageID,
+		SigningStatuses: pred.SigningStatuses(settled),
+	}
+	if withReplication {
+		rs := pred.ReplicationStatuses(settled)
+		out.ReplicationStatuses = &rs
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(out)
 }
 
 // simulateOutput is the DescribeImageSigningStatus response shape, with the
