@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/ecrsign/ecrsign/rules"
 )
 
 // TokenLifetime is how long a password of GetAuthorizationToken is good for, as in ECR.
@@ -61,7 +59,7 @@ func (c *Client) GetAuthorizationToken(req *GetAuthorizationTokenRequest) (*GetA
 		req = &GetAuthorizationTokenRequest{}
 	}
 	if n := len(req.RegistryIDs); n > MaxTokenRegistryIDs {
-		return nil, invalidRequest(op, fmt.Sprintf("1 validation error detected: Value %s at 'registryIds' failed to satisfy constraint: Member must have length less than or equal to %d", rules.ListValue(n), MaxTokenRegistryIDs))
+		return nil, listTooLong(op, "registryIds", n, MaxTokenRegistryIDs)
 	}
 	ids := req.RegistryIDs
 	if len(ids) == 0 {

@@ -1,0 +1,18 @@
+package sim
+
+import (
+	"fmt"
+
+	"github.com/ecrsign/ecrsign/rules"
+)
+
+// listTooLong is the InvalidRequest violation of a list member at path holding n entries,
+// more than the max the model allows.
+func listTooLong(op, path string, n, max int) error {
+	return invalidRequest(op, fmt.Sprintf("1 validation error detected: Value %s at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", rules.ListValue(n), path, max))
+}
+
+// memberNull is the InvalidRequest violation of a required member at path left out.
+func memberNull(op, path string) error {
+	return invalidRequest(op, "1 validation error detected: Value null at '"+path+"' failed to satisfy constraint: Member must not be null")
+}
