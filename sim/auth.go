@@ -49,15 +49,12 @@ const MaxTokenRegistryIDs = 10
 // protocol. ProxyEndpoint is ECR's registry host; an HTTP server replaces it with its own.
 func (c *Client) GetAuthorizationToken(req *GetAuthorizationTokenRequest) (*GetAuthorizationTokenResponse, error) {
 	const op = OpGetAuthorizationToken
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(op); err != nil {
+	req, unlock, err := lockAndBegin(c, op, req)
+	if err != nil {
 		return nil, err
 	}
-	if req == nil {
-		req = &GetAuthorizationTokenRequest{}
-	}
+	defer unlock()
+	w := c.w
 	if n := len(req.RegistryIDs); n > MaxTokenRegistryIDs {
 		return nil, listTooLong(op, "registryIds", n, MaxTokenRegistryIDs)
 	}

@@ -29,15 +29,12 @@ const MaxRepositoryNames = 100
 // named (RepositoryNotFoundException for one that does not exist).
 func (c *Client) DescribeRepositories(req *DescribeRepositoriesRequest) (*DescribeRepositoriesResponse, error) {
 	const op = OpDescribeRepositories
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(op); err != nil {
+	req, unlock, err := lockAndBegin(c, op, req)
+	if err != nil {
 		return nil, err
 	}
-	if req == nil {
-		req = &DescribeRepositoriesRequest{}
-	}
+	defer unlock()
+	w := c.w
 	if req.RegistryID != "" && !validRegistryID(req.RegistryID) {
 		return nil, invalidParameter("registryId", registryIDConstraint)
 	}
@@ -216,15 +213,12 @@ type ListImagesResponse struct {
 // per untagged image (digest), in digest then tag order.
 func (c *Client) ListImages(req *ListImagesRequest) (*ListImagesResponse, error) {
 	const op = OpListImages
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(op); err != nil {
+	req, unlock, err := lockAndBegin(c, op, req)
+	if err != nil {
 		return nil, err
 	}
-	if req == nil {
-		req = &ListImagesRequest{}
-	}
+	defer unlock()
+	w := c.w
 	var f ListImagesFilter
 	if req.Filter != nil {
 		f = *req.Filter
@@ -321,15 +315,12 @@ func checkImageIDs(op string, ids []ImageIdentifier, required bool) error {
 // not exist).
 func (c *Client) DescribeImages(req *DescribeImagesRequest) (*DescribeImagesResponse, error) {
 	const op = OpDescribeImages
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(op); err != nil {
+	req, unlock, err := lockAndBegin(c, op, req)
+	if err != nil {
 		return nil, err
 	}
-	if req == nil {
-		req = &DescribeImagesRequest{}
-	}
+	defer unlock()
+	w := c.w
 	var f DescribeImagesFilter
 	if req.Filter != nil {
 		f = *req.Filter
@@ -948,15 +939,11 @@ func (c *Client) UntagResource(req *UntagResourceRequest) (*UntagResourceRespons
 // ListTagsForResource returns a repository's tags in the order they were added.
 func (c *Client) ListTagsForResource(req *ListTagsForResourceRequest) (*ListTagsForResourceResponse, error) {
 	const op = OpListTagsForResource
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(op); err != nil {
+	req, unlock, err := lockAndBegin(c, op, req)
+	if err != nil {
 		return nil, err
 	}
-	if req == nil {
-		req = &ListTagsForResourceRequest{}
-	}
+	defer unlock()
 	_, repo, err := c.taggedRepo(op, req.ResourceArn)
 	if err != nil {
 		return nil, err

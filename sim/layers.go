@@ -422,15 +422,12 @@ const MaxLayerDigests = 100
 // MissingLayerDigest (or InvalidLayerDigest) failure for the others.
 func (c *Client) BatchCheckLayerAvailability(req *BatchCheckLayerAvailabilityRequest) (*BatchCheckLayerAvailabilityResponse, error) {
 	const op = OpBatchCheckLayerAvailability
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(op); err != nil {
+	req, unlock, err := lockAndBegin(c, op, req)
+	if err != nil {
 		return nil, err
 	}
-	if req == nil {
-		req = &BatchCheckLayerAvailabilityRequest{}
-	}
+	defer unlock()
+	w := c.w
 	switch n := len(req.LayerDigests); {
 	case n == 0:
 		return nil, memberNull(op, "layerDigests")
@@ -485,15 +482,12 @@ type GetDownloadUrlForLayerResponse struct {
 // (LayersNotFoundException for a layer it does not hold).
 func (c *Client) GetDownloadUrlForLayer(req *GetDownloadUrlForLayerRequest) (*GetDownloadUrlForLayerResponse, error) {
 	const op = OpGetDownloadUrlForLayer
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(op); err != nil {
+	req, unlock, err := lockAndBegin(c, op, req)
+	if err != nil {
 		return nil, err
 	}
-	if req == nil {
-		req = &GetDownloadUrlForLayerRequest{}
-	}
+	defer unlock()
+	w := c.w
 	if req.LayerDigest == "" {
 		return nil, memberNull(op, "layerDigest")
 	}

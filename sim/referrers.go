@@ -310,15 +310,12 @@ const (
 // its completed signing jobs, in digest order.
 func (c *Client) ListImageReferrers(req *ListImageReferrersRequest) (*ListImageReferrersResponse, error) {
 	const op = OpListImageReferrers
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(op); err != nil {
+	req, unlock, err := lockAndBegin(c, op, req)
+	if err != nil {
 		return nil, err
 	}
-	if req == nil {
-		req = &ListImageReferrersRequest{}
-	}
+	defer unlock()
+	w := c.w
 	if req.SubjectID == nil || req.SubjectID.ImageDigest == "" {
 		return nil, memberNull(op, "subjectId")
 	}

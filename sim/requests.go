@@ -6,6 +6,21 @@ import (
 	"github.com/ecrsign/ecrsign/rules"
 )
 
+// lockAndBegin is the prologue of a request served under the world's lock: it locks,
+// begins op and returns req, or its zero request when req is nil. On success the caller
+// defers unlock; on error the lock is already released.
+func lockAndBegin[R any](c *Client, op string, req *R) (_ *R, unlock func(), _ error) {
+	c.w.mu.Lock()
+	if err := c.begin(op); err != nil {
+		c.w.mu.Unlock()
+		return nil, nil, err
+	}
+	if req == nil {
+		req = new(R)
+	}
+	return req, c.w.mu.Unlock, nil
+}
+
 // listTooLong is the InvalidRequest violation of a list member at path holding n entries,
 // more than the max the model allows.
 func listTooLong(op, path string, n, max int) error {
