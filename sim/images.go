@@ -219,14 +219,8 @@ func (c *Client) ListImages(req *ListImagesRequest) (*ListImagesResponse, error)
 	}
 	defer unlock()
 	w := c.w
-	var f ListImagesFilter
-	if req.Filter != nil {
-		f = *req.Filter
-	}
-	if err := checkTagStatus(op, "filter.tagStatus", f.TagStatus); err != nil {
-		return nil, err
-	}
-	if err := checkImageStatus(op, "filter.imageStatus", f.ImageStatus); err != nil {
+	f := valueOrZero(req.Filter)
+	if err := checkStatusFilter(op, f.TagStatus, f.ImageStatus); err != nil {
 		return nil, err
 	}
 	size, err := pageSize(op, req.MaxResults, DefaultPageSize, MaxPageSize)
@@ -321,14 +315,8 @@ func (c *Client) DescribeImages(req *DescribeImagesRequest) (*DescribeImagesResp
 	}
 	defer unlock()
 	w := c.w
-	var f DescribeImagesFilter
-	if req.Filter != nil {
-		f = *req.Filter
-	}
-	if err := checkTagStatus(op, "filter.tagStatus", f.TagStatus); err != nil {
-		return nil, err
-	}
-	if err := checkImageStatus(op, "filter.imageStatus", f.ImageStatus); err != nil {
+	f := valueOrZero(req.Filter)
+	if err := checkStatusFilter(op, f.TagStatus, f.ImageStatus); err != nil {
 		return nil, err
 	}
 	if err := checkImageIDs(op, req.ImageIDs, false); err != nil {

@@ -31,3 +31,21 @@ func listTooLong(op, path string, n, max int) error {
 func memberNull(op, path string) error {
 	return invalidRequest(op, "1 validation error detected: Value null at '"+path+"' failed to satisfy constraint: Member must not be null")
 }
+
+// valueOrZero is *p, or T's zero value when p is nil (an optional member left out).
+func valueOrZero[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}
+
+// checkStatusFilter checks the tagStatus and imageStatus of a ListImages or DescribeImages
+// filter.
+func checkStatusFilter(op, tagStatus, imageStatus string) error {
+	if err := checkTagStatus(op, "filter.tagStatus", tagStatus); err != nil {
+		return err
+	}
+	return checkImageStatus(op, "filter.imageStatus", imageStatus)
+}
