@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/ecrsign/ecrsign/rules"
 )
 
 // TokenLifetime is how long a password of GetAuthorizationToken is good for, as in ECR.
@@ -51,17 +49,14 @@ const MaxTokenRegistryIDs = 10
 // protocol. ProxyEndpoint is ECR's registry host; an HTTP server replaces it with its own.
 func (c *Client) GetAuthorizationToken(req *GetAuthorizationTokenRequest) (*GetAuthorizationTokenResponse, error) {
 	const op = OpGetAuthorizationToken
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(op); err != nil {
+	req, unlock, err := lockAndBegin(c, op, req)
+	if err != nil {
 		return nil, err
 	}
-	if req == nil {
-		req = &GetAuthorizationTokenRequest{}
-	}
+	defer unlock()
+	w := c.w
 	if n := len(req.RegistryIDs); n > MaxTokenRegistryIDs {
-		return nil, invalidRequest(op, fmt.Sprintf("1 validation error detected: Value %s at 'registryIds' failed to satisfy constraint: Member must have length less than or equal to %d", rules.ListValue(n), MaxTokenRegistryIDs))
+		return nil, listTooLong(op, "registryIds", n, MaxTokenRegistryIDs)
 	}
 	ids := req.RegistryIDs
 	if len(ids) == 0 {

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/ecrsign/ecrsign/rules"
 )
 
 // DescribeRepositoriesRequest is the input of DescribeRepositories.
@@ -31,20 +29,17 @@ const MaxRepositoryNames = 100
 // named (RepositoryNotFoundException for one that does not exist).
 func (c *Client) DescribeRepositories(req *DescribeRepositoriesRequest) (*DescribeRepositoriesResponse, error) {
 	const op = OpDescribeRepositories
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(op); err != nil {
+	req, unlock, err := lockAndBegin(c, op, req)
+	if err != nil {
 		return nil, err
 	}
-	if req == nil {
-		req = &DescribeRepositoriesRequest{}
-	}
+	defer unlock()
+	w := c.w
 	if req.RegistryID != "" && !validRegistryID(req.RegistryID) {
 		return nil, invalidParameter("registryId", registryIDConstraint)
 	}
 	if n := len(req.RepositoryNames); n > MaxRepositoryNames {
-		return nil, invalidRequest(op, fmt.Sprintf("1 validation error detected: Value %s at 'repositoryNames' failed to satisfy constraint: Member must have length less than or equal to %d", rules.ListValue(n), MaxRepositoryNames))
+		return nil, listTooLong(op, "repositoryNames", n, MaxRepositoryNames)
 	}
 	size, err := pageSize(op, req.MaxResults, DefaultPageSize, MaxPageSize)
 	if err != nil {
@@ -218,23 +213,14 @@ type ListImagesResponse struct {
 // per untagged image (digest), in digest then tag order.
 func (c *Client) ListImages(req *ListImagesRequest) (*ListImagesResponse, error) {
 	const op = OpListImages
+	req, unlock, err := lockAndBegin(c, op, req)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(op); err != nil {
-		return nil, err
-	}
-	if req == nil {
-		req = &ListImagesRequest{}
-	}
-	var f ListImagesFilter
-	if req.Filter != nil {
-		f = *req.Filter
-	}
-	if err := checkTagStatus(op, "filter.tagStatus", f.TagStatus); err != nil {
-		return nil, err
-	}
-	if err := checkImageStatus(op, "filter.imageStatus", f.ImageStatus); err != nil {
+	f := valueOrZero(req.Filter)
+	if err := checkStatusFilter(op, f.TagStatus, f.ImageStatus); err != nil {
 		return nil, err
 	}
 	size, err := pageSize(op, req.MaxResults, DefaultPageSize, MaxPageSize)
@@ -311,9 +297,9 @@ const MaxImageIDs = 100
 func checkImageIDs(op string, ids []ImageIdentifier, required bool) error {
 	switch n := len(ids); {
 	case n == 0 && required:
-		return invalidRequest(op, "1 validation error detected: Value null at 'imageIds' failed to satisfy constraint: Member must not be null")
+		return memberNull(op, "imageIds")
 	case n > MaxImageIDs:
-		return invalidRequest(op, fmt.Sprintf("1 validation error detected: Value %s at 'imageIds' failed to satisfy constraint: Member must have length less than or equal to %d", rules.ListValue(n), MaxImageIDs))
+		return listTooLong(op, "imageIds", n, MaxImageIDs)
 	}
 	return nil
 }
@@ -323,23 +309,14 @@ func checkImageIDs(op string, ids []ImageIdentifier, required bool) error {
 // not exist).
 func (c *Client) DescribeImages(req *DescribeImagesRequest) (*DescribeImagesResponse, error) {
 	const op = OpDescribeImages
+	req, unlock, err := lockAndBegin(c, op, req)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(op); err != nil {
-		return nil, err
-	}
-	if req == nil {
-		req = &DescribeImagesRequest{}
-	}
-	var f DescribeImagesFilter
-	if req.Filter != nil {
-		f = *req.Filter
-	}
-	if err := checkTagStatus(op, "filter.tagStatus", f.TagStatus); err != nil {
-		return nil, err
-	}
-	if err := checkImageStatus(op, "filter.imageStatus", f.ImageStatus); err != nil {
+	f := valueOrZero(req.Filter)
+	if err := checkStatusFilter(op, f.TagStatus, f.ImageStatus); err != nil {
 		return nil, err
 	}
 	if err := checkImageIDs(op, req.ImageIDs, false); err != nil {
@@ -494,7 +471,7 @@ func (c *Client) BatchGetImage(req *BatchGetImageRequest) (*BatchGetImageRespons
 			return err
 		}
 		if n := len(req.AcceptedMediaTypes); n > MaxAcceptedMediaTypes {
-			return invalidRequest(op, fmt.Sprintf("1 validation error detected: Value %s at 'acceptedMediaTypes' failed to satisfy constraint: Member must have length less than or equal to %d", rules.ListValue(n), MaxAcceptedMediaTypes))
+			return listTooLong(op, "acceptedMediaTypes", n, MaxAcceptedMediaTypes)
 		}
 		k, repo, err := c.repo(op, req.RegistryID, req.RepositoryName)
 		if err != nil {
@@ -764,7 +741,7 @@ func (c *Client) PutImageTagMutability(req *PutImageTagMutabilityRequest) (*PutI
 		switch req.ImageTagMutability {
 		case TagMutable, TagImmutable:
 		case "":
-			return invalidRequest(op, "1 validation error detected: Value null at 'imageTagMutability' failed to satisfy constraint: Member must not be null")
+			return memberNull(op, "imageTagMutability")
 		case "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION":
 			return newError(InvalidParameterException, "Invalid parameter at 'imageTagMutability': %s is not modelled by the ecrsign simulator; use MUTABLE or IMMUTABLE", req.ImageTagMutability)
 		default:
@@ -832,7 +809,7 @@ const (
 // taggedRepo finds the repository a resource ARN names; w.mu held.
 func (c *Client) taggedRepo(op, arn string) (registryKey, *repository, error) {
 	if arn == "" {
-		return registryKey{}, nil, invalidRequest(op, "1 validation error detected: Value null at 'resourceArn' failed to satisfy constraint: Member must not be null")
+		return registryKey{}, nil, memberNull(op, "resourceArn")
 	}
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") || parts[2] != "ecr" || !validRegistryID(parts[4]) || !strings.HasPrefix(parts[5], "repository/") {
@@ -862,7 +839,7 @@ func (c *Client) TagResource(req *TagResourceRequest) (*TagResourceResponse, err
 	}
 	err := c.write(op, c.arnScopes(req.ResourceArn), func(ch *change) error {
 		if req.Tags == nil {
-			return invalidRequest(op, "1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null")
+			return memberNull(op, "tags")
 		}
 		k, repo, err := c.taggedRepo(op, req.ResourceArn)
 		if err != nil {
@@ -924,7 +901,7 @@ func (c *Client) UntagResource(req *UntagResourceRequest) (*UntagResourceRespons
 	}
 	err := c.write(op, c.arnScopes(req.ResourceArn), func(ch *change) error {
 		if req.TagKeys == nil {
-			return invalidRequest(op, "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null")
+			return memberNull(op, "tagKeys")
 		}
 		k, repo, err := c.taggedRepo(op, req.ResourceArn)
 		if err != nil {
@@ -950,15 +927,11 @@ func (c *Client) UntagResource(req *UntagResourceRequest) (*UntagResourceRespons
 // ListTagsForResource returns a repository's tags in the order they were added.
 func (c *Client) ListTagsForResource(req *ListTagsForResourceRequest) (*ListTagsForResourceResponse, error) {
 	const op = OpListTagsForResource
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(op); err != nil {
+	req, unlock, err := lockAndBegin(c, op, req)
+	if err != nil {
 		return nil, err
 	}
-	if req == nil {
-		req = &ListTagsForResourceRequest{}
-	}
+	defer unlock()
 	_, repo, err := c.taggedRepo(op, req.ResourceArn)
 	if err != nil {
 		return nil, err

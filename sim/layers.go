@@ -11,8 +11,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/ecrsign/ecrsign/rules"
 )
 
 // upload is a layer upload in progress: InitiateLayerUpload or a registry protocol POST
@@ -377,9 +375,9 @@ func (c *Client) CompleteLayerUpload(req *CompleteLayerUploadRequest) (*Complete
 	}
 	switch {
 	case req.UploadID == "":
-		return nil, invalidRequest(op, "1 validation error detected: Value null at 'uploadId' failed to satisfy constraint: Member must not be null")
+		return nil, memberNull(op, "uploadId")
 	case len(req.LayerDigests) == 0:
-		return nil, invalidRequest(op, "1 validation error detected: Value null at 'layerDigests' failed to satisfy constraint: Member must not be null")
+		return nil, memberNull(op, "layerDigests")
 	case len(req.LayerDigests) > 1:
 		return nil, invalidParameter("layerDigests", "'the simulator completes an upload with exactly one layer digest'")
 	}
@@ -424,20 +422,17 @@ const MaxLayerDigests = 100
 // MissingLayerDigest (or InvalidLayerDigest) failure for the others.
 func (c *Client) BatchCheckLayerAvailability(req *BatchCheckLayerAvailabilityRequest) (*BatchCheckLayerAvailabilityResponse, error) {
 	const op = OpBatchCheckLayerAvailability
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(op); err != nil {
+	req, unlock, err := lockAndBegin(c, op, req)
+	if err != nil {
 		return nil, err
 	}
-	if req == nil {
-		req = &BatchCheckLayerAvailabilityRequest{}
-	}
+	defer unlock()
+	w := c.w
 	switch n := len(req.LayerDigests); {
 	case n == 0:
-		return nil, invalidRequest(op, "1 validation error detected: Value null at 'layerDigests' failed to satisfy constraint: Member must not be null")
+		return nil, memberNull(op, "layerDigests")
 	case n > MaxLayerDigests:
-		return nil, invalidRequest(op, fmt.Sprintf("1 validation error detected: Value %s at 'layerDigests' failed to satisfy constraint: Member must have length less than or equal to %d", rules.ListValue(n), MaxLayerDigests))
+		return nil, listTooLong(op, "layerDigests", n, MaxLayerDigests)
 	}
 	_, repo, err := c.repo(op, req.RegistryID, req.RepositoryName)
 	if err != nil {
@@ -487,17 +482,14 @@ type GetDownloadUrlForLayerResponse struct {
 // (LayersNotFoundException for a layer it does not hold).
 func (c *Client) GetDownloadUrlForLayer(req *GetDownloadUrlForLayerRequest) (*GetDownloadUrlForLayerResponse, error) {
 	const op = OpGetDownloadUrlForLayer
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(op); err != nil {
+	req, unlock, err := lockAndBegin(c, op, req)
+	if err != nil {
 		return nil, err
 	}
-	if req == nil {
-		req = &GetDownloadUrlForLayerRequest{}
-	}
+	defer unlock()
+	w := c.w
 	if req.LayerDigest == "" {
-		return nil, invalidRequest(op, "1 validation error detected: Value null at 'layerDigest' failed to satisfy constraint: Member must not be null")
+		return nil, memberNull(op, "layerDigest")
 	}
 	if !validDigest(req.LayerDigest) {
 		return nil, invalidParameter("layerDigest", "'must satisfy regular expression '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+''")

@@ -28,7 +28,7 @@ func invalidParameter(member, constraint string) error {
 // malformed registryId is InvalidParameterException in ECR's own wording.
 func checkRepositoryMembers(op, registryID, name string) error {
 	if name == "" {
-		return invalidRequest(op, "1 validation error detected: Value null at 'repositoryName' failed to satisfy constraint: Member must not be null")
+		return memberNull(op, "repositoryName")
 	}
 	if registryID != "" && !validRegistryID(registryID) {
 		return invalidParameter("registryId", registryIDConstraint)

@@ -9,8 +9,6 @@ import (
 
 	godigest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
-
-	"github.com/ecrsign/ecrsign/rules"
 )
 
 // digestOf converts a digest the simulator validated to go-digest's type.
@@ -312,22 +310,19 @@ const (
 // its completed signing jobs, in digest order.
 func (c *Client) ListImageReferrers(req *ListImageReferrersRequest) (*ListImageReferrersResponse, error) {
 	const op = OpListImageReferrers
-	w := c.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := c.begin(op); err != nil {
+	req, unlock, err := lockAndBegin(c, op, req)
+	if err != nil {
 		return nil, err
 	}
-	if req == nil {
-		req = &ListImageReferrersRequest{}
-	}
+	defer unlock()
+	w := c.w
 	if req.SubjectID == nil || req.SubjectID.ImageDigest == "" {
-		return nil, invalidRequest(op, "1 validation error detected: Value null at 'subjectId' failed to satisfy constraint: Member must not be null")
+		return nil, memberNull(op, "subjectId")
 	}
 	var types []string
 	if f := req.Filter; f != nil {
 		if len(f.ArtifactTypes) > MaxArtifactTypes {
-			return nil, invalidRequest(op, fmt.Sprintf("1 validation error detected: Value %s at 'filter.artifactTypes' failed to satisfy constraint: Member must have length less than or equal to %d", rules.ListValue(len(f.ArtifactTypes)), MaxArtifactTypes))
+			return nil, listTooLong(op, "filter.artifactTypes", len(f.ArtifactTypes), MaxArtifactTypes)
 		}
 		for i, t := range f.ArtifactTypes {
 			if t == "" || len(t) > MaxArtifactTypeBytes {
