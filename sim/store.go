@@ -425,17 +425,36 @@ type clockRecord struct {
 
 // readWorldFile reads the whole store as a world file, which [World.apply] validates.
 func readWorldFile(tx *bolt.Tx) (*worldFile, error) {
-	meta := tx.Bucket(bucketMeta)
-	wf := &worldFile{}
+	r := &worldFileReader{tx: tx, wf: &worldFile{}}
+	for _, step := range []func() error{r.meta, r.registries, r.repositories, r.images, r.tags, r.layers, r.pendingTags} {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	return r.wf, nil
+}
+
+// worldFileReader reads a store's records into a world file, one kind of record a step:
+// the registries before their repositories, the repositories before what they hold.
+type worldFileReader struct {
+	tx    *bolt.Tx
+	wf    *worldFile
+	regs  map[registryKey]int        // registry -> index in wf.Registries
+	repos map[string]*fileRepository // repository record key -> its file repository
+}
+
+// meta reads the settings, the clock and the counters.
+func (r *worldFileReader) meta() error {
+	meta, wf := r.tx.Bucket(bucketMeta), r.wf
 	if b := meta.Get(metaSettings); b != nil {
 		if err := json.Unmarshal(b, wf); err != nil {
-			return nil, fmt.Errorf("settings record: %w", err)
+			return fmt.Errorf("settings record: %w", err)
 		}
 	}
 	if b := meta.Get(metaClock); b != nil {
 		var c clockRecord
 		if err := json.Unmarshal(b, &c); err != nil {
-			return nil, fmt.Errorf("clock record: %w", err)
+			return fmt.Errorf("clock record: %w", err)
 		}
 		if c.Frozen {
 			wf.Now = &c.Now
@@ -449,8 +468,13 @@ func readWorldFile(tx *bolt.Tx) (*worldFile, error) {
 	if b := meta.Get(metaOperations); len(b) == 8 {
 		wf.Operations = binary.BigEndian.Uint64(b)
 	}
-	regs := map[registryKey]int{}
-	err := tx.Bucket(bucketRegistries).ForEach(func(k, v []byte) error {
+	return nil
+}
+
+// registries reads the registries with their configurations.
+func (r *worldFileReader) registries() error {
+	r.regs = map[registryKey]int{}
+	return r.tx.Bucket(bucketRegistries).ForEach(func(k, v []byte) error {
 		acct, region, _ := strings.Cut(string(k), "/")
 		fr := fileRegistry{RegistryID: acct, Region: region}
 		var rec registryRecord
@@ -467,17 +491,17 @@ func readWorldFile(tx *bolt.Tx) (*worldFile, error) {
 				return fmt.Errorf("registry %s: %w", k, err)
 			}
 		}
-		regs[registryKey{acct, region}] = len(wf.Registries)
-		wf.Registries = append(wf.Registries, fr)
+		r.regs[registryKey{acct, region}] = len(r.wf.Registries)
+		r.wf.Registries = append(r.wf.Registries, fr)
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	repos := map[string]*fileRepository{}
-	err = tx.Bucket(bucketRepositories).ForEach(func(k, v []byte) error {
+}
+
+// repositories reads the repositories into their registries and indexes them by record key.
+func (r *worldFileReader) repositories() error {
+	err := r.tx.Bucket(bucketRepositories).ForEach(func(k, v []byte) error {
 		rk, name, ok := splitRepoKey(string(k))
-		i, known := regs[rk]
+		i, known := r.regs[rk]
 		if !ok || !known {
 			return fmt.Errorf("repository record %q of no registry", k)
 		}
@@ -486,32 +510,40 @@ func readWorldFile(tx *bolt.Tx) (*worldFile, error) {
 			return fmt.Errorf("repository %s: %w", k, err)
 		}
 		created := rec.CreatedAt
-		fr := &wf.Registries[i]
+		fr := &r.wf.Registries[i]
 		fr.Repositories = append(fr.Repositories, fileRepository{RepositoryName: name, ImageTagMutability: rec.ImageTagMutability, CreatedAt: &created, Tags: rec.ResourceTags})
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	for i := range wf.Registries {
-		fr := &wf.Registries[i]
+	r.repos = map[string]*fileRepository{}
+	for i := range r.wf.Registries {
+		fr := &r.wf.Registries[i]
 		for j := range fr.Repositories {
-			repos[repoRecordKey(registryKey{fr.RegistryID, fr.Region}, fr.Repositories[j].RepositoryName)] = &fr.Repositories[j]
+			r.repos[repoRecordKey(registryKey{fr.RegistryID, fr.Region}, fr.Repositories[j].RepositoryName)] = &fr.Repositories[j]
 		}
 	}
-	inRepo := func(bucket []byte, each func(repo *fileRepository, item string, v []byte) error) error {
-		return tx.Bucket(bucket).ForEach(func(k, v []byte) error {
-			rk, item, ok := strings.Cut(string(k), "\x00")
-			repo := repos[rk]
-			if !ok || repo == nil {
-				return fmt.Errorf("%s record %q of no repository", bucket, k)
-			}
-			return each(repo, item, v)
-		})
-	}
-	manifests := tx.Bucket(bucketManifests)
-	imageAt := map[string]int{} // repository key \x00 digest -> index in its Images
-	err = inRepo(bucketImages, func(repo *fileRepository, digest string, v []byte) error {
+	return nil
+}
+
+// inRepo calls each for every record of bucket, keyed by its repository's record key, NUL,
+// and the item's key.
+func (r *worldFileReader) inRepo(bucket []byte, each func(repo *fileRepository, item string, v []byte) error) error {
+	return r.tx.Bucket(bucket).ForEach(func(k, v []byte) error {
+		rk, item, ok := strings.Cut(string(k), "\x00")
+		repo := r.repos[rk]
+		if !ok || repo == nil {
+			return fmt.Errorf("%s record %q of no repository", bucket, k)
+		}
+		return each(repo, item, v)
+	})
+}
+
+// images reads the images with their manifests.
+func (r *worldFileReader) images() error {
+	manifests := r.tx.Bucket(bucketManifests)
+	return r.inRepo(bucketImages, func(repo *fileRepository, digest string, v []byte) error {
 		var rec imageRecord
 		if err := json.Unmarshal(v, &rec); err != nil {
 			return fmt.Errorf("image %s in %s: %w", digest, repo.RepositoryName, err)
@@ -520,20 +552,21 @@ func readWorldFile(tx *bolt.Tx) (*worldFile, error) {
 		if m == nil {
 			return fmt.Errorf("image %s in %s: its manifest is missing", digest, repo.RepositoryName)
 		}
-		imageAt[repo.RepositoryName+"\x00"+digest] = len(repo.Images)
 		repo.Images = append(repo.Images, fileImage{ImageDigest: digest, ImageManifest: string(m), ImageManifestMediaType: rec.ImageManifestMediaType, Referrer: rec.Referrer, Pushes: rec.Pushes, VisibleAt: rec.VisibleAt, PushedAt: rec.PushedAt, LastRecordedPullTime: rec.LastRecordedPullTime, Signing: rec.Signing, Replication: rec.Replication})
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	err = inRepo(bucketTags, func(repo *fileRepository, tag string, v []byte) error {
+}
+
+// tags reads the tags of the images.
+func (r *worldFileReader) tags() error {
+	return r.inRepo(bucketTags, func(repo *fileRepository, tag string, v []byte) error {
 		return addTag(repo, tag, string(v))
 	})
-	if err != nil {
-		return nil, err
-	}
-	err = inRepo(bucketLayers, func(repo *fileRepository, digest string, v []byte) error {
+}
+
+// layers reads the sizes of the blobs each repository holds.
+func (r *worldFileReader) layers() error {
+	return r.inRepo(bucketLayers, func(repo *fileRepository, digest string, v []byte) error {
 		size, err := strconv.ParseInt(string(v), 10, 64)
 		if err != nil {
 			return fmt.Errorf("layer %s in %s: %w", digest, repo.RepositoryName, err)
@@ -544,10 +577,11 @@ func readWorldFile(tx *bolt.Tx) (*worldFile, error) {
 		repo.Blobs[digest] = size
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	err = inRepo(bucketPendingTags, func(repo *fileRepository, seq string, v []byte) error {
+}
+
+// pendingTags reads the tag moves still to happen.
+func (r *worldFileReader) pendingTags() error {
+	return r.inRepo(bucketPendingTags, func(repo *fileRepository, seq string, v []byte) error {
 		var pt filePendingTag
 		if err := json.Unmarshal(v, &pt); err != nil {
 			return fmt.Errorf("pending tag %s in %s: %w", seq, repo.RepositoryName, err)
@@ -560,7 +594,6 @@ func readWorldFile(tx *bolt.Tx) (*worldFile, error) {
 		repo.PendingTags = append(repo.PendingTags, pt)
 		return nil
 	})
-	return wf, err
 }
 
 // addTag puts tag on the image digest of a repository read from the store.
