@@ -201,6 +201,22 @@ func (w *World) apply(f *worldFile) error {
 	if f.DefaultPrincipal != "" {
 		w.defaultPrincipal = f.DefaultPrincipal
 	}
+	for _, step := range []func(*worldFile) error{w.applyClock, w.applyOptions, w.applyProfiles, w.applyPrincipals} {
+		if err := step(f); err != nil {
+			return err
+		}
+	}
+	w.pushes, w.ops = f.Pushes, f.Operations
+	for i, fr := range f.Registries {
+		if err := w.applyRegistry(fr); err != nil {
+			return fmt.Errorf("registries[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// applyClock sets the world's clock from the file's "now" (frozen) or "clockOffset" (running).
+func (w *World) applyClock(f *worldFile) error {
 	switch {
 	case f.Now != nil && f.ClockOffset != nil:
 		return errors.New(`"now" (a frozen clock) and "clockOffset" (a running one) exclude each other`)
@@ -217,27 +233,39 @@ func (w *World) apply(f *worldFile) error {
 		}
 		w.clock = c
 	}
-	if o := f.Options; o != nil {
-		opts := w.opts
-		if o.SigningLatency != nil {
-			opts.SigningLatency = time.Duration(*o.SigningLatency)
-		}
-		if o.ReplicationLatency != nil {
-			opts.ReplicationLatency = time.Duration(*o.ReplicationLatency)
-		}
-		opts.SignReplicatedImages = o.SignReplicatedImages
-		opts.StrictProfiles = o.StrictProfiles
-		opts.StrictPrincipals = o.StrictPrincipals
-		opts.CreateRepositoryOnPush = o.CreateRepositoryOnPush
-		opts.RequireLayers = o.RequireLayers
-		if o.Faults != nil {
-			opts.Faults = *o.Faults
-		}
-		if err := opts.check(); err != nil {
-			return err
-		}
-		w.opts = opts
+	return nil
+}
+
+// applyOptions sets the options the file gives over the world's.
+func (w *World) applyOptions(f *worldFile) error {
+	o := f.Options
+	if o == nil {
+		return nil
 	}
+	opts := w.opts
+	if o.SigningLatency != nil {
+		opts.SigningLatency = time.Duration(*o.SigningLatency)
+	}
+	if o.ReplicationLatency != nil {
+		opts.ReplicationLatency = time.Duration(*o.ReplicationLatency)
+	}
+	opts.SignReplicatedImages = o.SignReplicatedImages
+	opts.StrictProfiles = o.StrictProfiles
+	opts.StrictPrincipals = o.StrictPrincipals
+	opts.CreateRepositoryOnPush = o.CreateRepositoryOnPush
+	opts.RequireLayers = o.RequireLayers
+	if o.Faults != nil {
+		opts.Faults = *o.Faults
+	}
+	if err := opts.check(); err != nil {
+		return err
+	}
+	w.opts = opts
+	return nil
+}
+
+// applyProfiles sets the status of each signing profile the file names.
+func (w *World) applyProfiles(f *worldFile) error {
 	for arn, s := range f.Profiles {
 		if _, err := rules.ParseProfileARN(arn); err != nil {
 			return fmt.Errorf("profiles: %v", err)
@@ -247,6 +275,11 @@ func (w *World) apply(f *worldFile) error {
 		}
 		w.profiles[arn] = s
 	}
+	return nil
+}
+
+// applyPrincipals grants each principal the file names the profiles it lists.
+func (w *World) applyPrincipals(f *worldFile) error {
 	for p, arns := range f.Principals {
 		g := map[string]bool{}
 		for _, a := range arns {
@@ -258,12 +291,6 @@ func (w *World) apply(f *worldFile) error {
 			g[a] = true
 		}
 		w.principals[p] = g
-	}
-	w.pushes, w.ops = f.Pushes, f.Operations
-	for i, fr := range f.Registries {
-		if err := w.applyRegistry(fr); err != nil {
-			return fmt.Errorf("registries[%d]: %w", i, err)
-		}
 	}
 	return nil
 }
