@@ -35,84 +35,83 @@ func dropInexact(body []byte, t reflect.Type) ([]byte, bool, error) {
 	}
 	switch t.Kind() {
 	case reflect.Struct:
-		if reflect.PointerTo(t).Implements(unmarshalerType) || trimmed[0] != '{' {
+		if reflect.PointerTo(t).Implements(unmarshalerType) {
 			return body, false, nil
-		}
-		var members map[string]json.RawMessage
-		if err := json.Unmarshal(trimmed, &members); err != nil {
-			return body, false, nil // the decoder reports it where it is
 		}
 		fields := map[string]reflect.Type{}
 		collectFields(t, fields)
-		changed := false
-		for name, v := range members {
+		return dropInMembers(body, trimmed, func(name string) (reflect.Type, bool) {
 			ft, ok := fields[name]
-			if !ok {
-				delete(members, name)
-				changed = true
-				continue
-			}
-			v, c, err := dropInexact(v, ft)
-			if err != nil {
-				return nil, false, err
-			}
-			if c {
-				members[name], changed = v, true
-			}
-		}
-		if !changed {
-			return body, false, nil
-		}
-		out, err := json.Marshal(members)
-		return out, true, err
-	case reflect.Slice, reflect.Array:
-		if t.Elem().Kind() == reflect.Uint8 || trimmed[0] != '[' {
-			return body, false, nil
-		}
-		var items []json.RawMessage
-		if err := json.Unmarshal(trimmed, &items); err != nil {
-			return body, false, nil
-		}
-		changed := false
-		for i, v := range items {
-			v, c, err := dropInexact(v, t.Elem())
-			if err != nil {
-				return nil, false, err
-			}
-			if c {
-				items[i], changed = v, true
-			}
-		}
-		if !changed {
-			return body, false, nil
-		}
-		out, err := json.Marshal(items)
-		return out, true, err
+			return ft, ok
+		})
 	case reflect.Map:
-		if trimmed[0] != '{' {
+		return dropInMembers(body, trimmed, func(string) (reflect.Type, bool) { return t.Elem(), true })
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
 			return body, false, nil
 		}
-		var members map[string]json.RawMessage
-		if err := json.Unmarshal(trimmed, &members); err != nil {
-			return body, false, nil
-		}
-		changed := false
-		for k, v := range members {
-			v, c, err := dropInexact(v, t.Elem())
-			if err != nil {
-				return nil, false, err
-			}
-			if c {
-				members[k], changed = v, true
-			}
-		}
-		if !changed {
-			return body, false, nil
-		}
-		out, err := json.Marshal(members)
-		return out, true, err
+		return dropInItems(body, trimmed, t.Elem())
 	}
 	return body, false, nil
+}
+
+// dropInMembers is dropInexact for an object: the members memberType does not know are
+// dropped, the others cleaned in turn. A body that is no object is left for the decoder.
+func dropInMembers(body, trimmed []byte, memberType func(name string) (reflect.Type, bool)) ([]byte, bool, error) {
+	if trimmed[0] != '{' {
+		return body, false, nil
+	}
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(trimmed, &members); err != nil {
+		return body, false, nil // the decoder reports it where it is
+	}
+	changed := false
+	for name, v := range members {
+		mt, ok := memberType(name)
+		if !ok {
+			delete(members, name)
+			changed = true
+			continue
+		}
+		v, c, err := dropInexact(v, mt)
+		if err != nil {
+			return nil, false, err
+		}
+		if c {
+			members[name], changed = v, true
+		}
+	}
+	if !changed {
+		return body, false, nil
+	}
+	out, err := json.Marshal(members)
+	return out, true, err
+}
+
+// dropInItems is dropInexact for a list whose elements have the shape elem.
+func dropInItems(body, trimmed []byte, elem reflect.Type) ([]byte, bool, error) {
+	if trimmed[0] != '[' {
+		return body, false, nil
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(trimmed, &items); err != nil {
+		return body, false, nil
+	}
+	changed := false
+	for i, v := range items {
+		v, c, err := dropInexact(v, elem)
+		if err != nil {
+			return nil, false, err
+		}
+		if c {
+			items[i], changed = v, true
+		}
+	}
+	if !changed {
+		return body, false, nil
+	}
+	out, err := json.Marshal(items)
+	return out, true, err
 }
 
 // collectFields maps the JSON member names of struct t (and of its embedded structs) to
