@@ -82,19 +82,10 @@ type filePendingTag struct {
 }
 
 type fileImage struct {
-	ImageDigest            string    `json:"imageDigest"`
-	ImageTags              []string  `json:"imageTags,omitempty"`
-	ImageManifest          string    `json:"imageManifest"`
-	ImageManifestMediaType string    `json:"imageManifestMediaType"`
-	Referrer               bool      `json:"referrer,omitempty"`
-	Pushes                 int       `json:"pushes"`
-	VisibleAt              time.Time `json:"visibleAt"`
-	// PushedAt is the latest push (VisibleAt when absent); LastRecordedPullTime the latest
-	// recorded pull.
-	PushedAt             *time.Time `json:"pushedAt,omitempty"`
-	LastRecordedPullTime *time.Time `json:"lastRecordedPullTime,omitempty"`
-	Signing              []fileJob  `json:"signingJobs,omitempty"`
-	Replication          []fileJob  `json:"replicationJobs,omitempty"`
+	ImageDigest   string   `json:"imageDigest"`
+	ImageTags     []string `json:"imageTags,omitempty"`
+	ImageManifest string   `json:"imageManifest"`
+	imageRecord            // what the store keeps of the image beside its manifest and tags
 }
 
 type fileJob struct {
@@ -542,10 +533,7 @@ func (w *World) save(out io.Writer, indent string) error {
 }
 
 func fileImageOf(img *image) fileImage {
-	fi := fileImage{ImageDigest: img.digest, ImageManifest: img.manifest, ImageManifestMediaType: img.mediaType, Referrer: img.referrer, Pushes: img.pushes, VisibleAt: img.visibleAt}
-	fi.PushedAt, fi.LastRecordedPullTime = imageTimes(img)
-	fi.Signing, fi.Replication = fileJobs(img)
-	return fi
+	return fileImage{ImageDigest: img.digest, ImageManifest: img.manifest, imageRecord: imageRecordOf(img)}
 }
 
 func fileJobs(img *image) (signing, repl []fileJob) {

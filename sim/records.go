@@ -89,13 +89,19 @@ func deleteImage(ch *change, k registryKey, repo, digest string) {
 // putImage stores an image's record and, when withManifest, its manifest, content-addressed
 // by digest.
 func putImage(ch *change, k registryKey, repo string, img *image, withManifest bool) {
-	rec := imageRecord{ImageManifestMediaType: img.mediaType, Referrer: img.referrer, Pushes: img.pushes, VisibleAt: img.visibleAt}
-	rec.PushedAt, rec.LastRecordedPullTime = imageTimes(img)
-	rec.Signing, rec.Replication = fileJobs(img)
-	ch.putJSON(bucketImages, inRepoKey(k, repo, img.digest), rec)
+	ch.putJSON(bucketImages, inRepoKey(k, repo, img.digest), imageRecordOf(img))
 	if withManifest {
 		ch.putNew(bucketManifests, []byte(img.digest), []byte(img.manifest))
 	}
+}
+
+// imageRecordOf is what the store keeps of an image beside its manifest and tags; a world
+// file's image holds the same.
+func imageRecordOf(img *image) imageRecord {
+	rec := imageRecord{ImageManifestMediaType: img.mediaType, Referrer: img.referrer, Pushes: img.pushes, VisibleAt: img.visibleAt}
+	rec.PushedAt, rec.LastRecordedPullTime = imageTimes(img)
+	rec.Signing, rec.Replication = fileJobs(img)
+	return rec
 }
 
 func putTag(ch *change, k registryKey, repo, tag, digest string) {

@@ -406,6 +406,8 @@ type repositoryRecord struct {
 	ResourceTags       []ResourceTag `json:"resourceTags,omitempty"`
 }
 
+// imageRecord is an image as the store keeps it beside its manifest and tags. PushedAt is the
+// latest push (VisibleAt when absent); LastRecordedPullTime the latest recorded pull.
 type imageRecord struct {
 	ImageManifestMediaType string     `json:"imageManifestMediaType"`
 	Referrer               bool       `json:"referrer,omitempty"`
@@ -552,7 +554,7 @@ func (r *worldFileReader) images() error {
 		if m == nil {
 			return fmt.Errorf("image %s in %s: its manifest is missing", digest, repo.RepositoryName)
 		}
-		repo.Images = append(repo.Images, fileImage{ImageDigest: digest, ImageManifest: string(m), ImageManifestMediaType: rec.ImageManifestMediaType, Referrer: rec.Referrer, Pushes: rec.Pushes, VisibleAt: rec.VisibleAt, PushedAt: rec.PushedAt, LastRecordedPullTime: rec.LastRecordedPullTime, Signing: rec.Signing, Replication: rec.Replication})
+		repo.Images = append(repo.Images, fileImage{ImageDigest: digest, ImageManifest: string(m), imageRecord: rec})
 		return nil
 	})
 }
