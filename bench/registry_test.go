@@ -18,6 +18,7 @@ import (
 
 	"github.com/ecrsign/ecrsign/rules"
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 	"github.com/ecrsign/ecrsign/sim/ecrhttp"
 )
 
@@ -41,10 +42,10 @@ func BenchmarkRegistryPush(b *testing.B) {
 				w := sim.New(sim.WithOptions(o))
 				c := w.Client(sim.Caller{})
 				cfg := &rules.SigningConfiguration{Rules: []rules.SigningRule{{SigningProfileArn: serveProfile}}}
-				if _, err := c.PutSigningConfiguration(&sim.PutSigningConfigurationRequest{SigningConfiguration: cfg}); err != nil {
+				if _, err := c.PutSigningConfiguration(&ecrapi.PutSigningConfigurationRequest{SigningConfiguration: cfg}); err != nil {
 					b.Fatal(err)
 				}
-				if _, err := c.CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: "team/app"}); err != nil {
+				if _, err := c.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "team/app"}); err != nil {
 					b.Fatal(err)
 				}
 				manifests := registryManifests(b, c, shape.layers, shape.index)
@@ -69,10 +70,10 @@ func registryManifests(b *testing.B, c *sim.Client, layers, index int) [2]string
 	image := func(seed int) string {
 		var descs []string
 		blob := func(content string) string {
-			d := sim.Digest(content)
-			id, err := c.StartUpload(sim.OpInitiateLayerUpload, "", "team/app")
+			d := ecrapi.Digest(content)
+			id, err := c.StartUpload(ecrapi.OpInitiateLayerUpload, "", "team/app")
 			if err == nil {
-				_, err = c.FinishUpload(sim.OpCompleteLayerUpload, "", "team/app", id, d, strings.NewReader(content), false)
+				_, err = c.FinishUpload(ecrapi.OpCompleteLayerUpload, "", "team/app", id, d, strings.NewReader(content), false)
 			}
 			if err != nil {
 				b.Fatal(err)
@@ -95,10 +96,10 @@ func registryManifests(b *testing.B, c *sim.Client, layers, index int) [2]string
 		var children []string
 		for i := range index {
 			m := image(v*1000 + i)
-			if _, err := c.PushManifest(&sim.PutImageRequest{RepositoryName: "team/app", ImageManifest: m}); err != nil {
+			if _, err := c.PushManifest(&ecrapi.PutImageRequest{RepositoryName: "team/app", ImageManifest: m}); err != nil {
 				b.Fatal(err)
 			}
-			children = append(children, fmt.Sprintf(`{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":%q,"size":%d,"platform":{"architecture":"arch%d","os":"linux"}}`, sim.Digest(m), len(m), i))
+			children = append(children, fmt.Sprintf(`{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":%q,"size":%d,"platform":{"architecture":"arch%d","os":"linux"}}`, ecrapi.Digest(m), len(m), i))
 		}
 		out[v] = fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[%s]}`, strings.Join(children, ","))
 	}
@@ -160,12 +161,12 @@ func BenchmarkRegistryBlobUpload(b *testing.B) {
 			}
 			defer w.Close()
 			c := w.Client(sim.Caller{})
-			c.CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: "team/app"})
+			c.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "team/app"})
 			tok, _ := c.GetAuthorizationToken(nil)
 			srv := httptest.NewServer(ecrhttp.NewHandler(w))
 			defer srv.Close()
 			content := bytes.Repeat([]byte("0123456789abcdef"), size/16)
-			digest := sim.Digest(string(content))
+			digest := ecrapi.Digest(string(content))
 			b.SetBytes(int64(size))
 			b.ReportAllocs()
 			var before, after runtime.MemStats

@@ -25,6 +25,7 @@ import (
 
 	"github.com/ecrsign/ecrsign/rules"
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 	"github.com/ecrsign/ecrsign/sim/ecrhttp"
 )
 
@@ -70,16 +71,16 @@ func seedWorld(images int) (*sim.World, error) {
 	w := sim.New(sim.WithOptions(sim.Options{SigningLatency: time.Second, CreateRepositoryOnPush: true}))
 	c := w.Client(sim.Caller{})
 	cfg := &rules.SigningConfiguration{Rules: []rules.SigningRule{{SigningProfileArn: serveProfile}}}
-	if _, err := c.PutSigningConfiguration(&sim.PutSigningConfigurationRequest{SigningConfiguration: cfg}); err != nil {
+	if _, err := c.PutSigningConfiguration(&ecrapi.PutSigningConfigurationRequest{SigningConfiguration: cfg}); err != nil {
 		return nil, err
 	}
 	for n := range serveClients {
-		if _, err := c.CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: serveRepo(n)}); err != nil {
+		if _, err := c.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: serveRepo(n)}); err != nil {
 			return nil, err
 		}
 	}
 	for i := range images {
-		if _, err := c.PutImage(&sim.PutImageRequest{RepositoryName: fmt.Sprintf("fill/r%d", i/sim.DefaultMaxImagesPerRepository), ImageManifest: serveManifest(1<<20, i)}); err != nil {
+		if _, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: fmt.Sprintf("fill/r%d", i/sim.DefaultMaxImagesPerRepository), ImageManifest: serveManifest(1<<20, i)}); err != nil {
 			return nil, err
 		}
 	}
@@ -101,7 +102,7 @@ func BenchmarkStoreAck(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range b.N {
-				if _, err := c.PutImage(&sim.PutImageRequest{RepositoryName: serveRepo(0), ImageManifest: serveManifest(0, i)}); err != nil {
+				if _, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: serveRepo(0), ImageManifest: serveManifest(0, i)}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -119,7 +120,7 @@ func BenchmarkServePush(b *testing.B) {
 		c := w.Client(sim.Caller{})
 		runClients(b, "acks/s", func(client int) func(i int) error {
 			return func(i int) error {
-				_, err := c.PutImage(&sim.PutImageRequest{RepositoryName: serveRepo(client), ImageManifest: serveManifest(client, i)})
+				_, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: serveRepo(client), ImageManifest: serveManifest(client, i)})
 				return err
 			}
 		})
@@ -128,7 +129,7 @@ func BenchmarkServePush(b *testing.B) {
 		c := benchWorld(b).Client(sim.Caller{})
 		runClients(b, "acks/s", func(client int) func(i int) error {
 			return func(i int) error {
-				_, err := c.PutImage(&sim.PutImageRequest{RepositoryName: serveRepo(client), ImageManifest: serveManifest(client, i)})
+				_, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: serveRepo(client), ImageManifest: serveManifest(client, i)})
 				return err
 			}
 		})
@@ -173,7 +174,7 @@ func BenchmarkServeRead(b *testing.B) {
 		c := w.Client(sim.Caller{})
 		for client := range serveClients {
 			for i := range pushed {
-				if _, err := c.PutImage(&sim.PutImageRequest{RepositoryName: serveRepo(client), ImageManifest: serveManifest(client, i)}); err != nil {
+				if _, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: serveRepo(client), ImageManifest: serveManifest(client, i)}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -185,7 +186,7 @@ func BenchmarkServeRead(b *testing.B) {
 		runClients(b, "reads/s", func(client int) func(i int) error {
 			raw := newRawClient(url)
 			return func(i int) error {
-				return raw.call("DescribeImageSigningStatus", fmt.Sprintf(`{"repositoryName":%q,"imageId":{"imageDigest":%q}}`, serveRepo(client), sim.Digest(serveManifest(client, i%pushed))))
+				return raw.call("DescribeImageSigningStatus", fmt.Sprintf(`{"repositoryName":%q,"imageId":{"imageDigest":%q}}`, serveRepo(client), ecrapi.Digest(serveManifest(client, i%pushed))))
 			}
 		})
 	})
@@ -195,7 +196,7 @@ func BenchmarkServeRead(b *testing.B) {
 			c := newWrkClient(b, url)
 			bodies := make([]string, pushed)
 			for i := range bodies {
-				bodies[i] = fmt.Sprintf(`{"repositoryName":%q,"imageId":{"imageDigest":%q}}`, serveRepo(client), sim.Digest(serveManifest(client, i)))
+				bodies[i] = fmt.Sprintf(`{"repositoryName":%q,"imageId":{"imageDigest":%q}}`, serveRepo(client), ecrapi.Digest(serveManifest(client, i)))
 			}
 			return func(i int) error { return c.call("DescribeImageSigningStatus", bodies[i%pushed]) }
 		})
@@ -207,7 +208,7 @@ func BenchmarkServeRead(b *testing.B) {
 			c := sdkClient(url)
 			return func(i int) error {
 				_, err := c.DescribeImageSigningStatus(ctx, &ecr.DescribeImageSigningStatusInput{RepositoryName: aws.String(serveRepo(client)),
-					ImageId: &ecrtypes.ImageIdentifier{ImageDigest: aws.String(sim.Digest(serveManifest(client, i%pushed)))}})
+					ImageId: &ecrtypes.ImageIdentifier{ImageDigest: aws.String(ecrapi.Digest(serveManifest(client, i%pushed)))}})
 				return err
 			}
 		})

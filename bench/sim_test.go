@@ -12,6 +12,7 @@ import (
 	"github.com/ecrsign/ecrsign/match"
 	"github.com/ecrsign/ecrsign/rules"
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // The simulator benchmarks generate their own world: an ecr-max-like signing configuration
@@ -94,9 +95,9 @@ const simManifestText = `{"schemaVersion":2,"mediaType":"application/vnd.oci.ima
 func BenchmarkSimPush(b *testing.B) {
 	names := simNames(10000, 1)
 	max := simMaxConfig(2, names)
-	reqs := make([]sim.PutImageRequest, len(names))
+	reqs := make([]ecrapi.PutImageRequest, len(names))
 	for i, n := range names {
-		reqs[i] = sim.PutImageRequest{RepositoryName: n, ImageManifest: simManifestText, ImageTag: "v1"}
+		reqs[i] = ecrapi.PutImageRequest{RepositoryName: n, ImageManifest: simManifestText, ImageTag: "v1"}
 	}
 	b.Run("match/max", func(b *testing.B) {
 		m, err := match.Compile(max)
@@ -118,7 +119,7 @@ func BenchmarkSimPush(b *testing.B) {
 		b.ReportAllocs()
 		n := 0
 		for b.Loop() {
-			n += len(sim.Digest(simManifestText))
+			n += len(ecrapi.Digest(simManifestText))
 		}
 		simSink = n
 	})
@@ -151,7 +152,7 @@ func BenchmarkSimPush(b *testing.B) {
 				w := sim.New(sim.WithClock(clk), sim.WithOptions(sim.Options{CreateRepositoryOnPush: true, SigningLatency: time.Second}))
 				c := w.Client(sim.Caller{})
 				if cfg.cfg != nil {
-					if _, err := c.PutSigningConfiguration(&sim.PutSigningConfigurationRequest{SigningConfiguration: cfg.cfg}); err != nil {
+					if _, err := c.PutSigningConfiguration(&ecrapi.PutSigningConfigurationRequest{SigningConfiguration: cfg.cfg}); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -160,7 +161,7 @@ func BenchmarkSimPush(b *testing.B) {
 			// one request per repository: a name the corpus repeats would be a second push
 			// of the same manifest and tag
 			seen := map[string]bool{}
-			reqs := slices.DeleteFunc(slices.Clone(reqs), func(r sim.PutImageRequest) bool {
+			reqs := slices.DeleteFunc(slices.Clone(reqs), func(r ecrapi.PutImageRequest) bool {
 				dup := seen[r.RepositoryName]
 				seen[r.RepositoryName] = true
 				return dup
@@ -228,12 +229,12 @@ func BenchmarkSimSave(b *testing.B) {
 	clk := sim.NewFrozenClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	w := sim.New(sim.WithClock(clk), sim.WithOptions(sim.Options{CreateRepositoryOnPush: true, SigningLatency: time.Second}))
 	c := w.Client(sim.Caller{})
-	if _, err := c.PutSigningConfiguration(&sim.PutSigningConfigurationRequest{SigningConfiguration: simMaxConfig(2, names)}); err != nil {
+	if _, err := c.PutSigningConfiguration(&ecrapi.PutSigningConfigurationRequest{SigningConfiguration: simMaxConfig(2, names)}); err != nil {
 		b.Fatal(err)
 	}
 	for i := range 5000 {
 		m := strings.Replace(simManifestText, `"size":2`, fmt.Sprintf(`"size":%d`, i), 1)
-		if _, err := c.Push(&sim.PutImageRequest{RepositoryName: names[i%len(names)], ImageManifest: m, ImageTag: fmt.Sprintf("v%d", i)}); err != nil {
+		if _, err := c.Push(&ecrapi.PutImageRequest{RepositoryName: names[i%len(names)], ImageManifest: m, ImageTag: fmt.Sprintf("v%d", i)}); err != nil {
 			b.Fatal(err)
 		}
 	}

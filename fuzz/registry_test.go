@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 	"github.com/ecrsign/ecrsign/sim/ecrhttp"
 )
 
@@ -26,7 +27,7 @@ func newRegistry(t testing.TB) *registry {
 	o.SigningLatency = 0
 	w := sim.New(sim.WithOptions(o))
 	c := w.Client(sim.Caller{})
-	if _, err := c.CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: "team/app"}); err != nil {
+	if _, err := c.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "team/app"}); err != nil {
 		t.Fatal(err)
 	}
 	tok, err := c.GetAuthorizationToken(nil)
@@ -90,11 +91,11 @@ func FuzzRegistryManifestPut(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte, ct uint8, ref string) {
 		r := newRegistry(t)
 		// the empty config, so that manifests referencing only it can be accepted
-		if rec := r.do("POST", "/v2/team/app/blobs/uploads/?digest="+sim.Digest("{}"), "", nil, []byte("{}")); rec.Code != 201 {
+		if rec := r.do("POST", "/v2/team/app/blobs/uploads/?digest="+ecrapi.Digest("{}"), "", nil, []byte("{}")); rec.Code != 201 {
 			t.Fatalf("empty config upload: %d", rec.Code)
 		}
 		if ref == "" {
-			ref = sim.Digest(string(body))
+			ref = ecrapi.Digest(string(body))
 		}
 		path := "/v2/team/app/manifests/" + url.PathEscape(ref)
 		rec := r.do("PUT", path, manifestTypes[int(ct)%len(manifestTypes)], nil, body)
@@ -103,8 +104,8 @@ func FuzzRegistryManifestPut(f *testing.F) {
 			return
 		}
 		digest := rec.Header().Get("Docker-Content-Digest")
-		if digest != sim.Digest(string(body)) {
-			t.Fatalf("announced digest %s for a manifest whose digest is %s", digest, sim.Digest(string(body)))
+		if digest != ecrapi.Digest(string(body)) {
+			t.Fatalf("announced digest %s for a manifest whose digest is %s", digest, ecrapi.Digest(string(body)))
 		}
 		got := r.do("GET", "/v2/team/app/manifests/"+digest, "", nil, nil)
 		if got.Code != 200 || !bytes.Equal(got.Body.Bytes(), body) {
@@ -165,10 +166,10 @@ func FuzzRegistryUpload(f *testing.F) {
 				}
 				last := []byte("end")
 				content := append(append([]byte{}, sent...), last...)
-				digest := sim.Digest(string(content))
+				digest := ecrapi.Digest(string(content))
 				right := s.next()%2 == 0
 				if !right {
-					digest = sim.Digest(string(content) + "x")
+					digest = ecrapi.Digest(string(content) + "x")
 				}
 				rec := r.do("PUT", loc+"?digest="+digest, "application/octet-stream", nil, last)
 				checkError(t, "PUT", rec)
@@ -206,7 +207,7 @@ func FuzzRegistryUpload(f *testing.F) {
 			}
 		}
 		for _, b := range blobs {
-			rec := r.do("GET", "/v2/team/app/blobs/"+sim.Digest(string(b)), "", nil, nil)
+			rec := r.do("GET", "/v2/team/app/blobs/"+ecrapi.Digest(string(b)), "", nil, nil)
 			if rec.Code != 200 || !bytes.Equal(rec.Body.Bytes(), b) {
 				t.Fatalf("stored blob reads back as %d %q", rec.Code, rec.Body)
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/ecrsign/ecrsign/internal/manifest/oracle"
 	"github.com/ecrsign/ecrsign/rules"
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 	"github.com/ecrsign/ecrsign/sim/simtest"
 )
 
@@ -142,7 +143,7 @@ func fuzzSimSequence(t *testing.T, data []byte) {
 	ledger := simtest.NewLedger()
 	var pushed []string
 	type seen struct{ repo, digest string }
-	last := map[seen][]sim.ImageSigningStatus{} // statuses last described, and no push since
+	last := map[seen][]ecrapi.ImageSigningStatus{} // statuses last described, and no push since
 	check := func(op string, err error) {
 		if e := simtest.CheckError(op, err); e != nil {
 			t.Fatal(e)
@@ -151,22 +152,22 @@ func fuzzSimSequence(t *testing.T, data []byte) {
 	for steps := 0; !s.done() && steps < 200; steps++ {
 		switch s.next() % 10 {
 		case 0:
-			_, err := c.PutSigningConfiguration(&sim.PutSigningConfigurationRequest{SigningConfiguration: simSigning(s)})
-			check(sim.OpPutSigningConfiguration, err)
+			_, err := c.PutSigningConfiguration(&ecrapi.PutSigningConfigurationRequest{SigningConfiguration: simSigning(s)})
+			check(ecrapi.OpPutSigningConfiguration, err)
 		case 1:
 			_, err := c.DeleteSigningConfiguration(nil)
-			check(sim.OpDeleteSigningConfiguration, err)
+			check(ecrapi.OpDeleteSigningConfiguration, err)
 		case 2:
 			_, err := c.GetSigningConfiguration(nil)
-			check(sim.OpGetSigningConfiguration, err)
+			check(ecrapi.OpGetSigningConfiguration, err)
 		case 3:
-			_, err := c.PutReplicationConfiguration(&sim.PutReplicationConfigurationRequest{ReplicationConfiguration: simReplication(s)})
-			check(sim.OpPutReplicationConfiguration, err)
+			_, err := c.PutReplicationConfiguration(&ecrapi.PutReplicationConfigurationRequest{ReplicationConfiguration: simReplication(s)})
+			check(ecrapi.OpPutReplicationConfiguration, err)
 		case 4:
-			_, err := c.CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: s.str(simNameAlphabet, 5)})
-			check(sim.OpCreateRepository, err)
+			_, err := c.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: s.str(simNameAlphabet, 5)})
+			check(ecrapi.OpCreateRepository, err)
 		case 5:
-			req := &sim.PutImageRequest{RepositoryName: s.str(simNameAlphabet, 5), ImageManifest: simManifest(s, pushed)}
+			req := &ecrapi.PutImageRequest{RepositoryName: s.str(simNameAlphabet, 5), ImageManifest: simManifest(s, pushed)}
 			if s.next()%2 == 0 {
 				req.ImageTag = fmt.Sprintf("t%d", s.next()%3)
 			}
@@ -177,11 +178,11 @@ func fuzzSimSequence(t *testing.T, data []byte) {
 			if pr, err := w.Predictor(sim.Caller{}, nil, nil); err != nil {
 				t.Fatalf("predictor of the current configuration: %v", err)
 			} else if predicted, err = pr.Predict(req); err != nil {
-				check(sim.OpPutImage, err)
+				check(ecrapi.OpPutImage, err)
 			}
 			res, err := ledger.Push(c, req)
 			if err != nil {
-				check(sim.OpPutImage, err)
+				check(ecrapi.OpPutImage, err)
 				continue
 			}
 			if predicted == nil {
@@ -197,15 +198,15 @@ func fuzzSimSequence(t *testing.T, data []byte) {
 			delete(last, seen{req.RepositoryName, res.Image.ImageID.ImageDigest})
 		case 6, 7:
 			repo := s.str(simNameAlphabet, 5)
-			id := &sim.ImageIdentifier{ImageTag: fmt.Sprintf("t%d", s.next()%3)}
+			id := &ecrapi.ImageIdentifier{ImageTag: fmt.Sprintf("t%d", s.next()%3)}
 			if len(pushed) > 0 && s.next()%2 == 0 {
-				id = &sim.ImageIdentifier{ImageDigest: pushed[s.next()%len(pushed)]}
+				id = &ecrapi.ImageIdentifier{ImageDigest: pushed[s.next()%len(pushed)]}
 			}
 			if s.next()%8 == 0 {
 				id = nil
 			}
-			out, err := c.DescribeImageSigningStatus(&sim.DescribeImageSigningStatusRequest{RepositoryName: repo, ImageID: id})
-			check(sim.OpDescribeImageSigningStatus, err)
+			out, err := c.DescribeImageSigningStatus(&ecrapi.DescribeImageSigningStatusRequest{RepositoryName: repo, ImageID: id})
+			check(ecrapi.OpDescribeImageSigningStatus, err)
 			if err == nil {
 				k := seen{repo, out.ImageID.ImageDigest}
 				if prev, ok := last[k]; ok && fmt.Sprint(prev) != fmt.Sprint(out.SigningStatuses) {
@@ -213,8 +214,8 @@ func fuzzSimSequence(t *testing.T, data []byte) {
 				}
 				last[k] = out.SigningStatuses
 			}
-			_, err = c.DescribeImageReplicationStatus(&sim.DescribeImageReplicationStatusRequest{RepositoryName: repo, ImageID: id})
-			check(sim.OpDescribeImageReplicationStatus, err)
+			_, err = c.DescribeImageReplicationStatus(&ecrapi.DescribeImageReplicationStatusRequest{RepositoryName: repo, ImageID: id})
+			check(ecrapi.OpDescribeImageReplicationStatus, err)
 		case 8:
 			clk.Advance(time.Duration(s.next()) * 100 * time.Millisecond)
 			clear(last)
@@ -239,7 +240,7 @@ func fuzzSimSequence(t *testing.T, data []byte) {
 	}
 }
 
-func simDestinations(ss []sim.ImageReplicationStatus) string {
+func simDestinations(ss []ecrapi.ImageReplicationStatus) string {
 	var b strings.Builder
 	for _, s := range ss {
 		b.WriteString(s.RegistryID + "/" + s.Region + " ")
@@ -247,7 +248,7 @@ func simDestinations(ss []sim.ImageReplicationStatus) string {
 	return b.String()
 }
 
-func simProfiles(ss []sim.ImageSigningStatus) string {
+func simProfiles(ss []ecrapi.ImageSigningStatus) string {
 	var b strings.Builder
 	for _, s := range ss {
 		b.WriteString(s.SigningProfileArn)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // FuzzStoreReopen runs random sequences of operations against a world with a store and
@@ -44,12 +45,12 @@ func FuzzStoreReopen(f *testing.F) {
 			repo := s.str(simNameAlphabet, 4)
 			switch s.next() % 14 {
 			case 0:
-				c.PutSigningConfiguration(&sim.PutSigningConfigurationRequest{SigningConfiguration: simSigning(s)})
+				c.PutSigningConfiguration(&ecrapi.PutSigningConfigurationRequest{SigningConfiguration: simSigning(s)})
 			case 1:
-				c.PutReplicationConfiguration(&sim.PutReplicationConfigurationRequest{ReplicationConfiguration: simReplication(s)})
+				c.PutReplicationConfiguration(&ecrapi.PutReplicationConfigurationRequest{ReplicationConfiguration: simReplication(s)})
 			case 2:
-				mut := []string{"", sim.TagMutable, sim.TagImmutable}[s.next()%3]
-				c.CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: repo, ImageTagMutability: mut})
+				mut := []string{"", ecrapi.TagMutable, ecrapi.TagImmutable}[s.next()%3]
+				c.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: repo, ImageTagMutability: mut})
 			case 3:
 				c.DeleteSigningConfiguration(nil)
 			case 4:
@@ -57,34 +58,34 @@ func FuzzStoreReopen(f *testing.F) {
 			case 5:
 				w.SetProfileStatus(simProfile(s), []sim.ProfileStatus{sim.ProfileActive, sim.ProfileRevoked, sim.ProfileAbsent}[s.next()%3])
 			case 6:
-				c.DeleteRepository(&sim.DeleteRepositoryRequest{RepositoryName: repo, Force: s.next()%2 == 0})
+				c.DeleteRepository(&ecrapi.DeleteRepositoryRequest{RepositoryName: repo, Force: s.next()%2 == 0})
 			case 7:
-				id := sim.ImageIdentifier{ImageTag: []string{"", "v1", "v2", "latest"}[s.next()%4]}
+				id := ecrapi.ImageIdentifier{ImageTag: []string{"", "v1", "v2", "latest"}[s.next()%4]}
 				if len(pushed) > 0 && (id.ImageTag == "" || s.next()%2 == 0) {
 					id.ImageDigest = pushed[int(s.next())%len(pushed)]
 				}
-				c.BatchDeleteImage(&sim.BatchDeleteImageRequest{RepositoryName: repo, ImageIDs: []sim.ImageIdentifier{id}})
+				c.BatchDeleteImage(&ecrapi.BatchDeleteImageRequest{RepositoryName: repo, ImageIDs: []ecrapi.ImageIdentifier{id}})
 			case 8:
-				c.PutImageTagMutability(&sim.PutImageTagMutabilityRequest{RepositoryName: repo, ImageTagMutability: []string{sim.TagMutable, sim.TagImmutable}[s.next()%2]})
+				c.PutImageTagMutability(&ecrapi.PutImageTagMutabilityRequest{RepositoryName: repo, ImageTagMutability: []string{ecrapi.TagMutable, ecrapi.TagImmutable}[s.next()%2]})
 			case 9:
 				arn := "arn:aws:ecr:" + c.Caller().Region + ":" + c.Caller().Account + ":repository/" + repo
 				if key := s.str(simNameAlphabet, 2); s.next()%2 == 0 {
-					c.TagResource(&sim.TagResourceRequest{ResourceArn: arn, Tags: []sim.ResourceTag{{Key: "k" + key, Value: s.str(simNameAlphabet, 3)}}})
+					c.TagResource(&ecrapi.TagResourceRequest{ResourceArn: arn, Tags: []ecrapi.ResourceTag{{Key: "k" + key, Value: s.str(simNameAlphabet, 3)}}})
 				} else {
-					c.UntagResource(&sim.UntagResourceRequest{ResourceArn: arn, TagKeys: []string{"k" + key}})
+					c.UntagResource(&ecrapi.UntagResourceRequest{ResourceArn: arn, TagKeys: []string{"k" + key}})
 				}
 			case 10:
 				w.ChangeClock(sim.ClockChange{Advance: time.Duration(s.next()) * time.Second})
-				c.BatchGetImage(&sim.BatchGetImageRequest{RepositoryName: repo, ImageIDs: []sim.ImageIdentifier{{ImageTag: []string{"v1", "v2", "latest"}[s.next()%3]}}})
+				c.BatchGetImage(&ecrapi.BatchGetImageRequest{RepositoryName: repo, ImageIDs: []ecrapi.ImageIdentifier{{ImageTag: []string{"v1", "v2", "latest"}[s.next()%3]}}})
 			case 11:
 				content := s.str(simNameAlphabet, 8)
-				if id, err := c.StartUpload(sim.OpInitiateLayerUpload, "", repo); err == nil {
-					c.FinishUpload(sim.OpCompleteLayerUpload, "", repo, id, sim.Digest(content), bytes.NewReader([]byte(content)), s.next()%2 == 0)
+				if id, err := c.StartUpload(ecrapi.OpInitiateLayerUpload, "", repo); err == nil {
+					c.FinishUpload(ecrapi.OpCompleteLayerUpload, "", repo, id, ecrapi.Digest(content), bytes.NewReader([]byte(content)), s.next()%2 == 0)
 				}
 			default:
 				tag := []string{"", "v1", "v2", "latest"}[s.next()%4]
 				m := simManifest(s, pushed)
-				if res, err := c.Push(&sim.PutImageRequest{RepositoryName: repo, ImageManifest: m, ImageTag: tag}); err == nil {
+				if res, err := c.Push(&ecrapi.PutImageRequest{RepositoryName: repo, ImageManifest: m, ImageTag: tag}); err == nil {
 					pushed = append(pushed, res.Image.ImageID.ImageDigest)
 				}
 			}

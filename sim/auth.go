@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // TokenLifetime is how long a password of GetAuthorizationToken is good for, as in ECR.
@@ -24,39 +26,19 @@ func newTokenKey() []byte {
 	return k
 }
 
-// GetAuthorizationTokenRequest is the input of GetAuthorizationToken.
-type GetAuthorizationTokenRequest struct {
-	RegistryIDs []string `json:"registryIds,omitempty"`
-}
-
-// GetAuthorizationTokenResponse is the output of GetAuthorizationToken.
-type GetAuthorizationTokenResponse struct {
-	AuthorizationData []AuthorizationData `json:"authorizationData"`
-}
-
-// AuthorizationData is one registry login: AuthorizationToken is base64 of "AWS:PASSWORD".
-type AuthorizationData struct {
-	AuthorizationToken string     `json:"authorizationToken,omitempty"`
-	ExpiresAt          *Timestamp `json:"expiresAt,omitempty"`
-	ProxyEndpoint      string     `json:"proxyEndpoint,omitempty"`
-}
-
-// MaxTokenRegistryIDs bounds GetAuthorizationToken's registryIds.
-const MaxTokenRegistryIDs = 10
-
 // GetAuthorizationToken returns a registry login for the caller, good for TokenLifetime:
 // the password authenticates the caller (account, region, principal) to the registry
 // protocol. ProxyEndpoint is ECR's registry host; an HTTP server replaces it with its own.
-func (c *Client) GetAuthorizationToken(req *GetAuthorizationTokenRequest) (*GetAuthorizationTokenResponse, error) {
-	const op = OpGetAuthorizationToken
+func (c *Client) GetAuthorizationToken(req *ecrapi.GetAuthorizationTokenRequest) (*ecrapi.GetAuthorizationTokenResponse, error) {
+	const op = ecrapi.OpGetAuthorizationToken
 	req, unlock, err := lockAndBegin(c, op, req)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
 	w := c.w
-	if n := len(req.RegistryIDs); n > MaxTokenRegistryIDs {
-		return nil, listTooLong(op, "registryIds", n, MaxTokenRegistryIDs)
+	if n := len(req.RegistryIDs); n > ecrapi.MaxTokenRegistryIDs {
+		return nil, listTooLong(op, "registryIds", n, ecrapi.MaxTokenRegistryIDs)
 	}
 	ids := req.RegistryIDs
 	if len(ids) == 0 {
@@ -68,12 +50,12 @@ func (c *Client) GetAuthorizationToken(req *GetAuthorizationTokenRequest) (*GetA
 		}
 	}
 	exp := w.clock.Now().Add(TokenLifetime)
-	out := &GetAuthorizationTokenResponse{}
+	out := &ecrapi.GetAuthorizationTokenResponse{}
 	for _, id := range ids {
 		pw := w.password(c.caller, exp)
-		out.AuthorizationData = append(out.AuthorizationData, AuthorizationData{
+		out.AuthorizationData = append(out.AuthorizationData, ecrapi.AuthorizationData{
 			AuthorizationToken: base64.StdEncoding.EncodeToString([]byte(RegistryUser + ":" + pw)),
-			ExpiresAt:          &Timestamp{exp},
+			ExpiresAt:          &ecrapi.Timestamp{Time: exp},
 			ProxyEndpoint:      fmt.Sprintf("https://%s.dkr.ecr.%s.amazonaws.com", id, c.caller.Region),
 		})
 	}

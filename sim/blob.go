@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -120,7 +121,7 @@ func (s *store) putBlob(digest string, r io.Reader, maxStore int64) (info BlobIn
 			}
 		}
 		if maxStore > 0 && s.size.Load()+int64(len(chunks))*BlobChunkBytes > maxStore {
-			return info, limitExceeded(OpPutImage, "The store holds %d bytes; blob %s would take it past its limit of %d bytes (ecrsign serve --max-store-bytes)", s.size.Load(), digest, maxStore)
+			return info, limitExceeded(ecrapi.OpPutImage, "The store holds %d bytes; blob %s would take it past its limit of %d bytes (ecrsign serve --max-store-bytes)", s.size.Load(), digest, maxStore)
 		}
 		err := s.db.Update(func(tx *bolt.Tx) error {
 			b := tx.Bucket(bucketBlobChunks)
@@ -334,7 +335,7 @@ func (w *World) putMemBlob(digest string, r io.Reader) (BlobInfo, error) {
 	defer m.mu.Unlock()
 	if _, ok := m.blobs[digest]; !ok {
 		if max > 0 && m.bytes+int64(len(data)) > max {
-			return BlobInfo{}, limitExceeded(OpPutImage, "The blobs in memory hold %d bytes; blob %s would take them past the limit of %d bytes", m.bytes, digest, max)
+			return BlobInfo{}, limitExceeded(ecrapi.OpPutImage, "The blobs in memory hold %d bytes; blob %s would take them past the limit of %d bytes", m.bytes, digest, max)
 		}
 		m.blobs[digest] = data
 		m.bytes += int64(len(data))

@@ -22,8 +22,7 @@ const (
 	// DefaultMaxUploadBytes bounds one upload (Limits.UploadBytes): ECR's largest layer is
 	// 52,000 MiB.
 	DefaultMaxUploadBytes = 52000 << 20
-	// MaxLayerPartBytes bounds one UploadLayerPart (the model's LayerPartBlob maximum).
-	MaxLayerPartBytes = 20971520
+
 	// MaxUploadIdle is how long an upload may go without receiving bytes before it may be
 	// dropped to make room for a new one.
 	MaxUploadIdle = 15 * time.Minute

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -196,7 +197,7 @@ func (w *World) mutate(op string, scopes func() []scope, plan func(ch *change) e
 	}
 	defer w.release(held)
 	if w.closed {
-		return newError(ServerException, "%s: the world's store is closed; nothing more is stored", op)
+		return newError(ecrapi.ServerException, "%s: the world's store is closed; nothing more is stored", op)
 	}
 	ch := &change{}
 	defer func() {
@@ -216,7 +217,7 @@ func (w *World) mutate(op string, scopes func() []scope, plan func(ch *change) e
 		err := w.store.commit(ch)
 		w.mu.Lock()
 		if err != nil {
-			return newError(ServerException, "ecrsign could not store the change %s made, so nothing of it was applied; retry it: %v", op, err)
+			return newError(ecrapi.ServerException, "ecrsign could not store the change %s made, so nothing of it was applied; retry it: %v", op, err)
 		}
 	}
 	for _, apply := range ch.applies {

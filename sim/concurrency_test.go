@@ -12,6 +12,7 @@ import (
 
 	"github.com/ecrsign/ecrsign/rules"
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 	"github.com/ecrsign/ecrsign/sim/simtest"
 )
 
@@ -53,7 +54,7 @@ func TestConcurrentPushesAndConfigurationChanges(t *testing.T) {
 	clk := sim.NewFrozenClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	w := sim.New(sim.WithClock(clk))
 	admin := w.Client(sim.Caller{})
-	if _, err := admin.PutReplicationConfiguration(&sim.PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{
+	if _, err := admin.PutReplicationConfiguration(&ecrapi.PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{
 		{Destinations: []rules.ReplicationDestination{{Region: "us-west-2", RegistryID: "123456789012"}, {Region: "eu-west-1", RegistryID: "123456789012"}},
 			RepositoryFilters: []rules.RepositoryFilter{{Filter: "team", FilterType: rules.PrefixMatch}}},
 		{Destinations: []rules.ReplicationDestination{{Region: "us-west-2", RegistryID: "123456789012"}}},
@@ -68,7 +69,7 @@ func TestConcurrentPushesAndConfigurationChanges(t *testing.T) {
 		names = append(names, fmt.Sprintf("own/g%d", i))
 	}
 	for _, n := range names {
-		if _, err := admin.CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: n}); err != nil {
+		if _, err := admin.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: n}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -93,11 +94,11 @@ func TestConcurrentPushesAndConfigurationChanges(t *testing.T) {
 			for i := 0; i < changesEach; i++ {
 				if r.IntN(8) == 0 {
 					_, err := c.DeleteSigningConfiguration(nil)
-					report(simtest.CheckError(sim.OpDeleteSigningConfiguration, err))
+					report(simtest.CheckError(ecrapi.OpDeleteSigningConfiguration, err))
 					continue
 				}
-				_, err := c.PutSigningConfiguration(&sim.PutSigningConfigurationRequest{SigningConfiguration: randomSigning(r)})
-				report(simtest.CheckError(sim.OpPutSigningConfiguration, err))
+				_, err := c.PutSigningConfiguration(&ecrapi.PutSigningConfigurationRequest{SigningConfiguration: randomSigning(r)})
+				report(simtest.CheckError(ecrapi.OpPutSigningConfiguration, err))
 			}
 		}(g)
 	}
@@ -109,16 +110,16 @@ func TestConcurrentPushesAndConfigurationChanges(t *testing.T) {
 			c := w.Client(sim.Caller{})
 			own := fmt.Sprintf("own/g%d", g)
 			var ownDigest string
-			var ownStatuses []sim.ImageSigningStatus
+			var ownStatuses []ecrapi.ImageSigningStatus
 			for i := 0; i < pushesEach; i++ {
 				repo := names[r.IntN(sharedRepos)]
 				if r.IntN(4) == 0 {
 					repo = own
 				}
-				req := &sim.PutImageRequest{RepositoryName: repo, ImageManifest: testManifest(r.IntN(manifestsPool)), ImageTag: fmt.Sprintf("t%d", r.IntN(5))}
+				req := &ecrapi.PutImageRequest{RepositoryName: repo, ImageManifest: testManifest(r.IntN(manifestsPool)), ImageTag: fmt.Sprintf("t%d", r.IntN(5))}
 				res, err := ledger.Push(c, req)
-				var e *sim.Error
-				if errors.As(err, &e) && e.Code == sim.ImageAlreadyExistsException {
+				var e *ecrapi.Error
+				if errors.As(err, &e) && e.Code == ecrapi.ImageAlreadyExistsException {
 					refused.Add(1) // PutImage of the same manifest and tag again
 					continue
 				}
@@ -164,8 +165,8 @@ func TestConcurrentPushesAndConfigurationChanges(t *testing.T) {
 	}
 }
 
-func describe(t *testing.T, c *sim.Client, repo, digest string) []sim.ImageSigningStatus {
-	out, err := c.DescribeImageSigningStatus(&sim.DescribeImageSigningStatusRequest{RepositoryName: repo, ImageID: &sim.ImageIdentifier{ImageDigest: digest}})
+func describe(t *testing.T, c *sim.Client, repo, digest string) []ecrapi.ImageSigningStatus {
+	out, err := c.DescribeImageSigningStatus(&ecrapi.DescribeImageSigningStatusRequest{RepositoryName: repo, ImageID: &ecrapi.ImageIdentifier{ImageDigest: digest}})
 	if err != nil {
 		t.Errorf("describe %s: %v", repo, err)
 		return nil

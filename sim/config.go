@@ -3,30 +3,31 @@ package sim
 import (
 	"github.com/ecrsign/ecrsign/match"
 	"github.com/ecrsign/ecrsign/rules"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // compileSigning validates a signing configuration as PutSigningConfiguration does for a
 // registry in region, and compiles it. The state holds a private copy of cfg.
 func compileSigning(cfg *rules.SigningConfiguration, region string) (*signingState, error) {
 	if vs := rules.CheckSigning(cfg); len(vs) > 0 {
-		return nil, &Error{Code: ValidationException, Message: rules.FormatViolations("signingConfiguration", vs)}
+		return nil, &ecrapi.Error{Code: ecrapi.ValidationException, Message: rules.FormatViolations("signingConfiguration", vs)}
 	}
 	for _, r := range cfg.Rules {
 		arn, err := rules.ParseProfileARN(r.SigningProfileArn)
 		if err != nil { // CheckSigning accepted it, so this does not happen; say so if it does
-			return nil, &Error{Code: ValidationException, Message: err.Error()}
+			return nil, &ecrapi.Error{Code: ecrapi.ValidationException, Message: err.Error()}
 		}
 		if arn.Region != region {
-			return nil, newError(ValidationException, "The region of signing profile ARN %s is '%s' but must be '%s'", r.SigningProfileArn, arn.Region, region)
+			return nil, newError(ecrapi.ValidationException, "The region of signing profile ARN %s is '%s' but must be '%s'", r.SigningProfileArn, arn.Region, region)
 		}
-		if want := Partition(region); arn.Partition != want {
-			return nil, newError(ValidationException, "The partition of signing profile ARN %s is '%s' but must be '%s'", r.SigningProfileArn, arn.Partition, want)
+		if want := ecrapi.Partition(region); arn.Partition != want {
+			return nil, newError(ecrapi.ValidationException, "The partition of signing profile ARN %s is '%s' but must be '%s'", r.SigningProfileArn, arn.Partition, want)
 		}
 	}
 	c := cloneSigning(cfg)
 	m, err := match.Compile(c)
 	if err != nil {
-		return nil, &Error{Code: InvalidParameterException, Message: "Invalid parameter at 'signingConfiguration': " + err.Error()}
+		return nil, &ecrapi.Error{Code: ecrapi.InvalidParameterException, Message: "Invalid parameter at 'signingConfiguration': " + err.Error()}
 	}
 	return &signingState{cfg: c, matcher: m}, nil
 }
@@ -35,7 +36,7 @@ func compileSigning(cfg *rules.SigningConfiguration, region string) (*signingSta
 // does for the source registry and compiles it.
 func compileReplication(cfg *rules.ReplicationConfiguration, source registryKey) (*replicationState, error) {
 	if vs := rules.CheckReplication(cfg); len(vs) > 0 {
-		return nil, &Error{Code: ValidationException, Message: rules.FormatViolations("replicationConfiguration", vs)}
+		return nil, &ecrapi.Error{Code: ecrapi.ValidationException, Message: rules.FormatViolations("replicationConfiguration", vs)}
 	}
 	if err := checkNotSource(cfg, source); err != nil {
 		return nil, err
@@ -47,12 +48,12 @@ func compileReplication(cfg *rules.ReplicationConfiguration, source registryKey)
 		}
 	}
 	if len(distinct) > rules.MaxDistinctDestinations {
-		return nil, newError(InvalidParameterException, "Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: 'the rules name %d distinct destinations; at most %d are allowed'", len(distinct), rules.MaxDistinctDestinations)
+		return nil, newError(ecrapi.InvalidParameterException, "Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: 'the rules name %d distinct destinations; at most %d are allowed'", len(distinct), rules.MaxDistinctDestinations)
 	}
 	c := cloneReplication(cfg)
 	m, err := match.CompileReplication(c)
 	if err != nil {
-		return nil, &Error{Code: InvalidParameterException, Message: "Invalid parameter at 'replicationConfiguration': " + err.Error()}
+		return nil, &ecrapi.Error{Code: ecrapi.InvalidParameterException, Message: "Invalid parameter at 'replicationConfiguration': " + err.Error()}
 	}
 	return &replicationState{cfg: c, matcher: m}, nil
 }
@@ -62,7 +63,7 @@ func compileReplication(cfg *rules.ReplicationConfiguration, source registryKey)
 func checkNotSource(cfg *rules.ReplicationConfiguration, source registryKey) error {
 	if vs := rules.CheckSource(cfg, source.account, source.region); len(vs) > 0 {
 		v := vs[0]
-		return newError(InvalidParameterException, "Invalid parameter at 'replicationConfiguration.%s' failed to satisfy constraint: '%s'", rules.APIPath(v.Path), v.Constraint)
+		return newError(ecrapi.InvalidParameterException, "Invalid parameter at 'replicationConfiguration.%s' failed to satisfy constraint: '%s'", rules.APIPath(v.Path), v.Constraint)
 	}
 	return nil
 }

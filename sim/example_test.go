@@ -9,6 +9,7 @@ import (
 
 	"github.com/ecrsign/ecrsign/rules"
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 func ExamplePredict() {
@@ -17,7 +18,7 @@ func ExamplePredict() {
 			RepositoryFilters: []rules.SigningRepositoryFilter{{Filter: "*/prod", FilterType: rules.WildcardMatch}}},
 		{SigningProfileArn: "arn:aws:signer:us-east-1:123456789012:/signing-profiles/audit"},
 	}}
-	p, err := sim.Predict(cfg, nil, &sim.PutImageRequest{
+	p, err := sim.Predict(cfg, nil, &ecrapi.PutImageRequest{
 		RepositoryName: "payments/prod",
 		ImageTag:       "v1",
 		ImageManifest:  `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}`,
@@ -76,7 +77,7 @@ func ExampleOpen() {
 		fmt.Println(err)
 		return
 	}
-	w.Client(sim.Caller{}).CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: "team/api"})
+	w.Client(sim.Caller{}).CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "team/api"})
 	w.Close()
 
 	w, err = sim.Open(state)
@@ -85,7 +86,7 @@ func ExampleOpen() {
 		return
 	}
 	defer w.Close()
-	_, err = w.Client(sim.Caller{}).CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: "team/api"})
+	_, err = w.Client(sim.Caller{}).CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "team/api"})
 	fmt.Println(err)
 	// Output:
 	// RepositoryAlreadyExistsException: The repository with name 'team/api' already exists in the registry with id '123456789012'
@@ -97,22 +98,22 @@ func ExampleClient_ListImageReferrers() {
 	w := sim.New(sim.WithClock(clk))
 	c := w.Client(sim.Caller{})
 	prod := "arn:aws:signer:us-east-1:123456789012:/signing-profiles/prod"
-	c.PutSigningConfiguration(&sim.PutSigningConfigurationRequest{SigningConfiguration: &rules.SigningConfiguration{Rules: []rules.SigningRule{{SigningProfileArn: prod}}}})
-	c.CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: "team/app"})
+	c.PutSigningConfiguration(&ecrapi.PutSigningConfigurationRequest{SigningConfiguration: &rules.SigningConfiguration{Rules: []rules.SigningRule{{SigningProfileArn: prod}}}})
+	c.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "team/app"})
 	manifest := `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}`
-	if _, err := c.PutImage(&sim.PutImageRequest{RepositoryName: "team/app", ImageManifest: manifest, ImageTag: "v1"}); err != nil {
+	if _, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: "team/app", ImageManifest: manifest, ImageTag: "v1"}); err != nil {
 		fmt.Println(err)
 		return
 	}
 	list := func() {
-		out, err := c.ListImageReferrers(&sim.ListImageReferrersRequest{RepositoryName: "team/app", SubjectID: &sim.SubjectIdentifier{ImageDigest: sim.Digest(manifest)}})
+		out, err := c.ListImageReferrers(&ecrapi.ListImageReferrersRequest{RepositoryName: "team/app", SubjectID: &ecrapi.SubjectIdentifier{ImageDigest: ecrapi.Digest(manifest)}})
 		if err != nil {
 			fmt.Println(err)
 			return
 		}
 		fmt.Println(len(out.Referrers), "referrers")
 		for _, r := range out.Referrers {
-			fmt.Println(r.ArtifactType, r.Annotations[sim.AnnotationSigningProfile])
+			fmt.Println(r.ArtifactType, r.Annotations[ecrapi.AnnotationSigningProfile])
 		}
 	}
 	list() // signing is IN_PROGRESS

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ecrsign/ecrsign/rules"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // MaxWorldFileBytes bounds a world file (state files hold every manifest pushed).
@@ -67,8 +68,8 @@ type fileRepository struct {
 	// Blobs are the sizes of the layers and configs the repository holds, by digest (their
 	// bytes are in the blob area, not in the world file); Tags are its resource tags
 	// (TagResource), in the order they were added.
-	Blobs map[string]int64 `json:"blobs,omitempty"`
-	Tags  []ResourceTag    `json:"tags,omitempty"`
+	Blobs map[string]int64     `json:"blobs,omitempty"`
+	Tags  []ecrapi.ResourceTag `json:"tags,omitempty"`
 
 	tagIndex map[string]int // digest -> index in Images, while tags are read from the store
 }
@@ -316,9 +317,9 @@ func (w *World) applyRegistry(fr fileRegistry) error {
 		}
 		mut := frepo.ImageTagMutability
 		if mut == "" {
-			mut = TagMutable
+			mut = ecrapi.TagMutable
 		}
-		if mut != TagMutable && mut != TagImmutable {
+		if mut != ecrapi.TagMutable && mut != ecrapi.TagImmutable {
 			return fmt.Errorf("repositories[%d].imageTagMutability: %q is not MUTABLE or IMMUTABLE", i, mut)
 		}
 		created := now
@@ -339,8 +340,8 @@ func (w *World) applyRegistry(fr fileRegistry) error {
 			repo.sigJobs += sigCount(img)
 		}
 		for j, pt := range frepo.PendingTags {
-			if pt.ImageTag == "" || len(pt.ImageTag) > MaxImageTagLen {
-				return fmt.Errorf("repositories[%d].pendingTags[%d]: image tag %q must have 1..%d characters", i, j, pt.ImageTag, MaxImageTagLen)
+			if pt.ImageTag == "" || len(pt.ImageTag) > ecrapi.MaxImageTagLen {
+				return fmt.Errorf("repositories[%d].pendingTags[%d]: image tag %q must have 1..%d characters", i, j, pt.ImageTag, ecrapi.MaxImageTagLen)
 			}
 			if repo.images[pt.ImageDigest] == nil {
 				return fmt.Errorf("repositories[%d].pendingTags[%d]: image %s is not in the repository", i, j, pt.ImageDigest)
@@ -358,7 +359,7 @@ func (w *World) applyRegistry(fr fileRegistry) error {
 }
 
 func loadImage(repo *repository, fi fileImage) (*image, error) {
-	if fi.ImageManifest == "" || Digest(fi.ImageManifest) != fi.ImageDigest {
+	if fi.ImageManifest == "" || ecrapi.Digest(fi.ImageManifest) != fi.ImageDigest {
 		return nil, fmt.Errorf("imageDigest %q is not the digest of imageManifest", fi.ImageDigest)
 	}
 	if _, dup := repo.images[fi.ImageDigest]; dup {
@@ -372,8 +373,8 @@ func loadImage(repo *repository, fi fileImage) (*image, error) {
 		img.lastPull = *fi.LastRecordedPullTime
 	}
 	for _, t := range fi.ImageTags {
-		if t == "" || len(t) > MaxImageTagLen {
-			return nil, fmt.Errorf("image tag %q must have 1..%d characters", t, MaxImageTagLen)
+		if t == "" || len(t) > ecrapi.MaxImageTagLen {
+			return nil, fmt.Errorf("image tag %q must have 1..%d characters", t, ecrapi.MaxImageTagLen)
 		}
 		if d, ok := repo.tags[t]; ok {
 			return nil, fmt.Errorf("tag %q is on %s too", t, d)
@@ -445,7 +446,7 @@ type registrySnapshot struct {
 type repoSnapshot struct {
 	repo         *repository // only its name and creation time are read
 	mutability   string
-	resourceTags []ResourceTag
+	resourceTags []ecrapi.ResourceTag
 	layers       map[string]int64
 	images       []*image // by digest
 	tags         map[string]string

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ecrsign/ecrsign/rules"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 func TestSaveLoadRoundTrip(t *testing.T) {
@@ -19,8 +20,8 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	w.SetProfileStatus(profAudit, ProfileCanceled)
 	w.GrantProfiles("arn:aws:iam::123456789012:role/dev", profProd)
 	putSigning(t, c, signing(rule(profProd, "team/*"), rule(profAudit)))
-	must(c.PutReplicationConfiguration(&PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{replRule(nil, dest("123456789012", "us-west-2"))}}}))(t)
-	must(c.CreateRepository(&CreateRepositoryRequest{RepositoryName: "team/api", ImageTagMutability: TagImmutable}))(t)
+	must(c.PutReplicationConfiguration(&ecrapi.PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{replRule(nil, dest("123456789012", "us-west-2"))}}}))(t)
+	must(c.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "team/api", ImageTagMutability: ecrapi.TagImmutable}))(t)
 	for i := 0; i < 5; i++ {
 		push(t, c, "team/api", i, "v"+string(rune('0'+i)))
 		clk.Advance(time.Second)
@@ -43,8 +44,8 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	// The loaded world answers as the original, and carries on.
 	c2 := w2.Client(Caller{})
 	for _, cl := range []*Client{c, c2} {
-		got := statuses(t, cl, "team/api", ImageIdentifier{ImageTag: "v0"})
-		if len(got) != 2 || got[1].FailureCode != FailureProfileCanceled {
+		got := statuses(t, cl, "team/api", ecrapi.ImageIdentifier{ImageTag: "v0"})
+		if len(got) != 2 || got[1].FailureCode != ecrapi.FailureProfileCanceled {
 			t.Fatalf("statuses %+v", got)
 		}
 	}
@@ -54,7 +55,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	}
 }
 
-func equalStatuses(a, b []ImageSigningStatus) bool {
+func equalStatuses(a, b []ecrapi.ImageSigningStatus) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -225,7 +226,7 @@ func TestSetClock(t *testing.T) {
 	if w.Clock() != later || !w.Now().Equal(later.Now()) {
 		t.Fatalf("Clock() = %v after SetClock", w.Clock())
 	}
-	if got := statuses(t, c, "team/api", ImageIdentifier{ImageTag: "v1"}); got[0].Status != StatusComplete {
+	if got := statuses(t, c, "team/api", ecrapi.ImageIdentifier{ImageTag: "v1"}); got[0].Status != ecrapi.StatusComplete {
 		t.Fatalf("statuses on the new clock %+v", got)
 	}
 	w.SetClock(nil)

@@ -3,6 +3,8 @@ package sim
 import (
 	"fmt"
 	"slices"
+
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // The world file's members for what the repository, image and registry protocol operations
@@ -17,11 +19,11 @@ func loadRepositoryExtras(repo *repository, frepo fileRepository) error {
 		}
 		repo.blobs[d] = n
 	}
-	if len(frepo.Tags) > MaxResourceTags {
-		return fmt.Errorf("tags: %d tags, at most %d", len(frepo.Tags), MaxResourceTags)
+	if len(frepo.Tags) > ecrapi.MaxResourceTags {
+		return fmt.Errorf("tags: %d tags, at most %d", len(frepo.Tags), ecrapi.MaxResourceTags)
 	}
 	for i, t := range frepo.Tags {
-		if err := checkTagKey(t.Key); err != nil || len(t.Value) > MaxResourceTagValue {
+		if err := checkTagKey(t.Key); err != nil || len(t.Value) > ecrapi.MaxResourceTagValue {
 			return fmt.Errorf("tags[%d]: key %q or its value is not a valid tag", i, t.Key)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ecrsign/ecrsign/rules"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 const (
@@ -85,7 +86,7 @@ func must[T any](v T, err error) func(t *testing.T) T {
 // wantAPIError checks that err is the named exception and its message contains msg.
 func wantAPIError(t *testing.T, err error, code, msg string) {
 	t.Helper()
-	var ae *Error
+	var ae *ecrapi.Error
 	if !errors.As(err, &ae) {
 		t.Fatalf("error %v (%T) is not a *sim.Error; want %s", err, err, code)
 	}
@@ -101,11 +102,11 @@ func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 func createRepo(t *testing.T, c *Client, name string) {
 	t.Helper()
-	must(c.CreateRepository(&CreateRepositoryRequest{RepositoryName: name}))(t)
+	must(c.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: name}))(t)
 }
 
-func statuses(t *testing.T, c *Client, repo string, id ImageIdentifier) []ImageSigningStatus {
+func statuses(t *testing.T, c *Client, repo string, id ecrapi.ImageIdentifier) []ecrapi.ImageSigningStatus {
 	t.Helper()
-	out := must(c.DescribeImageSigningStatus(&DescribeImageSigningStatusRequest{RepositoryName: repo, ImageID: &id}))(t)
+	out := must(c.DescribeImageSigningStatus(&ecrapi.DescribeImageSigningStatusRequest{RepositoryName: repo, ImageID: &id}))(t)
 	return out.SigningStatuses
 }

@@ -6,29 +6,14 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
-
-// DescribeRepositoriesRequest is the input of DescribeRepositories.
-type DescribeRepositoriesRequest struct {
-	RegistryID      string   `json:"registryId,omitempty"`
-	RepositoryNames []string `json:"repositoryNames,omitempty"`
-	NextToken       string   `json:"nextToken,omitempty"`
-	MaxResults      *int32   `json:"maxResults,omitempty"`
-}
-
-// DescribeRepositoriesResponse is the output of DescribeRepositories.
-type DescribeRepositoriesResponse struct {
-	Repositories []Repository `json:"repositories"`
-	NextToken    string       `json:"nextToken,omitempty"`
-}
-
-// MaxRepositoryNames bounds DescribeRepositories' repositoryNames (RepositoryNameList).
-const MaxRepositoryNames = 100
 
 // DescribeRepositories describes the registry's repositories in name order, or the ones
 // named (RepositoryNotFoundException for one that does not exist).
-func (c *Client) DescribeRepositories(req *DescribeRepositoriesRequest) (*DescribeRepositoriesResponse, error) {
-	const op = OpDescribeRepositories
+func (c *Client) DescribeRepositories(req *ecrapi.DescribeRepositoriesRequest) (*ecrapi.DescribeRepositoriesResponse, error) {
+	const op = ecrapi.OpDescribeRepositories
 	req, unlock, err := lockAndBegin(c, op, req)
 	if err != nil {
 		return nil, err
@@ -38,10 +23,10 @@ func (c *Client) DescribeRepositories(req *DescribeRepositoriesRequest) (*Descri
 	if req.RegistryID != "" && !validRegistryID(req.RegistryID) {
 		return nil, invalidParameter("registryId", registryIDConstraint)
 	}
-	if n := len(req.RepositoryNames); n > MaxRepositoryNames {
-		return nil, listTooLong(op, "repositoryNames", n, MaxRepositoryNames)
+	if n := len(req.RepositoryNames); n > ecrapi.MaxRepositoryNames {
+		return nil, listTooLong(op, "repositoryNames", n, ecrapi.MaxRepositoryNames)
 	}
-	size, err := pageSize(op, req.MaxResults, DefaultPageSize, MaxPageSize)
+	size, err := pageSize(op, req.MaxResults, ecrapi.DefaultPageSize, ecrapi.MaxPageSize)
 	if err != nil {
 		return nil, err
 	}
@@ -74,45 +59,33 @@ func (c *Client) DescribeRepositories(req *DescribeRepositoriesRequest) (*Descri
 	if err != nil {
 		return nil, err
 	}
-	out := &DescribeRepositoriesResponse{Repositories: make([]Repository, 0, len(page)), NextToken: next}
+	out := &ecrapi.DescribeRepositoriesResponse{Repositories: make([]ecrapi.Repository, 0, len(page)), NextToken: next}
 	for _, n := range page {
 		out.Repositories = append(out.Repositories, *repositoryShape(k, reg.repos[n]))
 	}
 	return out, nil
 }
 
-// DeleteRepositoryRequest is the input of DeleteRepository.
-type DeleteRepositoryRequest struct {
-	RegistryID     string `json:"registryId,omitempty"`
-	RepositoryName string `json:"repositoryName"`
-	Force          bool   `json:"force,omitempty"`
-}
-
-// DeleteRepositoryResponse is the output of DeleteRepository.
-type DeleteRepositoryResponse struct {
-	Repository *Repository `json:"repository,omitempty"`
-}
-
 // DeleteRepository deletes a repository: one that holds images only with Force
 // (RepositoryNotEmptyException otherwise).
-func (c *Client) DeleteRepository(req *DeleteRepositoryRequest) (*DeleteRepositoryResponse, error) {
-	const op = OpDeleteRepository
+func (c *Client) DeleteRepository(req *ecrapi.DeleteRepositoryRequest) (*ecrapi.DeleteRepositoryResponse, error) {
+	const op = ecrapi.OpDeleteRepository
 	if req == nil {
-		req = &DeleteRepositoryRequest{}
+		req = &ecrapi.DeleteRepositoryRequest{}
 	}
 	w := c.w
-	var out *DeleteRepositoryResponse
+	var out *ecrapi.DeleteRepositoryResponse
 	err := c.write(op, c.repoScopes(req.RegistryID, req.RepositoryName), func(ch *change) error {
 		k, repo, err := c.repo(op, req.RegistryID, req.RepositoryName)
 		if err != nil {
 			return err
 		}
 		if !req.Force && repo.imageCount(w.clock.Now()) > 0 {
-			return newError(RepositoryNotEmptyException, "The repository with name '%s' in registry with id '%s' cannot be deleted because it still contains images", repo.name, k.account)
+			return newError(ecrapi.RepositoryNotEmptyException, "The repository with name '%s' in registry with id '%s' cannot be deleted because it still contains images", repo.name, k.account)
 		}
 		deleteRepositoryRecords(ch, k, repo)
 		ch.then(func() { w.deleteRepository(k, repo) })
-		out = &DeleteRepositoryResponse{Repository: repositoryShape(k, repo)}
+		out = &ecrapi.DeleteRepositoryResponse{Repository: repositoryShape(k, repo)}
 		return nil
 	})
 	if err != nil {
@@ -142,16 +115,9 @@ func (w *World) deleteRepository(k registryKey, repo *repository) {
 	}
 }
 
-// Tag status filters of ListImages and DescribeImages.
-const (
-	TagStatusTagged   = "TAGGED"
-	TagStatusUntagged = "UNTAGGED"
-	TagStatusAny      = "ANY"
-)
-
 func checkTagStatus(op, path, s string) error {
 	switch s {
-	case "", TagStatusTagged, TagStatusUntagged, TagStatusAny:
+	case "", ecrapi.TagStatusTagged, ecrapi.TagStatusUntagged, ecrapi.TagStatusAny:
 		return nil
 	}
 	return invalidRequest(op, fmt.Sprintf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]", s, path))
@@ -180,39 +146,18 @@ func tagIndex(tags map[string]string) map[string][]string {
 // keep reports whether an image with tags passes a tagStatus filter.
 func keep(tagStatus string, tagged bool) bool {
 	switch tagStatus {
-	case TagStatusTagged:
+	case ecrapi.TagStatusTagged:
 		return tagged
-	case TagStatusUntagged:
+	case ecrapi.TagStatusUntagged:
 		return !tagged
 	}
 	return true
 }
 
-// ListImagesRequest is the input of ListImages.
-type ListImagesRequest struct {
-	RegistryID     string            `json:"registryId,omitempty"`
-	RepositoryName string            `json:"repositoryName"`
-	NextToken      string            `json:"nextToken,omitempty"`
-	MaxResults     *int32            `json:"maxResults,omitempty"`
-	Filter         *ListImagesFilter `json:"filter,omitempty"`
-}
-
-// ListImagesFilter filters ListImages.
-type ListImagesFilter struct {
-	TagStatus   string `json:"tagStatus,omitempty"`
-	ImageStatus string `json:"imageStatus,omitempty"`
-}
-
-// ListImagesResponse is the output of ListImages.
-type ListImagesResponse struct {
-	ImageIDs  []ImageIdentifier `json:"imageIds"`
-	NextToken string            `json:"nextToken,omitempty"`
-}
-
 // ListImages lists the repository's images, one identifier per tag (digest and tag) and one
 // per untagged image (digest), in digest then tag order.
-func (c *Client) ListImages(req *ListImagesRequest) (*ListImagesResponse, error) {
-	const op = OpListImages
+func (c *Client) ListImages(req *ecrapi.ListImagesRequest) (*ecrapi.ListImagesResponse, error) {
+	const op = ecrapi.OpListImages
 	req, unlock, err := lockAndBegin(c, op, req)
 	if err != nil {
 		return nil, err
@@ -223,7 +168,7 @@ func (c *Client) ListImages(req *ListImagesRequest) (*ListImagesResponse, error)
 	if err := checkStatusFilter(op, f.TagStatus, f.ImageStatus); err != nil {
 		return nil, err
 	}
-	size, err := pageSize(op, req.MaxResults, DefaultPageSize, MaxPageSize)
+	size, err := pageSize(op, req.MaxResults, ecrapi.DefaultPageSize, ecrapi.MaxPageSize)
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +176,7 @@ func (c *Client) ListImages(req *ListImagesRequest) (*ListImagesResponse, error)
 	if err != nil {
 		return nil, err
 	}
-	var ids []ImageIdentifier
+	var ids []ecrapi.ImageIdentifier
 	now := w.clock.Now()
 	idx := tagIndex(repo.tagsAt(now))
 	for _, img := range repo.visibleImages(now) {
@@ -240,66 +185,25 @@ func (c *Client) ListImages(req *ListImagesRequest) (*ListImagesResponse, error)
 			continue
 		}
 		if len(tags) == 0 {
-			ids = append(ids, ImageIdentifier{ImageDigest: img.digest})
+			ids = append(ids, ecrapi.ImageIdentifier{ImageDigest: img.digest})
 		}
 		for _, t := range tags {
-			ids = append(ids, ImageIdentifier{ImageDigest: img.digest, ImageTag: t})
+			ids = append(ids, ecrapi.ImageIdentifier{ImageDigest: img.digest, ImageTag: t})
 		}
 	}
-	page, next, err := paginate(ids, func(id ImageIdentifier) string { return id.ImageDigest + "\x00" + id.ImageTag }, req.NextToken, size)
+	page, next, err := paginate(ids, func(id ecrapi.ImageIdentifier) string { return id.ImageDigest + "\x00" + id.ImageTag }, req.NextToken, size)
 	if err != nil {
 		return nil, err
 	}
-	return &ListImagesResponse{ImageIDs: append([]ImageIdentifier{}, page...), NextToken: next}, nil
+	return &ecrapi.ListImagesResponse{ImageIDs: append([]ecrapi.ImageIdentifier{}, page...), NextToken: next}, nil
 }
 
-// DescribeImagesRequest is the input of DescribeImages.
-type DescribeImagesRequest struct {
-	RegistryID     string                `json:"registryId,omitempty"`
-	RepositoryName string                `json:"repositoryName"`
-	ImageIDs       []ImageIdentifier     `json:"imageIds,omitempty"`
-	NextToken      string                `json:"nextToken,omitempty"`
-	MaxResults     *int32                `json:"maxResults,omitempty"`
-	Filter         *DescribeImagesFilter `json:"filter,omitempty"`
-}
-
-// DescribeImagesFilter filters DescribeImages.
-type DescribeImagesFilter struct {
-	TagStatus   string `json:"tagStatus,omitempty"`
-	ImageStatus string `json:"imageStatus,omitempty"`
-}
-
-// DescribeImagesResponse is the output of DescribeImages.
-type DescribeImagesResponse struct {
-	ImageDetails []ImageDetail `json:"imageDetails"`
-	NextToken    string        `json:"nextToken,omitempty"`
-}
-
-// ImageDetail describes one image.
-type ImageDetail struct {
-	RegistryID             string     `json:"registryId,omitempty"`
-	RepositoryName         string     `json:"repositoryName,omitempty"`
-	ImageDigest            string     `json:"imageDigest,omitempty"`
-	ImageTags              []string   `json:"imageTags,omitempty"`
-	ImageSizeInBytes       int64      `json:"imageSizeInBytes"`
-	ImagePushedAt          *Timestamp `json:"imagePushedAt,omitempty"`
-	ImageManifestMediaType string     `json:"imageManifestMediaType,omitempty"`
-	ArtifactMediaType      string     `json:"artifactMediaType,omitempty"`
-	LastRecordedPullTime   *Timestamp `json:"lastRecordedPullTime,omitempty"`
-	SubjectManifestDigest  string     `json:"subjectManifestDigest,omitempty"`
-	ImageStatus            string     `json:"imageStatus,omitempty"`
-}
-
-// MaxImageIDs bounds the imageIds of DescribeImages, BatchGetImage and BatchDeleteImage
-// (ImageIdentifierList).
-const MaxImageIDs = 100
-
-func checkImageIDs(op string, ids []ImageIdentifier, required bool) error {
+func checkImageIDs(op string, ids []ecrapi.ImageIdentifier, required bool) error {
 	switch n := len(ids); {
 	case n == 0 && required:
 		return memberNull(op, "imageIds")
-	case n > MaxImageIDs:
-		return listTooLong(op, "imageIds", n, MaxImageIDs)
+	case n > ecrapi.MaxImageIDs:
+		return listTooLong(op, "imageIds", n, ecrapi.MaxImageIDs)
 	}
 	return nil
 }
@@ -307,8 +211,8 @@ func checkImageIDs(op string, ids []ImageIdentifier, required bool) error {
 // DescribeImages describes the repository's images (signatures included, as ECR lists
 // referrers) in digest order, or the ones named (ImageNotFoundException for one that does
 // not exist).
-func (c *Client) DescribeImages(req *DescribeImagesRequest) (*DescribeImagesResponse, error) {
-	const op = OpDescribeImages
+func (c *Client) DescribeImages(req *ecrapi.DescribeImagesRequest) (*ecrapi.DescribeImagesResponse, error) {
+	const op = ecrapi.OpDescribeImages
 	req, unlock, err := lockAndBegin(c, op, req)
 	if err != nil {
 		return nil, err
@@ -322,7 +226,7 @@ func (c *Client) DescribeImages(req *DescribeImagesRequest) (*DescribeImagesResp
 	if err := checkImageIDs(op, req.ImageIDs, false); err != nil {
 		return nil, err
 	}
-	size, err := pageSize(op, req.MaxResults, DefaultPageSize, MaxPageSize)
+	size, err := pageSize(op, req.MaxResults, ecrapi.DefaultPageSize, ecrapi.MaxPageSize)
 	if err != nil {
 		return nil, err
 	}
@@ -363,18 +267,18 @@ func (c *Client) DescribeImages(req *DescribeImagesRequest) (*DescribeImagesResp
 	if err != nil {
 		return nil, err
 	}
-	out := &DescribeImagesResponse{ImageDetails: make([]ImageDetail, 0, len(page)), NextToken: next}
+	out := &ecrapi.DescribeImagesResponse{ImageDetails: make([]ecrapi.ImageDetail, 0, len(page)), NextToken: next}
 	for _, img := range page {
 		d := img.detailsOf()
-		det := ImageDetail{
+		det := ecrapi.ImageDetail{
 			RegistryID: k.account, RepositoryName: repo.name, ImageDigest: img.digest,
 			ImageTags: idx[img.digest], ImageSizeInBytes: d.size,
-			ImagePushedAt:          &Timestamp{pushedAt(img)},
+			ImagePushedAt:          &ecrapi.Timestamp{Time: pushedAt(img)},
 			ImageManifestMediaType: img.mediaType, ArtifactMediaType: d.configMediaType,
 			SubjectManifestDigest: d.subject, ImageStatus: "ACTIVE",
 		}
 		if !img.lastPull.IsZero() {
-			det.LastRecordedPullTime = &Timestamp{img.lastPull}
+			det.LastRecordedPullTime = &ecrapi.Timestamp{Time: img.lastPull}
 		}
 		out.ImageDetails = append(out.ImageDetails, det)
 	}
@@ -392,13 +296,13 @@ func pushedAt(img *image) time.Time {
 
 // resolve finds the image an identifier names at now, or says why it names none with an
 // ImageFailureCode.
-func (r *repository) resolve(id ImageIdentifier, now time.Time) (*image, string) {
+func (r *repository) resolve(id ecrapi.ImageIdentifier, now time.Time) (*image, string) {
 	switch {
 	case id.ImageDigest == "" && id.ImageTag == "":
 		return nil, "MissingDigestAndTag"
 	case id.ImageDigest != "" && !validDigest(id.ImageDigest):
 		return nil, "InvalidImageDigest"
-	case len(id.ImageTag) > MaxImageTagLen:
+	case len(id.ImageTag) > ecrapi.MaxImageTagLen:
 		return nil, "InvalidImageTag"
 	}
 	digest := id.ImageDigest
@@ -427,58 +331,34 @@ var failureReasons = map[string]string{
 	"ImageReferencedByManifestList": "Requested image is referenced by an image index in the repository",
 }
 
-// ImageFailure is an image a batch operation could not act on.
-type ImageFailure struct {
-	ImageID       *ImageIdentifier `json:"imageId,omitempty"`
-	FailureCode   string           `json:"failureCode,omitempty"`
-	FailureReason string           `json:"failureReason,omitempty"`
+func failure(id ecrapi.ImageIdentifier, code string) ecrapi.ImageFailure {
+	return ecrapi.ImageFailure{ImageID: &id, FailureCode: code, FailureReason: failureReasons[code]}
 }
-
-func failure(id ImageIdentifier, code string) ImageFailure {
-	return ImageFailure{ImageID: &id, FailureCode: code, FailureReason: failureReasons[code]}
-}
-
-// BatchGetImageRequest is the input of BatchGetImage.
-type BatchGetImageRequest struct {
-	RegistryID         string            `json:"registryId,omitempty"`
-	RepositoryName     string            `json:"repositoryName"`
-	ImageIDs           []ImageIdentifier `json:"imageIds"`
-	AcceptedMediaTypes []string          `json:"acceptedMediaTypes,omitempty"`
-}
-
-// BatchGetImageResponse is the output of BatchGetImage.
-type BatchGetImageResponse struct {
-	Images   []Image        `json:"images"`
-	Failures []ImageFailure `json:"failures"`
-}
-
-// MaxAcceptedMediaTypes bounds BatchGetImage's acceptedMediaTypes (MediaTypeList).
-const MaxAcceptedMediaTypes = 100
 
 // BatchGetImage returns the manifests of the images named, and a failure for each it cannot
 // return: among them an image whose media type is not in acceptedMediaTypes (ImageNotFound,
 // as ECR answers a manifest it cannot serve in an accepted type). A returned image counts as
 // pulled (lastRecordedPullTime).
-func (c *Client) BatchGetImage(req *BatchGetImageRequest) (*BatchGetImageResponse, error) {
-	const op = OpBatchGetImage
+func (c *Client) BatchGetImage(req *ecrapi.BatchGetImageRequest) (*ecrapi.BatchGetImageResponse, error) {
+	const op = ecrapi.OpBatchGetImage
 	if req == nil {
-		req = &BatchGetImageRequest{}
+		req = &ecrapi.BatchGetImageRequest{}
 	}
 	w := c.w
-	var out *BatchGetImageResponse
+	var out *ecrapi.BatchGetImageResponse
 	err := c.write(op, c.repoScopes(req.RegistryID, req.RepositoryName), func(ch *change) error {
 		if err := checkImageIDs(op, req.ImageIDs, true); err != nil {
 			return err
 		}
-		if n := len(req.AcceptedMediaTypes); n > MaxAcceptedMediaTypes {
-			return listTooLong(op, "acceptedMediaTypes", n, MaxAcceptedMediaTypes)
+		if n := len(req.AcceptedMediaTypes); n > ecrapi.MaxAcceptedMediaTypes {
+			return listTooLong(op, "acceptedMediaTypes", n, ecrapi.MaxAcceptedMediaTypes)
 		}
 		k, repo, err := c.repo(op, req.RegistryID, req.RepositoryName)
 		if err != nil {
 			return err
 		}
 		now := w.clock.Now()
-		out = &BatchGetImageResponse{Images: []Image{}, Failures: []ImageFailure{}}
+		out = &ecrapi.BatchGetImageResponse{Images: []ecrapi.Image{}, Failures: []ecrapi.ImageFailure{}}
 		pulled := map[string]bool{}
 		for _, id := range req.ImageIDs {
 			img, code := repo.resolve(id, now)
@@ -496,9 +376,9 @@ func (c *Client) BatchGetImage(req *BatchGetImageRequest) (*BatchGetImageRespons
 				pulled[img.digest] = true
 				recordPull(ch, k, repo, img, now)
 			}
-			out.Images = append(out.Images, Image{
+			out.Images = append(out.Images, ecrapi.Image{
 				RegistryID: k.account, RepositoryName: repo.name,
-				ImageID:       &ImageIdentifier{ImageDigest: img.digest, ImageTag: id.ImageTag},
+				ImageID:       &ecrapi.ImageIdentifier{ImageDigest: img.digest, ImageTag: id.ImageTag},
 				ImageManifest: img.manifest, ImageManifestMediaType: img.mediaType,
 			})
 		}
@@ -531,29 +411,16 @@ func recordPull(ch *change, k registryKey, repo *repository, img *image, now tim
 	})
 }
 
-// BatchDeleteImageRequest is the input of BatchDeleteImage.
-type BatchDeleteImageRequest struct {
-	RegistryID     string            `json:"registryId,omitempty"`
-	RepositoryName string            `json:"repositoryName"`
-	ImageIDs       []ImageIdentifier `json:"imageIds"`
-}
-
-// BatchDeleteImageResponse is the output of BatchDeleteImage.
-type BatchDeleteImageResponse struct {
-	ImageIDs []ImageIdentifier `json:"imageIds"`
-	Failures []ImageFailure    `json:"failures"`
-}
-
 // BatchDeleteImage deletes images: an identifier with a tag only removes the tag (the image
 // goes with its last tag), one with only a digest removes the image and its tags. An image an
 // index of the repository references is not deleted (ImageReferencedByManifestList).
-func (c *Client) BatchDeleteImage(req *BatchDeleteImageRequest) (*BatchDeleteImageResponse, error) {
-	const op = OpBatchDeleteImage
+func (c *Client) BatchDeleteImage(req *ecrapi.BatchDeleteImageRequest) (*ecrapi.BatchDeleteImageResponse, error) {
+	const op = ecrapi.OpBatchDeleteImage
 	if req == nil {
-		req = &BatchDeleteImageRequest{}
+		req = &ecrapi.BatchDeleteImageRequest{}
 	}
 	w := c.w
-	var out *BatchDeleteImageResponse
+	var out *ecrapi.BatchDeleteImageResponse
 	err := c.write(op, c.repoScopes(req.RegistryID, req.RepositoryName), func(ch *change) error {
 		if err := checkImageIDs(op, req.ImageIDs, true); err != nil {
 			return err
@@ -564,7 +431,7 @@ func (c *Client) BatchDeleteImage(req *BatchDeleteImageRequest) (*BatchDeleteIma
 		}
 		now := w.clock.Now()
 		draft := draftOf(repo, now)
-		out = &BatchDeleteImageResponse{ImageIDs: []ImageIdentifier{}, Failures: []ImageFailure{}}
+		out = &ecrapi.BatchDeleteImageResponse{ImageIDs: []ecrapi.ImageIdentifier{}, Failures: []ecrapi.ImageFailure{}}
 		for _, id := range req.ImageIDs {
 			img, code := draft.resolve(id, now)
 			if img == nil {
@@ -578,7 +445,7 @@ func (c *Client) BatchDeleteImage(req *BatchDeleteImageRequest) (*BatchDeleteIma
 				}
 			}
 			draft.deleteImage(img, id.ImageTag, now)
-			out.ImageIDs = append(out.ImageIDs, ImageIdentifier{ImageDigest: img.digest, ImageTag: id.ImageTag})
+			out.ImageIDs = append(out.ImageIDs, ecrapi.ImageIdentifier{ImageDigest: img.digest, ImageTag: id.ImageTag})
 		}
 		commitDraft(ch, k, repo, draft)
 		return nil
@@ -674,7 +541,7 @@ func commitDraft(ch *change, k registryKey, repo, draft *repository) {
 // referencedByIndex reports whether an image index of the repository references digest.
 func (r *repository) referencedByIndex(digest string, now time.Time) bool {
 	for _, img := range r.images {
-		if img.mediaType != MediaTypeOCIIndex && img.mediaType != MediaTypeDockerList || now.Before(img.visibleAt) {
+		if img.mediaType != ecrapi.MediaTypeOCIIndex && img.mediaType != ecrapi.MediaTypeDockerList || now.Before(img.visibleAt) {
 			continue
 		}
 		for _, c := range img.detailsOfIndex() {
@@ -715,35 +582,21 @@ func (draft *repository) deleteImage(img *image, tag string, now time.Time) {
 	}
 }
 
-// PutImageTagMutabilityRequest is the input of PutImageTagMutability.
-type PutImageTagMutabilityRequest struct {
-	RegistryID         string `json:"registryId,omitempty"`
-	RepositoryName     string `json:"repositoryName"`
-	ImageTagMutability string `json:"imageTagMutability"`
-}
-
-// PutImageTagMutabilityResponse is the output of PutImageTagMutability.
-type PutImageTagMutabilityResponse struct {
-	RegistryID         string `json:"registryId,omitempty"`
-	RepositoryName     string `json:"repositoryName,omitempty"`
-	ImageTagMutability string `json:"imageTagMutability,omitempty"`
-}
-
 // PutImageTagMutability sets whether the repository's tags may move (MUTABLE) or not
 // (IMMUTABLE); the *_WITH_EXCLUSION settings are not modelled (InvalidParameterException).
-func (c *Client) PutImageTagMutability(req *PutImageTagMutabilityRequest) (*PutImageTagMutabilityResponse, error) {
-	const op = OpPutImageTagMutability
+func (c *Client) PutImageTagMutability(req *ecrapi.PutImageTagMutabilityRequest) (*ecrapi.PutImageTagMutabilityResponse, error) {
+	const op = ecrapi.OpPutImageTagMutability
 	if req == nil {
-		req = &PutImageTagMutabilityRequest{}
+		req = &ecrapi.PutImageTagMutabilityRequest{}
 	}
-	var out *PutImageTagMutabilityResponse
+	var out *ecrapi.PutImageTagMutabilityResponse
 	err := c.write(op, c.repoScopes(req.RegistryID, req.RepositoryName), func(ch *change) error {
 		switch req.ImageTagMutability {
-		case TagMutable, TagImmutable:
+		case ecrapi.TagMutable, ecrapi.TagImmutable:
 		case "":
 			return memberNull(op, "imageTagMutability")
 		case "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION":
-			return newError(InvalidParameterException, "Invalid parameter at 'imageTagMutability': %s is not modelled by the ecrsign simulator; use MUTABLE or IMMUTABLE", req.ImageTagMutability)
+			return newError(ecrapi.InvalidParameterException, "Invalid parameter at 'imageTagMutability': %s is not modelled by the ecrsign simulator; use MUTABLE or IMMUTABLE", req.ImageTagMutability)
 		default:
 			return invalidRequest(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'imageTagMutability' failed to satisfy constraint: Member must satisfy enum value set: [MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION]", req.ImageTagMutability))
 		}
@@ -755,7 +608,7 @@ func (c *Client) PutImageTagMutability(req *PutImageTagMutabilityRequest) (*PutI
 		next.mutability = req.ImageTagMutability
 		putRepository(ch, k, &next)
 		ch.then(func() { repo.mutability = next.mutability })
-		out = &PutImageTagMutabilityResponse{RegistryID: k.account, RepositoryName: repo.name, ImageTagMutability: next.mutability}
+		out = &ecrapi.PutImageTagMutabilityResponse{RegistryID: k.account, RepositoryName: repo.name, ImageTagMutability: next.mutability}
 		return nil
 	})
 	if err != nil {
@@ -764,45 +617,8 @@ func (c *Client) PutImageTagMutability(req *PutImageTagMutabilityRequest) (*PutI
 	return out, nil
 }
 
-// ResourceTag is a tag of a repository (the model's Tag: its members are capitalised).
-type ResourceTag struct {
-	Key   string `json:"Key"`
-	Value string `json:"Value"`
-}
-
-// TagResourceRequest is the input of TagResource.
-type TagResourceRequest struct {
-	ResourceArn string        `json:"resourceArn"`
-	Tags        []ResourceTag `json:"tags"`
-}
-
-// TagResourceResponse is the output of TagResource.
-type TagResourceResponse struct{}
-
-// UntagResourceRequest is the input of UntagResource.
-type UntagResourceRequest struct {
-	ResourceArn string   `json:"resourceArn"`
-	TagKeys     []string `json:"tagKeys"`
-}
-
-// UntagResourceResponse is the output of UntagResource.
-type UntagResourceResponse struct{}
-
-// ListTagsForResourceRequest is the input of ListTagsForResource.
-type ListTagsForResourceRequest struct {
-	ResourceArn string `json:"resourceArn"`
-}
-
-// ListTagsForResourceResponse is the output of ListTagsForResource.
-type ListTagsForResourceResponse struct {
-	Tags []ResourceTag `json:"tags"`
-}
-
 // Limits of resource tags (AWS's tagging limits).
 const (
-	MaxResourceTags      = 50
-	MaxResourceTagKey    = 128
-	MaxResourceTagValue  = 256
 	resourceARNConstrain = "'Invalid ARN: expected arn:aws:ecr:REGION:ACCOUNT:repository/NAME'"
 )
 
@@ -823,19 +639,19 @@ func (c *Client) taggedRepo(op, arn string) (registryKey, *repository, error) {
 
 func checkTagKey(k string) error {
 	switch {
-	case k == "" || len(k) > MaxResourceTagKey:
-		return newError(InvalidTagParameterException, "Invalid tag key '%s': a key has 1 to %d characters", k, MaxResourceTagKey)
+	case k == "" || len(k) > ecrapi.MaxResourceTagKey:
+		return newError(ecrapi.InvalidTagParameterException, "Invalid tag key '%s': a key has 1 to %d characters", k, ecrapi.MaxResourceTagKey)
 	case strings.HasPrefix(strings.ToLower(k), "aws:"):
-		return newError(InvalidTagParameterException, "Invalid tag key '%s': keys starting with aws: are reserved", k)
+		return newError(ecrapi.InvalidTagParameterException, "Invalid tag key '%s': keys starting with aws: are reserved", k)
 	}
 	return nil
 }
 
 // TagResource adds or replaces tags of a repository.
-func (c *Client) TagResource(req *TagResourceRequest) (*TagResourceResponse, error) {
-	const op = OpTagResource
+func (c *Client) TagResource(req *ecrapi.TagResourceRequest) (*ecrapi.TagResourceResponse, error) {
+	const op = ecrapi.OpTagResource
 	if req == nil {
-		req = &TagResourceRequest{}
+		req = &ecrapi.TagResourceRequest{}
 	}
 	err := c.write(op, c.arnScopes(req.ResourceArn), func(ch *change) error {
 		if req.Tags == nil {
@@ -850,17 +666,17 @@ func (c *Client) TagResource(req *TagResourceRequest) (*TagResourceResponse, err
 			if err := checkTagKey(t.Key); err != nil {
 				return err
 			}
-			if len(t.Value) > MaxResourceTagValue {
-				return newError(InvalidTagParameterException, "Invalid tag value for key '%s': a value has at most %d characters", t.Key, MaxResourceTagValue)
+			if len(t.Value) > ecrapi.MaxResourceTagValue {
+				return newError(ecrapi.InvalidTagParameterException, "Invalid tag value for key '%s': a value has at most %d characters", t.Key, ecrapi.MaxResourceTagValue)
 			}
-			if i := slices.IndexFunc(tags, func(x ResourceTag) bool { return x.Key == t.Key }); i >= 0 {
+			if i := slices.IndexFunc(tags, func(x ecrapi.ResourceTag) bool { return x.Key == t.Key }); i >= 0 {
 				tags[i].Value = t.Value
 			} else {
 				tags = append(tags, t)
 			}
 		}
-		if len(tags) > MaxResourceTags {
-			return newError(TooManyTagsException, "A resource can have at most %d tags; this request would give it %d", MaxResourceTags, len(tags))
+		if len(tags) > ecrapi.MaxResourceTags {
+			return newError(ecrapi.TooManyTagsException, "A resource can have at most %d tags; this request would give it %d", ecrapi.MaxResourceTags, len(tags))
 		}
 		setResourceTags(ch, k, repo, tags)
 		return nil
@@ -868,11 +684,11 @@ func (c *Client) TagResource(req *TagResourceRequest) (*TagResourceResponse, err
 	if err != nil {
 		return nil, err
 	}
-	return &TagResourceResponse{}, nil
+	return &ecrapi.TagResourceResponse{}, nil
 }
 
 // setResourceTags adds to ch the replacement of the repository's tags; w.mu held.
-func setResourceTags(ch *change, k registryKey, repo *repository, tags []ResourceTag) {
+func setResourceTags(ch *change, k registryKey, repo *repository, tags []ecrapi.ResourceTag) {
 	next := *repo
 	next.resourceTags = tags
 	putRepository(ch, k, &next)
@@ -894,10 +710,10 @@ func (c *Client) arnScopes(arn string) func() []scope {
 }
 
 // UntagResource removes tags of a repository; keys it does not have are ignored.
-func (c *Client) UntagResource(req *UntagResourceRequest) (*UntagResourceResponse, error) {
-	const op = OpUntagResource
+func (c *Client) UntagResource(req *ecrapi.UntagResourceRequest) (*ecrapi.UntagResourceResponse, error) {
+	const op = ecrapi.OpUntagResource
 	if req == nil {
-		req = &UntagResourceRequest{}
+		req = &ecrapi.UntagResourceRequest{}
 	}
 	err := c.write(op, c.arnScopes(req.ResourceArn), func(ch *change) error {
 		if req.TagKeys == nil {
@@ -912,7 +728,7 @@ func (c *Client) UntagResource(req *UntagResourceRequest) (*UntagResourceRespons
 				return err
 			}
 		}
-		tags := slices.DeleteFunc(slices.Clone(repo.resourceTags), func(t ResourceTag) bool { return slices.Contains(req.TagKeys, t.Key) })
+		tags := slices.DeleteFunc(slices.Clone(repo.resourceTags), func(t ecrapi.ResourceTag) bool { return slices.Contains(req.TagKeys, t.Key) })
 		if len(tags) != len(repo.resourceTags) {
 			setResourceTags(ch, k, repo, tags)
 		}
@@ -921,12 +737,12 @@ func (c *Client) UntagResource(req *UntagResourceRequest) (*UntagResourceRespons
 	if err != nil {
 		return nil, err
 	}
-	return &UntagResourceResponse{}, nil
+	return &ecrapi.UntagResourceResponse{}, nil
 }
 
 // ListTagsForResource returns a repository's tags in the order they were added.
-func (c *Client) ListTagsForResource(req *ListTagsForResourceRequest) (*ListTagsForResourceResponse, error) {
-	const op = OpListTagsForResource
+func (c *Client) ListTagsForResource(req *ecrapi.ListTagsForResourceRequest) (*ecrapi.ListTagsForResourceResponse, error) {
+	const op = ecrapi.OpListTagsForResource
 	req, unlock, err := lockAndBegin(c, op, req)
 	if err != nil {
 		return nil, err
@@ -936,5 +752,5 @@ func (c *Client) ListTagsForResource(req *ListTagsForResourceRequest) (*ListTags
 	if err != nil {
 		return nil, err
 	}
-	return &ListTagsForResourceResponse{Tags: append([]ResourceTag{}, repo.resourceTags...)}, nil
+	return &ecrapi.ListTagsForResourceResponse{Tags: append([]ecrapi.ResourceTag{}, repo.resourceTags...)}, nil
 }

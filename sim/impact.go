@@ -11,6 +11,7 @@ import (
 
 	"github.com/ecrsign/ecrsign/match"
 	"github.com/ecrsign/ecrsign/rules"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // SigningChange is one repository whose signing profiles differ between two configurations.
@@ -58,7 +59,7 @@ const (
 func SigningImpact(current, proposed *rules.SigningConfiguration, inventory io.Reader, each func(SigningChange) error) (*SigningImpactSummary, error) {
 	for _, cfg := range []*rules.SigningConfiguration{current, proposed} {
 		if vs := rules.CheckSigning(cfg); cfg != nil && len(vs) > 0 {
-			return nil, &Error{Code: ValidationException, Message: rules.FormatViolations("signingConfiguration", vs)}
+			return nil, &ecrapi.Error{Code: ecrapi.ValidationException, Message: rules.FormatViolations("signingConfiguration", vs)}
 		}
 	}
 	both := &rules.SigningConfiguration{Rules: []rules.SigningRule{}}

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // upload is a layer upload in progress: InitiateLayerUpload or a registry protocol POST
@@ -48,31 +50,16 @@ func newUploadID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// InitiateLayerUploadRequest is the input of InitiateLayerUpload.
-type InitiateLayerUploadRequest struct {
-	RegistryID     string `json:"registryId,omitempty"`
-	RepositoryName string `json:"repositoryName"`
-}
-
-// InitiateLayerUploadResponse is the output of InitiateLayerUpload.
-type InitiateLayerUploadResponse struct {
-	UploadID string `json:"uploadId,omitempty"`
-	PartSize int64  `json:"partSize"`
-}
-
-// PartSize is the part size InitiateLayerUpload suggests.
-const PartSize = 10 << 20
-
 // InitiateLayerUpload starts a layer upload to a repository.
-func (c *Client) InitiateLayerUpload(req *InitiateLayerUploadRequest) (*InitiateLayerUploadResponse, error) {
+func (c *Client) InitiateLayerUpload(req *ecrapi.InitiateLayerUploadRequest) (*ecrapi.InitiateLayerUploadResponse, error) {
 	if req == nil {
-		req = &InitiateLayerUploadRequest{}
+		req = &ecrapi.InitiateLayerUploadRequest{}
 	}
-	id, err := c.StartUpload(OpInitiateLayerUpload, req.RegistryID, req.RepositoryName)
+	id, err := c.StartUpload(ecrapi.OpInitiateLayerUpload, req.RegistryID, req.RepositoryName)
 	if err != nil {
 		return nil, err
 	}
-	return &InitiateLayerUploadResponse{UploadID: id, PartSize: PartSize}, nil
+	return &ecrapi.InitiateLayerUploadResponse{UploadID: id, PartSize: ecrapi.PartSize}, nil
 }
 
 // StartUpload starts an upload to a repository and returns its id; op names the operation
@@ -96,7 +83,7 @@ func (c *Client) StartUpload(op, registryID, name string) (string, error) {
 	}
 	bw, err := newUploadFile(w.uploadDir)
 	if err != nil {
-		return "", &Error{Code: ServerException, Message: err.Error()}
+		return "", &ecrapi.Error{Code: ecrapi.ServerException, Message: err.Error()}
 	}
 	u := &upload{id: newUploadID(), key: k, repo: repo.name, started: w.clock.Now(), maxBytes: w.limits.UploadBytes, bw: bw}
 	w.startUpload(u)
@@ -131,7 +118,7 @@ func (c *Client) findUpload(op, registryID, name, id string) (*upload, error) {
 	}
 	u := c.w.uploads[id]
 	if u == nil || u.key != k || u.repo != repo.name {
-		return nil, newError(UploadNotFoundException, "Upload with id '%s' is not found in the repository '%s' of the registry with id '%s'", id, name, k.account)
+		return nil, newError(ecrapi.UploadNotFoundException, "Upload with id '%s' is not found in the repository '%s' of the registry with id '%s'", id, name, k.account)
 	}
 	return u, nil
 }
@@ -152,7 +139,7 @@ func (c *Client) lockedUpload(op, registryID, name, id string) (*upload, error) 
 	u.mu.Lock()
 	if u.bw == nil {
 		u.mu.Unlock()
-		return nil, newError(UploadNotFoundException, "Upload with id '%s' is complete or cancelled", id)
+		return nil, newError(ecrapi.UploadNotFoundException, "Upload with id '%s' is complete or cancelled", id)
 	}
 	return u, nil
 }
@@ -173,7 +160,7 @@ func (c *Client) AppendUpload(op, registryID, name, id string, offset int64, r i
 func (u *upload) append(offset int64, r io.Reader) (int64, error) {
 	size := u.bw.size
 	if offset >= 0 && offset != size {
-		return size, newError(InvalidLayerPartException, "The part starts at byte %d but the upload '%s' has %d bytes: parts must be sent in order", offset, u.id, size)
+		return size, newError(ecrapi.InvalidLayerPartException, "The part starts at byte %d but the upload '%s' has %d bytes: parts must be sent in order", offset, u.id, size)
 	}
 	max := u.maxBytes
 	if max <= 0 {
@@ -182,10 +169,10 @@ func (u *upload) append(offset int64, r io.Reader) (int64, error) {
 	defer u.used.Store(time.Now().UnixNano())
 	n, err := io.Copy(u.bw, io.LimitReader(r, max-size+1))
 	if err != nil {
-		return u.bw.size, newError(InvalidLayerPartException, "Reading the part of upload '%s': %v", u.id, err)
+		return u.bw.size, newError(ecrapi.InvalidLayerPartException, "Reading the part of upload '%s': %v", u.id, err)
 	}
 	if size+n > max {
-		return u.bw.size, newError(LimitExceededException, "A layer may have at most %d bytes (ecrsign serve --max-upload-bytes)", max)
+		return u.bw.size, newError(ecrapi.LimitExceededException, "A layer may have at most %d bytes (ecrsign serve --max-upload-bytes)", max)
 	}
 	return u.bw.size, nil
 }
@@ -222,7 +209,7 @@ func (c *Client) CancelUpload(op, registryID, name, id string) error {
 // LayerAlreadyExistsException when existing is true, else accepted again.
 func (c *Client) FinishUpload(op, registryID, name, id, digest string, r io.Reader, existing bool) (int64, error) {
 	if !validDigest(digest) {
-		return 0, newError(InvalidLayerException, "The layer digest '%s' is not a sha256 digest", digest)
+		return 0, newError(ecrapi.InvalidLayerException, "The layer digest '%s' is not a sha256 digest", digest)
 	}
 	u, err := c.lockedUpload(op, registryID, name, id)
 	if err != nil {
@@ -235,9 +222,9 @@ func (c *Client) FinishUpload(op, registryID, name, id, digest string, r io.Read
 		}
 	}
 	size := u.bw.size
-	if size == 0 && op == OpCompleteLayerUpload {
+	if size == 0 && op == ecrapi.OpCompleteLayerUpload {
 		u.mu.Unlock()
-		return 0, newError(EmptyUploadException, "The upload '%s' has no layer parts", id)
+		return 0, newError(ecrapi.EmptyUploadException, "The upload '%s' has no layer parts", id)
 	}
 	bw := u.bw
 	u.bw = nil
@@ -250,7 +237,7 @@ func (c *Client) FinishUpload(op, registryID, name, id, digest string, r io.Read
 		w.mu.Unlock()
 	}()
 	if err := bw.verify(digest); err != nil {
-		return 0, newError(InvalidLayerException, "The layer's content does not match the digest %s: %v; nothing was stored", digest, err)
+		return 0, newError(ecrapi.InvalidLayerException, "The layer's content does not match the digest %s: %v; nothing was stored", digest, err)
 	}
 	// The blob is durable in the blob area before the layer is recorded, and the layer
 	// record is durable before the upload is acknowledged.
@@ -261,10 +248,10 @@ func (c *Client) FinishUpload(op, registryID, name, id, digest string, r io.Read
 		}
 	}
 	if err != nil {
-		if e, ok := errors.AsType[*Error](err); ok {
+		if e, ok := errors.AsType[*ecrapi.Error](err); ok {
 			return 0, e
 		}
-		return 0, newError(ServerException, "ecrsign could not store the layer %s, so the upload was not completed; retry it: %v", digest, err)
+		return 0, newError(ecrapi.ServerException, "ecrsign could not store the layer %s, so the upload was not completed; retry it: %v", digest, err)
 	}
 	err = c.write(op, c.repoScopes(registryID, name), func(ch *change) error {
 		k, repo, err := c.repo(op, registryID, name)
@@ -272,7 +259,7 @@ func (c *Client) FinishUpload(op, registryID, name, id, digest string, r io.Read
 			return err
 		}
 		if _, ok := repo.blobs[digest]; ok && existing {
-			return newError(LayerAlreadyExistsException, "The layer '%s' already exists in the repository with name '%s' in registry with id '%s'", digest, repo.name, k.account)
+			return newError(ecrapi.LayerAlreadyExistsException, "The layer '%s' already exists in the repository with name '%s' in registry with id '%s'", digest, repo.name, k.account)
 		}
 		addLayer(ch, k, repo, digest, size)
 		return nil
@@ -293,30 +280,12 @@ func addLayer(ch *change, k registryKey, repo *repository, digest string, size i
 	ch.then(func() { repo.blobs[digest] = size })
 }
 
-// UploadLayerPartRequest is the input of UploadLayerPart.
-type UploadLayerPartRequest struct {
-	RegistryID     string `json:"registryId,omitempty"`
-	RepositoryName string `json:"repositoryName"`
-	UploadID       string `json:"uploadId"`
-	PartFirstByte  *int64 `json:"partFirstByte"`
-	PartLastByte   *int64 `json:"partLastByte"`
-	LayerPartBlob  []byte `json:"layerPartBlob"`
-}
-
-// UploadLayerPartResponse is the output of UploadLayerPart.
-type UploadLayerPartResponse struct {
-	RegistryID       string `json:"registryId,omitempty"`
-	RepositoryName   string `json:"repositoryName,omitempty"`
-	UploadID         string `json:"uploadId,omitempty"`
-	LastByteReceived int64  `json:"lastByteReceived"`
-}
-
 // UploadLayerPart appends one part to an upload: parts come in order, each starting at the
 // byte after the last (InvalidLayerPartException otherwise).
-func (c *Client) UploadLayerPart(req *UploadLayerPartRequest) (*UploadLayerPartResponse, error) {
-	const op = OpUploadLayerPart
+func (c *Client) UploadLayerPart(req *ecrapi.UploadLayerPartRequest) (*ecrapi.UploadLayerPartResponse, error) {
+	const op = ecrapi.OpUploadLayerPart
 	if req == nil {
-		req = &UploadLayerPartRequest{}
+		req = &ecrapi.UploadLayerPartRequest{}
 	}
 	var nulls []string
 	for _, m := range []struct {
@@ -331,17 +300,17 @@ func (c *Client) UploadLayerPart(req *UploadLayerPartRequest) (*UploadLayerPartR
 		return nil, invalidRequest(op, violationCount(len(nulls))+strings.Join(nulls, "; "))
 	}
 	first, last := *req.PartFirstByte, *req.PartLastByte
-	if len(req.LayerPartBlob) > MaxLayerPartBytes {
-		return nil, invalidRequest(op, fmt.Sprintf("1 validation error detected: Value at 'layerPartBlob' failed to satisfy constraint: Member must have length less than or equal to %d", MaxLayerPartBytes))
+	if len(req.LayerPartBlob) > ecrapi.MaxLayerPartBytes {
+		return nil, invalidRequest(op, fmt.Sprintf("1 validation error detected: Value at 'layerPartBlob' failed to satisfy constraint: Member must have length less than or equal to %d", ecrapi.MaxLayerPartBytes))
 	}
 	if first < 0 || last != first+int64(len(req.LayerPartBlob))-1 {
-		return nil, newError(InvalidLayerPartException, "The part's first byte %d and last byte %d do not bound its %d bytes", first, last, len(req.LayerPartBlob))
+		return nil, newError(ecrapi.InvalidLayerPartException, "The part's first byte %d and last byte %d do not bound its %d bytes", first, last, len(req.LayerPartBlob))
 	}
 	size, err := c.AppendUpload(op, req.RegistryID, req.RepositoryName, req.UploadID, first, bytes.NewReader(req.LayerPartBlob))
 	if err != nil {
 		return nil, err
 	}
-	return &UploadLayerPartResponse{RegistryID: c.key(req.RegistryID).account, RepositoryName: req.RepositoryName, UploadID: req.UploadID, LastByteReceived: size - 1}, nil
+	return &ecrapi.UploadLayerPartResponse{RegistryID: c.key(req.RegistryID).account, RepositoryName: req.RepositoryName, UploadID: req.UploadID, LastByteReceived: size - 1}, nil
 }
 
 func violationCount(n int) string {
@@ -351,27 +320,11 @@ func violationCount(n int) string {
 	return fmt.Sprintf("%d validation errors detected: ", n)
 }
 
-// CompleteLayerUploadRequest is the input of CompleteLayerUpload.
-type CompleteLayerUploadRequest struct {
-	RegistryID     string   `json:"registryId,omitempty"`
-	RepositoryName string   `json:"repositoryName"`
-	UploadID       string   `json:"uploadId"`
-	LayerDigests   []string `json:"layerDigests"`
-}
-
-// CompleteLayerUploadResponse is the output of CompleteLayerUpload.
-type CompleteLayerUploadResponse struct {
-	RegistryID     string `json:"registryId,omitempty"`
-	RepositoryName string `json:"repositoryName,omitempty"`
-	UploadID       string `json:"uploadId,omitempty"`
-	LayerDigest    string `json:"layerDigest,omitempty"`
-}
-
 // CompleteLayerUpload completes an upload whose content has the one digest given.
-func (c *Client) CompleteLayerUpload(req *CompleteLayerUploadRequest) (*CompleteLayerUploadResponse, error) {
-	const op = OpCompleteLayerUpload
+func (c *Client) CompleteLayerUpload(req *ecrapi.CompleteLayerUploadRequest) (*ecrapi.CompleteLayerUploadResponse, error) {
+	const op = ecrapi.OpCompleteLayerUpload
 	if req == nil {
-		req = &CompleteLayerUploadRequest{}
+		req = &ecrapi.CompleteLayerUploadRequest{}
 	}
 	switch {
 	case req.UploadID == "":
@@ -384,44 +337,13 @@ func (c *Client) CompleteLayerUpload(req *CompleteLayerUploadRequest) (*Complete
 	if _, err := c.FinishUpload(op, req.RegistryID, req.RepositoryName, req.UploadID, req.LayerDigests[0], nil, true); err != nil {
 		return nil, err
 	}
-	return &CompleteLayerUploadResponse{RegistryID: c.key(req.RegistryID).account, RepositoryName: req.RepositoryName, UploadID: req.UploadID, LayerDigest: req.LayerDigests[0]}, nil
+	return &ecrapi.CompleteLayerUploadResponse{RegistryID: c.key(req.RegistryID).account, RepositoryName: req.RepositoryName, UploadID: req.UploadID, LayerDigest: req.LayerDigests[0]}, nil
 }
-
-// BatchCheckLayerAvailabilityRequest is the input of BatchCheckLayerAvailability.
-type BatchCheckLayerAvailabilityRequest struct {
-	RegistryID     string   `json:"registryId,omitempty"`
-	RepositoryName string   `json:"repositoryName"`
-	LayerDigests   []string `json:"layerDigests"`
-}
-
-// BatchCheckLayerAvailabilityResponse is the output of BatchCheckLayerAvailability.
-type BatchCheckLayerAvailabilityResponse struct {
-	Layers   []Layer        `json:"layers"`
-	Failures []LayerFailure `json:"failures"`
-}
-
-// Layer is a layer of a repository.
-type Layer struct {
-	LayerDigest       string `json:"layerDigest,omitempty"`
-	LayerAvailability string `json:"layerAvailability,omitempty"`
-	LayerSize         *int64 `json:"layerSize,omitempty"`
-	MediaType         string `json:"mediaType,omitempty"`
-}
-
-// LayerFailure is a layer digest BatchCheckLayerAvailability cannot answer for.
-type LayerFailure struct {
-	LayerDigest   string `json:"layerDigest,omitempty"`
-	FailureCode   string `json:"failureCode,omitempty"`
-	FailureReason string `json:"failureReason,omitempty"`
-}
-
-// MaxLayerDigests bounds BatchCheckLayerAvailability's layerDigests.
-const MaxLayerDigests = 100
 
 // BatchCheckLayerAvailability says which layers the repository holds: AVAILABLE ones, and a
 // MissingLayerDigest (or InvalidLayerDigest) failure for the others.
-func (c *Client) BatchCheckLayerAvailability(req *BatchCheckLayerAvailabilityRequest) (*BatchCheckLayerAvailabilityResponse, error) {
-	const op = OpBatchCheckLayerAvailability
+func (c *Client) BatchCheckLayerAvailability(req *ecrapi.BatchCheckLayerAvailabilityRequest) (*ecrapi.BatchCheckLayerAvailabilityResponse, error) {
+	const op = ecrapi.OpBatchCheckLayerAvailability
 	req, unlock, err := lockAndBegin(c, op, req)
 	if err != nil {
 		return nil, err
@@ -431,22 +353,22 @@ func (c *Client) BatchCheckLayerAvailability(req *BatchCheckLayerAvailabilityReq
 	switch n := len(req.LayerDigests); {
 	case n == 0:
 		return nil, memberNull(op, "layerDigests")
-	case n > MaxLayerDigests:
-		return nil, listTooLong(op, "layerDigests", n, MaxLayerDigests)
+	case n > ecrapi.MaxLayerDigests:
+		return nil, listTooLong(op, "layerDigests", n, ecrapi.MaxLayerDigests)
 	}
 	_, repo, err := c.repo(op, req.RegistryID, req.RepositoryName)
 	if err != nil {
 		return nil, err
 	}
-	out := &BatchCheckLayerAvailabilityResponse{Layers: []Layer{}, Failures: []LayerFailure{}}
+	out := &ecrapi.BatchCheckLayerAvailabilityResponse{Layers: []ecrapi.Layer{}, Failures: []ecrapi.LayerFailure{}}
 	for _, d := range req.LayerDigests {
 		switch size, ok := repo.blobSize(d, w.clock.Now()); {
 		case !validDigest(d):
-			out.Failures = append(out.Failures, LayerFailure{LayerDigest: d, FailureCode: "InvalidLayerDigest", FailureReason: "Invalid layer digest"})
+			out.Failures = append(out.Failures, ecrapi.LayerFailure{LayerDigest: d, FailureCode: "InvalidLayerDigest", FailureReason: "Invalid layer digest"})
 		case !ok:
-			out.Failures = append(out.Failures, LayerFailure{LayerDigest: d, FailureCode: "MissingLayerDigest", FailureReason: "Could not find the layer in the repository"})
+			out.Failures = append(out.Failures, ecrapi.LayerFailure{LayerDigest: d, FailureCode: "MissingLayerDigest", FailureReason: "Could not find the layer in the repository"})
 		default:
-			out.Layers = append(out.Layers, Layer{LayerDigest: d, LayerAvailability: "AVAILABLE", LayerSize: &size})
+			out.Layers = append(out.Layers, ecrapi.Layer{LayerDigest: d, LayerAvailability: "AVAILABLE", LayerSize: &size})
 		}
 	}
 	return out, nil
@@ -464,24 +386,10 @@ func (r *repository) blobSize(digest string, now time.Time) (int64, bool) {
 	return 0, false
 }
 
-// GetDownloadUrlForLayerRequest is the input of GetDownloadUrlForLayer.
-type GetDownloadUrlForLayerRequest struct {
-	RegistryID     string `json:"registryId,omitempty"`
-	RepositoryName string `json:"repositoryName"`
-	LayerDigest    string `json:"layerDigest"`
-}
-
-// GetDownloadUrlForLayerResponse is the output of GetDownloadUrlForLayer. DownloadURL is a
-// path of the registry protocol (/v2/NAME/blobs/DIGEST); an HTTP server makes it absolute.
-type GetDownloadUrlForLayerResponse struct {
-	DownloadURL string `json:"downloadUrl,omitempty"`
-	LayerDigest string `json:"layerDigest,omitempty"`
-}
-
 // GetDownloadUrlForLayer returns where a layer of the repository can be downloaded
 // (LayersNotFoundException for a layer it does not hold).
-func (c *Client) GetDownloadUrlForLayer(req *GetDownloadUrlForLayerRequest) (*GetDownloadUrlForLayerResponse, error) {
-	const op = OpGetDownloadUrlForLayer
+func (c *Client) GetDownloadUrlForLayer(req *ecrapi.GetDownloadUrlForLayerRequest) (*ecrapi.GetDownloadUrlForLayerResponse, error) {
+	const op = ecrapi.OpGetDownloadUrlForLayer
 	req, unlock, err := lockAndBegin(c, op, req)
 	if err != nil {
 		return nil, err
@@ -499,7 +407,7 @@ func (c *Client) GetDownloadUrlForLayer(req *GetDownloadUrlForLayerRequest) (*Ge
 		return nil, err
 	}
 	if _, ok := repo.blobSize(req.LayerDigest, w.clock.Now()); !ok {
-		return nil, newError(LayersNotFoundException, "The layer with digest '%s' does not exist in the repository with name '%s' in the registry with id '%s'", req.LayerDigest, repo.name, k.account)
+		return nil, newError(ecrapi.LayersNotFoundException, "The layer with digest '%s' does not exist in the repository with name '%s' in the registry with id '%s'", req.LayerDigest, repo.name, k.account)
 	}
-	return &GetDownloadUrlForLayerResponse{DownloadURL: "/v2/" + repo.name + "/blobs/" + url.PathEscape(req.LayerDigest), LayerDigest: req.LayerDigest}, nil
+	return &ecrapi.GetDownloadUrlForLayerResponse{DownloadURL: "/v2/" + repo.name + "/blobs/" + url.PathEscape(req.LayerDigest), LayerDigest: req.LayerDigest}, nil
 }

@@ -1,6 +1,8 @@
 package sim
 
-import "slices"
+import (
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
+)
 
 // Default limits of a world. The repository and image limits are ECR's own default quotas
 // (per region and per repository); the registry limit bounds how many accounts and regions
@@ -51,13 +53,13 @@ func WithLimits(l Limits) Option { return func(w *World) { w.limits = l } }
 func WithUploadDir(dir string) Option { return func(w *World) { w.uploadDir = dir } }
 
 // limitExceeded returns the exception op raises past a limit.
-func limitExceeded(op, format string, args ...any) *Error {
-	code := ValidationException
-	switch errs := operationErrors[op]; {
-	case slices.Contains(errs, LimitExceededException):
-		code = LimitExceededException
-	case !slices.Contains(errs, ValidationException):
-		code = InvalidParameterException
+func limitExceeded(op, format string, args ...any) *ecrapi.Error {
+	code := ecrapi.ValidationException
+	switch {
+	case ecrapi.Raises(op, ecrapi.LimitExceededException):
+		code = ecrapi.LimitExceededException
+	case !ecrapi.Raises(op, ecrapi.ValidationException):
+		code = ecrapi.InvalidParameterException
 	}
 	return newError(code, format, args...)
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // TestOperationErrorsMatchTheModel checks the error table against the ECR API model
@@ -25,12 +27,12 @@ func TestOperationErrorsMatchTheModel(t *testing.T) {
 	if err := json.Unmarshal(data, &model); err != nil {
 		t.Fatal(err)
 	}
-	for _, op := range operations() {
+	for _, op := range ecrapi.Operations() {
 		var want []string
 		for _, e := range model.Operations[op].Errors {
 			want = append(want, e.Shape)
 		}
-		got := OperationErrors(op)
+		got := ecrapi.OperationErrors(op)
 		slices.Sort(got)
 		slices.Sort(want)
 		if !reflect.DeepEqual(got, want) {
@@ -50,7 +52,7 @@ func TestPushStatusesFollowTheRulesOfThatPush(t *testing.T) {
 		t.Fatalf("push statuses are not in rule order: %+v", res.SigningStatuses)
 	}
 	// Describe lists profiles in the order the image first used them.
-	got := statuses(t, c, "team/api", ImageIdentifier{ImageDigest: Digest(manifest(1))})
+	got := statuses(t, c, "team/api", ecrapi.ImageIdentifier{ImageDigest: ecrapi.Digest(manifest(1))})
 	if got[0].SigningProfileArn != profProd || got[1].SigningProfileArn != profAudit {
 		t.Fatalf("describe order %+v", got)
 	}
@@ -58,13 +60,13 @@ func TestPushStatusesFollowTheRulesOfThatPush(t *testing.T) {
 
 func TestExceptions(t *testing.T) {
 	for _, code := range []string{
-		ServerException, InvalidParameterException, ValidationException,
-		SigningConfigurationNotFoundException, RepositoryNotFoundException,
-		RepositoryAlreadyExistsException, ImageNotFoundException,
-		ImageTagAlreadyExistsException, ImageDigestDoesNotMatchException,
-		ReferencedImagesNotFoundException,
+		ecrapi.ServerException, ecrapi.InvalidParameterException, ecrapi.ValidationException,
+		ecrapi.SigningConfigurationNotFoundException, ecrapi.RepositoryNotFoundException,
+		ecrapi.RepositoryAlreadyExistsException, ecrapi.ImageNotFoundException,
+		ecrapi.ImageTagAlreadyExistsException, ecrapi.ImageDigestDoesNotMatchException,
+		ecrapi.ReferencedImagesNotFoundException,
 	} {
-		e := &Error{Code: code, Message: "m"}
+		e := &ecrapi.Error{Code: code, Message: "m"}
 		want := 400
 		if e.ErrorCode() == "ServerException" {
 			want = 500
@@ -73,8 +75,8 @@ func TestExceptions(t *testing.T) {
 			t.Errorf("%T: %q %q %d", e, e.Error(), e.ErrorMessage(), e.HTTPStatusCode())
 		}
 		listed := false
-		for _, op := range operations() {
-			listed = listed || slices.Contains(OperationErrors(op), e.ErrorCode())
+		for _, op := range ecrapi.Operations() {
+			listed = listed || slices.Contains(ecrapi.OperationErrors(op), e.ErrorCode())
 		}
 		if !listed {
 			t.Errorf("%s is raised by no operation of the model", e.ErrorCode())
@@ -105,8 +107,8 @@ func TestSetProfileStatusValidates(t *testing.T) {
 		wantErr string // "" for none
 		want    string // failure code of a push signed with arn afterwards
 	}{
-		{name: "revoked", arn: profProd, status: ProfileRevoked, want: FailureProfileRevoked},
-		{name: "absent", arn: profProd, status: ProfileAbsent, want: FailureProfileNotFound},
+		{name: "revoked", arn: profProd, status: ProfileRevoked, want: ecrapi.FailureProfileRevoked},
+		{name: "absent", arn: profProd, status: ProfileAbsent, want: ecrapi.FailureProfileNotFound},
 		{name: "lower case", arn: profProd, status: "revoked", wantErr: `"revoked" is not ACTIVE, CANCELED, REVOKED or ABSENT`},
 		{name: "empty", arn: profProd, status: "", wantErr: `"" is not ACTIVE`},
 		{name: "not a profile ARN", arn: "arn:aws:iam::123456789012:role/x", status: ProfileRevoked, wantErr: "profile status"},

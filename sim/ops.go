@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ecrsign/ecrsign/rules"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // begin checks the caller and injects server faults; w.mu held.
@@ -79,12 +80,12 @@ func (c *Client) putConfig(op string, ch *change, set func(*registry)) error {
 // ValidationException for a configuration that breaks the API model (with AWS's "N validation
 // errors detected" message) or names a profile of another region. Later pushes use it;
 // statuses of earlier pushes do not change.
-func (c *Client) PutSigningConfiguration(req *PutSigningConfigurationRequest) (*PutSigningConfigurationResponse, error) {
+func (c *Client) PutSigningConfiguration(req *ecrapi.PutSigningConfigurationRequest) (*ecrapi.PutSigningConfigurationResponse, error) {
 	var cfg *rules.SigningConfiguration
 	if req != nil {
 		cfg = req.SigningConfiguration
 	}
-	const op = OpPutSigningConfiguration
+	const op = ecrapi.OpPutSigningConfiguration
 	st, cerr := compileSigning(cfg, c.caller.Region)
 	err := c.write(op, c.configScopes, func(ch *change) error {
 		if cerr != nil {
@@ -95,20 +96,20 @@ func (c *Client) PutSigningConfiguration(req *PutSigningConfigurationRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	return &PutSigningConfigurationResponse{SigningConfiguration: cloneSigning(st.cfg)}, nil
+	return &ecrapi.PutSigningConfigurationResponse{SigningConfiguration: cloneSigning(st.cfg)}, nil
 }
 
 // GetSigningConfiguration returns the registry's signing configuration, or
 // SigningConfigurationNotFoundException.
-func (c *Client) GetSigningConfiguration(*GetSigningConfigurationRequest) (*GetSigningConfigurationResponse, error) {
-	var out *GetSigningConfigurationResponse
-	err := c.read(OpGetSigningConfiguration, func() error {
+func (c *Client) GetSigningConfiguration(*ecrapi.GetSigningConfigurationRequest) (*ecrapi.GetSigningConfigurationResponse, error) {
+	var out *ecrapi.GetSigningConfigurationResponse
+	err := c.read(ecrapi.OpGetSigningConfiguration, func() error {
 		k := c.key("")
 		reg := c.w.registries[k]
 		if reg == nil || reg.signing == nil {
 			return noSigningConfiguration(k)
 		}
-		out = &GetSigningConfigurationResponse{RegistryID: k.account, SigningConfiguration: cloneSigning(reg.signing.cfg)}
+		out = &ecrapi.GetSigningConfigurationResponse{RegistryID: k.account, SigningConfiguration: cloneSigning(reg.signing.cfg)}
 		return nil
 	})
 	return out, err
@@ -116,16 +117,16 @@ func (c *Client) GetSigningConfiguration(*GetSigningConfigurationRequest) (*GetS
 
 // DeleteSigningConfiguration removes the registry's signing configuration and returns it.
 // Images pushed afterwards are not signed; existing statuses stay.
-func (c *Client) DeleteSigningConfiguration(*DeleteSigningConfigurationRequest) (*DeleteSigningConfigurationResponse, error) {
-	const op = OpDeleteSigningConfiguration
-	var out *DeleteSigningConfigurationResponse
+func (c *Client) DeleteSigningConfiguration(*ecrapi.DeleteSigningConfigurationRequest) (*ecrapi.DeleteSigningConfigurationResponse, error) {
+	const op = ecrapi.OpDeleteSigningConfiguration
+	var out *ecrapi.DeleteSigningConfigurationResponse
 	err := c.write(op, c.configScopes, func(ch *change) error {
 		k := c.key("")
 		reg := c.w.registries[k]
 		if reg == nil || reg.signing == nil {
 			return noSigningConfiguration(k)
 		}
-		out = &DeleteSigningConfigurationResponse{RegistryID: k.account, SigningConfiguration: cloneSigning(reg.signing.cfg)}
+		out = &ecrapi.DeleteSigningConfigurationResponse{RegistryID: k.account, SigningConfiguration: cloneSigning(reg.signing.cfg)}
 		return c.putConfig(op, ch, func(r *registry) { r.signing = nil })
 	})
 	if err != nil {
@@ -135,18 +136,18 @@ func (c *Client) DeleteSigningConfiguration(*DeleteSigningConfigurationRequest) 
 }
 
 func noSigningConfiguration(k registryKey) error {
-	return newError(SigningConfigurationNotFoundException, "Signing configuration does not exist for the registry with id '%s' in region '%s'", k.account, k.region)
+	return newError(ecrapi.SigningConfigurationNotFoundException, "Signing configuration does not exist for the registry with id '%s' in region '%s'", k.account, k.region)
 }
 
 // PutReplicationConfiguration replaces the registry's replication configuration. Besides the
 // model's constraints it rejects a destination that is the source registry and more than 25
 // distinct destinations (InvalidParameterException).
-func (c *Client) PutReplicationConfiguration(req *PutReplicationConfigurationRequest) (*PutReplicationConfigurationResponse, error) {
+func (c *Client) PutReplicationConfiguration(req *ecrapi.PutReplicationConfigurationRequest) (*ecrapi.PutReplicationConfigurationResponse, error) {
 	var cfg *rules.ReplicationConfiguration
 	if req != nil {
 		cfg = req.ReplicationConfiguration
 	}
-	const op = OpPutReplicationConfiguration
+	const op = ecrapi.OpPutReplicationConfiguration
 	st, cerr := compileReplication(cfg, c.key(""))
 	err := c.write(op, c.configScopes, func(ch *change) error {
 		if cerr != nil {
@@ -157,16 +158,16 @@ func (c *Client) PutReplicationConfiguration(req *PutReplicationConfigurationReq
 	if err != nil {
 		return nil, err
 	}
-	return &PutReplicationConfigurationResponse{ReplicationConfiguration: cloneReplication(st.cfg)}, nil
+	return &ecrapi.PutReplicationConfigurationResponse{ReplicationConfiguration: cloneReplication(st.cfg)}, nil
 }
 
 // DescribeRegistry returns the registry id and its replication configuration (one with no
 // rules when none was put).
-func (c *Client) DescribeRegistry(*DescribeRegistryRequest) (*DescribeRegistryResponse, error) {
-	var out *DescribeRegistryResponse
-	err := c.read(OpDescribeRegistry, func() error {
+func (c *Client) DescribeRegistry(*ecrapi.DescribeRegistryRequest) (*ecrapi.DescribeRegistryResponse, error) {
+	var out *ecrapi.DescribeRegistryResponse
+	err := c.read(ecrapi.OpDescribeRegistry, func() error {
 		k := c.key("")
-		out = &DescribeRegistryResponse{RegistryID: k.account, ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{}}}
+		out = &ecrapi.DescribeRegistryResponse{RegistryID: k.account, ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{}}}
 		if reg := c.w.registries[k]; reg != nil && reg.replication != nil {
 			out.ReplicationConfiguration = cloneReplication(reg.replication.cfg)
 		}
@@ -177,13 +178,13 @@ func (c *Client) DescribeRegistry(*DescribeRegistryRequest) (*DescribeRegistryRe
 
 // CreateRepository creates a repository; RepositoryAlreadyExistsException if it exists,
 // LimitExceededException when the registry holds as many repositories as its limit allows.
-func (c *Client) CreateRepository(req *CreateRepositoryRequest) (*CreateRepositoryResponse, error) {
-	const op = OpCreateRepository
+func (c *Client) CreateRepository(req *ecrapi.CreateRepositoryRequest) (*ecrapi.CreateRepositoryResponse, error) {
+	const op = ecrapi.OpCreateRepository
 	if req == nil {
-		req = &CreateRepositoryRequest{}
+		req = &ecrapi.CreateRepositoryRequest{}
 	}
 	k := c.key(req.RegistryID)
-	var out *CreateRepositoryResponse
+	var out *ecrapi.CreateRepositoryResponse
 	scopes := func() []scope {
 		return []scope{worldScope(false), registryScope(k, false), repoScope(k, req.RepositoryName)}
 	}
@@ -196,10 +197,10 @@ func (c *Client) CreateRepository(req *CreateRepositoryRequest) (*CreateReposito
 		mut := req.ImageTagMutability
 		switch mut {
 		case "":
-			mut = TagMutable
-		case TagMutable, TagImmutable:
+			mut = ecrapi.TagMutable
+		case ecrapi.TagMutable, ecrapi.TagImmutable:
 		case "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION":
-			return newError(InvalidParameterException, "Invalid parameter at 'imageTagMutability': %s is not modelled by the ecrsign simulator; use MUTABLE or IMMUTABLE", mut)
+			return newError(ecrapi.InvalidParameterException, "Invalid parameter at 'imageTagMutability': %s is not modelled by the ecrsign simulator; use MUTABLE or IMMUTABLE", mut)
 		default:
 			vs = append(vs, rules.Violation{Path: "imageTagMutability", Value: mut, Constraint: "Member must satisfy enum value set: [MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION]"})
 		}
@@ -213,7 +214,7 @@ func (c *Client) CreateRepository(req *CreateRepositoryRequest) (*CreateReposito
 			return err
 		}
 		if reg := w.registries[k]; reg != nil && reg.repos[req.RepositoryName] != nil {
-			return newError(RepositoryAlreadyExistsException, "The repository with name '%s' already exists in the registry with id '%s'", req.RepositoryName, k.account)
+			return newError(ecrapi.RepositoryAlreadyExistsException, "The repository with name '%s' already exists in the registry with id '%s'", req.RepositoryName, k.account)
 		}
 		if err := w.checkNewRegistry(op, k); err != nil {
 			return err
@@ -223,7 +224,7 @@ func (c *Client) CreateRepository(req *CreateRepositoryRequest) (*CreateReposito
 		}
 		repo := newRepository(req.RepositoryName, mut, w.clock.Now())
 		newRepoEdit(k, repo, true).record(ch, w)
-		out = &CreateRepositoryResponse{Repository: repositoryShape(k, repo)}
+		out = &ecrapi.CreateRepositoryResponse{Repository: repositoryShape(k, repo)}
 		return nil
 	})
 	if err != nil {
@@ -232,9 +233,9 @@ func (c *Client) CreateRepository(req *CreateRepositoryRequest) (*CreateReposito
 	return out, nil
 }
 
-func repositoryShape(k registryKey, r *repository) *Repository {
-	return &Repository{
-		CreatedAt:          &Timestamp{r.createdAt},
+func repositoryShape(k registryKey, r *repository) *ecrapi.Repository {
+	return &ecrapi.Repository{
+		CreatedAt:          &ecrapi.Timestamp{Time: r.createdAt},
 		ImageTagMutability: r.mutability,
 		RegistryID:         k.account,
 		RepositoryArn:      fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", k.region, k.account, r.name),
@@ -244,12 +245,12 @@ func repositoryShape(k registryKey, r *repository) *Repository {
 }
 
 // PutImage pushes a manifest as the caller's principal; see [Client.Push].
-func (c *Client) PutImage(req *PutImageRequest) (*PutImageResponse, error) {
+func (c *Client) PutImage(req *ecrapi.PutImageRequest) (*ecrapi.PutImageResponse, error) {
 	res, err := c.Push(req)
 	if err != nil {
 		return nil, err
 	}
-	return &PutImageResponse{Image: &res.Image}, nil
+	return &ecrapi.PutImageResponse{Image: &res.Image}, nil
 }
 
 // Push is PutImage returning everything the push did. The registry's signing configuration
@@ -261,8 +262,8 @@ func (c *Client) PutImage(req *PutImageRequest) (*PutImageResponse, error) {
 // distinct destination of the matching rules. A re-push of the same manifest, or a new tag on
 // it, is a push: it starts new jobs, whose statuses replace those of earlier jobs for the same
 // profile or destination.
-func (c *Client) Push(req *PutImageRequest) (*PushResult, error) {
-	return c.push(OpPutImage, req, pushMode{})
+func (c *Client) Push(req *ecrapi.PutImageRequest) (*PushResult, error) {
+	return c.push(ecrapi.OpPutImage, req, pushMode{})
 }
 
 // pushMode says how a push differs from PutImage's: repush lets the same manifest and tag
@@ -271,7 +272,7 @@ func (c *Client) Push(req *PutImageRequest) (*PushResult, error) {
 type pushMode struct{ repush, requireLayers bool }
 
 // push is PutImage, or a manifest PUT of the registry protocol, as mode says.
-func (c *Client) push(op string, req *PutImageRequest, mode pushMode) (*PushResult, error) {
+func (c *Client) push(op string, req *ecrapi.PutImageRequest, mode pushMode) (*PushResult, error) {
 	info, perr := parsePush(op, req)
 	var res *PushResult
 	err := c.write(op, func() []scope { return c.pushScopes(req) }, func(ch *change) error {
@@ -299,13 +300,13 @@ func (c *Client) push(op string, req *PutImageRequest, mode pushMode) (*PushResu
 			if err := w.checkNewRepository(op, k); err != nil {
 				return err
 			}
-			repo = newRepository(req.RepositoryName, TagMutable, now) // kept only if the push succeeds
+			repo = newRepository(req.RepositoryName, ecrapi.TagMutable, now) // kept only if the push succeeds
 		}
 		e := newRepoEdit(k, repo, created)
 		e.settle(now)
-		if req.ImageTag != "" && repo.mutability == TagImmutable {
+		if req.ImageTag != "" && repo.mutability == ecrapi.TagImmutable {
 			if _, taken := e.tagTaken(req.ImageTag, info.digest); taken {
-				return newError(ImageTagAlreadyExistsException, "The image tag '%s' already exists in the '%s' repository and cannot be overwritten because the repository is immutable.", req.ImageTag, repo.name)
+				return newError(ecrapi.ImageTagAlreadyExistsException, "The image tag '%s' already exists in the '%s' repository and cannot be overwritten because the repository is immutable.", req.ImageTag, repo.name)
 			}
 		}
 		var missing []string
@@ -315,7 +316,7 @@ func (c *Client) push(op string, req *PutImageRequest, mode pushMode) (*PushResu
 			}
 		}
 		if len(missing) > 0 {
-			return newError(ReferencedImagesNotFoundException, "The image index references %d manifest(s) not found in the repository '%s': %s", len(missing), repo.name, briefDigests(missing))
+			return newError(ecrapi.ReferencedImagesNotFoundException, "The image index references %d manifest(s) not found in the repository '%s': %s", len(missing), repo.name, briefDigests(missing))
 		}
 		if err := c.checkPush(op, e, req, info, mode, now); err != nil {
 			return err
@@ -332,7 +333,7 @@ func (c *Client) push(op string, req *PutImageRequest, mode pushMode) (*PushResu
 // pushScopes are those of a push: the registry's configurations (read), the repository
 // and, for each destination its replication configuration names, the repository there;
 // w.mu held.
-func (c *Client) pushScopes(req *PutImageRequest) []scope {
+func (c *Client) pushScopes(req *ecrapi.PutImageRequest) []scope {
 	if req == nil {
 		return []scope{worldScope(false)}
 	}
@@ -356,11 +357,11 @@ func briefDigests(ds []string) string {
 }
 
 func noRepository(k registryKey, name string) error {
-	return newError(RepositoryNotFoundException, "The repository with name '%s' does not exist in the registry with id '%s'", name, k.account)
+	return newError(ecrapi.RepositoryNotFoundException, "The repository with name '%s' does not exist in the registry with id '%s'", name, k.account)
 }
 
 // findImage validates an image request and finds the image; w.mu held.
-func (c *Client) findImage(op, registryID, name string, id *ImageIdentifier) (registryKey, *image, error) {
+func (c *Client) findImage(op, registryID, name string, id *ecrapi.ImageIdentifier) (registryKey, *image, error) {
 	var vs []rules.Violation
 	if name == "" {
 		vs = prefixViolations("repositoryName", rules.CheckRepositoryName(name))
@@ -377,7 +378,7 @@ func (c *Client) findImage(op, registryID, name string, id *ImageIdentifier) (re
 		return registryKey{}, nil, err
 	}
 	if id.ImageDigest == "" && id.ImageTag == "" {
-		return registryKey{}, nil, &Error{Code: InvalidParameterException, Message: "Invalid parameter at 'imageId': specify imageDigest, imageTag or both"}
+		return registryKey{}, nil, &ecrapi.Error{Code: ecrapi.InvalidParameterException, Message: "Invalid parameter at 'imageId': specify imageDigest, imageTag or both"}
 	}
 	if err := checkDigest("imageId.imageDigest", id.ImageDigest); err != nil {
 		return registryKey{}, nil, err
@@ -410,24 +411,24 @@ func (c *Client) findImage(op, registryID, name string, id *ImageIdentifier) (re
 	return k, img, nil
 }
 
-func noImage(k registryKey, name string, id *ImageIdentifier) error {
+func noImage(k registryKey, name string, id *ecrapi.ImageIdentifier) error {
 	q := func(s string) string {
 		if s == "" {
 			return "'null'"
 		}
 		return "'" + s + "'"
 	}
-	return newError(ImageNotFoundException, "The image with imageId {imageDigest:%s, imageTag:%s} does not exist within the repository with name '%s' in the registry with id '%s'", q(id.ImageDigest), q(id.ImageTag), name, k.account)
+	return newError(ecrapi.ImageNotFoundException, "The image with imageId {imageDigest:%s, imageTag:%s} does not exist within the repository with name '%s' in the registry with id '%s'", q(id.ImageDigest), q(id.ImageTag), name, k.account)
 }
 
 // DescribeImageSigningStatus returns one status per signing profile that signed the image,
 // each that of the profile's latest job; an empty list when no rule applied.
-func (c *Client) DescribeImageSigningStatus(req *DescribeImageSigningStatusRequest) (*DescribeImageSigningStatusResponse, error) {
-	const op = OpDescribeImageSigningStatus
+func (c *Client) DescribeImageSigningStatus(req *ecrapi.DescribeImageSigningStatusRequest) (*ecrapi.DescribeImageSigningStatusResponse, error) {
+	const op = ecrapi.OpDescribeImageSigningStatus
 	if req == nil {
-		req = &DescribeImageSigningStatusRequest{}
+		req = &ecrapi.DescribeImageSigningStatusRequest{}
 	}
-	var out *DescribeImageSigningStatusResponse
+	var out *ecrapi.DescribeImageSigningStatusResponse
 	err := c.read(op, func() error {
 		k, img, err := c.findImage(op, req.RegistryID, req.RepositoryName, req.ImageID)
 		if err != nil {
@@ -439,29 +440,29 @@ func (c *Client) DescribeImageSigningStatus(req *DescribeImageSigningStatusReque
 	return out, err
 }
 
-func signingStatusOf(k registryKey, req *DescribeImageSigningStatusRequest, img *image, now time.Time) *DescribeImageSigningStatusResponse {
-	out := &DescribeImageSigningStatusResponse{
+func signingStatusOf(k registryKey, req *ecrapi.DescribeImageSigningStatusRequest, img *image, now time.Time) *ecrapi.DescribeImageSigningStatusResponse {
+	out := &ecrapi.DescribeImageSigningStatusResponse{
 		RepositoryName:  req.RepositoryName,
-		ImageID:         &ImageIdentifier{ImageDigest: img.digest, ImageTag: req.ImageID.ImageTag},
+		ImageID:         &ecrapi.ImageIdentifier{ImageDigest: img.digest, ImageTag: req.ImageID.ImageTag},
 		RegistryID:      k.account,
-		SigningStatuses: make([]ImageSigningStatus, 0, len(img.signing)),
+		SigningStatuses: make([]ecrapi.ImageSigningStatus, 0, len(img.signing)),
 	}
 	for i := range img.signing {
 		j := &img.signing[i]
 		s, code, reason := j.status(now)
-		out.SigningStatuses = append(out.SigningStatuses, ImageSigningStatus{SigningProfileArn: j.profile, Status: s, FailureCode: code, FailureReason: reason})
+		out.SigningStatuses = append(out.SigningStatuses, ecrapi.ImageSigningStatus{SigningProfileArn: j.profile, Status: s, FailureCode: code, FailureReason: reason})
 	}
 	return out
 }
 
 // DescribeImageReplicationStatus returns one status per destination the image was
 // replicated to, each that of the latest replication.
-func (c *Client) DescribeImageReplicationStatus(req *DescribeImageReplicationStatusRequest) (*DescribeImageReplicationStatusResponse, error) {
-	const op = OpDescribeImageReplicationStatus
+func (c *Client) DescribeImageReplicationStatus(req *ecrapi.DescribeImageReplicationStatusRequest) (*ecrapi.DescribeImageReplicationStatusResponse, error) {
+	const op = ecrapi.OpDescribeImageReplicationStatus
 	if req == nil {
-		req = &DescribeImageReplicationStatusRequest{}
+		req = &ecrapi.DescribeImageReplicationStatusRequest{}
 	}
-	var out *DescribeImageReplicationStatusResponse
+	var out *ecrapi.DescribeImageReplicationStatusResponse
 	err := c.read(op, func() error {
 		_, img, err := c.findImage(op, req.RegistryID, req.RepositoryName, req.ImageID)
 		if err != nil {
@@ -473,16 +474,16 @@ func (c *Client) DescribeImageReplicationStatus(req *DescribeImageReplicationSta
 	return out, err
 }
 
-func replicationStatusOf(req *DescribeImageReplicationStatusRequest, img *image, now time.Time) *DescribeImageReplicationStatusResponse {
-	out := &DescribeImageReplicationStatusResponse{
+func replicationStatusOf(req *ecrapi.DescribeImageReplicationStatusRequest, img *image, now time.Time) *ecrapi.DescribeImageReplicationStatusResponse {
+	out := &ecrapi.DescribeImageReplicationStatusResponse{
 		RepositoryName:      req.RepositoryName,
-		ImageID:             &ImageIdentifier{ImageDigest: img.digest, ImageTag: req.ImageID.ImageTag},
-		ReplicationStatuses: make([]ImageReplicationStatus, 0, len(img.repl)),
+		ImageID:             &ecrapi.ImageIdentifier{ImageDigest: img.digest, ImageTag: req.ImageID.ImageTag},
+		ReplicationStatuses: make([]ecrapi.ImageReplicationStatus, 0, len(img.repl)),
 	}
 	for i := range img.repl {
 		j := &img.repl[i]
 		s, code, _ := j.status(now)
-		out.ReplicationStatuses = append(out.ReplicationStatuses, ImageReplicationStatus{Region: j.dest.region, RegistryID: j.dest.account, Status: s, FailureCode: code})
+		out.ReplicationStatuses = append(out.ReplicationStatuses, ecrapi.ImageReplicationStatus{Region: j.dest.region, RegistryID: j.dest.account, Status: s, FailureCode: code})
 	}
 	return out
 }

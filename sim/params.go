@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ecrsign/ecrsign/rules"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // ECR's own wording for its older members' constraints, as real InvalidParameterException
@@ -20,7 +21,7 @@ const (
 
 // invalidParameter is ECR's InvalidParameterException for one member in its own wording.
 func invalidParameter(member, constraint string) error {
-	return newError(InvalidParameterException, "Invalid parameter at '%s' failed to satisfy constraint: %s", member, constraint)
+	return newError(ecrapi.InvalidParameterException, "Invalid parameter at '%s' failed to satisfy constraint: %s", member, constraint)
 }
 
 // checkRepositoryMembers checks the registryId and repositoryName members ECR's older
@@ -56,7 +57,7 @@ func checkRepositoryName(name string) error {
 func (c *Client) access(op, registryID, resource string) (registryKey, error) {
 	k := c.key(registryID)
 	if k.account != c.caller.Account {
-		return k, newError(AccessDeniedException, "User: %s is not authorized to perform: ecr:%s on resource: arn:aws:ecr:%s:%s:repository/%s because no resource-based policy allows the ecr:%s action", c.caller.Principal, op, k.region, k.account, resource, op)
+		return k, newError(ecrapi.AccessDeniedException, "User: %s is not authorized to perform: ecr:%s on resource: arn:aws:ecr:%s:%s:repository/%s because no resource-based policy allows the ecr:%s action", c.caller.Principal, op, k.region, k.account, resource, op)
 	}
 	return k, nil
 }
@@ -87,13 +88,6 @@ func checkDigest(member, d string) error {
 	}
 	return invalidParameter(member, "'must be a sha256 digest: sha256: followed by 64 lower-case hexadecimal digits'")
 }
-
-// Defaults and bounds of paginated operations (MaxResults and FiftyMaxResults in the model).
-const (
-	DefaultPageSize      = 100
-	MaxPageSize          = 1000
-	MaxReferrersPageSize = 50
-)
 
 // pageSize checks an optional maxResults member against [1, max].
 func pageSize(op string, maxResults *int32, def, max int) (int, error) {

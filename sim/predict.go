@@ -5,6 +5,7 @@ import (
 
 	"github.com/ecrsign/ecrsign/match"
 	"github.com/ecrsign/ecrsign/rules"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // Cause is a rule that made a status: its 0-based index in the configuration and the filter
@@ -20,25 +21,25 @@ type Cause struct {
 
 // SigningPrediction is the predicted status for one signing profile.
 type SigningPrediction struct {
-	AfterPush ImageSigningStatus `json:"afterPush"`
-	Settled   ImageSigningStatus `json:"settled"`
+	AfterPush ecrapi.ImageSigningStatus `json:"afterPush"`
+	Settled   ecrapi.ImageSigningStatus `json:"settled"`
 	// Causes lists every applying rule with this profile, in configuration order.
 	Causes []Cause `json:"causes"`
 }
 
 // ReplicationPrediction is the predicted status for one destination.
 type ReplicationPrediction struct {
-	AfterPush ImageReplicationStatus `json:"afterPush"`
-	Settled   ImageReplicationStatus `json:"settled"`
-	Causes    []Cause                `json:"causes"`
+	AfterPush ecrapi.ImageReplicationStatus `json:"afterPush"`
+	Settled   ecrapi.ImageReplicationStatus `json:"settled"`
+	Causes    []Cause                       `json:"causes"`
 }
 
 // Prediction is what DescribeImageSigningStatus and DescribeImageReplicationStatus would
 // report for a push, right after it and once every job has settled, with the reasons.
 type Prediction struct {
-	RegistryID     string          `json:"registryId"`
-	RepositoryName string          `json:"repositoryName"`
-	ImageID        ImageIdentifier `json:"imageId"`
+	RegistryID     string                 `json:"registryId"`
+	RepositoryName string                 `json:"repositoryName"`
+	ImageID        ecrapi.ImageIdentifier `json:"imageId"`
 	// Referrer is set when the manifest has a subject: it is not signed.
 	Referrer    bool                    `json:"referrer,omitempty"`
 	Signing     []SigningPrediction     `json:"signing"`
@@ -47,8 +48,8 @@ type Prediction struct {
 
 // SigningStatuses returns the predicted signingStatuses list, right after the push or once
 // settled.
-func (p *Prediction) SigningStatuses(settled bool) []ImageSigningStatus {
-	out := make([]ImageSigningStatus, len(p.Signing))
+func (p *Prediction) SigningStatuses(settled bool) []ecrapi.ImageSigningStatus {
+	out := make([]ecrapi.ImageSigningStatus, len(p.Signing))
 	for i, s := range p.Signing {
 		out[i] = s.AfterPush
 		if settled {
@@ -59,8 +60,8 @@ func (p *Prediction) SigningStatuses(settled bool) []ImageSigningStatus {
 }
 
 // ReplicationStatuses returns the predicted replicationStatuses list.
-func (p *Prediction) ReplicationStatuses(settled bool) []ImageReplicationStatus {
-	out := make([]ImageReplicationStatus, len(p.Replication))
+func (p *Prediction) ReplicationStatuses(settled bool) []ecrapi.ImageReplicationStatus {
+	out := make([]ecrapi.ImageReplicationStatus, len(p.Replication))
 	for i, s := range p.Replication {
 		out[i] = s.AfterPush
 		if settled {
@@ -91,7 +92,7 @@ type Predictor struct {
 // (registry 123456789012 in us-east-1, every profile ACTIVE and usable). Either configuration
 // may be nil for none. Errors are the exceptions PutSigningConfiguration,
 // PutReplicationConfiguration or PutImage would raise.
-func Predict(signing *rules.SigningConfiguration, replication *rules.ReplicationConfiguration, push *PutImageRequest) (*Prediction, error) {
+func Predict(signing *rules.SigningConfiguration, replication *rules.ReplicationConfiguration, push *ecrapi.PutImageRequest) (*Prediction, error) {
 	w := New() // no registries: a nil configuration is none
 	p, err := w.Predictor(Caller{}, signing, replication)
 	if err != nil {
@@ -110,7 +111,7 @@ func (w *World) Predictor(c Caller, signing *rules.SigningConfiguration, replica
 	cl := w.Client(c)
 	p := &Predictor{w: w, caller: cl.caller, key: cl.key("")}
 	if !validRegistryID(p.key.account) || !validRegion(p.key.region) {
-		return nil, &Error{Code: InvalidParameterException, Message: "the caller's account must be 12 digits and its region match " + rules.RegionPattern}
+		return nil, &ecrapi.Error{Code: ecrapi.InvalidParameterException, Message: "the caller's account must be 12 digits and its region match " + rules.RegionPattern}
 	}
 	var err error
 	if signing != nil {
@@ -133,8 +134,8 @@ func (w *World) Predictor(c Caller, signing *rules.SigningConfiguration, replica
 // caller's and a replication configuration was given, a destination that is that registry
 // is rejected with the InvalidParameterException PutReplicationConfiguration would raise
 // there.
-func (p *Predictor) Predict(push *PutImageRequest) (*Prediction, error) {
-	info, err := parsePush(OpPutImage, push)
+func (p *Predictor) Predict(push *ecrapi.PutImageRequest) (*Prediction, error) {
+	info, err := parsePush(ecrapi.OpPutImage, push)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +151,7 @@ func (p *Predictor) Predict(push *PutImageRequest) (*Prediction, error) {
 	out := &Prediction{
 		RegistryID:     k.account,
 		RepositoryName: push.RepositoryName,
-		ImageID:        ImageIdentifier{ImageDigest: info.digest, ImageTag: push.ImageTag},
+		ImageID:        ecrapi.ImageIdentifier{ImageDigest: info.digest, ImageTag: push.ImageTag},
 		Referrer:       info.referrer,
 		Signing:        []SigningPrediction{},
 		Replication:    []ReplicationPrediction{},
@@ -190,13 +191,13 @@ func (p *Predictor) Predict(push *PutImageRequest) (*Prediction, error) {
 				prof := sign.cfg.Rules[first[i]].SigningProfileArn
 				sp := &out.Signing[i]
 				sp.Causes = cs
-				sp.Settled = ImageSigningStatus{SigningProfileArn: prof, Status: StatusComplete}
+				sp.Settled = ecrapi.ImageSigningStatus{SigningProfileArn: prof, Status: ecrapi.StatusComplete}
 				if code, reason := w.signingFailure(p.caller.Principal, prof); code != "" {
-					sp.Settled.Status, sp.Settled.FailureCode, sp.Settled.FailureReason = StatusFailed, code, reason
+					sp.Settled.Status, sp.Settled.FailureCode, sp.Settled.FailureReason = ecrapi.StatusFailed, code, reason
 				}
 				sp.AfterPush = sp.Settled
 				if opts.SigningLatency > 0 {
-					sp.AfterPush = ImageSigningStatus{SigningProfileArn: prof, Status: StatusInProgress}
+					sp.AfterPush = ecrapi.ImageSigningStatus{SigningProfileArn: prof, Status: ecrapi.StatusInProgress}
 				}
 			})
 		}
@@ -221,10 +222,10 @@ func (p *Predictor) Predict(push *PutImageRequest) (*Prediction, error) {
 			}, func(i int, cs []Cause) {
 				rp := &out.Replication[i]
 				rp.Causes = cs
-				rp.Settled = ImageReplicationStatus{Region: dests[i].region, RegistryID: dests[i].account, Status: StatusComplete}
+				rp.Settled = ecrapi.ImageReplicationStatus{Region: dests[i].region, RegistryID: dests[i].account, Status: ecrapi.StatusComplete}
 				rp.AfterPush = rp.Settled
 				if opts.ReplicationLatency > 0 {
-					rp.AfterPush.Status = StatusInProgress
+					rp.AfterPush.Status = ecrapi.StatusInProgress
 				}
 			})
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ecrsign/ecrsign/rules"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 func TestPredict(t *testing.T) {
@@ -17,32 +18,32 @@ func TestPredict(t *testing.T) {
 		replRule([]string{"team"}, dest("123456789012", "us-west-2")),
 		replRule([]string{"te"}, dest("123456789012", "us-west-2"), dest("210987654321", "us-east-1")),
 	}}
-	p := must(Predict(cfg, repl, &PutImageRequest{RepositoryName: "team/api", ImageManifest: manifest(1), ImageTag: "v1"}))(t)
+	p := must(Predict(cfg, repl, &ecrapi.PutImageRequest{RepositoryName: "team/api", ImageManifest: manifest(1), ImageTag: "v1"}))(t)
 	want := []SigningPrediction{
-		{AfterPush: ImageSigningStatus{SigningProfileArn: profProd, Status: StatusInProgress}, Settled: ImageSigningStatus{SigningProfileArn: profProd, Status: StatusComplete},
+		{AfterPush: ecrapi.ImageSigningStatus{SigningProfileArn: profProd, Status: ecrapi.StatusInProgress}, Settled: ecrapi.ImageSigningStatus{SigningProfileArn: profProd, Status: ecrapi.StatusComplete},
 			Causes: []Cause{{Rule: 0, Filter: 0, FilterText: "team/*"}, {Rule: 2, Filter: 0, FilterText: "*"}}},
-		{AfterPush: ImageSigningStatus{SigningProfileArn: profAudit, Status: StatusInProgress}, Settled: ImageSigningStatus{SigningProfileArn: profAudit, Status: StatusComplete},
+		{AfterPush: ecrapi.ImageSigningStatus{SigningProfileArn: profAudit, Status: ecrapi.StatusInProgress}, Settled: ecrapi.ImageSigningStatus{SigningProfileArn: profAudit, Status: ecrapi.StatusComplete},
 			Causes: []Cause{{Rule: 1, Filter: 0, FilterText: "*api"}}},
 	}
 	if !reflect.DeepEqual(p.Signing, want) {
 		t.Fatalf("signing\n got %+v\nwant %+v", p.Signing, want)
 	}
-	if p.ImageID.ImageDigest != Digest(manifest(1)) || p.RegistryID != DefaultAccount || p.Referrer {
+	if p.ImageID.ImageDigest != ecrapi.Digest(manifest(1)) || p.RegistryID != DefaultAccount || p.Referrer {
 		t.Fatalf("prediction %+v", p)
 	}
 	wantRepl := []ReplicationPrediction{
-		{AfterPush: ImageReplicationStatus{Region: "us-west-2", RegistryID: "123456789012", Status: StatusInProgress}, Settled: ImageReplicationStatus{Region: "us-west-2", RegistryID: "123456789012", Status: StatusComplete},
+		{AfterPush: ecrapi.ImageReplicationStatus{Region: "us-west-2", RegistryID: "123456789012", Status: ecrapi.StatusInProgress}, Settled: ecrapi.ImageReplicationStatus{Region: "us-west-2", RegistryID: "123456789012", Status: ecrapi.StatusComplete},
 			Causes: []Cause{{Rule: 0, Filter: 0, FilterText: "team"}, {Rule: 1, Filter: 0, FilterText: "te"}}},
-		{AfterPush: ImageReplicationStatus{Region: "us-east-1", RegistryID: "210987654321", Status: StatusInProgress}, Settled: ImageReplicationStatus{Region: "us-east-1", RegistryID: "210987654321", Status: StatusComplete},
+		{AfterPush: ecrapi.ImageReplicationStatus{Region: "us-east-1", RegistryID: "210987654321", Status: ecrapi.StatusInProgress}, Settled: ecrapi.ImageReplicationStatus{Region: "us-east-1", RegistryID: "210987654321", Status: ecrapi.StatusComplete},
 			Causes: []Cause{{Rule: 1, Filter: 0, FilterText: "te"}}},
 	}
 	if !reflect.DeepEqual(p.Replication, wantRepl) {
 		t.Fatalf("replication\n got %+v\nwant %+v", p.Replication, wantRepl)
 	}
-	if got := p.SigningStatuses(true); len(got) != 2 || got[0].Status != StatusComplete {
+	if got := p.SigningStatuses(true); len(got) != 2 || got[0].Status != ecrapi.StatusComplete {
 		t.Fatalf("SigningStatuses(true) = %+v", got)
 	}
-	if got := p.ReplicationStatuses(false); len(got) != 2 || got[1].Status != StatusInProgress {
+	if got := p.ReplicationStatuses(false); len(got) != 2 || got[1].Status != ecrapi.StatusInProgress {
 		t.Fatalf("ReplicationStatuses(false) = %+v", got)
 	}
 }
@@ -56,7 +57,7 @@ func TestPredictCauseLayout(t *testing.T) {
 		replRule([]string{"ab"}, dest("123456789012", "us-west-2"), dest("123456789012", "us-west-2")),
 		replRule(nil, dest("210987654321", "us-east-1"), dest("123456789012", "us-west-2")),
 	}}
-	p := must(Predict(cfg, repl, &PutImageRequest{RepositoryName: "ab", ImageManifest: manifest(1)}))(t)
+	p := must(Predict(cfg, repl, &ecrapi.PutImageRequest{RepositoryName: "ab", ImageManifest: manifest(1)}))(t)
 	prod, audit := p.Signing[0].Causes, p.Signing[1].Causes
 	wantProd := []Cause{{Rule: 0, Filter: 1, FilterText: "*a*"}, {Rule: 2, Filter: -1, AllRepositories: true}}
 	if !reflect.DeepEqual(prod, wantProd) || !reflect.DeepEqual(audit, []Cause{{Rule: 1, Filter: 0, FilterText: "*b"}}) {
@@ -81,7 +82,7 @@ func TestPredictMatchesPush(t *testing.T) {
 	w.GrantProfiles(DefaultPrincipal, profProd, profAudit)
 	pr := must(w.Predictor(Caller{}, nil, nil))(t) // the registry's current configuration
 	for i, name := range []string{"team/api", "web", "other/api", "team/web", "zz"} {
-		req := &PutImageRequest{RepositoryName: name, ImageManifest: manifest(i)}
+		req := &ecrapi.PutImageRequest{RepositoryName: name, ImageManifest: manifest(i)}
 		p := must(pr.Predict(req))(t)
 		createRepo(t, c, name)
 		res := must(c.Push(req))(t)
@@ -89,7 +90,7 @@ func TestPredictMatchesPush(t *testing.T) {
 			t.Fatalf("%s: predicted after push %+v, pushed %+v", name, p.SigningStatuses(false), res.SigningStatuses)
 		}
 		clk.Advance(DefaultSigningLatency)
-		got := statuses(t, c, name, ImageIdentifier{ImageDigest: res.Image.ImageID.ImageDigest})
+		got := statuses(t, c, name, ecrapi.ImageIdentifier{ImageDigest: res.Image.ImageID.ImageDigest})
 		if !reflect.DeepEqual(p.SigningStatuses(true), got) {
 			t.Fatalf("%s: predicted settled %+v, described %+v", name, p.SigningStatuses(true), got)
 		}
@@ -97,22 +98,22 @@ func TestPredictMatchesPush(t *testing.T) {
 }
 
 func TestPredictErrorsAndReferrers(t *testing.T) {
-	_, err := Predict(signing(rule(profWest)), nil, &PutImageRequest{RepositoryName: "ab", ImageManifest: manifest(1)})
+	_, err := Predict(signing(rule(profWest)), nil, &ecrapi.PutImageRequest{RepositoryName: "ab", ImageManifest: manifest(1)})
 	wantAPIError(t, err, "ValidationException", "is 'us-west-2' but must be 'us-east-1'")
-	_, err = Predict(nil, &rules.ReplicationConfiguration{}, &PutImageRequest{RepositoryName: "ab", ImageManifest: manifest(1)})
+	_, err = Predict(nil, &rules.ReplicationConfiguration{}, &ecrapi.PutImageRequest{RepositoryName: "ab", ImageManifest: manifest(1)})
 	wantAPIError(t, err, "ValidationException", "'replicationConfiguration.rules'")
-	_, err = Predict(nil, nil, &PutImageRequest{RepositoryName: "AB", ImageManifest: manifest(1)})
+	_, err = Predict(nil, nil, &ecrapi.PutImageRequest{RepositoryName: "AB", ImageManifest: manifest(1)})
 	wantAPIError(t, err, "InvalidParameterException", "'repositoryName'")
 	_, err = Predict(nil, nil, nil)
 	wantAPIError(t, err, "InvalidParameterException", "")
 	_, err = New().Predictor(Caller{Account: "x"}, nil, nil)
 	wantAPIError(t, err, "InvalidParameterException", "")
 
-	p := must(Predict(signing(rule(profProd)), nil, &PutImageRequest{RepositoryName: "ab", ImageManifest: referrer(Digest(manifest(1)))}))(t)
+	p := must(Predict(signing(rule(profProd)), nil, &ecrapi.PutImageRequest{RepositoryName: "ab", ImageManifest: referrer(ecrapi.Digest(manifest(1)))}))(t)
 	if !p.Referrer || len(p.Signing) != 0 {
 		t.Fatalf("referrer prediction %+v", p)
 	}
-	p = must(Predict(nil, nil, &PutImageRequest{RepositoryName: "ab", ImageManifest: manifest(1)}))(t)
+	p = must(Predict(nil, nil, &ecrapi.PutImageRequest{RepositoryName: "ab", ImageManifest: manifest(1)}))(t)
 	if p.Signing == nil || len(p.Signing) != 0 || p.Replication == nil {
 		t.Fatalf("no configuration: %+v", p)
 	}
@@ -152,7 +153,7 @@ func TestPredictAddressedRegistry(t *testing.T) {
 				putSigning(t, w.Client(Caller{Account: other}), tt.theirs)
 			}
 			pr := must(w.Predictor(Caller{}, tt.given, tt.givenRepl))(t)
-			req := &PutImageRequest{RegistryID: tt.registryID, RepositoryName: "team/api", ImageManifest: manifest(1)}
+			req := &ecrapi.PutImageRequest{RegistryID: tt.registryID, RepositoryName: "team/api", ImageManifest: manifest(1)}
 			p, err := pr.Predict(req)
 			if tt.wantErr != "" {
 				wantAPIError(t, err, "InvalidParameterException", tt.wantErr)
@@ -186,7 +187,7 @@ func TestPredictAddressedRegistry(t *testing.T) {
 	}
 }
 
-func statusProfiles(ss []ImageSigningStatus) []string {
+func statusProfiles(ss []ecrapi.ImageSigningStatus) []string {
 	var out []string
 	for _, s := range ss {
 		out = append(out, s.SigningProfileArn)
@@ -256,7 +257,7 @@ func TestPredictorAgreesWithPushes(t *testing.T) {
 		predictors := map[Caller]*Predictor{} // made once: configurations change under them
 		for range pushesPerWorld {
 			caller := Caller{Account: pick(accounts), Region: pick(regions), Principal: pick(principals)}
-			req := &PutImageRequest{RepositoryName: pick(repos), ImageManifest: manifest(n), ImageTag: pick([]string{"", "v1"})}
+			req := &ecrapi.PutImageRequest{RepositoryName: pick(repos), ImageManifest: manifest(n), ImageTag: pick([]string{"", "v1"})}
 			n++
 			if rng.IntN(2) == 0 {
 				req.RegistryID = pick(accounts)
@@ -266,7 +267,7 @@ func TestPredictorAgreesWithPushes(t *testing.T) {
 			case 0:
 				putSigning(t, addressed, randomSigning(caller.Region))
 			case 1:
-				must(addressed.PutReplicationConfiguration(&PutReplicationConfigurationRequest{ReplicationConfiguration: randomReplication(addressed.key(""))}))(t)
+				must(addressed.PutReplicationConfiguration(&ecrapi.PutReplicationConfigurationRequest{ReplicationConfiguration: randomReplication(addressed.key(""))}))(t)
 			}
 			pr := predictors[caller]
 			if pr == nil {
@@ -286,12 +287,12 @@ func TestPredictorAgreesWithPushes(t *testing.T) {
 				t.Fatalf("%s: replication right after the push %+v; predicted %+v", where, got, want)
 			}
 			clk.Advance(opts.SigningLatency + opts.ReplicationLatency)
-			id := &ImageIdentifier{ImageDigest: res.Image.ImageID.ImageDigest}
-			ss := must(c.DescribeImageSigningStatus(&DescribeImageSigningStatusRequest{RegistryID: req.RegistryID, RepositoryName: req.RepositoryName, ImageID: id}))(t)
+			id := &ecrapi.ImageIdentifier{ImageDigest: res.Image.ImageID.ImageDigest}
+			ss := must(c.DescribeImageSigningStatus(&ecrapi.DescribeImageSigningStatusRequest{RegistryID: req.RegistryID, RepositoryName: req.RepositoryName, ImageID: id}))(t)
 			if got, want := ss.SigningStatuses, p.SigningStatuses(true); !reflect.DeepEqual(got, want) {
 				t.Fatalf("%s: signing settled %+v; predicted %+v", where, got, want)
 			}
-			rs := must(c.DescribeImageReplicationStatus(&DescribeImageReplicationStatusRequest{RegistryID: req.RegistryID, RepositoryName: req.RepositoryName, ImageID: id}))(t)
+			rs := must(c.DescribeImageReplicationStatus(&ecrapi.DescribeImageReplicationStatusRequest{RegistryID: req.RegistryID, RepositoryName: req.RepositoryName, ImageID: id}))(t)
 			if got, want := rs.ReplicationStatuses, p.ReplicationStatuses(true); !reflect.DeepEqual(got, want) {
 				t.Fatalf("%s: replication settled %+v; predicted %+v", where, got, want)
 			}

@@ -10,21 +10,7 @@ import (
 	"time"
 
 	"github.com/ecrsign/ecrsign/rules"
-)
-
-// Failure codes of signing and replication jobs. FailureAccessDenied is the code AWS is
-// observed to report; the others are ecrsign's own vocabulary (AWS documents no other code),
-// and their reasons say so.
-const (
-	FailureAccessDenied    = "ACCESS_DENIED"
-	FailureProfileNotFound = "SIGNING_PROFILE_NOT_FOUND"
-	FailureProfileCanceled = "SIGNING_PROFILE_CANCELED"
-	FailureProfileRevoked  = "SIGNING_PROFILE_REVOKED"
-	FailureTransient       = "TRANSIENT_FAILURE"
-	// FailureImageTagAlreadyExists ends a replication whose destination repository is
-	// IMMUTABLE and has the pushed tag on another image (or will, when a replica in flight
-	// appears); the replica is not stored there.
-	FailureImageTagAlreadyExists = "IMAGE_TAG_ALREADY_EXISTS"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // ownVocabulary ends the reason of every failure code that is ecrsign's, not AWS's.
@@ -34,15 +20,15 @@ const ownVocabulary = " [failure code from ecrsign's simulator vocabulary; AWS d
 // will fail and why; w.mu held. Authorization is checked before the profile, as IAM does.
 func (w *World) signingFailure(principal, profile string) (code, reason string) {
 	if !w.mayUse(principal, profile) {
-		return FailureAccessDenied, fmt.Sprintf("User: %s is not authorized to perform: signer:SignPayload on resource: %s", principal, profile)
+		return ecrapi.FailureAccessDenied, fmt.Sprintf("User: %s is not authorized to perform: signer:SignPayload on resource: %s", principal, profile)
 	}
 	switch w.profileStatus(profile) {
 	case ProfileAbsent:
-		return FailureProfileNotFound, "Signing profile " + profile + " does not exist." + ownVocabulary
+		return ecrapi.FailureProfileNotFound, "Signing profile " + profile + " does not exist." + ownVocabulary
 	case ProfileCanceled:
-		return FailureProfileCanceled, "Signing profile " + profile + " is CANCELED and cannot start signing jobs." + ownVocabulary
+		return ecrapi.FailureProfileCanceled, "Signing profile " + profile + " is CANCELED and cannot start signing jobs." + ownVocabulary
 	case ProfileRevoked:
-		return FailureProfileRevoked, "Signing profile " + profile + " is REVOKED and cannot start signing jobs." + ownVocabulary
+		return ecrapi.FailureProfileRevoked, "Signing profile " + profile + " is REVOKED and cannot start signing jobs." + ownVocabulary
 	}
 	return "", ""
 }
@@ -82,7 +68,7 @@ func (w *World) serverFault(op string) error {
 		return nil
 	}
 	if fires(f.ServerErrorRate, func() float64 { return draw(f.Seed, "server", fmt.Sprint(w.ops)) }) {
-		return newError(ServerException, "Injected fault: %s request %d failed (ecrsign fault injection, seed %d); retry it", op, w.ops, f.Seed)
+		return newError(ecrapi.ServerException, "Injected fault: %s request %d failed (ecrsign fault injection, seed %d); retry it", op, w.ops, f.Seed)
 	}
 	return nil
 }
@@ -90,7 +76,7 @@ func (w *World) serverFault(op string) error {
 // PushResult is what one push did: the image, the configuration in force, and the jobs it
 // started with their statuses at the instant of the push.
 type PushResult struct {
-	Image Image
+	Image ecrapi.Image
 	// Seq numbers the pushes of the world from 1; a later push has a larger Seq.
 	Seq      uint64
 	PushedAt time.Time
@@ -100,28 +86,28 @@ type PushResult struct {
 	// registry had none). It is shared and must not be modified.
 	SigningConfiguration *rules.SigningConfiguration
 	// SigningStatuses holds one status per distinct profile of the applying rules.
-	SigningStatuses     []ImageSigningStatus
-	ReplicationStatuses []ImageReplicationStatus
+	SigningStatuses     []ecrapi.ImageSigningStatus
+	ReplicationStatuses []ecrapi.ImageReplicationStatus
 }
 
 // push performs a validated push into the repository edit e, recording what it changes in
 // ch; w.mu held. signing is the registry's signing configuration (nil: none).
-func (w *World) push(ch *change, e *repoEdit, req *PutImageRequest, info manifestInfo, principal string, now time.Time) *PushResult {
+func (w *World) push(ch *change, e *repoEdit, req *ecrapi.PutImageRequest, info manifestInfo, principal string, now time.Time) *PushResult {
 	w.pushes++ // a Seq is never reused, even by a push whose change fails to commit
 	ch.pushes = w.pushes
 	res := &PushResult{
 		Seq:      w.pushes,
 		PushedAt: now,
 		Referrer: info.referrer,
-		Image: Image{
+		Image: ecrapi.Image{
 			RegistryID:             e.key.account,
 			RepositoryName:         e.repo.name,
-			ImageID:                &ImageIdentifier{ImageDigest: info.digest, ImageTag: req.ImageTag},
+			ImageID:                &ecrapi.ImageIdentifier{ImageDigest: info.digest, ImageTag: req.ImageTag},
 			ImageManifest:          req.ImageManifest,
 			ImageManifestMediaType: info.mediaType,
 		},
-		SigningStatuses:     []ImageSigningStatus{},
-		ReplicationStatuses: []ImageReplicationStatus{},
+		SigningStatuses:     []ecrapi.ImageSigningStatus{},
+		ReplicationStatuses: []ecrapi.ImageReplicationStatus{},
 	}
 	img := e.storeImage(req, info, now)
 	if req.ImageTag != "" {
@@ -139,11 +125,11 @@ func (w *World) push(ch *change, e *repoEdit, req *PutImageRequest, info manifes
 	var buf [rules.MaxSigningRules]job
 	started := w.sign(e.key, signing, e.repo.name, img, principal, now, res.Seq, buf[:0])
 	if len(started) > 0 {
-		res.SigningStatuses = make([]ImageSigningStatus, 0, len(started))
+		res.SigningStatuses = make([]ecrapi.ImageSigningStatus, 0, len(started))
 	}
 	for _, j := range started {
 		s, c, r := j.status(now)
-		res.SigningStatuses = append(res.SigningStatuses, ImageSigningStatus{SigningProfileArn: j.profile, Status: s, FailureCode: c, FailureReason: r})
+		res.SigningStatuses = append(res.SigningStatuses, ecrapi.ImageSigningStatus{SigningProfileArn: j.profile, Status: s, FailureCode: c, FailureReason: r})
 	}
 	if replication == nil {
 		e.record(ch, w)
@@ -158,29 +144,25 @@ func (w *World) push(ch *change, e *repoEdit, req *PutImageRequest, info manifes
 		}
 		switch {
 		case err != nil:
-			j.failureCode, j.reason = FailureLimitExceeded, err.Error()+ownVocabulary
+			j.failureCode, j.reason = ecrapi.FailureLimitExceeded, err.Error()+ownVocabulary
 		case j.failureCode != "":
 		case fires(f.ReplicationFailureRate, func() float64 {
 			return draw(f.Seed, "replication", e.key.account, e.key.region, e.repo.name, info.digest, k.account, k.region, fmt.Sprint(img.pushes))
 		}):
-			j.failureCode = FailureTransient
+			j.failureCode = ecrapi.FailureTransient
 			j.reason = "Injected transient replication failure" + ownVocabulary
 		default:
 			if err := w.deliver(ch, dest, req, info, principal, now, j.done, res.Seq); err != nil {
-				j.failureCode, j.reason = FailureLimitExceeded, err.Error()+ownVocabulary
+				j.failureCode, j.reason = ecrapi.FailureLimitExceeded, err.Error()+ownVocabulary
 			}
 		}
 		img.repl = setJob(img.repl, j)
 		s, c, _ := j.status(now)
-		res.ReplicationStatuses = append(res.ReplicationStatuses, ImageReplicationStatus{Region: k.region, RegistryID: k.account, Status: s, FailureCode: c})
+		res.ReplicationStatuses = append(res.ReplicationStatuses, ecrapi.ImageReplicationStatus{Region: k.region, RegistryID: k.account, Status: s, FailureCode: c})
 	}
 	e.record(ch, w)
 	return res
 }
-
-// FailureLimitExceeded ends a replication whose destination holds as many registries,
-// repositories or images as the simulator's limits allow; the replica is not stored.
-const FailureLimitExceeded = "LIMIT_EXCEEDED"
 
 // replicationDestinations lists the distinct destinations of the rules of a replication
 // configuration that apply to repository name, never the source itself.
@@ -203,11 +185,11 @@ func replicationDestinations(source registryKey, replication *replicationState, 
 // repository of dest when that repository is IMMUTABLE and the tag is on another image
 // there, or will be when a replica in flight appears.
 func replicaConflict(dest *repoEdit, tag, digest string) (code, reason string) {
-	if tag == "" || dest.created || dest.repo.mutability != TagImmutable {
+	if tag == "" || dest.created || dest.repo.mutability != ecrapi.TagImmutable {
 		return "", ""
 	}
 	if other, taken := dest.tagTaken(tag, digest); taken {
-		return FailureImageTagAlreadyExists, fmt.Sprintf("The image tag '%s' is on image %s in the IMMUTABLE repository '%s' of registry %s in %s; the replica was not stored.", tag, other, dest.repo.name, dest.key.account, dest.key.region) + ownVocabulary
+		return ecrapi.FailureImageTagAlreadyExists, fmt.Sprintf("The image tag '%s' is on image %s in the IMMUTABLE repository '%s' of registry %s in %s; the replica was not stored.", tag, other, dest.repo.name, dest.key.account, dest.key.region) + ownVocabulary
 	}
 	return "", ""
 }
@@ -226,7 +208,7 @@ func (w *World) sign(k registryKey, signing *signingState, repo string, img *ima
 		if j.failureCode == "" && fires(f.SigningFailureRate, func() float64 {
 			return draw(f.Seed, "signing", k.account, k.region, repo, img.digest, p, fmt.Sprint(img.pushes))
 		}) {
-			j.failureCode = FailureTransient
+			j.failureCode = ecrapi.FailureTransient
 			j.reason = "Injected transient signing failure; push the image again to retry" + ownVocabulary
 		}
 		if img.signing == nil {
@@ -262,23 +244,23 @@ func (w *World) editFor(k registryKey, name string, created time.Time) (*repoEdi
 		return newRepoEdit(k, repo, false), nil
 	}
 	if reg == nil {
-		if err := w.checkNewRegistry(OpPutImage, k); err != nil {
+		if err := w.checkNewRegistry(ecrapi.OpPutImage, k); err != nil {
 			return nil, err
 		}
 	}
-	if err := w.checkNewRepository(OpPutImage, k); err != nil {
+	if err := w.checkNewRepository(ecrapi.OpPutImage, k); err != nil {
 		return nil, err
 	}
-	return newRepoEdit(k, newRepository(name, TagMutable, created), true), nil
+	return newRepoEdit(k, newRepository(name, ecrapi.TagMutable, created), true), nil
 }
 
 // deliver puts a replica, pushed at now, into the destination repository edit, creating
 // the repository as ECR does. The replica and its tag appear at, when replication completes
 // (until then a tag keeps naming the image it named); it is not replicated onward, and is
 // signed there only with Options.SignReplicatedImages; w.mu held.
-func (w *World) deliver(ch *change, dest *repoEdit, req *PutImageRequest, info manifestInfo, principal string, now, at time.Time, seq uint64) error {
+func (w *World) deliver(ch *change, dest *repoEdit, req *ecrapi.PutImageRequest, info manifestInfo, principal string, now, at time.Time, seq uint64) error {
 	dest.settle(now)
-	if err := w.checkNewImage(OpPutImage, dest, info.digest, now); err != nil {
+	if err := w.checkNewImage(ecrapi.OpPutImage, dest, info.digest, now); err != nil {
 		return err
 	}
 	img := dest.storeImage(req, info, at)
@@ -403,7 +385,7 @@ func (e *repoEdit) settle(now time.Time) {
 // storeImage records the manifest of a push in a copy of its image (a new image, visible
 // from visibleAt, if the repository does not hold it) and returns the copy; the caller
 // records the tag.
-func (e *repoEdit) storeImage(req *PutImageRequest, info manifestInfo, visibleAt time.Time) *image {
+func (e *repoEdit) storeImage(req *ecrapi.PutImageRequest, info manifestInfo, visibleAt time.Time) *image {
 	img := e.images[info.digest]
 	if img == nil {
 		if old := e.repo.images[info.digest]; old != nil {

@@ -7,23 +7,24 @@ import (
 	"time"
 
 	"github.com/ecrsign/ecrsign/rules"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 func putSigning(t *testing.T, c *Client, cfg *rules.SigningConfiguration) {
 	t.Helper()
-	must(c.PutSigningConfiguration(&PutSigningConfigurationRequest{SigningConfiguration: cfg}))(t)
+	must(c.PutSigningConfiguration(&ecrapi.PutSigningConfigurationRequest{SigningConfiguration: cfg}))(t)
 }
 
 func push(t *testing.T, c *Client, repo string, n int, tag string) *PushResult {
 	t.Helper()
-	return must(c.Push(&PutImageRequest{RepositoryName: repo, ImageManifest: manifest(n), ImageTag: tag}))(t)
+	return must(c.Push(&ecrapi.PutImageRequest{RepositoryName: repo, ImageManifest: manifest(n), ImageTag: tag}))(t)
 }
 
 // repush pushes through the registry protocol's rules (a re-push of the same manifest and
 // tag is a push) without requiring the manifest's blobs.
 func repush(t *testing.T, c *Client, repo string, n int, tag string) *PushResult {
 	t.Helper()
-	return must(c.push(OpPutImage, &PutImageRequest{RepositoryName: repo, ImageManifest: manifest(n), ImageTag: tag}, pushMode{repush: true}))(t)
+	return must(c.push(ecrapi.OpPutImage, &ecrapi.PutImageRequest{RepositoryName: repo, ImageManifest: manifest(n), ImageTag: tag}, pushMode{repush: true}))(t)
 }
 
 func TestPushSignsOncePerDistinctProfile(t *testing.T) {
@@ -36,20 +37,20 @@ func TestPushSignsOncePerDistinctProfile(t *testing.T) {
 	))
 	createRepo(t, c, "team/api")
 	res := push(t, c, "team/api", 1, "v1")
-	want := []ImageSigningStatus{{SigningProfileArn: profProd, Status: StatusInProgress}, {SigningProfileArn: profAudit, Status: StatusInProgress}}
+	want := []ecrapi.ImageSigningStatus{{SigningProfileArn: profProd, Status: ecrapi.StatusInProgress}, {SigningProfileArn: profAudit, Status: ecrapi.StatusInProgress}}
 	if !reflect.DeepEqual(res.SigningStatuses, want) {
 		t.Fatalf("after push %+v", res.SigningStatuses)
 	}
-	if got := statuses(t, c, "team/api", ImageIdentifier{ImageTag: "v1"}); !reflect.DeepEqual(got, want) {
+	if got := statuses(t, c, "team/api", ecrapi.ImageIdentifier{ImageTag: "v1"}); !reflect.DeepEqual(got, want) {
 		t.Fatalf("describe right after push %+v", got)
 	}
 	clk.Advance(DefaultSigningLatency - time.Millisecond)
-	if got := statuses(t, c, "team/api", ImageIdentifier{ImageTag: "v1"}); got[0].Status != StatusInProgress {
+	if got := statuses(t, c, "team/api", ecrapi.ImageIdentifier{ImageTag: "v1"}); got[0].Status != ecrapi.StatusInProgress {
 		t.Fatalf("settled before the latency passed: %+v", got)
 	}
 	clk.Advance(time.Millisecond)
-	want = []ImageSigningStatus{{SigningProfileArn: profProd, Status: StatusComplete}, {SigningProfileArn: profAudit, Status: StatusComplete}}
-	if got := statuses(t, c, "team/api", ImageIdentifier{ImageDigest: Digest(manifest(1))}); !reflect.DeepEqual(got, want) {
+	want = []ecrapi.ImageSigningStatus{{SigningProfileArn: profProd, Status: ecrapi.StatusComplete}, {SigningProfileArn: profAudit, Status: ecrapi.StatusComplete}}
+	if got := statuses(t, c, "team/api", ecrapi.ImageIdentifier{ImageDigest: ecrapi.Digest(manifest(1))}); !reflect.DeepEqual(got, want) {
 		t.Fatalf("settled %+v", got)
 	}
 }
@@ -62,7 +63,7 @@ func TestPushWithoutApplyingRules(t *testing.T) {
 	}
 	putSigning(t, c, signing(rule(profProd, "other/*")))
 	push(t, c, "team/api", 2, "")
-	if got := statuses(t, c, "team/api", ImageIdentifier{ImageDigest: Digest(manifest(2))}); got == nil || len(got) != 0 {
+	if got := statuses(t, c, "team/api", ecrapi.ImageIdentifier{ImageDigest: ecrapi.Digest(manifest(2))}); got == nil || len(got) != 0 {
 		t.Fatalf("want an empty, non-nil list, got %#v", got)
 	}
 	putSigning(t, c, signing())
@@ -82,20 +83,20 @@ func TestSigningFailures(t *testing.T) {
 	}{
 		{name: "defaults complete", code: ""},
 		{name: "principal granted another profile", setup: func(w *World) { w.GrantProfiles(pusher, profAudit) },
-			code: FailureAccessDenied, reason: "User: " + pusher + " is not authorized to perform: signer:SignPayload on resource: " + profProd},
+			code: ecrapi.FailureAccessDenied, reason: "User: " + pusher + " is not authorized to perform: signer:SignPayload on resource: " + profProd},
 		{name: "principal granted all", setup: func(w *World) { w.GrantProfiles(pusher, AllProfiles) }},
-		{name: "strict principals", opts: Options{StrictPrincipals: true}, code: FailureAccessDenied, reason: "signer:SignPayload"},
+		{name: "strict principals", opts: Options{StrictPrincipals: true}, code: ecrapi.FailureAccessDenied, reason: "signer:SignPayload"},
 		{name: "strict principals, granted", opts: Options{StrictPrincipals: true}, setup: func(w *World) { w.GrantProfiles(pusher, profProd) }},
-		{name: "strict profiles", opts: Options{StrictProfiles: true}, code: FailureProfileNotFound, reason: "does not exist." + ownVocabulary},
+		{name: "strict profiles", opts: Options{StrictProfiles: true}, code: ecrapi.FailureProfileNotFound, reason: "does not exist." + ownVocabulary},
 		{name: "strict profiles, declared", opts: Options{StrictProfiles: true}, setup: func(w *World) { w.SetProfileStatus(profProd, ProfileActive) }},
-		{name: "absent", setup: func(w *World) { w.SetProfileStatus(profProd, ProfileAbsent) }, code: FailureProfileNotFound, reason: "ecrsign"},
-		{name: "canceled", setup: func(w *World) { w.SetProfileStatus(profProd, ProfileCanceled) }, code: FailureProfileCanceled, reason: "is CANCELED" + ""},
-		{name: "revoked", setup: func(w *World) { w.SetProfileStatus(profProd, ProfileRevoked) }, code: FailureProfileRevoked, reason: "is REVOKED"},
+		{name: "absent", setup: func(w *World) { w.SetProfileStatus(profProd, ProfileAbsent) }, code: ecrapi.FailureProfileNotFound, reason: "ecrsign"},
+		{name: "canceled", setup: func(w *World) { w.SetProfileStatus(profProd, ProfileCanceled) }, code: ecrapi.FailureProfileCanceled, reason: "is CANCELED" + ""},
+		{name: "revoked", setup: func(w *World) { w.SetProfileStatus(profProd, ProfileRevoked) }, code: ecrapi.FailureProfileRevoked, reason: "is REVOKED"},
 		{name: "access is checked before the profile", setup: func(w *World) {
 			w.SetProfileStatus(profProd, ProfileRevoked)
 			w.GrantProfiles(pusher)
-		}, code: FailureAccessDenied},
-		{name: "transient fault", opts: Options{Faults: Faults{Seed: 7, SigningFailureRate: 1}}, code: FailureTransient, reason: "Injected transient signing failure"},
+		}, code: ecrapi.FailureAccessDenied},
+		{name: "transient fault", opts: Options{Faults: Faults{Seed: 7, SigningFailureRate: 1}}, code: ecrapi.FailureTransient, reason: "Injected transient signing failure"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,25 +110,25 @@ func TestSigningFailures(t *testing.T) {
 			putSigning(t, c, signing(rule(profProd)))
 			createRepo(t, c, "team/api")
 			res := push(t, c, "team/api", 1, "v1")
-			if res.SigningStatuses[0].Status != StatusInProgress || res.SigningStatuses[0].FailureCode != "" {
+			if res.SigningStatuses[0].Status != ecrapi.StatusInProgress || res.SigningStatuses[0].FailureCode != "" {
 				t.Fatalf("after push: %+v (failure fields must be absent until FAILED)", res.SigningStatuses[0])
 			}
 			clk.Advance(time.Second)
-			got := statuses(t, c, "team/api", ImageIdentifier{ImageTag: "v1"})
+			got := statuses(t, c, "team/api", ecrapi.ImageIdentifier{ImageTag: "v1"})
 			if len(got) != 1 {
 				t.Fatalf("statuses %+v", got)
 			}
 			s := got[0]
 			if tt.code == "" {
-				if s != (ImageSigningStatus{SigningProfileArn: profProd, Status: StatusComplete}) {
+				if s != (ecrapi.ImageSigningStatus{SigningProfileArn: profProd, Status: ecrapi.StatusComplete}) {
 					t.Fatalf("want COMPLETE, got %+v", s)
 				}
 				return
 			}
-			if s.Status != StatusFailed || s.FailureCode != tt.code || !strings.Contains(s.FailureReason, tt.reason) {
+			if s.Status != ecrapi.StatusFailed || s.FailureCode != tt.code || !strings.Contains(s.FailureReason, tt.reason) {
 				t.Fatalf("got %+v, want FAILED %s with reason containing %q", s, tt.code, tt.reason)
 			}
-			if tt.code != FailureAccessDenied && !strings.Contains(s.FailureReason, "ecrsign") {
+			if tt.code != ecrapi.FailureAccessDenied && !strings.Contains(s.FailureReason, "ecrsign") {
 				t.Fatalf("reason of an ecrsign failure code does not say so: %q", s.FailureReason)
 			}
 		})
@@ -141,12 +142,12 @@ func TestProfileChangesAffectLaterJobsOnly(t *testing.T) {
 	push(t, c, "team/api", 1, "v1")
 	w.SetProfileStatus(profProd, ProfileRevoked)
 	clk.Advance(time.Hour)
-	if got := statuses(t, c, "team/api", ImageIdentifier{ImageTag: "v1"}); got[0].Status != StatusComplete {
+	if got := statuses(t, c, "team/api", ecrapi.ImageIdentifier{ImageTag: "v1"}); got[0].Status != ecrapi.StatusComplete {
 		t.Fatalf("revoking after the push changed the job: %+v", got)
 	}
 	push(t, c, "team/api", 2, "v2")
 	clk.Advance(time.Hour)
-	if got := statuses(t, c, "team/api", ImageIdentifier{ImageTag: "v2"}); got[0].FailureCode != FailureProfileRevoked {
+	if got := statuses(t, c, "team/api", ecrapi.ImageIdentifier{ImageTag: "v2"}); got[0].FailureCode != ecrapi.FailureProfileRevoked {
 		t.Fatalf("later push: %+v", got)
 	}
 }
@@ -157,15 +158,15 @@ func TestConfigurationChangesAffectLaterPushesOnly(t *testing.T) {
 	putSigning(t, c, signing(rule(profProd, "team/*")))
 	push(t, c, "team/api", 1, "v1")
 	clk.Advance(time.Minute)
-	before := statuses(t, c, "team/api", ImageIdentifier{ImageTag: "v1"})
+	before := statuses(t, c, "team/api", ecrapi.ImageIdentifier{ImageTag: "v1"})
 
 	putSigning(t, c, signing(rule(profAudit, "team/*")))
 	clk.Advance(time.Minute)
-	if got := statuses(t, c, "team/api", ImageIdentifier{ImageTag: "v1"}); !reflect.DeepEqual(got, before) {
+	if got := statuses(t, c, "team/api", ecrapi.ImageIdentifier{ImageTag: "v1"}); !reflect.DeepEqual(got, before) {
 		t.Fatalf("Put rewrote an earlier status: %+v, was %+v", got, before)
 	}
 	must(c.DeleteSigningConfiguration(nil))(t)
-	if got := statuses(t, c, "team/api", ImageIdentifier{ImageTag: "v1"}); !reflect.DeepEqual(got, before) {
+	if got := statuses(t, c, "team/api", ecrapi.ImageIdentifier{ImageTag: "v1"}); !reflect.DeepEqual(got, before) {
 		t.Fatalf("Delete rewrote an earlier status: %+v", got)
 	}
 	if res := push(t, c, "team/api", 2, "v2"); len(res.SigningStatuses) != 0 {
@@ -180,7 +181,7 @@ func TestRepushSignsAgainAndReportsTheLatestJob(t *testing.T) {
 	w.SetProfileStatus(profProd, ProfileCanceled)
 	first := push(t, c, "team/api", 1, "v1")
 	clk.Advance(time.Minute)
-	if got := statuses(t, c, "team/api", ImageIdentifier{ImageTag: "v1"}); got[0].Status != StatusFailed {
+	if got := statuses(t, c, "team/api", ecrapi.ImageIdentifier{ImageTag: "v1"}); got[0].Status != ecrapi.StatusFailed {
 		t.Fatalf("first job: %+v", got)
 	}
 	w.SetProfileStatus(profProd, ProfileActive)
@@ -189,8 +190,8 @@ func TestRepushSignsAgainAndReportsTheLatestJob(t *testing.T) {
 	if second.Seq <= first.Seq || len(second.SigningStatuses) != 2 {
 		t.Fatalf("re-push %+v", second)
 	}
-	got := statuses(t, c, "team/api", ImageIdentifier{ImageTag: "v1"})
-	want := []ImageSigningStatus{{SigningProfileArn: profProd, Status: StatusInProgress}, {SigningProfileArn: profAudit, Status: StatusInProgress}}
+	got := statuses(t, c, "team/api", ecrapi.ImageIdentifier{ImageTag: "v1"})
+	want := []ecrapi.ImageSigningStatus{{SigningProfileArn: profProd, Status: ecrapi.StatusInProgress}, {SigningProfileArn: profAudit, Status: ecrapi.StatusInProgress}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("after re-push %+v", got)
 	}
@@ -198,8 +199,8 @@ func TestRepushSignsAgainAndReportsTheLatestJob(t *testing.T) {
 	putSigning(t, c, signing(rule(profAudit)))
 	clk.Advance(time.Minute)
 	repush(t, c, "team/api", 1, "")
-	got = statuses(t, c, "team/api", ImageIdentifier{ImageTag: "also-v1"})
-	want = []ImageSigningStatus{{SigningProfileArn: profProd, Status: StatusComplete}, {SigningProfileArn: profAudit, Status: StatusInProgress}}
+	got = statuses(t, c, "team/api", ecrapi.ImageIdentifier{ImageTag: "also-v1"})
+	want = []ecrapi.ImageSigningStatus{{SigningProfileArn: profProd, Status: ecrapi.StatusComplete}, {SigningProfileArn: profAudit, Status: ecrapi.StatusInProgress}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("after second re-push %+v", got)
 	}
@@ -210,11 +211,11 @@ func TestReferrersAreNotSigned(t *testing.T) {
 	createRepo(t, c, "team/api")
 	putSigning(t, c, signing(rule(profProd)))
 	img := push(t, c, "team/api", 1, "v1")
-	sig := must(c.Push(&PutImageRequest{RepositoryName: "team/api", ImageManifest: referrer(img.Image.ImageID.ImageDigest)}))(t)
+	sig := must(c.Push(&ecrapi.PutImageRequest{RepositoryName: "team/api", ImageManifest: referrer(img.Image.ImageID.ImageDigest)}))(t)
 	if !sig.Referrer || len(sig.SigningStatuses) != 0 {
 		t.Fatalf("signature push %+v", sig)
 	}
-	if got := statuses(t, c, "team/api", ImageIdentifier{ImageDigest: sig.Image.ImageID.ImageDigest}); len(got) != 0 {
+	if got := statuses(t, c, "team/api", ecrapi.ImageIdentifier{ImageDigest: sig.Image.ImageID.ImageDigest}); len(got) != 0 {
 		t.Fatalf("signature has statuses %+v", got)
 	}
 }
@@ -224,11 +225,11 @@ func TestIndexAndManifestsAreEachAPush(t *testing.T) {
 	createRepo(t, c, "team/api")
 	putSigning(t, c, signing(rule(profProd)))
 	a, b := push(t, c, "team/api", 1, ""), push(t, c, "team/api", 2, "")
-	idx := must(c.Push(&PutImageRequest{RepositoryName: "team/api", ImageManifest: index(a.Image.ImageID.ImageDigest, b.Image.ImageID.ImageDigest), ImageTag: "multi"}))(t)
+	idx := must(c.Push(&ecrapi.PutImageRequest{RepositoryName: "team/api", ImageManifest: index(a.Image.ImageID.ImageDigest, b.Image.ImageID.ImageDigest), ImageTag: "multi"}))(t)
 	if len(a.SigningStatuses) != 1 || len(b.SigningStatuses) != 1 || len(idx.SigningStatuses) != 1 {
 		t.Fatalf("each push signs once: %v %v %v", a.SigningStatuses, b.SigningStatuses, idx.SigningStatuses)
 	}
-	if idx.Image.ImageManifestMediaType != MediaTypeOCIIndex || idx.Seq != 3 {
+	if idx.Image.ImageManifestMediaType != ecrapi.MediaTypeOCIIndex || idx.Seq != 3 {
 		t.Fatalf("index push %+v", idx)
 	}
 }
@@ -250,13 +251,13 @@ func TestReplication(t *testing.T) {
 			opts := DefaultOptions()
 			opts.SignReplicatedImages = tt.signRepl
 			w, clk, c := newTestWorld(WithOptions(opts))
-			must(c.PutReplicationConfiguration(&PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{
+			must(c.PutReplicationConfiguration(&ecrapi.PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{
 				replRule([]string{"team"}, dest("123456789012", "us-west-2"), dest("210987654321", "eu-west-1")),
 				replRule(nil, dest("210987654321", "eu-west-1")),
 			}}}))(t)
 			west := w.Client(Caller{Region: "us-west-2"})
 			// The destination replicates back to us-east-1 and everywhere: replicas must not chain.
-			must(west.PutReplicationConfiguration(&PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{
+			must(west.PutReplicationConfiguration(&ecrapi.PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{
 				replRule(nil, dest("123456789012", "us-east-1"), dest("123456789012", "ap-south-1")),
 			}}}))(t)
 			putSigning(t, west, signing(rule("arn:aws:signer:us-west-2:123456789012:/signing-profiles/west")))
@@ -264,7 +265,7 @@ func TestReplication(t *testing.T) {
 			res := push(t, c, tt.repo, 1, "v1")
 			var got []string
 			for _, s := range res.ReplicationStatuses {
-				if s.Status != StatusInProgress || s.FailureCode != "" {
+				if s.Status != ecrapi.StatusInProgress || s.FailureCode != "" {
 					t.Fatalf("after push %+v", s)
 				}
 				got = append(got, s.RegistryID+"/"+s.Region)
@@ -272,15 +273,15 @@ func TestReplication(t *testing.T) {
 			if !reflect.DeepEqual(got, tt.wantDests) {
 				t.Fatalf("destinations %v, want %v", got, tt.wantDests)
 			}
-			id := &ImageIdentifier{ImageTag: "v1"}
+			id := &ecrapi.ImageIdentifier{ImageTag: "v1"}
 			if len(tt.wantDests) > 0 && tt.wantDests[0] == "123456789012/us-west-2" {
-				_, err := west.DescribeImageSigningStatus(&DescribeImageSigningStatusRequest{RepositoryName: tt.repo, ImageID: id})
+				_, err := west.DescribeImageSigningStatus(&ecrapi.DescribeImageSigningStatusRequest{RepositoryName: tt.repo, ImageID: id})
 				wantAPIError(t, err, "ImageNotFoundException", "") // not there before replication completes
 			}
 			clk.Advance(DefaultReplicationLatency)
-			rs := must(c.DescribeImageReplicationStatus(&DescribeImageReplicationStatusRequest{RepositoryName: tt.repo, ImageID: id}))(t)
+			rs := must(c.DescribeImageReplicationStatus(&ecrapi.DescribeImageReplicationStatusRequest{RepositoryName: tt.repo, ImageID: id}))(t)
 			for _, s := range rs.ReplicationStatuses {
-				if s.Status != StatusComplete {
+				if s.Status != ecrapi.StatusComplete {
 					t.Fatalf("settled %+v", s)
 				}
 			}
@@ -291,16 +292,16 @@ func TestReplication(t *testing.T) {
 				return
 			}
 			clk.Advance(DefaultSigningLatency)
-			replica := must(west.DescribeImageReplicationStatus(&DescribeImageReplicationStatusRequest{RepositoryName: tt.repo, ImageID: id}))(t)
+			replica := must(west.DescribeImageReplicationStatus(&ecrapi.DescribeImageReplicationStatusRequest{RepositoryName: tt.repo, ImageID: id}))(t)
 			if len(replica.ReplicationStatuses) != 0 {
 				t.Fatalf("replica replicated onward: %+v", replica)
 			}
 			ss := statuses(t, west, tt.repo, *id)
-			if tt.wantSigned != (len(ss) == 1 && ss[0].Status == StatusComplete) {
+			if tt.wantSigned != (len(ss) == 1 && ss[0].Status == ecrapi.StatusComplete) {
 				t.Fatalf("SignReplicatedImages=%v, replica statuses %+v", tt.signRepl, ss)
 			}
 			// Nothing came back to the source: its image was pushed once.
-			if n := w.registries[registryKey{"123456789012", "us-east-1"}].repos[tt.repo].images[Digest(manifest(1))].pushes; n != 1 {
+			if n := w.registries[registryKey{"123456789012", "us-east-1"}].repos[tt.repo].images[ecrapi.Digest(manifest(1))].pushes; n != 1 {
 				t.Fatalf("source image pushed %d times", n)
 			}
 		})
@@ -309,12 +310,12 @@ func TestReplication(t *testing.T) {
 
 func TestReplicationFaults(t *testing.T) {
 	_, clk, c := newTestWorld(WithOptions(Options{ReplicationLatency: time.Second, Faults: Faults{Seed: 1, ReplicationFailureRate: 1}}))
-	must(c.PutReplicationConfiguration(&PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{replRule(nil, dest("123456789012", "us-west-2"))}}}))(t)
+	must(c.PutReplicationConfiguration(&ecrapi.PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{replRule(nil, dest("123456789012", "us-west-2"))}}}))(t)
 	createRepo(t, c, "team/api")
 	push(t, c, "team/api", 1, "v1")
 	clk.Advance(time.Second)
-	rs := must(c.DescribeImageReplicationStatus(&DescribeImageReplicationStatusRequest{RepositoryName: "team/api", ImageID: &ImageIdentifier{ImageTag: "v1"}}))(t)
-	if len(rs.ReplicationStatuses) != 1 || rs.ReplicationStatuses[0].Status != StatusFailed || rs.ReplicationStatuses[0].FailureCode != FailureTransient {
+	rs := must(c.DescribeImageReplicationStatus(&ecrapi.DescribeImageReplicationStatusRequest{RepositoryName: "team/api", ImageID: &ecrapi.ImageIdentifier{ImageTag: "v1"}}))(t)
+	if len(rs.ReplicationStatuses) != 1 || rs.ReplicationStatuses[0].Status != ecrapi.StatusFailed || rs.ReplicationStatuses[0].FailureCode != ecrapi.FailureTransient {
 		t.Fatalf("%+v", rs)
 	}
 }
@@ -323,7 +324,7 @@ func TestZeroLatencySettlesAtOnce(t *testing.T) {
 	_, _, c := newTestWorld(WithOptions(Options{}))
 	putSigning(t, c, signing(rule(profProd)))
 	createRepo(t, c, "team/api")
-	if res := push(t, c, "team/api", 1, ""); res.SigningStatuses[0].Status != StatusComplete {
+	if res := push(t, c, "team/api", 1, ""); res.SigningStatuses[0].Status != ecrapi.StatusComplete {
 		t.Fatalf("%+v", res.SigningStatuses)
 	}
 }
@@ -332,17 +333,17 @@ func TestFaultsAreDeterministic(t *testing.T) {
 	run := func(seed uint64) (codes []string) {
 		_, _, c := newTestWorld(WithOptions(Options{Faults: Faults{Seed: seed, SigningFailureRate: 0.5, ServerErrorRate: 0.2}}))
 		for {
-			if _, err := c.PutSigningConfiguration(&PutSigningConfigurationRequest{SigningConfiguration: signing(rule(profProd), rule(profAudit))}); err == nil {
+			if _, err := c.PutSigningConfiguration(&ecrapi.PutSigningConfigurationRequest{SigningConfiguration: signing(rule(profProd), rule(profAudit))}); err == nil {
 				break
 			}
 		}
 		for {
-			if _, err := c.CreateRepository(&CreateRepositoryRequest{RepositoryName: "team/api"}); err == nil {
+			if _, err := c.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "team/api"}); err == nil {
 				break
 			}
 		}
 		for i := 0; i < 50; i++ {
-			res, err := c.Push(&PutImageRequest{RepositoryName: "team/api", ImageManifest: manifest(i)})
+			res, err := c.Push(&ecrapi.PutImageRequest{RepositoryName: "team/api", ImageManifest: manifest(i)})
 			if err != nil {
 				wantAPIError(t, err, "ServerException", "ecrsign fault injection")
 				codes = append(codes, "server")
@@ -366,7 +367,7 @@ func TestFaultsAreDeterministic(t *testing.T) {
 		switch c {
 		case "server":
 			server++
-		case FailureTransient:
+		case ecrapi.FailureTransient:
 			transient++
 		case "":
 			ok++
@@ -380,94 +381,100 @@ func TestFaultsAreDeterministic(t *testing.T) {
 func TestServerFaultChangesNothing(t *testing.T) {
 	_, _, c := newTestWorld(WithOptions(Options{Faults: Faults{ServerErrorRate: 1}}))
 	calls := map[string]func() error{
-		OpPutSigningConfiguration: func() error {
-			_, err := c.PutSigningConfiguration(&PutSigningConfigurationRequest{SigningConfiguration: signing()})
+		ecrapi.OpPutSigningConfiguration: func() error {
+			_, err := c.PutSigningConfiguration(&ecrapi.PutSigningConfigurationRequest{SigningConfiguration: signing()})
 			return err
 		},
-		OpGetSigningConfiguration:    func() error { _, err := c.GetSigningConfiguration(nil); return err },
-		OpDeleteSigningConfiguration: func() error { _, err := c.DeleteSigningConfiguration(nil); return err },
-		OpPutReplicationConfiguration: func() error {
-			_, err := c.PutReplicationConfiguration(&PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{}}})
+		ecrapi.OpGetSigningConfiguration:    func() error { _, err := c.GetSigningConfiguration(nil); return err },
+		ecrapi.OpDeleteSigningConfiguration: func() error { _, err := c.DeleteSigningConfiguration(nil); return err },
+		ecrapi.OpPutReplicationConfiguration: func() error {
+			_, err := c.PutReplicationConfiguration(&ecrapi.PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{}}})
 			return err
 		},
-		OpDescribeRegistry: func() error { _, err := c.DescribeRegistry(nil); return err },
-		OpCreateRepository: func() error { _, err := c.CreateRepository(&CreateRepositoryRequest{RepositoryName: "ab"}); return err },
-		OpPutImage: func() error {
-			_, err := c.PutImage(&PutImageRequest{RepositoryName: "ab", ImageManifest: manifest(1)})
+		ecrapi.OpDescribeRegistry: func() error { _, err := c.DescribeRegistry(nil); return err },
+		ecrapi.OpCreateRepository: func() error {
+			_, err := c.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "ab"})
 			return err
 		},
-		OpDescribeImageSigningStatus: func() error {
-			_, err := c.DescribeImageSigningStatus(&DescribeImageSigningStatusRequest{RepositoryName: "ab", ImageID: &ImageIdentifier{ImageTag: "x"}})
+		ecrapi.OpPutImage: func() error {
+			_, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: "ab", ImageManifest: manifest(1)})
 			return err
 		},
-		OpDescribeImageReplicationStatus: func() error {
-			_, err := c.DescribeImageReplicationStatus(&DescribeImageReplicationStatusRequest{RepositoryName: "ab", ImageID: &ImageIdentifier{ImageTag: "x"}})
+		ecrapi.OpDescribeImageSigningStatus: func() error {
+			_, err := c.DescribeImageSigningStatus(&ecrapi.DescribeImageSigningStatusRequest{RepositoryName: "ab", ImageID: &ecrapi.ImageIdentifier{ImageTag: "x"}})
+			return err
+		},
+		ecrapi.OpDescribeImageReplicationStatus: func() error {
+			_, err := c.DescribeImageReplicationStatus(&ecrapi.DescribeImageReplicationStatusRequest{RepositoryName: "ab", ImageID: &ecrapi.ImageIdentifier{ImageTag: "x"}})
 			return err
 		},
 	}
 	for op, call := range map[string]func() error{
-		OpDescribeRepositories: func() error { _, err := c.DescribeRepositories(nil); return err },
-		OpDeleteRepository: func() error {
-			_, err := c.DeleteRepository(&DeleteRepositoryRequest{RepositoryName: "ab"})
+		ecrapi.OpDescribeRepositories: func() error { _, err := c.DescribeRepositories(nil); return err },
+		ecrapi.OpDeleteRepository: func() error {
+			_, err := c.DeleteRepository(&ecrapi.DeleteRepositoryRequest{RepositoryName: "ab"})
 			return err
 		},
-		OpDescribeImages: func() error { _, err := c.DescribeImages(&DescribeImagesRequest{RepositoryName: "ab"}); return err },
-		OpListImages:     func() error { _, err := c.ListImages(&ListImagesRequest{RepositoryName: "ab"}); return err },
-		OpBatchGetImage: func() error {
-			_, err := c.BatchGetImage(&BatchGetImageRequest{RepositoryName: "ab", ImageIDs: []ImageIdentifier{{ImageTag: "x"}}})
+		ecrapi.OpDescribeImages: func() error {
+			_, err := c.DescribeImages(&ecrapi.DescribeImagesRequest{RepositoryName: "ab"})
 			return err
 		},
-		OpBatchDeleteImage: func() error {
-			_, err := c.BatchDeleteImage(&BatchDeleteImageRequest{RepositoryName: "ab", ImageIDs: []ImageIdentifier{{ImageTag: "x"}}})
+		ecrapi.OpListImages: func() error { _, err := c.ListImages(&ecrapi.ListImagesRequest{RepositoryName: "ab"}); return err },
+		ecrapi.OpBatchGetImage: func() error {
+			_, err := c.BatchGetImage(&ecrapi.BatchGetImageRequest{RepositoryName: "ab", ImageIDs: []ecrapi.ImageIdentifier{{ImageTag: "x"}}})
 			return err
 		},
-		OpPutImageTagMutability: func() error {
-			_, err := c.PutImageTagMutability(&PutImageTagMutabilityRequest{RepositoryName: "ab", ImageTagMutability: TagImmutable})
+		ecrapi.OpBatchDeleteImage: func() error {
+			_, err := c.BatchDeleteImage(&ecrapi.BatchDeleteImageRequest{RepositoryName: "ab", ImageIDs: []ecrapi.ImageIdentifier{{ImageTag: "x"}}})
 			return err
 		},
-		OpGetAuthorizationToken: func() error { _, err := c.GetAuthorizationToken(nil); return err },
-		OpBatchCheckLayerAvailability: func() error {
-			_, err := c.BatchCheckLayerAvailability(&BatchCheckLayerAvailabilityRequest{RepositoryName: "ab", LayerDigests: []string{"sha256:x"}})
+		ecrapi.OpPutImageTagMutability: func() error {
+			_, err := c.PutImageTagMutability(&ecrapi.PutImageTagMutabilityRequest{RepositoryName: "ab", ImageTagMutability: ecrapi.TagImmutable})
 			return err
 		},
-		OpInitiateLayerUpload: func() error {
-			_, err := c.InitiateLayerUpload(&InitiateLayerUploadRequest{RepositoryName: "ab"})
+		ecrapi.OpGetAuthorizationToken: func() error { _, err := c.GetAuthorizationToken(nil); return err },
+		ecrapi.OpBatchCheckLayerAvailability: func() error {
+			_, err := c.BatchCheckLayerAvailability(&ecrapi.BatchCheckLayerAvailabilityRequest{RepositoryName: "ab", LayerDigests: []string{"sha256:x"}})
 			return err
 		},
-		OpUploadLayerPart: func() error {
+		ecrapi.OpInitiateLayerUpload: func() error {
+			_, err := c.InitiateLayerUpload(&ecrapi.InitiateLayerUploadRequest{RepositoryName: "ab"})
+			return err
+		},
+		ecrapi.OpUploadLayerPart: func() error {
 			zero := int64(0)
-			_, err := c.UploadLayerPart(&UploadLayerPartRequest{RepositoryName: "ab", UploadID: "u", PartFirstByte: &zero, PartLastByte: &zero, LayerPartBlob: []byte("x")})
+			_, err := c.UploadLayerPart(&ecrapi.UploadLayerPartRequest{RepositoryName: "ab", UploadID: "u", PartFirstByte: &zero, PartLastByte: &zero, LayerPartBlob: []byte("x")})
 			return err
 		},
-		OpCompleteLayerUpload: func() error {
-			_, err := c.CompleteLayerUpload(&CompleteLayerUploadRequest{RepositoryName: "ab", UploadID: "u", LayerDigests: []string{Digest("x")}})
+		ecrapi.OpCompleteLayerUpload: func() error {
+			_, err := c.CompleteLayerUpload(&ecrapi.CompleteLayerUploadRequest{RepositoryName: "ab", UploadID: "u", LayerDigests: []string{ecrapi.Digest("x")}})
 			return err
 		},
-		OpGetDownloadUrlForLayer: func() error {
-			_, err := c.GetDownloadUrlForLayer(&GetDownloadUrlForLayerRequest{RepositoryName: "ab", LayerDigest: Digest("x")})
+		ecrapi.OpGetDownloadUrlForLayer: func() error {
+			_, err := c.GetDownloadUrlForLayer(&ecrapi.GetDownloadUrlForLayerRequest{RepositoryName: "ab", LayerDigest: ecrapi.Digest("x")})
 			return err
 		},
-		OpListImageReferrers: func() error {
-			_, err := c.ListImageReferrers(&ListImageReferrersRequest{RepositoryName: "ab", SubjectID: &SubjectIdentifier{ImageDigest: Digest("x")}})
+		ecrapi.OpListImageReferrers: func() error {
+			_, err := c.ListImageReferrers(&ecrapi.ListImageReferrersRequest{RepositoryName: "ab", SubjectID: &ecrapi.SubjectIdentifier{ImageDigest: ecrapi.Digest("x")}})
 			return err
 		},
-		OpTagResource: func() error {
-			_, err := c.TagResource(&TagResourceRequest{ResourceArn: "arn:aws:ecr:us-east-1:123456789012:repository/ab", Tags: []ResourceTag{}})
+		ecrapi.OpTagResource: func() error {
+			_, err := c.TagResource(&ecrapi.TagResourceRequest{ResourceArn: "arn:aws:ecr:us-east-1:123456789012:repository/ab", Tags: []ecrapi.ResourceTag{}})
 			return err
 		},
-		OpUntagResource: func() error {
-			_, err := c.UntagResource(&UntagResourceRequest{ResourceArn: "arn:aws:ecr:us-east-1:123456789012:repository/ab", TagKeys: []string{}})
+		ecrapi.OpUntagResource: func() error {
+			_, err := c.UntagResource(&ecrapi.UntagResourceRequest{ResourceArn: "arn:aws:ecr:us-east-1:123456789012:repository/ab", TagKeys: []string{}})
 			return err
 		},
-		OpListTagsForResource: func() error {
-			_, err := c.ListTagsForResource(&ListTagsForResourceRequest{ResourceArn: "arn:aws:ecr:us-east-1:123456789012:repository/ab"})
+		ecrapi.OpListTagsForResource: func() error {
+			_, err := c.ListTagsForResource(&ecrapi.ListTagsForResourceRequest{ResourceArn: "arn:aws:ecr:us-east-1:123456789012:repository/ab"})
 			return err
 		},
 	} {
 		calls[op] = call
 	}
-	if len(calls) != len(operations()) {
-		t.Fatalf("test covers %d operations of %d", len(calls), len(operations()))
+	if len(calls) != len(ecrapi.Operations()) {
+		t.Fatalf("test covers %d operations of %d", len(calls), len(ecrapi.Operations()))
 	}
 	for op, call := range calls {
 		wantAPIError(t, call(), "ServerException", op)
@@ -479,7 +486,7 @@ func TestServerFaultChangesNothing(t *testing.T) {
 
 func TestCreateOnPushKeepsNothingFromAFailedPush(t *testing.T) {
 	w, _, c := newTestWorld(WithOptions(Options{CreateRepositoryOnPush: true}))
-	_, err := c.PutImage(&PutImageRequest{RepositoryName: "new/repo", ImageManifest: index(Digest(manifest(1)))})
+	_, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: "new/repo", ImageManifest: index(ecrapi.Digest(manifest(1)))})
 	wantAPIError(t, err, "ReferencedImagesNotFoundException", "")
 	if len(w.registries) != 0 {
 		t.Fatal("a failed push created its repository")

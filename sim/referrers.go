@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 	godigest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -16,15 +17,7 @@ func digestOf(d string) godigest.Digest { return godigest.Digest(d) }
 
 // Signatures the simulator stores as referrers of the manifests it signs.
 const (
-	// SignatureArtifactType is Notation's artifact type, the one ECR's signatures carry.
-	SignatureArtifactType = "application/vnd.cncf.notary.signature"
-	// SimulatedSignatureMediaType is the media type of a simulated signature's one layer:
-	// a text saying it is simulated, with no signature and no key material.
-	SimulatedSignatureMediaType = "application/vnd.ecrsign.simulated-signature.v1+txt"
-	// AnnotationSigningProfile names the signing profile of a simulated signature.
-	AnnotationSigningProfile = "io.ecrsign.signing-profile-arn"
-	// AnnotationSimulated marks a simulated signature.
-	AnnotationSimulated = "io.ecrsign.simulated"
+
 	// emptyJSONDigest is the digest of "{}", OCI's empty descriptor.
 	emptyJSONDigest = "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
 	emptyJSON       = "{}"
@@ -143,29 +136,29 @@ func buildSignature(of *image, i int) signature {
 	j := &of.signing[i]
 	payload := fmt.Sprintf("SIMULATED SIGNATURE written by ecrsign's dry-run ECR.\nIt is not a signature and holds no key material.\nsubject: %s\nsigningProfileArn: %s\nsignedAt: %s\n",
 		of.digest, j.profile, j.done.UTC().Format(time.RFC3339Nano))
-	pd := Digest(payload)
+	pd := ecrapi.Digest(payload)
 	m := ocispec.Manifest{
 		MediaType:    ocispec.MediaTypeImageManifest,
-		ArtifactType: SignatureArtifactType,
+		ArtifactType: ecrapi.SignatureArtifactType,
 		Config:       ocispec.DescriptorEmptyJSON,
 		Layers: []ocispec.Descriptor{{
-			MediaType: SimulatedSignatureMediaType,
+			MediaType: ecrapi.SimulatedSignatureMediaType,
 			Digest:    digestOf(pd),
 			Size:      int64(len(payload)),
 		}},
 		Subject: &ocispec.Descriptor{MediaType: of.mediaType, Digest: digestOf(of.digest), Size: int64(len(of.manifest))},
 		Annotations: map[string]string{
-			AnnotationSigningProfile:    j.profile,
-			AnnotationSimulated:         "true: no real signature, no key material",
-			ocispec.AnnotationCreated:   j.done.UTC().Format(time.RFC3339),
-			"io.ecrsign.signing-job-of": fmt.Sprintf("push %d", j.push),
+			ecrapi.AnnotationSigningProfile: j.profile,
+			ecrapi.AnnotationSimulated:      "true: no real signature, no key material",
+			ocispec.AnnotationCreated:       j.done.UTC().Format(time.RFC3339),
+			"io.ecrsign.signing-job-of":     fmt.Sprintf("push %d", j.push),
 		},
 	}
 	m.SchemaVersion = 2
 	b, _ := json.Marshal(m) // the shape always marshals
 	s := string(b)
 	img := &image{
-		digest: Digest(s), manifest: s, mediaType: ocispec.MediaTypeImageManifest, referrer: true,
+		digest: ecrapi.Digest(s), manifest: s, mediaType: ocispec.MediaTypeImageManifest, referrer: true,
 		pushes: 1, visibleAt: j.done, pushedAt: j.done,
 	}
 	return signature{of: of, job: i, img: img, blob: payload, blobDigest: pd}
@@ -263,53 +256,10 @@ func (r *repository) referrers(subject string, artifactTypes []string, now time.
 	return out
 }
 
-// ListImageReferrersRequest is the input of ListImageReferrers.
-type ListImageReferrersRequest struct {
-	RegistryID     string                    `json:"registryId,omitempty"`
-	RepositoryName string                    `json:"repositoryName"`
-	SubjectID      *SubjectIdentifier        `json:"subjectId"`
-	Filter         *ListImageReferrersFilter `json:"filter,omitempty"`
-	NextToken      string                    `json:"nextToken,omitempty"`
-	MaxResults     *int32                    `json:"maxResults,omitempty"`
-}
-
-// SubjectIdentifier names the subject of referrers.
-type SubjectIdentifier struct {
-	ImageDigest string `json:"imageDigest"`
-}
-
-// ListImageReferrersFilter filters referrers by artifact type.
-type ListImageReferrersFilter struct {
-	ArtifactTypes  []string `json:"artifactTypes,omitempty"`
-	ArtifactStatus string   `json:"artifactStatus,omitempty"`
-}
-
-// ListImageReferrersResponse is the output of ListImageReferrers.
-type ListImageReferrersResponse struct {
-	Referrers []ImageReferrer `json:"referrers"`
-	NextToken string          `json:"nextToken,omitempty"`
-}
-
-// ImageReferrer is one referrer.
-type ImageReferrer struct {
-	Digest         string            `json:"digest"`
-	MediaType      string            `json:"mediaType"`
-	ArtifactType   string            `json:"artifactType,omitempty"`
-	Size           int64             `json:"size"`
-	Annotations    map[string]string `json:"annotations,omitempty"`
-	ArtifactStatus string            `json:"artifactStatus,omitempty"`
-}
-
-// Limits of ListImageReferrersFilter (ArtifactTypeList, ArtifactType).
-const (
-	MaxArtifactTypes     = 5
-	MaxArtifactTypeBytes = 255
-)
-
 // ListImageReferrers lists the referrers of a manifest: pushed ones and the signatures of
 // its completed signing jobs, in digest order.
-func (c *Client) ListImageReferrers(req *ListImageReferrersRequest) (*ListImageReferrersResponse, error) {
-	const op = OpListImageReferrers
+func (c *Client) ListImageReferrers(req *ecrapi.ListImageReferrersRequest) (*ecrapi.ListImageReferrersResponse, error) {
+	const op = ecrapi.OpListImageReferrers
 	req, unlock, err := lockAndBegin(c, op, req)
 	if err != nil {
 		return nil, err
@@ -321,12 +271,12 @@ func (c *Client) ListImageReferrers(req *ListImageReferrersRequest) (*ListImageR
 	}
 	var types []string
 	if f := req.Filter; f != nil {
-		if len(f.ArtifactTypes) > MaxArtifactTypes {
-			return nil, listTooLong(op, "filter.artifactTypes", len(f.ArtifactTypes), MaxArtifactTypes)
+		if len(f.ArtifactTypes) > ecrapi.MaxArtifactTypes {
+			return nil, listTooLong(op, "filter.artifactTypes", len(f.ArtifactTypes), ecrapi.MaxArtifactTypes)
 		}
 		for i, t := range f.ArtifactTypes {
-			if t == "" || len(t) > MaxArtifactTypeBytes {
-				return nil, invalidRequest(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'filter.artifactTypes.%d.member' failed to satisfy constraint: Member must have length between 1 and %d", t, i+1, MaxArtifactTypeBytes))
+			if t == "" || len(t) > ecrapi.MaxArtifactTypeBytes {
+				return nil, invalidRequest(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'filter.artifactTypes.%d.member' failed to satisfy constraint: Member must have length between 1 and %d", t, i+1, ecrapi.MaxArtifactTypeBytes))
 			}
 		}
 		switch f.ArtifactStatus {
@@ -336,10 +286,10 @@ func (c *Client) ListImageReferrers(req *ListImageReferrersRequest) (*ListImageR
 		}
 		types = f.ArtifactTypes
 		if f.ArtifactStatus == "ARCHIVED" || f.ArtifactStatus == "ACTIVATING" {
-			return &ListImageReferrersResponse{Referrers: []ImageReferrer{}}, nil // nothing is archived
+			return &ecrapi.ListImageReferrersResponse{Referrers: []ecrapi.ImageReferrer{}}, nil // nothing is archived
 		}
 	}
-	size, err := pageSize(op, req.MaxResults, MaxReferrersPageSize, MaxReferrersPageSize)
+	size, err := pageSize(op, req.MaxResults, ecrapi.MaxReferrersPageSize, ecrapi.MaxReferrersPageSize)
 	if err != nil {
 		return nil, err
 	}
@@ -355,9 +305,9 @@ func (c *Client) ListImageReferrers(req *ListImageReferrersRequest) (*ListImageR
 	if err != nil {
 		return nil, err
 	}
-	out := &ListImageReferrersResponse{Referrers: make([]ImageReferrer, 0, len(page)), NextToken: next}
+	out := &ecrapi.ListImageReferrersResponse{Referrers: make([]ecrapi.ImageReferrer, 0, len(page)), NextToken: next}
 	for _, d := range page {
-		out.Referrers = append(out.Referrers, ImageReferrer{
+		out.Referrers = append(out.Referrers, ecrapi.ImageReferrer{
 			Digest: string(d.Digest), MediaType: d.MediaType, ArtifactType: d.ArtifactType,
 			Size: d.Size, Annotations: d.Annotations, ArtifactStatus: "ACTIVE",
 		})

@@ -1,12 +1,12 @@
 package sim
 
 import (
-	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -17,8 +17,8 @@ import (
 // Operation names the registry protocol's requests raise exceptions as: each maps to the ECR
 // operation a docker push or pull performs for it.
 const (
-	OpRegistryPutManifest = OpPutImage
-	OpRegistryGetManifest = OpBatchGetImage
+	OpRegistryPutManifest = ecrapi.OpPutImage
+	OpRegistryGetManifest = ecrapi.OpBatchGetImage
 )
 
 // checkPush checks a push against the repository: PutImage of a manifest that is there with
@@ -26,17 +26,17 @@ const (
 // repository does not hold is LayersNotFoundException (through the registry protocol always,
 // through PutImage with Options.RequireLayers); a new image beyond the repository's quota is
 // LimitExceededException; w.mu held.
-func (c *Client) checkPush(op string, e *repoEdit, req *PutImageRequest, info manifestInfo, mode pushMode, now time.Time) error {
+func (c *Client) checkPush(op string, e *repoEdit, req *ecrapi.PutImageRequest, info manifestInfo, mode pushMode, now time.Time) error {
 	w := c.w
 	repo := e.repo
 	old := e.image(info.digest)
 	exists := old != nil && !now.Before(old.visibleAt)
 	if !mode.repush && exists {
 		if req.ImageTag == "" {
-			return newError(ImageAlreadyExistsException, "Image with digest '%s' already exists in the repository with name '%s' in registry with id '%s'", info.digest, repo.name, c.key(req.RegistryID).account)
+			return newError(ecrapi.ImageAlreadyExistsException, "Image with digest '%s' already exists in the repository with name '%s' in registry with id '%s'", info.digest, repo.name, c.key(req.RegistryID).account)
 		}
 		if d, ok := e.tagOf(req.ImageTag); ok && d == info.digest {
-			return newError(ImageAlreadyExistsException, "Image with digest '%s' and tag '%s' already exists in the repository with name '%s' in registry with id '%s'", info.digest, req.ImageTag, repo.name, c.key(req.RegistryID).account)
+			return newError(ecrapi.ImageAlreadyExistsException, "Image with digest '%s' and tag '%s' already exists in the repository with name '%s' in registry with id '%s'", info.digest, req.ImageTag, repo.name, c.key(req.RegistryID).account)
 		}
 	}
 	if mode.requireLayers || w.opts.RequireLayers {
@@ -51,7 +51,7 @@ func (c *Client) checkPush(op string, e *repoEdit, req *PutImageRequest, info ma
 			}
 		}
 		if len(missing) > 0 {
-			return newError(LayersNotFoundException, "Layers with digests '%s' required for pushing image into repository with name '%s' in the registry with id '%s' do not exist", briefDigests(missing), repo.name, c.key(req.RegistryID).account)
+			return newError(ecrapi.LayersNotFoundException, "Layers with digests '%s' required for pushing image into repository with name '%s' in the registry with id '%s' do not exist", briefDigests(missing), repo.name, c.key(req.RegistryID).account)
 		}
 	}
 	return w.checkNewImage(op, e, info.digest, now)
@@ -60,24 +60,17 @@ func (c *Client) checkPush(op string, e *repoEdit, req *PutImageRequest, info ma
 // PushManifest pushes a manifest through the registry protocol (PUT /v2/NAME/manifests/REF):
 // a push exactly as PutImage, except that the same manifest and tag again is a push (it
 // signs again) and that every blob the manifest references must be in the repository.
-func (c *Client) PushManifest(req *PutImageRequest) (*PushResult, error) {
+func (c *Client) PushManifest(req *ecrapi.PutImageRequest) (*PushResult, error) {
 	return c.push(OpRegistryPutManifest, req, pushMode{repush: true, requireLayers: true})
-}
-
-// Manifest is a stored manifest as the registry protocol serves it.
-type Manifest struct {
-	Digest    string
-	MediaType string
-	Content   string
 }
 
 // GetManifest returns the manifest a tag or digest names (ImageNotFoundException if none),
 // recording a pull when pull is set (a GET, not a HEAD); a malformed digest is
 // InvalidParameterException.
-func (c *Client) GetManifest(name, reference string, pull bool) (*Manifest, error) {
+func (c *Client) GetManifest(name, reference string, pull bool) (*ecrapi.Manifest, error) {
 	const op = OpRegistryGetManifest
 	w := c.w
-	var out *Manifest
+	var out *ecrapi.Manifest
 	err := c.write(op, c.repoScopes("", name), func(ch *change) error {
 		k, repo, err := c.repo(op, "", name)
 		if err != nil {
@@ -95,7 +88,7 @@ func (c *Client) GetManifest(name, reference string, pull bool) (*Manifest, erro
 		if pull {
 			recordPull(ch, k, repo, img, now)
 		}
-		out = &Manifest{Digest: img.digest, MediaType: img.mediaType, Content: img.manifest}
+		out = &ecrapi.Manifest{Digest: img.digest, MediaType: img.mediaType, Content: img.manifest}
 		return nil
 	})
 	if err != nil && out == nil {
@@ -105,17 +98,17 @@ func (c *Client) GetManifest(name, reference string, pull bool) (*Manifest, erro
 }
 
 // referenceID reads a registry protocol reference: a digest (it has a colon) or a tag.
-func referenceID(ref string) ImageIdentifier {
+func referenceID(ref string) ecrapi.ImageIdentifier {
 	if strings.Contains(ref, ":") {
-		return ImageIdentifier{ImageDigest: ref}
+		return ecrapi.ImageIdentifier{ImageDigest: ref}
 	}
-	return ImageIdentifier{ImageTag: ref}
+	return ecrapi.ImageIdentifier{ImageTag: ref}
 }
 
 // DeleteManifest deletes the image a digest names, or removes a tag, as BatchDeleteImage
 // does.
 func (c *Client) DeleteManifest(name, reference string) error {
-	out, err := c.BatchDeleteImage(&BatchDeleteImageRequest{RepositoryName: name, ImageIDs: []ImageIdentifier{referenceID(reference)}})
+	out, err := c.BatchDeleteImage(&ecrapi.BatchDeleteImageRequest{RepositoryName: name, ImageIDs: []ecrapi.ImageIdentifier{referenceID(reference)}})
 	if err != nil {
 		return err
 	}
@@ -125,14 +118,14 @@ func (c *Client) DeleteManifest(name, reference string) error {
 			k := c.key("")
 			return noImage(k, name, f.ImageID)
 		}
-		return newError(InvalidParameterException, "%s: %s", f.FailureCode, f.FailureReason)
+		return newError(ecrapi.InvalidParameterException, "%s: %s", f.FailureCode, f.FailureReason)
 	}
 	return nil
 }
 
 // Tags returns the repository's tags in lexical order.
 func (c *Client) Tags(name string) ([]string, error) {
-	const op = OpListImages
+	const op = ecrapi.OpListImages
 	w := c.w
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -157,7 +150,7 @@ func (c *Client) Tags(name string) ([]string, error) {
 // Referrers returns the descriptors of the manifests whose subject is digest (pushed
 // referrers and signatures), filtered by artifactType when it is not empty.
 func (c *Client) Referrers(name, digest, artifactType string) ([]ocispec.Descriptor, error) {
-	const op = OpListImageReferrers
+	const op = ecrapi.OpListImageReferrers
 	w := c.w
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -181,7 +174,7 @@ func (c *Client) Referrers(name, digest, artifactType string) ([]ocispec.Descrip
 // OpenBlob returns a blob the repository holds, with its size (LayersNotFoundException if
 // it holds none with that digest).
 func (c *Client) OpenBlob(name, digest string) (io.ReadCloser, int64, error) {
-	const op = OpGetDownloadUrlForLayer
+	const op = ecrapi.OpGetDownloadUrlForLayer
 	w := c.w
 	w.mu.Lock()
 	if err := c.begin(op); err != nil {
@@ -209,13 +202,13 @@ func (c *Client) OpenBlob(name, digest string) (io.ReadCloser, int64, error) {
 	case isSig:
 		return io.NopCloser(strings.NewReader(sig)), int64(len(sig)), nil
 	}
-	return nil, 0, newError(LayersNotFoundException, "The layer with digest '%s' does not exist in the repository with name '%s' in the registry with id '%s'", digest, name, k.account)
+	return nil, 0, newError(ecrapi.LayersNotFoundException, "The layer with digest '%s' does not exist in the repository with name '%s' in the registry with id '%s'", digest, name, k.account)
 }
 
 // MountBlob makes a blob of repository from (same registry) available in name, as a
 // cross-repository mount; it reports whether from held it.
 func (c *Client) MountBlob(name, from, digest string) (bool, error) {
-	const op = OpInitiateLayerUpload
+	const op = ecrapi.OpInitiateLayerUpload
 	w := c.w
 	mounted := false
 	k := c.key("")
@@ -246,9 +239,4 @@ func (c *Client) MountBlob(name, from, digest string) (bool, error) {
 		return nil
 	})
 	return mounted, err
-}
-
-// String describes a manifest for logs.
-func (m *Manifest) String() string {
-	return fmt.Sprintf("%s (%s, %d bytes)", m.Digest, m.MediaType, len(m.Content))
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ecrsign/ecrsign/rules"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // TestReplicaTags: a replica's tag moves in the destination only when the replica appears,
@@ -13,7 +14,7 @@ import (
 func TestReplicaTags(t *testing.T) {
 	const repo = "team/api"
 	west := Caller{Region: "us-west-2"}
-	d0, d1, d2 := Digest(manifest(0)), Digest(manifest(1)), Digest(manifest(2))
+	d0, d1, d2 := ecrapi.Digest(manifest(0)), ecrapi.Digest(manifest(1)), ecrapi.Digest(manifest(2))
 	tests := []struct {
 		name string
 		// setup prepares the destination repository (us-west-2) before the source push of
@@ -26,28 +27,28 @@ func TestReplicaTags(t *testing.T) {
 		wantStored bool // manifest(1) is in the destination once settled
 	}{
 		{name: "new repository: tag appears with the replica",
-			wantBefore: "", wantAfter: d1, wantStatus: StatusComplete, wantStored: true},
+			wantBefore: "", wantAfter: d1, wantStatus: ecrapi.StatusComplete, wantStored: true},
 		{name: "mutable: old image keeps the tag until the replica appears",
 			setup:      func(t *testing.T, dst *Client) { createRepo(t, dst, repo); push(t, dst, repo, 0, "v1") },
-			wantBefore: d0, wantAfter: d1, wantStatus: StatusComplete, wantStored: true},
+			wantBefore: d0, wantAfter: d1, wantStatus: ecrapi.StatusComplete, wantStored: true},
 		{name: "immutable, tag on another image: replication fails, replica not stored",
 			setup: func(t *testing.T, dst *Client) {
-				must(dst.CreateRepository(&CreateRepositoryRequest{RepositoryName: repo, ImageTagMutability: TagImmutable}))(t)
+				must(dst.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: repo, ImageTagMutability: ecrapi.TagImmutable}))(t)
 				push(t, dst, repo, 0, "v1")
 			},
-			wantBefore: d0, wantAfter: d0, wantStatus: StatusFailed, wantCode: FailureImageTagAlreadyExists},
+			wantBefore: d0, wantAfter: d0, wantStatus: ecrapi.StatusFailed, wantCode: ecrapi.FailureImageTagAlreadyExists},
 		{name: "immutable, tag on the same image: no conflict",
 			setup: func(t *testing.T, dst *Client) {
-				must(dst.CreateRepository(&CreateRepositoryRequest{RepositoryName: repo, ImageTagMutability: TagImmutable}))(t)
+				must(dst.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: repo, ImageTagMutability: ecrapi.TagImmutable}))(t)
 				push(t, dst, repo, 1, "v1")
 			},
-			wantBefore: d1, wantAfter: d1, wantStatus: StatusComplete, wantStored: true},
+			wantBefore: d1, wantAfter: d1, wantStatus: ecrapi.StatusComplete, wantStored: true},
 		{name: "immutable, tag free: replicated",
 			setup: func(t *testing.T, dst *Client) {
-				must(dst.CreateRepository(&CreateRepositoryRequest{RepositoryName: repo, ImageTagMutability: TagImmutable}))(t)
+				must(dst.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: repo, ImageTagMutability: ecrapi.TagImmutable}))(t)
 				push(t, dst, repo, 0, "other")
 			},
-			wantBefore: "", wantAfter: d1, wantStatus: StatusComplete, wantStored: true},
+			wantBefore: "", wantAfter: d1, wantStatus: ecrapi.StatusComplete, wantStored: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,21 +60,21 @@ func TestReplicaTags(t *testing.T) {
 			}
 			createRepo(t, c, repo)
 			res := push(t, c, repo, 1, "v1")
-			if got := res.ReplicationStatuses; len(got) != 1 || got[0].Status != StatusInProgress {
+			if got := res.ReplicationStatuses; len(got) != 1 || got[0].Status != ecrapi.StatusInProgress {
 				t.Fatalf("statuses after the push %+v", got)
 			}
 			if got := taggedDigest(t, dst, repo, "v1"); got != tt.wantBefore {
 				t.Fatalf("right after the push, v1 names %q in the destination; want %q", got, tt.wantBefore)
 			}
 			clk.Advance(DefaultReplicationLatency)
-			rs := must(c.DescribeImageReplicationStatus(&DescribeImageReplicationStatusRequest{RepositoryName: repo, ImageID: &ImageIdentifier{ImageTag: "v1"}}))(t)
+			rs := must(c.DescribeImageReplicationStatus(&ecrapi.DescribeImageReplicationStatusRequest{RepositoryName: repo, ImageID: &ecrapi.ImageIdentifier{ImageTag: "v1"}}))(t)
 			if got := rs.ReplicationStatuses; len(got) != 1 || got[0].Status != tt.wantStatus || got[0].FailureCode != tt.wantCode {
 				t.Fatalf("settled statuses %+v; want %s %s", got, tt.wantStatus, tt.wantCode)
 			}
 			if got := taggedDigest(t, dst, repo, "v1"); got != tt.wantAfter {
 				t.Fatalf("once settled, v1 names %q in the destination; want %q", got, tt.wantAfter)
 			}
-			_, err := dst.DescribeImageSigningStatus(&DescribeImageSigningStatusRequest{RepositoryName: repo, ImageID: &ImageIdentifier{ImageDigest: d1}})
+			_, err := dst.DescribeImageSigningStatus(&ecrapi.DescribeImageSigningStatusRequest{RepositoryName: repo, ImageID: &ecrapi.ImageIdentifier{ImageDigest: d1}})
 			if stored := err == nil; stored != tt.wantStored {
 				t.Fatalf("replica stored in the destination: %v (%v); want %v", stored, err, tt.wantStored)
 			}
@@ -84,19 +85,19 @@ func TestReplicaTags(t *testing.T) {
 		w, clk, c := newTestWorld()
 		dst := w.Client(west)
 		putWestReplication(t, c)
-		must(dst.CreateRepository(&CreateRepositoryRequest{RepositoryName: repo, ImageTagMutability: TagImmutable}))(t)
+		must(dst.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: repo, ImageTagMutability: ecrapi.TagImmutable}))(t)
 		createRepo(t, c, repo)
 		push(t, c, repo, 1, "v1")
-		_, err := dst.Push(&PutImageRequest{RepositoryName: repo, ImageManifest: manifest(2), ImageTag: "v1"})
+		_, err := dst.Push(&ecrapi.PutImageRequest{RepositoryName: repo, ImageManifest: manifest(2), ImageTag: "v1"})
 		wantAPIError(t, err, "ImageTagAlreadyExistsException", "'v1'")
 		second := push(t, c, repo, 2, "v1") // the source is mutable: the tag moves there
 		clk.Advance(DefaultReplicationLatency)
 		if got := taggedDigest(t, dst, repo, "v1"); got != d1 {
 			t.Fatalf("v1 names %q in the destination; want the first replica %s", got, d1)
 		}
-		rs := must(c.DescribeImageReplicationStatus(&DescribeImageReplicationStatusRequest{RepositoryName: repo, ImageID: &ImageIdentifier{ImageDigest: second.Image.ImageID.ImageDigest}}))(t)
-		if got := rs.ReplicationStatuses; len(got) != 1 || got[0].FailureCode != FailureImageTagAlreadyExists {
-			t.Fatalf("second replica %+v; want FAILED %s", got, FailureImageTagAlreadyExists)
+		rs := must(c.DescribeImageReplicationStatus(&ecrapi.DescribeImageReplicationStatusRequest{RepositoryName: repo, ImageID: &ecrapi.ImageIdentifier{ImageDigest: second.Image.ImageID.ImageDigest}}))(t)
+		if got := rs.ReplicationStatuses; len(got) != 1 || got[0].FailureCode != ecrapi.FailureImageTagAlreadyExists {
+			t.Fatalf("second replica %+v; want FAILED %s", got, ecrapi.FailureImageTagAlreadyExists)
 		}
 		if got := taggedDigest(t, c, repo, "v1"); got != d2 {
 			t.Fatalf("source v1 names %q; want %s", got, d2)
@@ -133,7 +134,7 @@ func TestReplicaTags(t *testing.T) {
 
 func putWestReplication(t *testing.T, c *Client) {
 	t.Helper()
-	must(c.PutReplicationConfiguration(&PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{
+	must(c.PutReplicationConfiguration(&ecrapi.PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{
 		replRule(nil, dest(DefaultAccount, "us-west-2")),
 	}}}))(t)
 }
@@ -142,7 +143,7 @@ func putWestReplication(t *testing.T, c *Client) {
 // there is no such image.
 func taggedDigest(t *testing.T, c *Client, repo, tag string) string {
 	t.Helper()
-	out, err := c.DescribeImageSigningStatus(&DescribeImageSigningStatusRequest{RepositoryName: repo, ImageID: &ImageIdentifier{ImageTag: tag}})
+	out, err := c.DescribeImageSigningStatus(&ecrapi.DescribeImageSigningStatusRequest{RepositoryName: repo, ImageID: &ecrapi.ImageIdentifier{ImageTag: tag}})
 	if err != nil {
 		wantAPIError(t, err, "ImageNotFoundException", "")
 		return ""

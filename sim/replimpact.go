@@ -7,6 +7,7 @@ import (
 
 	"github.com/ecrsign/ecrsign/match"
 	"github.com/ecrsign/ecrsign/rules"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // ReplicationChange is one repository whose replication destinations differ between two
@@ -65,7 +66,7 @@ type ReplicationImpactSummary struct {
 func ReplicationImpact(source Caller, current, proposed *rules.ReplicationConfiguration, inventory io.Reader, each func(ReplicationChange) error) (*ReplicationImpactSummary, error) {
 	src := registryKey{cmp.Or(source.Account, DefaultAccount), cmp.Or(source.Region, DefaultRegion)}
 	if !validRegistryID(src.account) || !validRegion(src.region) {
-		return nil, &Error{Code: InvalidParameterException, Message: "the source registry's account must be 12 digits and its region match " + rules.RegionPattern}
+		return nil, &ecrapi.Error{Code: ecrapi.InvalidParameterException, Message: "the source registry's account must be 12 digits and its region match " + rules.RegionPattern}
 	}
 	both := &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{}}
 	split := 0 // rules before split are current's, the others proposed's

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ecrsign/ecrsign/rules"
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // Destinations seen from the default source registry, 123456789012 in us-east-1.
@@ -236,8 +237,8 @@ func TestReplicationImpactValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, put := sim.New().Client(tt.source).PutReplicationConfiguration(&sim.PutReplicationConfigurationRequest{ReplicationConfiguration: tt.cfg})
-			var ae *sim.Error
+			_, put := sim.New().Client(tt.source).PutReplicationConfiguration(&ecrapi.PutReplicationConfigurationRequest{ReplicationConfiguration: tt.cfg})
+			var ae *ecrapi.Error
 			if !errors.As(put, &ae) || ae.ErrorCode() != tt.code || !strings.Contains(ae.ErrorMessage(), tt.msg) {
 				t.Fatalf("PutReplicationConfiguration: %v; want %s containing %q", put, tt.code, tt.msg)
 			}
@@ -256,8 +257,8 @@ func TestReplicationImpactErrors(t *testing.T) {
 	cfg := replication(replicate(nil, homeWest))
 	for _, src := range []sim.Caller{{Account: "12345"}, {Region: "US-EAST-1"}} {
 		_, err := sim.ReplicationImpact(src, nil, cfg, strings.NewReader("ab\n"), nil)
-		var ipe *sim.Error
-		if !errors.As(err, &ipe) || ipe.Code != sim.InvalidParameterException || !strings.Contains(err.Error(), "the source registry's account must be 12 digits and its region match") {
+		var ipe *ecrapi.Error
+		if !errors.As(err, &ipe) || ipe.Code != ecrapi.InvalidParameterException || !strings.Contains(err.Error(), "the source registry's account must be 12 digits and its region match") {
 			t.Errorf("source %+v: %v", src, err)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 )
@@ -401,9 +402,9 @@ type registryRecord struct {
 }
 
 type repositoryRecord struct {
-	ImageTagMutability string        `json:"imageTagMutability"`
-	CreatedAt          time.Time     `json:"createdAt"`
-	ResourceTags       []ResourceTag `json:"resourceTags,omitempty"`
+	ImageTagMutability string               `json:"imageTagMutability"`
+	CreatedAt          time.Time            `json:"createdAt"`
+	ResourceTags       []ecrapi.ResourceTag `json:"resourceTags,omitempty"`
 }
 
 // imageRecord is an image as the store keeps it beside its manifest and tags. PushedAt is the

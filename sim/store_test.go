@@ -15,6 +15,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/ecrsign/ecrsign/rules"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // openTest opens a store in a temporary directory (or at path) and closes it after the test.
@@ -76,10 +77,10 @@ func TestStoreHoldsWhatMemoryHolds(t *testing.T) {
 			must(0, w.SetProfileStatus(profAudit, ProfileRevoked))(t)
 			must(0, w.GrantProfiles("arn:aws:iam::123456789012:role/dev", profProd))(t)
 			putSigning(t, c, signing(rule(profProd, "team/*"), rule(profAudit)))
-			must(cw.PutSigningConfiguration(&PutSigningConfigurationRequest{SigningConfiguration: signing(rule(profWest))}))(t)
-			must(c.PutReplicationConfiguration(&PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{replRule(nil, dest("123456789012", "us-west-2"))}}}))(t)
-			must(c.CreateRepository(&CreateRepositoryRequest{RepositoryName: "team/api", ImageTagMutability: TagImmutable}))(t)
-			must(cw.CreateRepository(&CreateRepositoryRequest{RepositoryName: "team/web", ImageTagMutability: TagImmutable}))(t)
+			must(cw.PutSigningConfiguration(&ecrapi.PutSigningConfigurationRequest{SigningConfiguration: signing(rule(profWest))}))(t)
+			must(c.PutReplicationConfiguration(&ecrapi.PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{replRule(nil, dest("123456789012", "us-west-2"))}}}))(t)
+			must(c.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "team/api", ImageTagMutability: ecrapi.TagImmutable}))(t)
+			must(cw.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "team/web", ImageTagMutability: ecrapi.TagImmutable}))(t)
 		},
 		func() {
 			push(t, c, "team/api", 1, "v1")
@@ -125,11 +126,11 @@ func TestStoreConcurrentChanges(t *testing.T) {
 			c := w.Client(Caller{Account: fmt.Sprintf("1000000000%02d", g%4)})
 			for i := range 20 {
 				repo := fmt.Sprintf("team/r%d", (g+i)%3)
-				if _, err := c.PutImage(&PutImageRequest{RepositoryName: repo, ImageManifest: manifest(g*100 + i), ImageTag: fmt.Sprintf("t%d", i%5)}); err != nil {
+				if _, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: repo, ImageManifest: manifest(g*100 + i), ImageTag: fmt.Sprintf("t%d", i%5)}); err != nil {
 					errs <- err
 				}
 				if i%7 == 0 {
-					if _, err := c.PutSigningConfiguration(&PutSigningConfigurationRequest{SigningConfiguration: signing(rule(profProd, fmt.Sprintf("team/r%d", i%3)))}); err != nil {
+					if _, err := c.PutSigningConfiguration(&ecrapi.PutSigningConfigurationRequest{SigningConfiguration: signing(rule(profProd, fmt.Sprintf("team/r%d", i%3)))}); err != nil {
 						errs <- err
 					}
 				}
@@ -193,7 +194,7 @@ func TestStoreFromEmptyFile(t *testing.T) {
 	os.WriteFile(path, nil, 0o644)
 	w := openTest(t, path)
 	createRepo(t, w.Client(Caller{}), "app")
-	if _, err := reopen(t, w).Client(Caller{}).CreateRepository(&CreateRepositoryRequest{RepositoryName: "app"}); err == nil {
+	if _, err := reopen(t, w).Client(Caller{}).CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "app"}); err == nil {
 		t.Fatal("the repository did not survive")
 	}
 }
@@ -249,13 +250,13 @@ func TestFailedCommitLeavesNoTrace(t *testing.T) {
 	before := saved(t, w)
 	w.store.db.Close() // every commit fails from now on, as on a disk that refuses writes
 	for try := range 2 {
-		_, err := c.CreateRepository(&CreateRepositoryRequest{RepositoryName: "lost"})
-		wantAPIError(t, err, ServerException, "nothing of it was applied")
-		_, err = c.PutImage(&PutImageRequest{RepositoryName: "app", ImageManifest: manifest(try), ImageTag: "v1"})
-		wantAPIError(t, err, ServerException, "nothing of it was applied")
-		_, err = c.PutSigningConfiguration(&PutSigningConfigurationRequest{SigningConfiguration: signing(rule(profProd))})
-		wantAPIError(t, err, ServerException, "")
-		wantAPIError(t, w.ChangeClock(ClockChange{Advance: time.Hour}), ServerException, "")
+		_, err := c.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "lost"})
+		wantAPIError(t, err, ecrapi.ServerException, "nothing of it was applied")
+		_, err = c.PutImage(&ecrapi.PutImageRequest{RepositoryName: "app", ImageManifest: manifest(try), ImageTag: "v1"})
+		wantAPIError(t, err, ecrapi.ServerException, "nothing of it was applied")
+		_, err = c.PutSigningConfiguration(&ecrapi.PutSigningConfigurationRequest{SigningConfiguration: signing(rule(profProd))})
+		wantAPIError(t, err, ecrapi.ServerException, "")
+		wantAPIError(t, w.ChangeClock(ClockChange{Advance: time.Hour}), ecrapi.ServerException, "")
 	}
 	after := saved(t, w)
 	// The push counter may have moved (a Seq is never reused); nothing else did.
@@ -281,16 +282,16 @@ func TestStoreLoadsLargeManifests(t *testing.T) {
 	c := w.Client(Caller{})
 	var digests []string
 	for n := range 3 {
-		m := fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%064x","size":2},"layers":[],"annotations":{"x":"%s"}}`, n, strings.Repeat("<", MaxManifestBytes-400))
-		res := must(c.Push(&PutImageRequest{RepositoryName: "app", ImageManifest: m}))(t)
+		m := fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%064x","size":2},"layers":[],"annotations":{"x":"%s"}}`, n, strings.Repeat("<", ecrapi.MaxManifestBytes-400))
+		res := must(c.Push(&ecrapi.PutImageRequest{RepositoryName: "app", ImageManifest: m}))(t)
 		digests = append(digests, res.Image.ImageID.ImageDigest)
 	}
 	w = reopen(t, w)
-	if used := w.store.size.Load(); used > 9*MaxManifestBytes { // copy-on-write pages: at most 3x
-		t.Errorf("the store uses %d bytes for 3 manifests of %d bytes", used, MaxManifestBytes)
+	if used := w.store.size.Load(); used > 9*ecrapi.MaxManifestBytes { // copy-on-write pages: at most 3x
+		t.Errorf("the store uses %d bytes for 3 manifests of %d bytes", used, ecrapi.MaxManifestBytes)
 	}
 	for _, d := range digests {
-		statuses(t, w.Client(Caller{}), "app", ImageIdentifier{ImageDigest: d})
+		statuses(t, w.Client(Caller{}), "app", ecrapi.ImageIdentifier{ImageDigest: d})
 	}
 }
 
@@ -299,28 +300,28 @@ func TestLimits(t *testing.T) {
 	w, _, c := newTestWorld(WithLimits(Limits{Registries: 2, RepositoriesPerRegistry: 2, ImagesPerRepository: 2}), WithOptions(Options{CreateRepositoryOnPush: true}))
 	createRepo(t, c, "aa")
 	createRepo(t, c, "bb")
-	_, err := c.CreateRepository(&CreateRepositoryRequest{RepositoryName: "cc"})
-	wantAPIError(t, err, LimitExceededException, "holds 2 repositories")
-	_, err = c.PutImage(&PutImageRequest{RepositoryName: "cc", ImageManifest: manifest(1)})
-	wantAPIError(t, err, LimitExceededException, "holds 2 repositories")
+	_, err := c.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "cc"})
+	wantAPIError(t, err, ecrapi.LimitExceededException, "holds 2 repositories")
+	_, err = c.PutImage(&ecrapi.PutImageRequest{RepositoryName: "cc", ImageManifest: manifest(1)})
+	wantAPIError(t, err, ecrapi.LimitExceededException, "holds 2 repositories")
 	push(t, c, "aa", 1, "")
 	push(t, c, "aa", 2, "")
 	push(t, c, "aa", 2, "again") // a re-push is not a new image
-	_, err = c.PutImage(&PutImageRequest{RepositoryName: "aa", ImageManifest: manifest(3)})
-	wantAPIError(t, err, LimitExceededException, "holds 2 images")
+	_, err = c.PutImage(&ecrapi.PutImageRequest{RepositoryName: "aa", ImageManifest: manifest(3)})
+	wantAPIError(t, err, ecrapi.LimitExceededException, "holds 2 images")
 
 	other := w.Client(Caller{Account: "210987654321"})
 	createRepo(t, other, "xx") // the second registry
 	third := w.Client(Caller{Account: "333333333333"})
-	_, err = third.CreateRepository(&CreateRepositoryRequest{RepositoryName: "xx"})
-	wantAPIError(t, err, LimitExceededException, "registries")
-	_, err = third.PutSigningConfiguration(&PutSigningConfigurationRequest{SigningConfiguration: signing(rule(profProd))})
-	wantAPIError(t, err, ValidationException, "registries")
+	_, err = third.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "xx"})
+	wantAPIError(t, err, ecrapi.LimitExceededException, "registries")
+	_, err = third.PutSigningConfiguration(&ecrapi.PutSigningConfigurationRequest{SigningConfiguration: signing(rule(profProd))})
+	wantAPIError(t, err, ecrapi.ValidationException, "registries")
 
 	// A replication into a registry past the limit fails; the replica is not stored.
-	must(c.PutReplicationConfiguration(&PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{replRule(nil, dest("444444444444", "us-east-1"))}}}))(t)
+	must(c.PutReplicationConfiguration(&ecrapi.PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{replRule(nil, dest("444444444444", "us-east-1"))}}}))(t)
 	res := push(t, c, "bb", 4, "")
-	if got := res.ReplicationStatuses; len(got) != 1 || got[0].FailureCode != FailureLimitExceeded {
+	if got := res.ReplicationStatuses; len(got) != 1 || got[0].FailureCode != ecrapi.FailureLimitExceeded {
 		t.Fatalf("replication past the registry limit: %+v", got)
 	}
 	if n := len(w.registries); n != 2 {
@@ -335,10 +336,10 @@ func TestStoreSizeLimit(t *testing.T) {
 		WithWorldOptions(WithLimits(Limits{StoreBytes: 1 << 20})))
 	c := w.Client(Caller{})
 	m := fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%064x","size":2},"layers":[],"annotations":{"x":"%s"}}`, 1, strings.Repeat("y", 2<<20))
-	_, err := c.PutImage(&PutImageRequest{RepositoryName: "app", ImageManifest: m})
-	wantAPIError(t, err, LimitExceededException, "store")
-	_, err = c.DescribeImageSigningStatus(&DescribeImageSigningStatusRequest{RepositoryName: "app", ImageID: &ImageIdentifier{ImageDigest: Digest(m)}})
-	wantAPIError(t, err, RepositoryNotFoundException, "")
+	_, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: "app", ImageManifest: m})
+	wantAPIError(t, err, ecrapi.LimitExceededException, "store")
+	_, err = c.DescribeImageSigningStatus(&ecrapi.DescribeImageSigningStatusRequest{RepositoryName: "app", ImageID: &ecrapi.ImageIdentifier{ImageDigest: ecrapi.Digest(m)}})
+	wantAPIError(t, err, ecrapi.RepositoryNotFoundException, "")
 }
 
 // TestAckWritesDoNotGrowWithTheWorld: regression: every acknowledged write rewrote the whole
@@ -350,7 +351,7 @@ func TestAckWritesDoNotGrowWithTheWorld(t *testing.T) {
 			w := New(WithOptions(Options{CreateRepositoryOnPush: true}))
 			c := w.Client(Caller{})
 			for i := range images {
-				if _, err := c.PutImage(&PutImageRequest{RepositoryName: "fill", ImageManifest: manifest(1<<30 | i)}); err != nil {
+				if _, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: "fill", ImageManifest: manifest(1<<30 | i)}); err != nil {
 					return nil, err
 				}
 			}
@@ -362,7 +363,7 @@ func TestAckWritesDoNotGrowWithTheWorld(t *testing.T) {
 		before := writes()
 		const pushes = 20
 		for i := range pushes {
-			must(c.PutImage(&PutImageRequest{RepositoryName: "app", ImageManifest: manifest(i)}))(t)
+			must(c.PutImage(&ecrapi.PutImageRequest{RepositoryName: "app", ImageManifest: manifest(i)}))(t)
 		}
 		return float64(writes()-before) / pushes
 	}
@@ -386,39 +387,39 @@ func TestStoreHoldsRegistryOperations(t *testing.T) {
 	layer := strings.Repeat("layer ", 300_000) // two chunks of the blob area
 	upload := func(repo, content string) {
 		t.Helper()
-		id := must(c.StartUpload(OpInitiateLayerUpload, "", repo))(t)
-		must(c.FinishUpload(OpCompleteLayerUpload, "", repo, id, Digest(content), strings.NewReader(content), true))(t)
+		id := must(c.StartUpload(ecrapi.OpInitiateLayerUpload, "", repo))(t)
+		must(c.FinishUpload(ecrapi.OpCompleteLayerUpload, "", repo, id, ecrapi.Digest(content), strings.NewReader(content), true))(t)
 	}
 	phases := []func(){
 		func() {
 			putSigning(t, c, signing(rule(profProd, "team/*")))
-			must(c.PutReplicationConfiguration(&PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{replRule(nil, dest("123456789012", "us-west-2"))}}}))(t)
+			must(c.PutReplicationConfiguration(&ecrapi.PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{replRule(nil, dest("123456789012", "us-west-2"))}}}))(t)
 			createRepo(t, c, "team/api")
 			createRepo(t, c, "team/gone")
 			upload("team/api", layer)
 			upload("team/gone", "gone")
-			must(c.MountBlob("team/gone", "team/api", Digest(layer)))(t)
+			must(c.MountBlob("team/gone", "team/api", ecrapi.Digest(layer)))(t)
 			push(t, c, "team/api", 1, "v1")
 			push(t, c, "team/api", 2, "v2")
 			push(t, c, "team/gone", 3, "")
-			must(c.TagResource(&TagResourceRequest{ResourceArn: arn, Tags: []ResourceTag{{"team", "a"}, {"cost", "b"}}}))(t)
+			must(c.TagResource(&ecrapi.TagResourceRequest{ResourceArn: arn, Tags: []ecrapi.ResourceTag{{Key: "team", Value: "a"}, {Key: "cost", Value: "b"}}}))(t)
 		},
 		func() {
 			must(0, w.ChangeClock(ClockChange{Advance: 10 * time.Second}))(t) // signed; replicas there
-			must(c.BatchGetImage(&BatchGetImageRequest{RepositoryName: "team/api", ImageIDs: []ImageIdentifier{{ImageTag: "v1"}}}))(t)
+			must(c.BatchGetImage(&ecrapi.BatchGetImageRequest{RepositoryName: "team/api", ImageIDs: []ecrapi.ImageIdentifier{{ImageTag: "v1"}}}))(t)
 			must(c.GetManifest("team/api", "v2", true))(t)
-			sig := must(c.ListImageReferrers(&ListImageReferrersRequest{RepositoryName: "team/api", SubjectID: &SubjectIdentifier{ImageDigest: Digest(manifest(1))}}))(t).Referrers[0]
-			del := must(c.BatchDeleteImage(&BatchDeleteImageRequest{RepositoryName: "team/api", ImageIDs: []ImageIdentifier{{ImageDigest: sig.Digest}, {ImageTag: "v2"}}}))(t)
+			sig := must(c.ListImageReferrers(&ecrapi.ListImageReferrersRequest{RepositoryName: "team/api", SubjectID: &ecrapi.SubjectIdentifier{ImageDigest: ecrapi.Digest(manifest(1))}}))(t).Referrers[0]
+			del := must(c.BatchDeleteImage(&ecrapi.BatchDeleteImageRequest{RepositoryName: "team/api", ImageIDs: []ecrapi.ImageIdentifier{{ImageDigest: sig.Digest}, {ImageTag: "v2"}}}))(t)
 			if len(del.Failures) != 0 {
 				t.Fatalf("%+v", del.Failures)
 			}
-			must(c.UntagResource(&UntagResourceRequest{ResourceArn: arn, TagKeys: []string{"cost"}}))(t)
-			must(c.PutImageTagMutability(&PutImageTagMutabilityRequest{RepositoryName: "team/api", ImageTagMutability: TagImmutable}))(t)
-			must(c.DeleteRepository(&DeleteRepositoryRequest{RepositoryName: "team/gone", Force: true}))(t)
+			must(c.UntagResource(&ecrapi.UntagResourceRequest{ResourceArn: arn, TagKeys: []string{"cost"}}))(t)
+			must(c.PutImageTagMutability(&ecrapi.PutImageTagMutabilityRequest{RepositoryName: "team/api", ImageTagMutability: ecrapi.TagImmutable}))(t)
+			must(c.DeleteRepository(&ecrapi.DeleteRepositoryRequest{RepositoryName: "team/gone", Force: true}))(t)
 		},
 		func() {
 			must(0, w.ChangeClock(ClockChange{Advance: time.Hour}))(t)
-			must(c.BatchGetImage(&BatchGetImageRequest{RepositoryName: "team/api", ImageIDs: []ImageIdentifier{{ImageTag: "v1"}}}))(t)
+			must(c.BatchGetImage(&ecrapi.BatchGetImageRequest{RepositoryName: "team/api", ImageIDs: []ecrapi.ImageIdentifier{{ImageTag: "v1"}}}))(t)
 			createRepo(t, c, "team/gone") // a new repository of the same name starts empty
 		},
 	}
@@ -431,7 +432,7 @@ func TestStoreHoldsRegistryOperations(t *testing.T) {
 			t.Fatalf("phase %d: the reopened world differs from the world in memory: %s", i, firstDifference(before, after))
 		}
 	}
-	rc, n, err := c.OpenBlob("team/api", Digest(layer))
+	rc, n, err := c.OpenBlob("team/api", ecrapi.Digest(layer))
 	if err != nil || n != int64(len(layer)) {
 		t.Fatalf("the layer after a reopen: %d bytes, %v", n, err)
 	}
@@ -440,13 +441,13 @@ func TestStoreHoldsRegistryOperations(t *testing.T) {
 	if err != nil || string(b) != layer {
 		t.Fatalf("the layer's bytes after a reopen differ (%d bytes, %v)", len(b), err)
 	}
-	if imgs := must(c.DescribeImages(&DescribeImagesRequest{RepositoryName: "team/gone"}))(t).ImageDetails; len(imgs) != 0 {
+	if imgs := must(c.DescribeImages(&ecrapi.DescribeImagesRequest{RepositoryName: "team/gone"}))(t).ImageDetails; len(imgs) != 0 {
 		t.Fatalf("the deleted repository's images came back: %+v", imgs)
 	}
-	if _, _, err := c.OpenBlob("team/gone", Digest("gone")); err == nil {
+	if _, _, err := c.OpenBlob("team/gone", ecrapi.Digest("gone")); err == nil {
 		t.Fatal("the deleted repository's layer came back")
 	}
-	d := must(c.DescribeImages(&DescribeImagesRequest{RepositoryName: "team/api", ImageIDs: []ImageIdentifier{{ImageTag: "v1"}}}))(t).ImageDetails[0]
+	d := must(c.DescribeImages(&ecrapi.DescribeImagesRequest{RepositoryName: "team/api", ImageIDs: []ecrapi.ImageIdentifier{{ImageTag: "v1"}}}))(t).ImageDetails[0]
 	if d.LastRecordedPullTime == nil || !d.LastRecordedPullTime.Time.Equal(t0.Add(10*time.Second+time.Hour)) {
 		t.Fatalf("lastRecordedPullTime after a reopen: %+v", d.LastRecordedPullTime)
 	}
@@ -459,27 +460,27 @@ func TestFailedRegistryCommitsLeaveNoTrace(t *testing.T) {
 	c := w.Client(Caller{})
 	createRepo(t, c, "team/api")
 	push(t, c, "team/api", 1, "v1")
-	id := must(c.StartUpload(OpInitiateLayerUpload, "", "team/api"))(t)
-	must(c.AppendUpload(OpUploadLayerPart, "", "team/api", id, 0, strings.NewReader("layer")))(t)
+	id := must(c.StartUpload(ecrapi.OpInitiateLayerUpload, "", "team/api"))(t)
+	must(c.AppendUpload(ecrapi.OpUploadLayerPart, "", "team/api", id, 0, strings.NewReader("layer")))(t)
 	before := saved(t, w)
 	w.store.db.Close() // every commit fails from now on
 	arn := "arn:aws:ecr:us-east-1:123456789012:repository/team/api"
 	for range 2 {
-		_, err := c.DeleteRepository(&DeleteRepositoryRequest{RepositoryName: "team/api", Force: true})
-		wantAPIError(t, err, ServerException, "nothing of it was applied")
-		_, err = c.BatchDeleteImage(&BatchDeleteImageRequest{RepositoryName: "team/api", ImageIDs: []ImageIdentifier{{ImageTag: "v1"}}})
-		wantAPIError(t, err, ServerException, "nothing of it was applied")
-		_, err = c.PutImageTagMutability(&PutImageTagMutabilityRequest{RepositoryName: "team/api", ImageTagMutability: TagImmutable})
-		wantAPIError(t, err, ServerException, "")
-		_, err = c.TagResource(&TagResourceRequest{ResourceArn: arn, Tags: []ResourceTag{{"team", "a"}}})
-		wantAPIError(t, err, ServerException, "")
+		_, err := c.DeleteRepository(&ecrapi.DeleteRepositoryRequest{RepositoryName: "team/api", Force: true})
+		wantAPIError(t, err, ecrapi.ServerException, "nothing of it was applied")
+		_, err = c.BatchDeleteImage(&ecrapi.BatchDeleteImageRequest{RepositoryName: "team/api", ImageIDs: []ecrapi.ImageIdentifier{{ImageTag: "v1"}}})
+		wantAPIError(t, err, ecrapi.ServerException, "nothing of it was applied")
+		_, err = c.PutImageTagMutability(&ecrapi.PutImageTagMutabilityRequest{RepositoryName: "team/api", ImageTagMutability: ecrapi.TagImmutable})
+		wantAPIError(t, err, ecrapi.ServerException, "")
+		_, err = c.TagResource(&ecrapi.TagResourceRequest{ResourceArn: arn, Tags: []ecrapi.ResourceTag{{Key: "team", Value: "a"}}})
+		wantAPIError(t, err, ecrapi.ServerException, "")
 		// a pull is served even when its time cannot be recorded
-		if got := must(c.BatchGetImage(&BatchGetImageRequest{RepositoryName: "team/api", ImageIDs: []ImageIdentifier{{ImageTag: "v1"}}}))(t); len(got.Images) != 1 {
+		if got := must(c.BatchGetImage(&ecrapi.BatchGetImageRequest{RepositoryName: "team/api", ImageIDs: []ecrapi.ImageIdentifier{{ImageTag: "v1"}}}))(t); len(got.Images) != 1 {
 			t.Fatalf("%+v", got)
 		}
 	}
-	_, err := c.FinishUpload(OpCompleteLayerUpload, "", "team/api", id, Digest("layer"), nil, true)
-	wantAPIError(t, err, ServerException, "the upload was not completed")
+	_, err := c.FinishUpload(ecrapi.OpCompleteLayerUpload, "", "team/api", id, ecrapi.Digest("layer"), nil, true)
+	wantAPIError(t, err, ecrapi.ServerException, "the upload was not completed")
 	// the operation counter moves (fault injection numbers operations); nothing else does
 	strip := func(s string) string {
 		var out []string
@@ -503,8 +504,8 @@ func TestCloseTwice(t *testing.T) {
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}
-	_, err := a.Client(Caller{}).CreateRepository(&CreateRepositoryRequest{RepositoryName: "late"})
-	wantAPIError(t, err, ServerException, "closed")
+	_, err := a.Client(Caller{}).CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "late"})
+	wantAPIError(t, err, ecrapi.ServerException, "closed")
 	b := openTest(t, path)
 	if err := a.Close(); err != nil {
 		t.Fatal(err)

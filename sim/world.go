@@ -9,6 +9,7 @@ import (
 
 	"github.com/ecrsign/ecrsign/match"
 	"github.com/ecrsign/ecrsign/rules"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // Defaults of a new world: the common case is one registry, one principal that may use every
@@ -217,7 +218,7 @@ func (w *World) ChangeClock(c ClockChange) error {
 		next, err := clock.changed(c)
 		clock.mu.Unlock()
 		if err != nil {
-			return &Error{Code: ValidationException, Message: "clock change: " + err.Error()}
+			return &ecrapi.Error{Code: ecrapi.ValidationException, Message: "clock change: " + err.Error()}
 		}
 		putClockState(ch, ClockState{Frozen: next.frozen, Now: next.now(), Offset: next.offset})
 		ch.then(func() {
@@ -370,7 +371,7 @@ type repository struct {
 	blobs map[string]int64
 	// resourceTags are the repository's tags (TagResource), in the order they were added;
 	// replaced, never changed in place.
-	resourceTags []ResourceTag
+	resourceTags []ecrapi.ResourceTag
 	// sigJobs counts the signing jobs of the images that complete, or completed, with a
 	// signature not deleted: a bound of the signatures the repository holds, kept as images
 	// are replaced (w.mu held), so that the images-per-repository limit is checked without
@@ -454,12 +455,12 @@ type job struct {
 
 func (j *job) status(now time.Time) (status, code, reason string) {
 	if now.Before(j.done) {
-		return StatusInProgress, "", ""
+		return ecrapi.StatusInProgress, "", ""
 	}
 	if j.failureCode != "" {
-		return StatusFailed, j.failureCode, j.reason
+		return ecrapi.StatusFailed, j.failureCode, j.reason
 	}
-	return StatusComplete, "", ""
+	return ecrapi.StatusComplete, "", ""
 }
 
 func (w *World) registry(k registryKey) *registry {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ecrsign/ecrsign/rules"
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 func init() {
@@ -147,7 +148,7 @@ type simulation struct {
 	signing     *rules.SigningConfiguration     // nil: the world's
 	replication *rules.ReplicationConfiguration // nil: the world's
 	world       *sim.World
-	push        *sim.PutImageRequest
+	push        *ecrapi.PutImageRequest
 }
 
 // load reads the configurations, the world and the manifest the flags name, decoding the
@@ -177,9 +178,9 @@ func (f *simulateFlags) load(stdin io.Reader, opts []rules.Option) (*simulation,
 			return nil, fmt.Errorf("%s: %w", *f.worldFile, err)
 		}
 	}
-	s.push = &sim.PutImageRequest{RepositoryName: *f.repository, ImageTag: *f.tag, ImageManifest: emptyImageManifest}
+	s.push = &ecrapi.PutImageRequest{RepositoryName: *f.repository, ImageTag: *f.tag, ImageManifest: emptyImageManifest}
 	if *f.manifestFile != "" {
-		data, err := readLimited(*f.manifestFile, stdin, sim.MaxManifestBytes)
+		data, err := readLimited(*f.manifestFile, stdin, ecrapi.MaxManifestBytes)
 		if err != nil {
 			return nil, err
 		}
@@ -214,12 +215,12 @@ func (f *simulateFlags) predict(s *simulation) (*sim.Prediction, sim.Caller, err
 // FAILED.
 func simulationStatus(pred *sim.Prediction) int {
 	for _, s := range pred.SigningStatuses(true) {
-		if s.Status == sim.StatusFailed {
+		if s.Status == ecrapi.StatusFailed {
 			return exitFound
 		}
 	}
 	for _, s := range pred.ReplicationStatuses(true) {
-		if s.Status == sim.StatusFailed {
+		if s.Status == ecrapi.StatusFailed {
 			return exitFound
 		}
 	}
@@ -247,11 +248,11 @@ func writeSimulationJSON(w io.Writer, pred *sim.Prediction, settled, withReplica
 // simulateOutput is the DescribeImageSigningStatus response shape, with the
 // DescribeImageReplicationStatus member replicationStatuses.
 type simulateOutput struct {
-	RegistryID          string                        `json:"registryId"`
-	RepositoryName      string                        `json:"repositoryName"`
-	ImageID             sim.ImageIdentifier           `json:"imageId"`
-	SigningStatuses     []sim.ImageSigningStatus      `json:"signingStatuses"`
-	ReplicationStatuses *[]sim.ImageReplicationStatus `json:"replicationStatuses,omitempty"`
+	RegistryID          string                           `json:"registryId"`
+	RepositoryName      string                           `json:"repositoryName"`
+	ImageID             ecrapi.ImageIdentifier           `json:"imageId"`
+	SigningStatuses     []ecrapi.ImageSigningStatus      `json:"signingStatuses"`
+	ReplicationStatuses *[]ecrapi.ImageReplicationStatus `json:"replicationStatuses,omitempty"`
 }
 
 func describeCauses(cs []sim.Cause) string {
@@ -292,13 +293,13 @@ func writeSimulation(w io.Writer, p *sim.Prediction, caller sim.Caller, settled,
 				st = s.Settled
 			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\n", st.SigningProfileArn, st.Status, "by "+describeCauses(s.Causes))
-			if st.Status == sim.StatusFailed {
+			if st.Status == ecrapi.StatusFailed {
 				own := ""
-				if st.FailureCode != sim.FailureAccessDenied {
+				if st.FailureCode != ecrapi.FailureAccessDenied {
 					own = " (ecrsign's own failure code; AWS documents only ACCESS_DENIED)"
 				}
 				fmt.Fprintf(tw, "  \t\tfailureCode %s%s: %s\n", st.FailureCode, own, st.FailureReason)
-			} else if !settled && s.Settled.Status == sim.StatusFailed {
+			} else if !settled && s.Settled.Status == ecrapi.StatusFailed {
 				fmt.Fprintf(tw, "  \t\twill settle FAILED (%s)\n", s.Settled.FailureCode)
 			}
 		}

@@ -15,8 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
-
-	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // Versions of the command-line clients the end-to-end test installs with `go install`.
@@ -111,7 +110,7 @@ func TestCommandLineClients(t *testing.T) {
 	// oras: discover the signature, push an artifact of its own.
 	creds := []string{"--plain-http", "-u", "AWS", "-p", password}
 	out := run(t, env, oras, append([]string{"discover", "--format", "json", host + "/team/app@" + digest}, creds...)...)
-	if !strings.Contains(out, sim.SignatureArtifactType) || !strings.Contains(out, profProd) {
+	if !strings.Contains(out, ecrapi.SignatureArtifactType) || !strings.Contains(out, profProd) {
 		t.Fatalf("oras discover does not show the signature:\n%s", out)
 	}
 	note := filepath.Join(dir, "note.txt")

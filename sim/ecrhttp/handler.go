@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // Protocol constants of the ECR API (AWS JSON 1.1).
@@ -188,32 +189,32 @@ func op[Req, Resp any](call func(*sim.Client, *Req) (*Resp, error)) operation {
 
 // operations maps each operation name of sim to its adapter.
 var operations = map[string]operation{
-	sim.OpPutSigningConfiguration:        op((*sim.Client).PutSigningConfiguration),
-	sim.OpGetSigningConfiguration:        op((*sim.Client).GetSigningConfiguration),
-	sim.OpDeleteSigningConfiguration:     op((*sim.Client).DeleteSigningConfiguration),
-	sim.OpPutReplicationConfiguration:    op((*sim.Client).PutReplicationConfiguration),
-	sim.OpDescribeRegistry:               op((*sim.Client).DescribeRegistry),
-	sim.OpCreateRepository:               op((*sim.Client).CreateRepository),
-	sim.OpPutImage:                       op((*sim.Client).PutImage),
-	sim.OpDescribeImageSigningStatus:     op((*sim.Client).DescribeImageSigningStatus),
-	sim.OpDescribeImageReplicationStatus: op((*sim.Client).DescribeImageReplicationStatus),
-	sim.OpDescribeRepositories:           op((*sim.Client).DescribeRepositories),
-	sim.OpDeleteRepository:               op((*sim.Client).DeleteRepository),
-	sim.OpDescribeImages:                 op((*sim.Client).DescribeImages),
-	sim.OpListImages:                     op((*sim.Client).ListImages),
-	sim.OpBatchGetImage:                  op((*sim.Client).BatchGetImage),
-	sim.OpBatchDeleteImage:               op((*sim.Client).BatchDeleteImage),
-	sim.OpPutImageTagMutability:          op((*sim.Client).PutImageTagMutability),
-	sim.OpGetAuthorizationToken:          op((*sim.Client).GetAuthorizationToken),
-	sim.OpBatchCheckLayerAvailability:    op((*sim.Client).BatchCheckLayerAvailability),
-	sim.OpInitiateLayerUpload:            op((*sim.Client).InitiateLayerUpload),
-	sim.OpUploadLayerPart:                op((*sim.Client).UploadLayerPart),
-	sim.OpCompleteLayerUpload:            op((*sim.Client).CompleteLayerUpload),
-	sim.OpGetDownloadUrlForLayer:         op((*sim.Client).GetDownloadUrlForLayer),
-	sim.OpListImageReferrers:             op((*sim.Client).ListImageReferrers),
-	sim.OpTagResource:                    op((*sim.Client).TagResource),
-	sim.OpUntagResource:                  op((*sim.Client).UntagResource),
-	sim.OpListTagsForResource:            op((*sim.Client).ListTagsForResource),
+	ecrapi.OpPutSigningConfiguration:        op((*sim.Client).PutSigningConfiguration),
+	ecrapi.OpGetSigningConfiguration:        op((*sim.Client).GetSigningConfiguration),
+	ecrapi.OpDeleteSigningConfiguration:     op((*sim.Client).DeleteSigningConfiguration),
+	ecrapi.OpPutReplicationConfiguration:    op((*sim.Client).PutReplicationConfiguration),
+	ecrapi.OpDescribeRegistry:               op((*sim.Client).DescribeRegistry),
+	ecrapi.OpCreateRepository:               op((*sim.Client).CreateRepository),
+	ecrapi.OpPutImage:                       op((*sim.Client).PutImage),
+	ecrapi.OpDescribeImageSigningStatus:     op((*sim.Client).DescribeImageSigningStatus),
+	ecrapi.OpDescribeImageReplicationStatus: op((*sim.Client).DescribeImageReplicationStatus),
+	ecrapi.OpDescribeRepositories:           op((*sim.Client).DescribeRepositories),
+	ecrapi.OpDeleteRepository:               op((*sim.Client).DeleteRepository),
+	ecrapi.OpDescribeImages:                 op((*sim.Client).DescribeImages),
+	ecrapi.OpListImages:                     op((*sim.Client).ListImages),
+	ecrapi.OpBatchGetImage:                  op((*sim.Client).BatchGetImage),
+	ecrapi.OpBatchDeleteImage:               op((*sim.Client).BatchDeleteImage),
+	ecrapi.OpPutImageTagMutability:          op((*sim.Client).PutImageTagMutability),
+	ecrapi.OpGetAuthorizationToken:          op((*sim.Client).GetAuthorizationToken),
+	ecrapi.OpBatchCheckLayerAvailability:    op((*sim.Client).BatchCheckLayerAvailability),
+	ecrapi.OpInitiateLayerUpload:            op((*sim.Client).InitiateLayerUpload),
+	ecrapi.OpUploadLayerPart:                op((*sim.Client).UploadLayerPart),
+	ecrapi.OpCompleteLayerUpload:            op((*sim.Client).CompleteLayerUpload),
+	ecrapi.OpGetDownloadUrlForLayer:         op((*sim.Client).GetDownloadUrlForLayer),
+	ecrapi.OpListImageReferrers:             op((*sim.Client).ListImageReferrers),
+	ecrapi.OpTagResource:                    op((*sim.Client).TagResource),
+	ecrapi.OpUntagResource:                  op((*sim.Client).UntagResource),
+	ecrapi.OpListTagsForResource:            op((*sim.Client).ListTagsForResource),
 }
 
 // Operations returns the names of the operations the handler serves, sorted.
@@ -285,7 +286,7 @@ func (h *handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := operation(h.world.Client(h.caller(r)), body)
 	if err != nil {
-		if api := (*sim.Error)(nil); errors.As(err, &api) && api.Code == sim.ServerException {
+		if api := (*ecrapi.Error)(nil); errors.As(err, &api) && api.Code == ecrapi.ServerException {
 			h.log.Error("operation failed", "operation", name, "err", err)
 		}
 		writeError(w, err)
@@ -417,7 +418,7 @@ type apiError interface {
 func writeError(w http.ResponseWriter, err error) {
 	var api apiError
 	if !errors.As(err, &api) {
-		api = &sim.Error{Code: sim.ServerException, Message: err.Error()}
+		api = &ecrapi.Error{Code: ecrapi.ServerException, Message: err.Error()}
 	}
 	w.Header().Set("X-Amzn-ErrorType", api.ErrorCode())
 	writeJSON(w, api.HTTPStatusCode(), errorBody{Type: api.ErrorCode(), Message: api.ErrorMessage()})
@@ -528,7 +529,7 @@ func (h *handler) postClock(w http.ResponseWriter, r *http.Request) {
 	change := sim.ClockChange{Freeze: ch.Freeze, Set: ch.Set}
 	if ch.Advance != "" {
 		if change.Advance, err = time.ParseDuration(ch.Advance); err != nil {
-			writeError(w, &sim.Error{Code: sim.ValidationException, Message: fmt.Sprintf("clock change: advance %q is not a duration such as \"5s\" or \"1h30m\"", ch.Advance)})
+			writeError(w, &ecrapi.Error{Code: ecrapi.ValidationException, Message: fmt.Sprintf("clock change: advance %q is not a duration such as \"5s\" or \"1h30m\"", ch.Advance)})
 			return
 		}
 	}

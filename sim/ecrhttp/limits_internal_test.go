@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // TestLimitListener: past n open connections, Accept waits until one closes.
@@ -111,7 +112,7 @@ func TestTimeouts(t *testing.T) {
 	big := strings.Repeat("x", 1<<20)
 	for i := range 16 { // a world file of 16 MiB and more
 		m := `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:` + strings.Repeat(string(rune('a'+i)), 64) + `","size":2},"layers":[],"annotations":{"x":"` + big + `"}}`
-		if _, err := c.PutImage(&sim.PutImageRequest{RepositoryName: "app", ImageManifest: m}); err != nil {
+		if _, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: "app", ImageManifest: m}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // The load and crash tests run 64 SDK clients, each the only caller of its own registry
@@ -128,7 +129,7 @@ func (c *loadClient) run(deadline time.Time, killed *atomic.Bool) {
 				return err
 			})
 			if ok {
-				c.pushes = append(c.pushes, ackedPush{repo: repo, digest: sim.Digest(m), profiles: loadConfigs[c.config].profiles[repo]})
+				c.pushes = append(c.pushes, ackedPush{repo: repo, digest: ecrapi.Digest(m), profiles: loadConfigs[c.config].profiles[repo]})
 				c.acks.Add(1)
 			}
 		default:

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/ecrsign/ecrsign/rules"
-	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
@@ -152,11 +152,11 @@ func localizeURLs(out any, r *http.Request) {
 		base = "https://" + r.Host
 	}
 	switch o := out.(type) {
-	case *sim.GetAuthorizationTokenResponse:
+	case *ecrapi.GetAuthorizationTokenResponse:
 		for i := range o.AuthorizationData {
 			o.AuthorizationData[i].ProxyEndpoint = base
 		}
-	case *sim.GetDownloadUrlForLayerResponse:
+	case *ecrapi.GetDownloadUrlForLayerResponse:
 		o.DownloadURL = base + o.DownloadURL
 	}
 }
@@ -178,9 +178,9 @@ func emptyMembers(op string, body []byte) error {
 	}
 	msg := "2 validation errors detected: Value '' at 'repositoryName' failed to satisfy constraint: Member must have length greater than or equal to 2; " +
 		"Value '' at 'repositoryName' failed to satisfy constraint: Member must satisfy regular expression pattern: " + rules.RepositoryNamePattern
-	code := sim.InvalidParameterException
-	if slices.Contains(sim.OperationErrors(op), sim.ValidationException) {
-		code = sim.ValidationException
+	code := ecrapi.InvalidParameterException
+	if slices.Contains(ecrapi.OperationErrors(op), ecrapi.ValidationException) {
+		code = ecrapi.ValidationException
 	}
-	return &sim.Error{Code: code, Message: msg}
+	return &ecrapi.Error{Code: code, Message: msg}
 }

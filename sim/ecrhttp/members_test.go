@@ -5,11 +5,11 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 func TestExactMembers(t *testing.T) {
-	type req = sim.PutSigningConfigurationRequest
+	type req = ecrapi.PutSigningConfigurationRequest
 	tests := []struct {
 		name, body, want string
 	}{

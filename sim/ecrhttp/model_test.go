@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 	"github.com/ecrsign/ecrsign/sim/ecrhttp"
 )
 
@@ -36,7 +37,7 @@ func TestEveryModelOperation(t *testing.T) {
 		}
 	}
 	for op := range model.Operations { // the handler serves exactly what package sim implements
-		if implemented := sim.OperationErrors(op) != nil; implemented != slices.Contains(served, op) {
+		if implemented := ecrapi.OperationErrors(op) != nil; implemented != slices.Contains(served, op) {
 			t.Errorf("%s: implemented by sim %v, served %v", op, implemented, !implemented)
 		}
 	}

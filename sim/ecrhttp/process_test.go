@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 	"github.com/ecrsign/ecrsign/sim/ecrhttp"
 )
 
@@ -218,7 +219,7 @@ func TestProcessKilledRepeatedly(t *testing.T) {
 						return
 					}
 					mu.Lock()
-					acked = append(acked, sim.Digest(m))
+					acked = append(acked, ecrapi.Digest(m))
 					got++
 					mu.Unlock()
 				}

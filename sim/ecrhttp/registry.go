@@ -16,6 +16,7 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // The OCI distribution protocol (v1.1) on /v2/, as ECR's registry endpoint serves it:
@@ -88,37 +89,37 @@ func toRegistryError(err error, on subject) *registryError {
 	if errors.As(err, &re) {
 		return re
 	}
-	var e *sim.Error
+	var e *ecrapi.Error
 	if !errors.As(err, &e) {
 		return &registryError{http.StatusInternalServerError, "UNKNOWN", err.Error()}
 	}
 	status, code := http.StatusBadRequest, ""
 	switch e.Code {
-	case sim.RepositoryNotFoundException:
+	case ecrapi.RepositoryNotFoundException:
 		status, code = http.StatusNotFound, "NAME_UNKNOWN"
-	case sim.ImageNotFoundException:
+	case ecrapi.ImageNotFoundException:
 		status, code = http.StatusNotFound, "MANIFEST_UNKNOWN"
-	case sim.LayersNotFoundException:
+	case ecrapi.LayersNotFoundException:
 		if on == onManifest {
 			code = "MANIFEST_BLOB_UNKNOWN"
 		} else {
 			status, code = http.StatusNotFound, "BLOB_UNKNOWN"
 		}
-	case sim.ReferencedImagesNotFoundException:
+	case ecrapi.ReferencedImagesNotFoundException:
 		code = "MANIFEST_BLOB_UNKNOWN"
-	case sim.UploadNotFoundException:
+	case ecrapi.UploadNotFoundException:
 		status, code = http.StatusNotFound, "BLOB_UPLOAD_UNKNOWN"
-	case sim.InvalidLayerException, sim.ImageDigestDoesNotMatchException:
+	case ecrapi.InvalidLayerException, ecrapi.ImageDigestDoesNotMatchException:
 		code = "DIGEST_INVALID"
-	case sim.InvalidLayerPartException:
+	case ecrapi.InvalidLayerPartException:
 		status, code = http.StatusRequestedRangeNotSatisfiable, "BLOB_UPLOAD_INVALID"
-	case sim.ImageTagAlreadyExistsException:
+	case ecrapi.ImageTagAlreadyExistsException:
 		code = "TAG_INVALID"
-	case sim.LimitExceededException:
+	case ecrapi.LimitExceededException:
 		status, code = http.StatusTooManyRequests, "TOOMANYREQUESTS"
-	case sim.AccessDeniedException:
+	case ecrapi.AccessDeniedException:
 		status, code = http.StatusForbidden, "DENIED"
-	case sim.ServerException:
+	case ecrapi.ServerException:
 		status, code = http.StatusInternalServerError, "UNKNOWN"
 	default: // InvalidParameterException, ValidationException
 		switch {
@@ -206,7 +207,7 @@ func methodNotAllowed(w http.ResponseWriter, r *http.Request, allow ...string) {
 	writeRegistryError(w, regErr(http.StatusMethodNotAllowed, "UNSUPPORTED", "%s is not supported on %s (allowed: %s)", r.Method, r.URL.Path, strings.Join(allow, ", ")), onOther)
 }
 
-const uploadOp = sim.OpUploadLayerPart
+const uploadOp = ecrapi.OpUploadLayerPart
 
 func (h *handler) serveUpload(w http.ResponseWriter, r *http.Request, c *sim.Client, name, id string) {
 	q := r.URL.Query()
@@ -223,7 +224,7 @@ func (h *handler) serveUpload(w http.ResponseWriter, r *http.Request, c *sim.Cli
 				return
 			}
 		}
-		id, err := c.StartUpload(sim.OpInitiateLayerUpload, "", name)
+		id, err := c.StartUpload(ecrapi.OpInitiateLayerUpload, "", name)
 		if err != nil {
 			writeRegistryError(w, err, onUpload)
 			return
@@ -281,7 +282,7 @@ func (h *handler) serveUpload(w http.ResponseWriter, r *http.Request, c *sim.Cli
 }
 
 func (h *handler) finishUpload(w http.ResponseWriter, r *http.Request, c *sim.Client, name, id, digest string) {
-	if _, err := c.FinishUpload(sim.OpCompleteLayerUpload+" (registry)", "", name, id, digest, blobBody(w, r), false); err != nil {
+	if _, err := c.FinishUpload(ecrapi.OpCompleteLayerUpload+" (registry)", "", name, id, digest, blobBody(w, r), false); err != nil {
 		c.CancelUpload(uploadOp, "", name, id) // a failed completion leaves nothing behind
 		writeRegistryError(w, err, onUpload)
 		return
@@ -356,16 +357,16 @@ func (h *handler) serveManifest(w http.ResponseWriter, r *http.Request, c *sim.C
 }
 
 func (h *handler) putManifest(w http.ResponseWriter, r *http.Request, c *sim.Client, name, ref string) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, sim.MaxManifestBytes+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, ecrapi.MaxManifestBytes+1))
 	if err != nil {
 		writeRegistryError(w, regErr(http.StatusBadRequest, "MANIFEST_INVALID", "reading the manifest: %v", err), onManifest)
 		return
 	}
-	if len(body) > sim.MaxManifestBytes {
-		writeRegistryError(w, regErr(http.StatusRequestEntityTooLarge, "SIZE_INVALID", "a manifest has at most %d bytes", sim.MaxManifestBytes), onManifest)
+	if len(body) > ecrapi.MaxManifestBytes {
+		writeRegistryError(w, regErr(http.StatusRequestEntityTooLarge, "SIZE_INVALID", "a manifest has at most %d bytes", ecrapi.MaxManifestBytes), onManifest)
 		return
 	}
-	req := &sim.PutImageRequest{RepositoryName: name, ImageManifest: string(body)}
+	req := &ecrapi.PutImageRequest{RepositoryName: name, ImageManifest: string(body)}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && mt != "application/json" && mt != "application/octet-stream" {
 		req.ImageManifestMediaType = mt
 	}

@@ -29,6 +29,7 @@ import (
 
 	"github.com/ecrsign/ecrsign/rules"
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 const testProfile = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/prod"
@@ -43,10 +44,10 @@ func registryServer(t *testing.T, opts ...sim.Option) (*httptest.Server, *sim.Wo
 	w := sim.New(append([]sim.Option{sim.WithOptions(o), sim.WithClock(sim.NewFrozenClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)))}, opts...)...)
 	c := w.Client(sim.Caller{})
 	cfg := &rules.SigningConfiguration{Rules: []rules.SigningRule{{SigningProfileArn: testProfile, RepositoryFilters: []rules.SigningRepositoryFilter{{Filter: "*", FilterType: rules.WildcardMatch}}}}}
-	if _, err := c.PutSigningConfiguration(&sim.PutSigningConfigurationRequest{SigningConfiguration: cfg}); err != nil {
+	if _, err := c.PutSigningConfiguration(&ecrapi.PutSigningConfigurationRequest{SigningConfiguration: cfg}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: "team/app"}); err != nil {
+	if _, err := c.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "team/app"}); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(NewHandler(w))
@@ -108,14 +109,14 @@ func TestGoContainerRegistryRoundTrip(t *testing.T) {
 	// Each child and the index are pushes: each is signed, and its signature a referrer.
 	c := w.Client(sim.Caller{})
 	digest, _ := idx.Digest()
-	out, err := c.DescribeImageSigningStatus(&sim.DescribeImageSigningStatusRequest{RepositoryName: "team/app", ImageID: &sim.ImageIdentifier{ImageTag: "v1"}})
+	out, err := c.DescribeImageSigningStatus(&ecrapi.DescribeImageSigningStatusRequest{RepositoryName: "team/app", ImageID: &ecrapi.ImageIdentifier{ImageTag: "v1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(out.SigningStatuses) != 1 || out.SigningStatuses[0].Status != sim.StatusComplete || out.ImageID.ImageDigest != digest.String() {
+	if len(out.SigningStatuses) != 1 || out.SigningStatuses[0].Status != ecrapi.StatusComplete || out.ImageID.ImageDigest != digest.String() {
 		t.Fatalf("signing of the index: %+v", out)
 	}
-	imgs, err := c.DescribeImages(&sim.DescribeImagesRequest{RepositoryName: "team/app"})
+	imgs, err := c.DescribeImages(&ecrapi.DescribeImagesRequest{RepositoryName: "team/app"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,14 +132,14 @@ func TestGoContainerRegistryRoundTrip(t *testing.T) {
 	repo.Client = &auth.Client{Credential: auth.StaticCredential(host(srv), auth.Credential{Username: "AWS", Password: pw})}
 	var found []ocispec.Descriptor
 	subject := ocispec.Descriptor{MediaType: string(im.MediaType), Digest: digestOf(digest), Size: int64(len(wantRaw))}
-	err = repo.Referrers(context.Background(), subject, sim.SignatureArtifactType, func(ds []ocispec.Descriptor) error {
+	err = repo.Referrers(context.Background(), subject, ecrapi.SignatureArtifactType, func(ds []ocispec.Descriptor) error {
 		found = append(found, ds...)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(found) != 1 || found[0].ArtifactType != sim.SignatureArtifactType || found[0].Annotations[sim.AnnotationSigningProfile] != testProfile {
+	if len(found) != 1 || found[0].ArtifactType != ecrapi.SignatureArtifactType || found[0].Annotations[ecrapi.AnnotationSigningProfile] != testProfile {
 		t.Fatalf("oras discovers %+v", found)
 	}
 	// The signature's payload says it is simulated.
@@ -205,7 +206,7 @@ func sameImage(t *testing.T, want, got v1.Image) {
 func TestRegistryProtocolErrors(t *testing.T) {
 	srv, w, pw := registryServer(t)
 	blob := []byte("layer content")
-	blobDigest := sim.Digest(string(blob))
+	blobDigest := ecrapi.Digest(string(blob))
 	do := func(method, path, ctype string, body []byte, auth bool) *http.Response {
 		t.Helper()
 		req, _ := http.NewRequest(method, srv.URL+path, bytes.NewReader(body))
@@ -249,11 +250,11 @@ func TestRegistryProtocolErrors(t *testing.T) {
 		{name: "unknown repository", method: "GET", path: "/v2/team/none/tags/list", wantStatus: 404, wantCode: "NAME_UNKNOWN"},
 		{name: "unknown blob", method: "GET", path: "/v2/team/app/blobs/" + blobDigest, wantStatus: 404, wantCode: "BLOB_UNKNOWN"},
 		{name: "malformed digest", method: "GET", path: "/v2/team/app/blobs/sha256:zz", wantStatus: 400, wantCode: "DIGEST_INVALID"},
-		{name: "blob of another digest", method: "POST", path: "/v2/team/app/blobs/uploads/?digest=" + sim.Digest("other"), body: blob, wantStatus: 400, wantCode: "DIGEST_INVALID"},
+		{name: "blob of another digest", method: "POST", path: "/v2/team/app/blobs/uploads/?digest=" + ecrapi.Digest("other"), body: blob, wantStatus: 400, wantCode: "DIGEST_INVALID"},
 		{name: "manifest with missing blobs", method: "PUT", path: "/v2/team/app/manifests/v1", ctype: "application/vnd.oci.image.manifest.v1+json", body: manifest(blobDigest), wantStatus: 400, wantCode: "MANIFEST_BLOB_UNKNOWN"},
 		{name: "index with a digest that is no string", method: "PUT", path: "/v2/team/app/manifests/v1", ctype: "application/vnd.oci.image.index.v1+json", body: []byte(`{"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"digest":1}]}`), wantStatus: 400, wantCode: "MANIFEST_INVALID"},
 		{name: "manifest not JSON", method: "PUT", path: "/v2/team/app/manifests/v1", ctype: "application/vnd.oci.image.manifest.v1+json", body: []byte("{"), wantStatus: 400, wantCode: "MANIFEST_INVALID"},
-		{name: "manifest digest mismatch", method: "PUT", path: "/v2/team/app/manifests/" + sim.Digest("x"), ctype: "application/vnd.oci.image.manifest.v1+json", body: manifest(blobDigest), wantStatus: 400, wantCode: "DIGEST_INVALID"},
+		{name: "manifest digest mismatch", method: "PUT", path: "/v2/team/app/manifests/" + ecrapi.Digest("x"), ctype: "application/vnd.oci.image.manifest.v1+json", body: manifest(blobDigest), wantStatus: 400, wantCode: "DIGEST_INVALID"},
 		{name: "unknown manifest", method: "GET", path: "/v2/team/app/manifests/nope", wantStatus: 404, wantCode: "MANIFEST_UNKNOWN"},
 		{name: "unknown upload", method: "PATCH", path: "/v2/team/app/blobs/uploads/00000000-0000-4000-8000-000000000000", body: blob, wantStatus: 404, wantCode: "BLOB_UPLOAD_UNKNOWN"},
 		{name: "blob delete", method: "DELETE", path: "/v2/team/app/blobs/" + blobDigest, wantStatus: 405, wantCode: "UNSUPPORTED"},
@@ -276,7 +277,7 @@ func TestRegistryProtocolErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := w.StatBlob(sim.Digest("other")); err == nil {
+	if _, err := w.StatBlob(ecrapi.Digest("other")); err == nil {
 		t.Fatal("a blob whose content did not match its digest was stored")
 	}
 
@@ -300,12 +301,12 @@ func TestRegistryProtocolErrors(t *testing.T) {
 	if resp.StatusCode != 201 {
 		t.Fatalf("PUT upload: %d %s", resp.StatusCode, code(resp))
 	}
-	resp = do("POST", "/v2/team/app/blobs/uploads/?digest="+sim.Digest("{}"), "", []byte("{}"), true)
+	resp = do("POST", "/v2/team/app/blobs/uploads/?digest="+ecrapi.Digest("{}"), "", []byte("{}"), true)
 	if resp.StatusCode != 201 {
 		t.Fatalf("monolithic upload: %d", resp.StatusCode)
 	}
 	resp = do("PUT", "/v2/team/app/manifests/v1", "application/vnd.oci.image.manifest.v1+json", manifest(blobDigest), true)
-	if resp.StatusCode != 201 || resp.Header.Get("Docker-Content-Digest") != sim.Digest(string(manifest(blobDigest))) {
+	if resp.StatusCode != 201 || resp.Header.Get("Docker-Content-Digest") != ecrapi.Digest(string(manifest(blobDigest))) {
 		t.Fatalf("manifest PUT: %d %s", resp.StatusCode, code(resp))
 	}
 	// A re-push through the registry protocol is a push (PutImage would refuse it).
@@ -318,13 +319,13 @@ func TestRegistryProtocolErrors(t *testing.T) {
 	if len(tags.Tags) != 1 || tags.Tags[0] != "v1" {
 		t.Fatalf("tags %v", tags.Tags)
 	}
-	resp = do("GET", "/v2/team/app/referrers/"+sim.Digest(string(manifest(blobDigest)))+"?artifactType="+sim.SignatureArtifactType, "", nil, true)
+	resp = do("GET", "/v2/team/app/referrers/"+ecrapi.Digest(string(manifest(blobDigest)))+"?artifactType="+ecrapi.SignatureArtifactType, "", nil, true)
 	var idx ocispec.Index
 	json.NewDecoder(resp.Body).Decode(&idx)
 	if resp.Header.Get("OCI-Filters-Applied") != "artifactType" || len(idx.Manifests) != 1 {
 		t.Fatalf("referrers: %q %+v", resp.Header.Get("OCI-Filters-Applied"), idx)
 	}
-	resp = do("DELETE", "/v2/team/app/manifests/"+sim.Digest(string(manifest(blobDigest))), "", nil, true)
+	resp = do("DELETE", "/v2/team/app/manifests/"+ecrapi.Digest(string(manifest(blobDigest))), "", nil, true)
 	if resp.StatusCode != 202 {
 		t.Fatalf("delete: %d", resp.StatusCode)
 	}
@@ -369,7 +370,7 @@ func TestBlobUploadStreams(t *testing.T) {
 	}
 	defer world.Close()
 	c := world.Client(sim.Caller{})
-	c.CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: "team/app"})
+	c.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "team/app"})
 	tok, _ := c.GetAuthorizationToken(nil)
 	hs := httptest.NewServer(NewHandler(world))
 	defer hs.Close()
@@ -450,14 +451,14 @@ func (r *slowReader) Read(p []byte) (int, error) {
 func TestSlowBlobUploadOutlastsReadTimeout(t *testing.T) {
 	w := sim.New()
 	c := w.Client(sim.Caller{})
-	c.CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: "team/app"})
+	c.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "team/app"})
 	tok, _ := c.GetAuthorizationToken(nil)
 	srv := httptest.NewUnstartedServer(NewHandler(w))
 	srv.Config.ReadTimeout = 100 * time.Millisecond
 	srv.Start()
 	defer srv.Close()
 	chunks := [][]byte{[]byte("slow "), []byte("layer "), []byte("bytes "), []byte("arrive")}
-	digest := sim.Digest("slow layer bytes arrive")
+	digest := ecrapi.Digest("slow layer bytes arrive")
 	req, _ := http.NewRequest("POST", srv.URL+"/v2/team/app/blobs/uploads/?digest="+digest, &slowReader{chunks: chunks, pause: 60 * time.Millisecond})
 	req.Header.Set("Authorization", "Basic "+tok.AuthorizationData[0].AuthorizationToken)
 	resp, err := http.DefaultClient.Do(req)

@@ -13,8 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
-
-	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // TestSDKRepositoriesAndImages drives the repository, layer and image operations through the
@@ -47,7 +46,7 @@ func TestSDKRepositoriesAndImages(t *testing.T) {
 
 	// Layers, as docker push uploads them through the ECR API.
 	layer := []byte("layer bytes")
-	layerDigest := sim.Digest(string(layer))
+	layerDigest := ecrapi.Digest(string(layer))
 	config := []byte(`{"architecture":"amd64","os":"linux"}`)
 	for _, blob := range [][]byte{layer, config} {
 		up, err := c.InitiateLayerUpload(ctx, &ecr.InitiateLayerUploadInput{RepositoryName: aws.String("team/a")})
@@ -58,17 +57,17 @@ func TestSDKRepositoriesAndImages(t *testing.T) {
 			PartFirstByte: aws.Int64(0), PartLastByte: aws.Int64(int64(len(blob) - 1)), LayerPartBlob: blob}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.CompleteLayerUpload(ctx, &ecr.CompleteLayerUploadInput{RepositoryName: aws.String("team/a"), UploadId: up.UploadId, LayerDigests: []string{sim.Digest(string(blob))}}); err != nil {
+		if _, err := c.CompleteLayerUpload(ctx, &ecr.CompleteLayerUploadInput{RepositoryName: aws.String("team/a"), UploadId: up.UploadId, LayerDigests: []string{ecrapi.Digest(string(blob))}}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	avail, err := c.BatchCheckLayerAvailability(ctx, &ecr.BatchCheckLayerAvailabilityInput{RepositoryName: aws.String("team/a"), LayerDigests: []string{layerDigest, sim.Digest("absent")}})
+	avail, err := c.BatchCheckLayerAvailability(ctx, &ecr.BatchCheckLayerAvailabilityInput{RepositoryName: aws.String("team/a"), LayerDigests: []string{layerDigest, ecrapi.Digest("absent")}})
 	if err != nil || len(avail.Layers) != 1 || avail.Layers[0].LayerAvailability != types.LayerAvailabilityAvailable || len(avail.Failures) != 1 {
 		t.Fatalf("availability %+v %v", avail, err)
 	}
 	manifest := func(n int) string {
 		return fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","digest":%q,"size":%d},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","digest":%q,"size":%d}],"n":%d}`,
-			sim.Digest(string(config)), len(config), layerDigest, len(layer), n)
+			ecrapi.Digest(string(config)), len(config), layerDigest, len(layer), n)
 	}
 	for n := range 3 {
 		if _, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("team/a"), ImageManifest: aws.String(manifest(n)), ImageTag: aws.String(fmt.Sprintf("v%d", n))}); err != nil {
@@ -105,8 +104,8 @@ func TestSDKRepositoriesAndImages(t *testing.T) {
 			t.Fatalf("image detail %+v", d)
 		}
 	}
-	refs, err := c.ListImageReferrers(ctx, &ecr.ListImageReferrersInput{RepositoryName: aws.String("team/a"), SubjectId: &types.SubjectIdentifier{ImageDigest: aws.String(sim.Digest(manifest(0)))}})
-	if err != nil || len(refs.Referrers) != 1 || *refs.Referrers[0].ArtifactType != sim.SignatureArtifactType {
+	refs, err := c.ListImageReferrers(ctx, &ecr.ListImageReferrersInput{RepositoryName: aws.String("team/a"), SubjectId: &types.SubjectIdentifier{ImageDigest: aws.String(ecrapi.Digest(manifest(0)))}})
+	if err != nil || len(refs.Referrers) != 1 || *refs.Referrers[0].ArtifactType != ecrapi.SignatureArtifactType {
 		t.Fatalf("referrers %+v %v", refs, err)
 	}
 	got, err := c.BatchGetImage(ctx, &ecr.BatchGetImageInput{RepositoryName: aws.String("team/a"), ImageIds: []types.ImageIdentifier{{ImageTag: aws.String("v1")}, {ImageTag: aws.String("none")}}})

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // flowWorld starts frozen, so that statuses settle only when the test advances the clock, and
@@ -87,7 +88,7 @@ func TestSDKFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *pushed.Image.ImageId.ImageDigest != sim.Digest(manifest(1)) || *pushed.Image.ImageManifestMediaType != sim.MediaTypeOCIManifest {
+	if *pushed.Image.ImageId.ImageDigest != ecrapi.Digest(manifest(1)) || *pushed.Image.ImageManifestMediaType != ecrapi.MediaTypeOCIManifest {
 		t.Fatalf("push returned %+v", pushed.Image)
 	}
 	st := signingStatuses(t, c, "team/api", "v1")
@@ -116,7 +117,7 @@ func TestSDKFlow(t *testing.T) {
 	}
 	st = signingStatuses(t, c, "team/api", "dev")
 	if st[profProd].Status != types.SigningStatusComplete || st[profAud].Status != types.SigningStatusFailed ||
-		*st[profAud].FailureCode != sim.FailureAccessDenied || !strings.Contains(*st[profAud].FailureReason, devRole) {
+		*st[profAud].FailureCode != ecrapi.FailureAccessDenied || !strings.Contains(*st[profAud].FailureReason, devRole) {
 		t.Fatalf("dev's push: %+v", st)
 	}
 	repl, _ = c.DescribeImageReplicationStatus(ctx, &ecr.DescribeImageReplicationStatusInput{
@@ -208,7 +209,7 @@ func TestSDKErrors(t *testing.T) {
 	mustOK(c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("locked"), ImageTagMutability: types.ImageTagMutabilityImmutable}))
 	mustOK(c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("app"), ImageManifest: aws.String(manifest(1)), ImageTag: aws.String("v1")}))
 	mustOK(c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("locked"), ImageManifest: aws.String(manifest(1)), ImageTag: aws.String("v1")}))
-	index := `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"` + sim.Digest(manifest(99)) + `","size":1}]}`
+	index := `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"` + ecrapi.Digest(manifest(99)) + `","size":1}]}`
 
 	cases := []struct {
 		name    string
@@ -252,7 +253,7 @@ func TestSDKErrors(t *testing.T) {
 			return err
 		}, is[*types.RepositoryNotFoundException], "'nope' does not exist"},
 		{"push with wrong digest", func() error {
-			_, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("app"), ImageManifest: aws.String(manifest(2)), ImageDigest: aws.String(sim.Digest(manifest(3)))})
+			_, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("app"), ImageManifest: aws.String(manifest(2)), ImageDigest: aws.String(ecrapi.Digest(manifest(3)))})
 			return err
 		}, is[*types.ImageDigestDoesNotMatchException], "does not match"},
 		{"push over an immutable tag", func() error {
@@ -264,7 +265,7 @@ func TestSDKErrors(t *testing.T) {
 			return err
 		}, is[*types.ReferencedImagesNotFoundException], "1 manifest(s) not found"},
 		{"push a manifest that is not JSON", func() error {
-			_, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("app"), ImageManifest: aws.String("{"), ImageManifestMediaType: aws.String(sim.MediaTypeOCIManifest)})
+			_, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("app"), ImageManifest: aws.String("{"), ImageManifestMediaType: aws.String(ecrapi.MediaTypeOCIManifest)})
 			return err
 		}, is[*types.InvalidParameterException], "Invalid JSON syntax"},
 		{"signing status of missing repository", func() error {
@@ -288,7 +289,7 @@ func TestSDKErrors(t *testing.T) {
 			return err
 		}, is[*types.RepositoryNotFoundException], "does not exist"},
 		{"replication status of missing image", func() error {
-			_, err := c.DescribeImageReplicationStatus(ctx, &ecr.DescribeImageReplicationStatusInput{RepositoryName: aws.String("app"), ImageId: &types.ImageIdentifier{ImageDigest: aws.String(sim.Digest(manifest(7)))}})
+			_, err := c.DescribeImageReplicationStatus(ctx, &ecr.DescribeImageReplicationStatusInput{RepositoryName: aws.String("app"), ImageId: &types.ImageIdentifier{ImageDigest: aws.String(ecrapi.Digest(manifest(7)))}})
 			return err
 		}, is[*types.ImageNotFoundException], "does not exist"},
 		{"replication status with bad registry id", func() error {
@@ -367,10 +368,10 @@ func TestSDKLargestManifest(t *testing.T) {
 		tail := `"}}`
 		return head + strings.Repeat("x", size-len(head)-len(tail)) + tail
 	}
-	if _, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("big"), ImageManifest: aws.String(withPadding(sim.MaxManifestBytes))}); err != nil {
+	if _, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("big"), ImageManifest: aws.String(withPadding(ecrapi.MaxManifestBytes))}); err != nil {
 		t.Fatalf("largest manifest: %v", err)
 	}
-	_, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("big"), ImageManifest: aws.String(withPadding(sim.MaxManifestBytes + 1))})
+	_, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("big"), ImageManifest: aws.String(withPadding(ecrapi.MaxManifestBytes + 1))})
 	if e := mustAs[*types.InvalidParameterException](t, err); !strings.Contains(e.ErrorMessage(), "imageManifest") {
 		t.Fatalf("message %q", e.ErrorMessage())
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // restart shuts a server down gracefully and serves its state file again, with the load
@@ -133,13 +134,13 @@ func TestFullDisk(t *testing.T) {
 		_, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("app"), ImageManifest: aws.String(m)})
 		switch {
 		case err == nil:
-			acked = append(acked, sim.Digest(m))
+			acked = append(acked, ecrapi.Digest(m))
 		default:
 			var re *awshttp.ResponseError
 			if !errors.As(err, &re) || re.HTTPStatusCode() != 500 {
 				t.Fatalf("push %d: want HTTP 500 on a full disk, got %v", n, err)
 			}
-			refused = append(refused, sim.Digest(m))
+			refused = append(refused, ecrapi.Digest(m))
 		}
 	}
 	if len(refused) == 0 || len(acked) == 0 {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 	"github.com/ecrsign/ecrsign/sim/ecrhttp"
 )
 
@@ -307,7 +308,7 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 func TestWorldEndpoint(t *testing.T) {
 	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	world := sim.New(sim.WithClock(sim.NewFrozenClock(t0)))
-	if _, err := world.Client(sim.Caller{}).CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: "app"}); err != nil {
+	if _, err := world.Client(sim.Caller{}).CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "app"}); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(ecrhttp.NewHandler(world))
@@ -324,7 +325,7 @@ func TestWorldEndpoint(t *testing.T) {
 	if !loaded.Now().Equal(t0) {
 		t.Errorf("loaded world's clock shows %v, want %v", loaded.Now(), t0)
 	}
-	if _, err := loaded.Client(sim.Caller{}).CreateRepository(&sim.CreateRepositoryRequest{RepositoryName: "app"}); err == nil {
+	if _, err := loaded.Client(sim.Caller{}).CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "app"}); err == nil {
 		t.Error("the repository is missing from the dump")
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ecrsign/ecrsign/match"
 	"github.com/ecrsign/ecrsign/sim"
+	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
 // CheckError reports an error an operation returned that the ECR API model does not list for
@@ -22,13 +23,13 @@ func CheckError(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	var ae *sim.Error
+	var ae *ecrapi.Error
 	if !errors.As(err, &ae) {
 		return fmt.Errorf("%s returned %T %v, not an API exception", op, err, err)
 	}
 	// AccessDeniedException is the protocol's common error (IAM refusing a request), which the
 	// model lists for no operation.
-	if !slices.Contains(sim.OperationErrors(op), ae.ErrorCode()) && ae.ErrorCode() != sim.AccessDeniedException {
+	if !slices.Contains(ecrapi.OperationErrors(op), ae.ErrorCode()) && ae.ErrorCode() != ecrapi.AccessDeniedException {
 		return fmt.Errorf("%s raised %s, which the model does not list for it: %s", op, ae.ErrorCode(), ae.ErrorMessage())
 	}
 	if ae.ErrorMessage() == "" {
@@ -63,10 +64,10 @@ func (l *Ledger) fail(format string, args ...any) {
 // Push pushes through c and checks the push: exactly one status per distinct profile of the
 // rules the compiled matcher says apply under the configuration in force, none for a
 // referrer, each IN_PROGRESS or settled, and destinations never repeated.
-func (l *Ledger) Push(c *sim.Client, req *sim.PutImageRequest) (*sim.PushResult, error) {
+func (l *Ledger) Push(c *sim.Client, req *ecrapi.PutImageRequest) (*sim.PushResult, error) {
 	res, err := c.Push(req)
 	if err != nil {
-		if v := CheckError(sim.OpPutImage, err); v != nil {
+		if v := CheckError(ecrapi.OpPutImage, err); v != nil {
 			l.fail("%v", v)
 		}
 		return nil, err
@@ -86,7 +87,7 @@ func (l *Ledger) Push(c *sim.Client, req *sim.PutImageRequest) (*sim.PushResult,
 	var got []string
 	for _, s := range res.SigningStatuses {
 		got = append(got, s.SigningProfileArn)
-		if s.Status == sim.StatusFailed && s.FailureCode == "" || s.Status != sim.StatusFailed && (s.FailureCode != "" || s.FailureReason != "") {
+		if s.Status == ecrapi.StatusFailed && s.FailureCode == "" || s.Status != ecrapi.StatusFailed && (s.FailureCode != "" || s.FailureReason != "") {
 			l.fail("push %d: inconsistent status %+v", res.Seq, s)
 		}
 	}
@@ -144,7 +145,7 @@ func (l *Ledger) Verify(c *sim.Client, settled bool) error {
 				}
 			}
 		}
-		out, err := c.DescribeImageSigningStatus(&sim.DescribeImageSigningStatusRequest{RepositoryName: k.repo, ImageID: &sim.ImageIdentifier{ImageDigest: k.digest}})
+		out, err := c.DescribeImageSigningStatus(&ecrapi.DescribeImageSigningStatusRequest{RepositoryName: k.repo, ImageID: &ecrapi.ImageIdentifier{ImageDigest: k.digest}})
 		if err != nil {
 			l.fail("%s@%s: describe: %v", k.repo, k.digest, err)
 			continue
@@ -152,7 +153,7 @@ func (l *Ledger) Verify(c *sim.Client, settled bool) error {
 		var got []string
 		for _, s := range out.SigningStatuses {
 			got = append(got, s.SigningProfileArn)
-			if settled && s.Status == sim.StatusInProgress {
+			if settled && s.Status == ecrapi.StatusInProgress {
 				l.fail("%s@%s: %s still IN_PROGRESS after every latency passed", k.repo, k.digest, s.SigningProfileArn)
 			}
 		}
