@@ -48,7 +48,7 @@ func BenchmarkRegistryPush(b *testing.B) {
 				if _, err := c.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "team/app"}); err != nil {
 					b.Fatal(err)
 				}
-				manifests := registryManifests(b, c, shape.layers, shape.index)
+				manifests := registryManifests(b, w.Registry(sim.Caller{}), shape.layers, shape.index)
 				srv := httptest.NewServer(ecrhttp.NewHandler(w))
 				defer srv.Close()
 				push := registryEngine(b, engine, srv.URL, c)
@@ -66,7 +66,7 @@ func BenchmarkRegistryPush(b *testing.B) {
 
 // registryManifests uploads the blobs of two manifests of a shape (and pushes an index's
 // children) and returns the two manifests.
-func registryManifests(b *testing.B, c *sim.Client, layers, index int) [2]string {
+func registryManifests(b *testing.B, c *sim.Registry, layers, index int) [2]string {
 	image := func(seed int) string {
 		var descs []string
 		blob := func(content string) string {
@@ -107,7 +107,7 @@ func registryManifests(b *testing.B, c *sim.Client, layers, index int) [2]string
 }
 
 // registryEngine returns a function pushing a manifest with tag "v1" through engine.
-func registryEngine(b *testing.B, engine, url string, c *sim.Client) func(manifest string) error {
+func registryEngine(b *testing.B, engine, url string, c ecrapi.API) func(manifest string) error {
 	ctx := context.Background()
 	switch engine {
 	case "putimage":

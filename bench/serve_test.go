@@ -33,8 +33,8 @@ import (
 // clients each pushing new manifests to a repository of its own. Load generators, measured
 // in the same run:
 //
-//   - direct: sim.Client.PutImage on a world in memory, in process: the ceiling;
-//   - store: sim.Client.PutImage on a world with a store, in process: the store's cost;
+//   - direct: the simulator's PutImage (World.Client) on a world in memory, in process: the ceiling;
+//   - store: the simulator's PutImage (World.Client) on a world with a store, in process: the store's cost;
 //   - raw: HTTP clients that send the protocol's JSON themselves (as wrk or hey would);
 //   - sdk: the AWS SDK for Go v2 (its signing and middleware cost dominates).
 //

@@ -88,7 +88,7 @@ const simManifestText = `{"schemaVersion":2,"mediaType":"application/vnd.oci.ima
 // BenchmarkSimPush measures one push of the simulator against its baseline, one match of the
 // same name by the compiled matcher ("match"): "predict" is Predictor.Predict (validation,
 // manifest reading and digest, the cause of every applying rule, statuses), "world" is
-// Client.Push into a world that keeps every image and job. The "none" variants run with no
+// World.Push into a world that keeps every image and job. The "none" variants run with no
 // signing configuration and show the fixed cost of a push (request validation, manifest
 // reading and digest, storage); the difference to the "max" variants is what the
 // configuration costs. "digest" is the SHA-256 of the manifest alone, a floor every push pays.
@@ -147,7 +147,7 @@ func BenchmarkSimPush(b *testing.B) {
 		b.Run("world/"+cfg.name, func(b *testing.B) {
 			// A fresh world for every round over the requests: PutImage refuses the same
 			// manifest and tag again (ImageAlreadyExistsException).
-			newWorld := func() *sim.Client {
+			newWorld := func() *sim.World {
 				clk := sim.NewFrozenClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 				w := sim.New(sim.WithClock(clk), sim.WithOptions(sim.Options{CreateRepositoryOnPush: true, SigningLatency: time.Second}))
 				c := w.Client(sim.Caller{})
@@ -156,7 +156,7 @@ func BenchmarkSimPush(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
-				return c
+				return w
 			}
 			// one request per repository: a name the corpus repeats would be a second push
 			// of the same manifest and tag
@@ -166,16 +166,16 @@ func BenchmarkSimPush(b *testing.B) {
 				seen[r.RepositoryName] = true
 				return dup
 			})
-			c := newWorld()
+			w := newWorld()
 			b.ReportAllocs()
 			n := 0
 			for i := 0; b.Loop(); i++ {
 				if i > 0 && i%len(reqs) == 0 {
 					b.StopTimer()
-					c = newWorld()
+					w = newWorld()
 					b.StartTimer()
 				}
-				res, err := c.Push(&reqs[i%len(reqs)])
+				res, err := w.Push(sim.Caller{}, &reqs[i%len(reqs)])
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -234,7 +234,7 @@ func BenchmarkSimSave(b *testing.B) {
 	}
 	for i := range 5000 {
 		m := strings.Replace(simManifestText, `"size":2`, fmt.Sprintf(`"size":%d`, i), 1)
-		if _, err := c.Push(&ecrapi.PutImageRequest{RepositoryName: names[i%len(names)], ImageManifest: m, ImageTag: fmt.Sprintf("v%d", i)}); err != nil {
+		if _, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: names[i%len(names)], ImageManifest: m, ImageTag: fmt.Sprintf("v%d", i)}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -180,7 +180,7 @@ func fuzzSimSequence(t *testing.T, data []byte) {
 			} else if predicted, err = pr.Predict(req); err != nil {
 				check(ecrapi.OpPutImage, err)
 			}
-			res, err := ledger.Push(c, req)
+			res, err := ledger.Push(w, sim.Caller{}, req)
 			if err != nil {
 				check(ecrapi.OpPutImage, err)
 				continue

@@ -41,7 +41,8 @@ func FuzzStoreReopen(f *testing.F) {
 		callers := []sim.Caller{{}, {Region: "us-west-2"}, {Account: "210987654321"}}
 		var pushed []string
 		for steps := 0; !s.done() && steps < 64; steps++ {
-			c := w.Client(callers[s.next()%len(callers)])
+			caller := w.Caller(callers[s.next()%len(callers)])
+			c, reg := w.Client(caller), w.Registry(caller)
 			repo := s.str(simNameAlphabet, 4)
 			switch s.next() % 14 {
 			case 0:
@@ -68,7 +69,7 @@ func FuzzStoreReopen(f *testing.F) {
 			case 8:
 				c.PutImageTagMutability(&ecrapi.PutImageTagMutabilityRequest{RepositoryName: repo, ImageTagMutability: []string{ecrapi.TagMutable, ecrapi.TagImmutable}[s.next()%2]})
 			case 9:
-				arn := "arn:aws:ecr:" + c.Caller().Region + ":" + c.Caller().Account + ":repository/" + repo
+				arn := "arn:aws:ecr:" + caller.Region + ":" + caller.Account + ":repository/" + repo
 				if key := s.str(simNameAlphabet, 2); s.next()%2 == 0 {
 					c.TagResource(&ecrapi.TagResourceRequest{ResourceArn: arn, Tags: []ecrapi.ResourceTag{{Key: "k" + key, Value: s.str(simNameAlphabet, 3)}}})
 				} else {
@@ -79,13 +80,13 @@ func FuzzStoreReopen(f *testing.F) {
 				c.BatchGetImage(&ecrapi.BatchGetImageRequest{RepositoryName: repo, ImageIDs: []ecrapi.ImageIdentifier{{ImageTag: []string{"v1", "v2", "latest"}[s.next()%3]}}})
 			case 11:
 				content := s.str(simNameAlphabet, 8)
-				if id, err := c.StartUpload(ecrapi.OpInitiateLayerUpload, "", repo); err == nil {
-					c.FinishUpload(ecrapi.OpCompleteLayerUpload, "", repo, id, ecrapi.Digest(content), bytes.NewReader([]byte(content)), s.next()%2 == 0)
+				if id, err := reg.StartUpload(ecrapi.OpInitiateLayerUpload, "", repo); err == nil {
+					reg.FinishUpload(ecrapi.OpCompleteLayerUpload, "", repo, id, ecrapi.Digest(content), bytes.NewReader([]byte(content)), s.next()%2 == 0)
 				}
 			default:
 				tag := []string{"", "v1", "v2", "latest"}[s.next()%4]
 				m := simManifest(s, pushed)
-				if res, err := c.Push(&ecrapi.PutImageRequest{RepositoryName: repo, ImageManifest: m, ImageTag: tag}); err == nil {
+				if res, err := w.Push(caller, &ecrapi.PutImageRequest{RepositoryName: repo, ImageManifest: m, ImageTag: tag}); err == nil {
 					pushed = append(pushed, res.Image.ImageID.ImageDigest)
 				}
 			}

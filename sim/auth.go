@@ -29,7 +29,7 @@ func newTokenKey() []byte {
 // GetAuthorizationToken returns a registry login for the caller, good for TokenLifetime:
 // the password authenticates the caller (account, region, principal) to the registry
 // protocol. ProxyEndpoint is ECR's registry host; an HTTP server replaces it with its own.
-func (c *Client) GetAuthorizationToken(req *ecrapi.GetAuthorizationTokenRequest) (*ecrapi.GetAuthorizationTokenResponse, error) {
+func (c *client) GetAuthorizationToken(req *ecrapi.GetAuthorizationTokenRequest) (*ecrapi.GetAuthorizationTokenResponse, error) {
 	const op = ecrapi.OpGetAuthorizationToken
 	req, unlock, err := lockAndBegin(c, op, req)
 	if err != nil {
@@ -98,7 +98,7 @@ func (w *World) Authenticate(user, password string) (Caller, error) {
 	if err != nil {
 		return Caller{}, fmt.Errorf("%w: unreadable password", ErrBadCredentials)
 	}
-	if !w.Now().Before(time.Unix(exp, 0)) {
+	if !w.now().Before(time.Unix(exp, 0)) {
 		return Caller{}, fmt.Errorf("%w: the password expired at %s; call GetAuthorizationToken again", ErrBadCredentials, time.Unix(exp, 0).UTC().Format(time.RFC3339))
 	}
 	return Caller{Account: parts[0], Region: parts[1], Principal: parts[2]}, nil

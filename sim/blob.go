@@ -20,20 +20,20 @@ import (
 // to a transaction, so that neither a put nor a get ever holds more than a few MiB of a
 // blob in memory, however large the blob.
 const (
-	BlobChunkBytes = 1 << 20
+	blobChunkBytes = 1 << 20
 	blobTxChunks   = 8
 )
 
 // Errors of the blob area.
 var (
-	ErrBlobNotFound      = errors.New("blob not found")
-	ErrBlobDigestInvalid = errors.New("blob digest is not sha256:<64 lowercase hex digits>")
+	errBlobNotFound      = errors.New("blob not found")
+	errBlobDigestInvalid = errors.New("blob digest is not sha256:<64 lowercase hex digits>")
 )
 
 // BlobDigestMismatchError reports content whose sha256 digest is not the one it was put as.
-type BlobDigestMismatchError struct{ Want, Got string }
+type blobDigestMismatchError struct{ Want, Got string }
 
-func (e *BlobDigestMismatchError) Error() string {
+func (e *blobDigestMismatchError) Error() string {
 	return fmt.Sprintf("blob content has digest %s, not %s", e.Got, e.Want)
 }
 
@@ -76,9 +76,9 @@ func validBlobDigest(d string) bool {
 // writes the content in chunks as it reads it and makes the blob visible only once all of
 // it is durable; a blob already stored is kept as it is. Limits.StoreBytes bounds what the
 // blob area holds.
-func (w *World) PutBlob(digest string, r io.Reader) (BlobInfo, error) {
+func (w *World) putBlob(digest string, r io.Reader) (BlobInfo, error) {
 	if !validBlobDigest(digest) {
-		return BlobInfo{}, ErrBlobDigestInvalid
+		return BlobInfo{}, errBlobDigestInvalid
 	}
 	if w.store == nil {
 		return w.putMemBlob(digest, r)
@@ -101,7 +101,7 @@ func (s *store) putBlob(digest string, r io.Reader, maxStore int64) (info BlobIn
 		}
 	}()
 	h := sha256.New()
-	buf := make([]byte, BlobChunkBytes)
+	buf := make([]byte, blobChunkBytes)
 	var size int64
 	for done := false; !done; {
 		var chunks [][]byte
@@ -120,7 +120,7 @@ func (s *store) putBlob(digest string, r io.Reader, maxStore int64) (info BlobIn
 				return info, fmt.Errorf("blob %s: reading the content: %w", digest, rerr)
 			}
 		}
-		if maxStore > 0 && s.size.Load()+int64(len(chunks))*BlobChunkBytes > maxStore {
+		if maxStore > 0 && s.size.Load()+int64(len(chunks))*blobChunkBytes > maxStore {
 			return info, limitExceeded(ecrapi.OpPutImage, "The store holds %d bytes; blob %s would take it past its limit of %d bytes (ecrsign serve --max-store-bytes)", s.size.Load(), digest, maxStore)
 		}
 		err := s.db.Update(func(tx *bolt.Tx) error {
@@ -139,7 +139,7 @@ func (s *store) putBlob(digest string, r io.Reader, maxStore int64) (info BlobIn
 		written += uint64(len(chunks))
 	}
 	if got := "sha256:" + hex.EncodeToString(h.Sum(nil)); got != digest {
-		return info, &BlobDigestMismatchError{Want: digest, Got: got}
+		return info, &blobDigestMismatchError{Want: digest, Got: got}
 	}
 	rec, _ := json.Marshal(blobRecord{Size: size, Chunks: written, ID: id})
 	exists := false
@@ -236,7 +236,7 @@ func (s *store) blobRecord(digest string) (blobRecord, error) {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketBlobs).Get([]byte(digest))
 		if v == nil {
-			return fmt.Errorf("%w: %s", ErrBlobNotFound, digest)
+			return fmt.Errorf("%w: %s", errBlobNotFound, digest)
 		}
 		return json.Unmarshal(v, &rec)
 	})
@@ -245,7 +245,7 @@ func (s *store) blobRecord(digest string) (blobRecord, error) {
 
 // Blob returns a reader of a stored blob's content, which holds one chunk in memory at a
 // time, or ErrBlobNotFound. A blob deleted while it is read ends the read with an error.
-func (w *World) Blob(digest string) (io.ReadCloser, BlobInfo, error) {
+func (w *World) readBlob(digest string) (io.ReadCloser, BlobInfo, error) {
 	if w.store == nil {
 		return w.memBlob(digest)
 	}
@@ -290,7 +290,7 @@ func (r *blobReader) Read(p []byte) (int, error) {
 func (r *blobReader) Close() error { r.chunk = nil; return nil }
 
 // DeleteBlob deletes a stored blob, or returns ErrBlobNotFound. Readers already open fail.
-func (w *World) DeleteBlob(digest string) error {
+func (w *World) deleteBlob(digest string) error {
 	if w.store == nil {
 		return w.deleteMemBlob(digest)
 	}
@@ -329,7 +329,7 @@ func (w *World) putMemBlob(digest string, r io.Reader) (BlobInfo, error) {
 		return BlobInfo{}, fmt.Errorf("blob %s: reading the content: %w", digest, err)
 	}
 	if got := "sha256:" + hex.EncodeToString(h.Sum(nil)); got != digest {
-		return BlobInfo{}, &BlobDigestMismatchError{Want: digest, Got: got}
+		return BlobInfo{}, &blobDigestMismatchError{Want: digest, Got: got}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -349,7 +349,7 @@ func (w *World) statMemBlob(digest string) (BlobInfo, error) {
 	defer m.mu.Unlock()
 	b, ok := m.blobs[digest]
 	if !ok {
-		return BlobInfo{}, fmt.Errorf("%w: %s", ErrBlobNotFound, digest)
+		return BlobInfo{}, fmt.Errorf("%w: %s", errBlobNotFound, digest)
 	}
 	return BlobInfo{Digest: digest, Size: int64(len(b))}, nil
 }
@@ -360,7 +360,7 @@ func (w *World) memBlob(digest string) (io.ReadCloser, BlobInfo, error) {
 	defer m.mu.Unlock()
 	b, ok := m.blobs[digest]
 	if !ok {
-		return nil, BlobInfo{}, fmt.Errorf("%w: %s", ErrBlobNotFound, digest)
+		return nil, BlobInfo{}, fmt.Errorf("%w: %s", errBlobNotFound, digest)
 	}
 	return io.NopCloser(bytes.NewReader(b)), BlobInfo{Digest: digest, Size: int64(len(b))}, nil
 }
@@ -371,7 +371,7 @@ func (w *World) deleteMemBlob(digest string) error {
 	defer m.mu.Unlock()
 	b, ok := m.blobs[digest]
 	if !ok {
-		return fmt.Errorf("%w: %s", ErrBlobNotFound, digest)
+		return fmt.Errorf("%w: %s", errBlobNotFound, digest)
 	}
 	delete(m.blobs, digest)
 	m.bytes -= int64(len(b))

@@ -27,48 +27,48 @@ func TestBlobs(t *testing.T) {
 	for name, world := range worlds {
 		t.Run(name, func(t *testing.T) {
 			w := world(t)
-			content := make([]byte, 3*BlobChunkBytes+17) // chunks and a partial one
+			content := make([]byte, 3*blobChunkBytes+17) // chunks and a partial one
 			rng := rand.New(rand.NewPCG(1, 2))
 			for i := range content {
 				content[i] = byte(rng.Uint32())
 			}
 			d := blobDigest(content)
-			if _, err := w.StatBlob(d); !errors.Is(err, ErrBlobNotFound) {
+			if _, err := w.StatBlob(d); !errors.Is(err, errBlobNotFound) {
 				t.Fatalf("stat before put: %v", err)
 			}
-			info := must(w.PutBlob(d, bytes.NewReader(content)))(t)
+			info := must(w.putBlob(d, bytes.NewReader(content)))(t)
 			if info.Size != int64(len(content)) {
 				t.Fatalf("put: %+v", info)
 			}
-			must(w.PutBlob(d, bytes.NewReader(content)))(t) // again: kept as it is
+			must(w.putBlob(d, bytes.NewReader(content)))(t) // again: kept as it is
 			if got := must(w.StatBlob(d))(t); got != info {
 				t.Fatalf("stat: %+v", got)
 			}
-			r, _ := must3(w.Blob(d))(t)
+			r, _ := must3(w.readBlob(d))(t)
 			got, err := io.ReadAll(r)
 			r.Close()
 			if err != nil || !bytes.Equal(got, content) {
 				t.Fatalf("get: %d bytes, %v", len(got), err)
 			}
-			if err := w.DeleteBlob(d); err != nil {
+			if err := w.deleteBlob(d); err != nil {
 				t.Fatal(err)
 			}
-			if _, _, err := w.Blob(d); !errors.Is(err, ErrBlobNotFound) {
+			if _, _, err := w.readBlob(d); !errors.Is(err, errBlobNotFound) {
 				t.Fatalf("get after delete: %v", err)
 			}
-			if err := w.DeleteBlob(d); !errors.Is(err, ErrBlobNotFound) {
+			if err := w.deleteBlob(d); !errors.Is(err, errBlobNotFound) {
 				t.Fatalf("delete twice: %v", err)
 			}
 			// Content that is not what its digest says is refused and not stored.
-			_, err = w.PutBlob(blobDigest([]byte("other")), bytes.NewReader(content))
-			var mismatch *BlobDigestMismatchError
+			_, err = w.putBlob(blobDigest([]byte("other")), bytes.NewReader(content))
+			var mismatch *blobDigestMismatchError
 			if !errors.As(err, &mismatch) || mismatch.Got != d {
 				t.Fatalf("put under another digest: %v", err)
 			}
-			if _, err := w.StatBlob(blobDigest([]byte("other"))); !errors.Is(err, ErrBlobNotFound) {
+			if _, err := w.StatBlob(blobDigest([]byte("other"))); !errors.Is(err, errBlobNotFound) {
 				t.Fatalf("a refused blob is there: %v", err)
 			}
-			if _, err := w.PutBlob("md5:abc", bytes.NewReader(nil)); !errors.Is(err, ErrBlobDigestInvalid) {
+			if _, err := w.putBlob("md5:abc", bytes.NewReader(nil)); !errors.Is(err, errBlobDigestInvalid) {
 				t.Fatalf("bad digest: %v", err)
 			}
 		})
@@ -124,8 +124,8 @@ func TestBlobStreams(t *testing.T) {
 	runtime.ReadMemStats(&ms)
 	base := ms.HeapAlloc
 	src := &patternReader{left: size}
-	must(w.PutBlob(d, src))(t)
-	r, _ := must3(w.Blob(d))(t)
+	must(w.putBlob(d, src))(t)
+	r, _ := must3(w.readBlob(d))(t)
 	check := &patternReader{}
 	buf := make([]byte, 32<<10)
 	var n int64
@@ -159,7 +159,7 @@ func TestBlobStreams(t *testing.T) {
 func TestBlobLeftoversCollected(t *testing.T) {
 	w := openTest(t, "")
 	content := bytes.Repeat([]byte("kept"), 1000)
-	must(w.PutBlob(blobDigest(content), bytes.NewReader(content)))(t)
+	must(w.putBlob(blobDigest(content), bytes.NewReader(content)))(t)
 	w.store.db.Update(func(tx *bolt.Tx) error { // an interrupted put's chunks
 		b := tx.Bucket(bucketBlobChunks)
 		id, _ := b.NextSequence()
@@ -174,7 +174,7 @@ func TestBlobLeftoversCollected(t *testing.T) {
 	if chunks != 1 {
 		t.Fatalf("%d chunks after reopening, want the kept blob's 1", chunks)
 	}
-	r, _ := must3(w.Blob(blobDigest(content)))(t)
+	r, _ := must3(w.readBlob(blobDigest(content)))(t)
 	if got, _ := io.ReadAll(r); !bytes.Equal(got, content) {
 		t.Fatal("the kept blob changed")
 	}

@@ -14,7 +14,7 @@ import (
 
 // Limits of layer uploads (InitiateLayerUpload and the registry protocol's blob uploads).
 // Uploads in progress live in temporary files; the layers they complete live in the blob
-// area ([World.PutBlob]).
+// area (the store's blob area).
 const (
 	// DefaultMaxUploads bounds the uploads in progress at once (Limits.Uploads);
 	// InitiateLayerUpload beyond it raises LimitExceededException.
@@ -29,7 +29,7 @@ const (
 )
 
 // ErrDigestMismatch reports upload content whose digest is not the one it is completed with.
-var ErrDigestMismatch = errors.New("content does not match digest")
+var errDigestMismatch = errors.New("content does not match digest")
 
 // uploadFile receives the bytes of one upload in a temporary file, hashing them as they
 // come, so that an upload of any size costs constant memory.
@@ -61,7 +61,7 @@ func (u *uploadFile) digest() string { return "sha256:" + hex.EncodeToString(u.h
 // verify checks the content against digest.
 func (u *uploadFile) verify(digest string) error {
 	if got := u.digest(); got != digest {
-		return fmt.Errorf("%w: the content's digest is %s, not %s", ErrDigestMismatch, got, digest)
+		return fmt.Errorf("%w: the content's digest is %s, not %s", errDigestMismatch, got, digest)
 	}
 	return nil
 }

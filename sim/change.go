@@ -16,7 +16,7 @@ import (
 //
 // An operation that changes the world is written once, for memory and store alike:
 //
-//	func (c *Client) DeleteThing(req *DeleteThingRequest) (*DeleteThingResponse, error) {
+//	func (c *client) DeleteThing(req *DeleteThingRequest) (*DeleteThingResponse, error) {
 //		var out *DeleteThingResponse
 //		err := c.write(OpDeleteThing, func() []scope { // what it reads and writes (w.mu held)
 //			return []scope{worldScope(false), repoScope(k, req.RepositoryName)}

@@ -117,7 +117,7 @@ func TestConcurrentPushesAndConfigurationChanges(t *testing.T) {
 					repo = own
 				}
 				req := &ecrapi.PutImageRequest{RepositoryName: repo, ImageManifest: testManifest(r.IntN(manifestsPool)), ImageTag: fmt.Sprintf("t%d", r.IntN(5))}
-				res, err := ledger.Push(c, req)
+				res, err := ledger.Push(w, sim.Caller{}, req)
 				var e *ecrapi.Error
 				if errors.As(err, &e) && e.Code == ecrapi.ImageAlreadyExistsException {
 					refused.Add(1) // PutImage of the same manifest and tag again
@@ -165,7 +165,7 @@ func TestConcurrentPushesAndConfigurationChanges(t *testing.T) {
 	}
 }
 
-func describe(t *testing.T, c *sim.Client, repo, digest string) []ecrapi.ImageSigningStatus {
+func describe(t *testing.T, c ecrapi.API, repo, digest string) []ecrapi.ImageSigningStatus {
 	out, err := c.DescribeImageSigningStatus(&ecrapi.DescribeImageSigningStatusRequest{RepositoryName: repo, ImageID: &ecrapi.ImageIdentifier{ImageDigest: digest}})
 	if err != nil {
 		t.Errorf("describe %s: %v", repo, err)

@@ -4,10 +4,13 @@
 //
 // A [World] holds registries (account and region), each with its signing and replication
 // configurations, repositories and images; signing profiles and their status; principals and
-// the profiles each may use; a [Clock], job latencies and [Limits]. Its operations take and return the
-// ECR API's request and response shapes with their JSON member names, and fail with the
-// model's exceptions, each an [*Error] whose Code names the exception ([ValidationException],
-// [RepositoryNotFoundException], ...) and whose HTTPStatusCode is the status ECR answers with. Which rules apply to a push is decided
+// the profiles each may use; a [Clock], job latencies and [Limits]. [World.Client] gives its
+// operations as an [ecrapi.API]: they take and return the ECR API's request and response
+// shapes (package ecrapi) with their JSON member names, and fail with the model's
+// exceptions, each an [*ecrapi.Error] whose Code names the exception
+// ([ecrapi.ValidationException], [ecrapi.RepositoryNotFoundException], ...) and whose
+// HTTPStatusCode is the status ECR answers with. [World.Registry] gives the registry
+// protocol's side (blobs, manifests, tags, referrers). Which rules apply to a push is decided
 // by package match's compiled matcher; [Predict] and [Predictor] answer for one push without
 // a world to manage, with the rule and filter behind every status; [SigningImpact] and
 // [ReplicationImpact] stream an inventory of repository names to show what a configuration
@@ -15,16 +18,16 @@
 //
 // # The model
 //
-//   - A push ([Client.PutImage], [Client.Push]) starts one signing job per distinct profile
+//   - A push ([ecrapi.API.PutImage], [World.Push]) starts one signing job per distinct profile
 //     of the rules that apply to the repository at that instant; a later configuration change
 //     never rewrites it. Each job is IN_PROGRESS until the signing latency passes, then
 //     COMPLETE or FAILED. PutImage of a manifest that is there with the same tag (or without a
 //     tag) is ImageAlreadyExistsException, as in ECR; the same manifest with a new tag, or a
-//     re-push through the registry protocol ([Client.PushManifest]), is a push: the status
+//     re-push through the registry protocol ([Registry.PushManifest]), is a push: the status
 //     reported for a profile is that of its latest job.
 //   - A completed signing job stores a signature as an OCI referrer of the signed manifest in
-//     the same repository (artifact type [SignatureArtifactType], annotation
-//     [AnnotationSigningProfile], a payload saying it is simulated, no key material). It is
+//     the same repository (artifact type [ecrapi.SignatureArtifactType], annotation
+//     [ecrapi.AnnotationSigningProfile], a payload saying it is simulated, no key material). It is
 //     derived from the job, so it appears the instant the job completes; DescribeImages,
 //     ListImageReferrers and the registry protocol list it, it is never signed, and it counts
 //     against the images-per-repository quota (Options.ImagesPerRepository).
@@ -52,7 +55,7 @@
 //   - A [Predictor] answers for the registry a push addresses (its registryId, else the
 //     caller's account), as PutImage does; it does not look at repositories, so it does not
 //     foresee tag immutability conflicts.
-//   - Blobs (layers, configs) are stored in the blob area ([World.PutBlob]) by digest,
+//   - Blobs (layers, configs) are stored in the blob area (the store's content-addressed blobs) by digest,
 //     verified as they stream in; each repository records the ones uploaded to it (a layer
 //     record, committed after the blob and before the upload is acknowledged). Uploads in
 //     progress are temporary files, bounded by Limits.Uploads and Limits.UploadBytes, and do
@@ -138,7 +141,7 @@
 //	layers        ACCOUNT/REGION/NAME \x00 DIGEST -> the size of a blob of the blob area that
 //	              the repository holds (a layer or config: uploaded, or mounted)
 //
-// The blob area ([World.PutBlob], [World.Blob], [World.StatBlob], [World.DeleteBlob]) holds
+// The blob area ([World.StatBlob] reports what it holds) holds
 // content-addressed blobs of any size, streamed in chunks so that none is held in memory
 // whole; a blob is visible once all its chunks and its record are durable. Blobs and
 // manifests are shared by digest and are not deleted with the repositories or images that

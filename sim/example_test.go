@@ -93,7 +93,7 @@ func ExampleOpen() {
 }
 
 // A signing job that completes stores a signature as a referrer of the signed manifest.
-func ExampleClient_ListImageReferrers() {
+func ExampleWorld_Client() {
 	clk := sim.NewFrozenClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	w := sim.New(sim.WithClock(clk))
 	c := w.Client(sim.Caller{})

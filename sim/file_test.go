@@ -42,8 +42,8 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 		t.Fatalf("save -> load -> save differs:\n%s\n---\n%s", first.String(), second.String())
 	}
 	// The loaded world answers as the original, and carries on.
-	c2 := w2.Client(Caller{})
-	for _, cl := range []*Client{c, c2} {
+	c2 := w2.client(Caller{})
+	for _, cl := range []*client{c, c2} {
 		got := statuses(t, cl, "team/api", ecrapi.ImageIdentifier{ImageTag: "v0"})
 		if len(got) != 2 || got[1].FailureCode != ecrapi.FailureProfileCanceled {
 			t.Fatalf("statuses %+v", got)
@@ -80,7 +80,7 @@ func TestLoadExampleWorld(t *testing.T) {
 	if !w.clock.State().Frozen {
 		t.Fatal("the example world sets now and should run on a frozen clock")
 	}
-	c := w.Client(Caller{})
+	c := w.client(Caller{})
 	cfg := must(c.GetSigningConfiguration(nil))(t)
 	if len(cfg.SigningConfiguration.Rules) == 0 {
 		t.Fatal("example world has no signing rules")
@@ -130,7 +130,7 @@ func TestLoadAppliesOptions(t *testing.T) {
 	if o.SigningLatency != 0 || o.ReplicationLatency != DefaultReplicationLatency || !o.StrictProfiles || !o.StrictPrincipals || !o.SignReplicatedImages || !o.CreateRepositoryOnPush {
 		t.Fatalf("options %+v", o)
 	}
-	if c := w.Client(Caller{}).Caller(); c != (Caller{"111111111111", "eu-west-1", "arn:aws:iam::111111111111:role/x"}) {
+	if c := w.client(Caller{}).Caller(); c != (Caller{"111111111111", "eu-west-1", "arn:aws:iam::111111111111:role/x"}) {
 		t.Fatalf("caller %+v", c)
 	}
 }
@@ -222,14 +222,14 @@ func TestSetClock(t *testing.T) {
 	createRepo(t, c, "team/api")
 	push(t, c, "team/api", 1, "v1")
 	later := NewFrozenClock(t0.Add(DefaultSigningLatency))
-	w.SetClock(later)
-	if w.Clock() != later || !w.Now().Equal(later.Now()) {
+	w.setClock(later)
+	if w.Clock() != later || !w.now().Equal(later.Now()) {
 		t.Fatalf("Clock() = %v after SetClock", w.Clock())
 	}
 	if got := statuses(t, c, "team/api", ecrapi.ImageIdentifier{ImageTag: "v1"}); got[0].Status != ecrapi.StatusComplete {
 		t.Fatalf("statuses on the new clock %+v", got)
 	}
-	w.SetClock(nil)
+	w.setClock(nil)
 	if st := w.Clock().State(); st.Frozen || st.Offset != 0 {
 		t.Fatalf("SetClock(nil) set a clock in state %+v, want one following real time", st)
 	}

@@ -21,10 +21,10 @@ const (
 var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
 // newTestWorld returns a default world on a manual clock and a client of the default caller.
-func newTestWorld(opts ...Option) (*World, *Clock, *Client) {
+func newTestWorld(opts ...Option) (*World, *Clock, *client) {
 	clk := NewFrozenClock(t0)
 	w := New(append([]Option{WithClock(clk)}, opts...)...)
-	return w, clk, w.Client(Caller{})
+	return w, clk, w.client(Caller{})
 }
 
 func rule(profile string, filters ...string) rules.SigningRule {
@@ -88,7 +88,7 @@ func wantAPIError(t *testing.T, err error, code, msg string) {
 	t.Helper()
 	var ae *ecrapi.Error
 	if !errors.As(err, &ae) {
-		t.Fatalf("error %v (%T) is not a *sim.Error; want %s", err, err, code)
+		t.Fatalf("error %v (%T) is not a *ecrapi.Error; want %s", err, err, code)
 	}
 	if ae.ErrorCode() != code {
 		t.Fatalf("got %s: %s; want %s", ae.ErrorCode(), ae.ErrorMessage(), code)
@@ -100,12 +100,12 @@ func wantAPIError(t *testing.T, err error, code, msg string) {
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
-func createRepo(t *testing.T, c *Client, name string) {
+func createRepo(t *testing.T, c *client, name string) {
 	t.Helper()
 	must(c.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: name}))(t)
 }
 
-func statuses(t *testing.T, c *Client, repo string, id ecrapi.ImageIdentifier) []ecrapi.ImageSigningStatus {
+func statuses(t *testing.T, c *client, repo string, id ecrapi.ImageIdentifier) []ecrapi.ImageSigningStatus {
 	t.Helper()
 	out := must(c.DescribeImageSigningStatus(&ecrapi.DescribeImageSigningStatusRequest{RepositoryName: repo, ImageID: &id}))(t)
 	return out.SigningStatuses

@@ -12,7 +12,7 @@ import (
 
 // DescribeRepositories describes the registry's repositories in name order, or the ones
 // named (RepositoryNotFoundException for one that does not exist).
-func (c *Client) DescribeRepositories(req *ecrapi.DescribeRepositoriesRequest) (*ecrapi.DescribeRepositoriesResponse, error) {
+func (c *client) DescribeRepositories(req *ecrapi.DescribeRepositoriesRequest) (*ecrapi.DescribeRepositoriesResponse, error) {
 	const op = ecrapi.OpDescribeRepositories
 	req, unlock, err := lockAndBegin(c, op, req)
 	if err != nil {
@@ -68,7 +68,7 @@ func (c *Client) DescribeRepositories(req *ecrapi.DescribeRepositoriesRequest) (
 
 // DeleteRepository deletes a repository: one that holds images only with Force
 // (RepositoryNotEmptyException otherwise).
-func (c *Client) DeleteRepository(req *ecrapi.DeleteRepositoryRequest) (*ecrapi.DeleteRepositoryResponse, error) {
+func (c *client) DeleteRepository(req *ecrapi.DeleteRepositoryRequest) (*ecrapi.DeleteRepositoryResponse, error) {
 	const op = ecrapi.OpDeleteRepository
 	if req == nil {
 		req = &ecrapi.DeleteRepositoryRequest{}
@@ -95,7 +95,7 @@ func (c *Client) DeleteRepository(req *ecrapi.DeleteRepositoryRequest) (*ecrapi.
 }
 
 // repoScopes returns the scopes of an operation that reads or changes one repository.
-func (c *Client) repoScopes(registryID, name string) func() []scope {
+func (c *client) repoScopes(registryID, name string) func() []scope {
 	k := c.key(registryID)
 	return func() []scope {
 		return []scope{worldScope(false), registryScope(k, false), repoScope(k, name)}
@@ -156,7 +156,7 @@ func keep(tagStatus string, tagged bool) bool {
 
 // ListImages lists the repository's images, one identifier per tag (digest and tag) and one
 // per untagged image (digest), in digest then tag order.
-func (c *Client) ListImages(req *ecrapi.ListImagesRequest) (*ecrapi.ListImagesResponse, error) {
+func (c *client) ListImages(req *ecrapi.ListImagesRequest) (*ecrapi.ListImagesResponse, error) {
 	const op = ecrapi.OpListImages
 	req, unlock, err := lockAndBegin(c, op, req)
 	if err != nil {
@@ -211,7 +211,7 @@ func checkImageIDs(op string, ids []ecrapi.ImageIdentifier, required bool) error
 // DescribeImages describes the repository's images (signatures included, as ECR lists
 // referrers) in digest order, or the ones named (ImageNotFoundException for one that does
 // not exist).
-func (c *Client) DescribeImages(req *ecrapi.DescribeImagesRequest) (*ecrapi.DescribeImagesResponse, error) {
+func (c *client) DescribeImages(req *ecrapi.DescribeImagesRequest) (*ecrapi.DescribeImagesResponse, error) {
 	const op = ecrapi.OpDescribeImages
 	req, unlock, err := lockAndBegin(c, op, req)
 	if err != nil {
@@ -339,7 +339,7 @@ func failure(id ecrapi.ImageIdentifier, code string) ecrapi.ImageFailure {
 // return: among them an image whose media type is not in acceptedMediaTypes (ImageNotFound,
 // as ECR answers a manifest it cannot serve in an accepted type). A returned image counts as
 // pulled (lastRecordedPullTime).
-func (c *Client) BatchGetImage(req *ecrapi.BatchGetImageRequest) (*ecrapi.BatchGetImageResponse, error) {
+func (c *client) BatchGetImage(req *ecrapi.BatchGetImageRequest) (*ecrapi.BatchGetImageResponse, error) {
 	const op = ecrapi.OpBatchGetImage
 	if req == nil {
 		req = &ecrapi.BatchGetImageRequest{}
@@ -414,7 +414,7 @@ func recordPull(ch *change, k registryKey, repo *repository, img *image, now tim
 // BatchDeleteImage deletes images: an identifier with a tag only removes the tag (the image
 // goes with its last tag), one with only a digest removes the image and its tags. An image an
 // index of the repository references is not deleted (ImageReferencedByManifestList).
-func (c *Client) BatchDeleteImage(req *ecrapi.BatchDeleteImageRequest) (*ecrapi.BatchDeleteImageResponse, error) {
+func (c *client) BatchDeleteImage(req *ecrapi.BatchDeleteImageRequest) (*ecrapi.BatchDeleteImageResponse, error) {
 	const op = ecrapi.OpBatchDeleteImage
 	if req == nil {
 		req = &ecrapi.BatchDeleteImageRequest{}
@@ -584,7 +584,7 @@ func (draft *repository) deleteImage(img *image, tag string, now time.Time) {
 
 // PutImageTagMutability sets whether the repository's tags may move (MUTABLE) or not
 // (IMMUTABLE); the *_WITH_EXCLUSION settings are not modelled (InvalidParameterException).
-func (c *Client) PutImageTagMutability(req *ecrapi.PutImageTagMutabilityRequest) (*ecrapi.PutImageTagMutabilityResponse, error) {
+func (c *client) PutImageTagMutability(req *ecrapi.PutImageTagMutabilityRequest) (*ecrapi.PutImageTagMutabilityResponse, error) {
 	const op = ecrapi.OpPutImageTagMutability
 	if req == nil {
 		req = &ecrapi.PutImageTagMutabilityRequest{}
@@ -623,7 +623,7 @@ const (
 )
 
 // taggedRepo finds the repository a resource ARN names; w.mu held.
-func (c *Client) taggedRepo(op, arn string) (registryKey, *repository, error) {
+func (c *client) taggedRepo(op, arn string) (registryKey, *repository, error) {
 	if arn == "" {
 		return registryKey{}, nil, memberNull(op, "resourceArn")
 	}
@@ -648,7 +648,7 @@ func checkTagKey(k string) error {
 }
 
 // TagResource adds or replaces tags of a repository.
-func (c *Client) TagResource(req *ecrapi.TagResourceRequest) (*ecrapi.TagResourceResponse, error) {
+func (c *client) TagResource(req *ecrapi.TagResourceRequest) (*ecrapi.TagResourceResponse, error) {
 	const op = ecrapi.OpTagResource
 	if req == nil {
 		req = &ecrapi.TagResourceRequest{}
@@ -697,7 +697,7 @@ func setResourceTags(ch *change, k registryKey, repo *repository, tags []ecrapi.
 
 // arnScopes returns the scopes of an operation on the repository a resource ARN names
 // (only the world's when it names none: the operation then fails).
-func (c *Client) arnScopes(arn string) func() []scope {
+func (c *client) arnScopes(arn string) func() []scope {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || !strings.HasPrefix(parts[5], "repository/") {
 		return func() []scope { return []scope{worldScope(false)} }
@@ -710,7 +710,7 @@ func (c *Client) arnScopes(arn string) func() []scope {
 }
 
 // UntagResource removes tags of a repository; keys it does not have are ignored.
-func (c *Client) UntagResource(req *ecrapi.UntagResourceRequest) (*ecrapi.UntagResourceResponse, error) {
+func (c *client) UntagResource(req *ecrapi.UntagResourceRequest) (*ecrapi.UntagResourceResponse, error) {
 	const op = ecrapi.OpUntagResource
 	if req == nil {
 		req = &ecrapi.UntagResourceRequest{}
@@ -741,7 +741,7 @@ func (c *Client) UntagResource(req *ecrapi.UntagResourceRequest) (*ecrapi.UntagR
 }
 
 // ListTagsForResource returns a repository's tags in the order they were added.
-func (c *Client) ListTagsForResource(req *ecrapi.ListTagsForResourceRequest) (*ecrapi.ListTagsForResourceResponse, error) {
+func (c *client) ListTagsForResource(req *ecrapi.ListTagsForResourceRequest) (*ecrapi.ListTagsForResourceResponse, error) {
 	const op = ecrapi.OpListTagsForResource
 	req, unlock, err := lockAndBegin(c, op, req)
 	if err != nil {

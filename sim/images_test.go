@@ -14,7 +14,7 @@ import (
 
 // imageWorld has team/api with manifests 1 (tags v1, latest) and 2 (untagged), signed by
 // profProd with the default latency, and team/web empty.
-func imageWorld(t *testing.T) (*World, *Clock, *Client) {
+func imageWorld(t *testing.T) (*World, *Clock, *client) {
 	t.Helper()
 	w, clk, c := newTestWorld()
 	putSigning(t, c, signing(rule(profProd, "team/api")))
@@ -415,9 +415,9 @@ func registryPassword(t *testing.T, token string) string {
 // times and deleted signatures, so that a restarted server answers as before.
 func TestSaveKeepsRepositoryExtras(t *testing.T) {
 	w, clk, c := imageWorld(t)
-	id, err := c.StartUpload(ecrapi.OpInitiateLayerUpload, "", "team/api")
+	id, err := c.startUpload(ecrapi.OpInitiateLayerUpload, "", "team/api")
 	if err == nil {
-		_, err = c.FinishUpload(ecrapi.OpCompleteLayerUpload, "", "team/api", id, ecrapi.Digest("blob"), strings.NewReader("blob"), true)
+		_, err = c.finishUpload(ecrapi.OpCompleteLayerUpload, "", "team/api", id, ecrapi.Digest("blob"), strings.NewReader("blob"), true)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -437,10 +437,10 @@ func TestSaveKeepsRepositoryExtras(t *testing.T) {
 		t.Fatal(err)
 	}
 	// the world file holds the repository's blob records, not the bytes of the blob area
-	if _, err := loaded.PutBlob(ecrapi.Digest("blob"), strings.NewReader("blob")); err != nil {
+	if _, err := loaded.putBlob(ecrapi.Digest("blob"), strings.NewReader("blob")); err != nil {
 		t.Fatal(err)
 	}
-	lc := loaded.Client(Caller{})
+	lc := loaded.client(Caller{})
 	before := must(c.DescribeImages(&ecrapi.DescribeImagesRequest{RepositoryName: "team/api"}))(t)
 	after := must(lc.DescribeImages(&ecrapi.DescribeImagesRequest{RepositoryName: "team/api"}))(t)
 	if !reflect.DeepEqual(before, after) {
@@ -449,7 +449,7 @@ func TestSaveKeepsRepositoryExtras(t *testing.T) {
 	if tags := must(lc.ListTagsForResource(&ecrapi.ListTagsForResourceRequest{ResourceArn: "arn:aws:ecr:us-east-1:123456789012:repository/team/api"}))(t).Tags; len(tags) != 1 {
 		t.Fatalf("tags after a load %+v", tags)
 	}
-	if rc, n, err := lc.OpenBlob("team/api", ecrapi.Digest("blob")); err != nil || n != 4 {
+	if rc, n, err := lc.openBlob("team/api", ecrapi.Digest("blob")); err != nil || n != 4 {
 		t.Fatalf("blob after a load: %d %v", n, err)
 	} else {
 		rc.Close()
@@ -465,12 +465,12 @@ func TestSigningProfileOfAnotherPartition(t *testing.T) {
 		{"us-gov-west-1", "arn:aws:signer:us-gov-west-1:123456789012:/signing-profiles/prod", "must be 'aws-us-gov'"},
 	} {
 		w, _, _ := newTestWorld()
-		c := w.Client(Caller{Region: tt.region})
+		c := w.client(Caller{Region: tt.region})
 		_, err := c.PutSigningConfiguration(&ecrapi.PutSigningConfigurationRequest{SigningConfiguration: signing(rule(tt.profile))})
 		wantAPIError(t, err, ecrapi.ValidationException, tt.msg)
 	}
 	w, _, _ := newTestWorld()
-	c := w.Client(Caller{Region: "cn-north-1"})
+	c := w.client(Caller{Region: "cn-north-1"})
 	must(c.PutSigningConfiguration(&ecrapi.PutSigningConfigurationRequest{SigningConfiguration: signing(rule("arn:aws-cn:signer:cn-north-1:123456789012:/signing-profiles/prod"))}))(t)
 }
 
@@ -491,10 +491,10 @@ func TestAtMostTenViolations(t *testing.T) {
 func TestDeleteRepositoryDropsItsUploads(t *testing.T) {
 	_, _, c := newTestWorld()
 	createRepo(t, c, "team/api")
-	id := must(c.StartUpload(ecrapi.OpInitiateLayerUpload, "", "team/api"))(t)
+	id := must(c.startUpload(ecrapi.OpInitiateLayerUpload, "", "team/api"))(t)
 	must(c.DeleteRepository(&ecrapi.DeleteRepositoryRequest{RepositoryName: "team/api"}))(t)
 	createRepo(t, c, "team/api")
-	_, err := c.AppendUpload(ecrapi.OpUploadLayerPart, "", "team/api", id, 0, strings.NewReader("x"))
+	_, err := c.appendUpload(ecrapi.OpUploadLayerPart, "", "team/api", id, 0, strings.NewReader("x"))
 	wantAPIError(t, err, ecrapi.UploadNotFoundException, id)
 }
 
@@ -504,15 +504,15 @@ func TestDeleteRepositoryDropsItsUploads(t *testing.T) {
 func TestUploadLimits(t *testing.T) {
 	_, _, c := newTestWorld(WithLimits(Limits{Uploads: 2, UploadBytes: 10}), WithUploadDir(t.TempDir()))
 	createRepo(t, c, "team/api")
-	a := must(c.StartUpload(ecrapi.OpInitiateLayerUpload, "", "team/api"))(t)
-	b := must(c.StartUpload(ecrapi.OpInitiateLayerUpload, "", "team/api"))(t)
-	_, err := c.StartUpload(ecrapi.OpInitiateLayerUpload, "", "team/api")
+	a := must(c.startUpload(ecrapi.OpInitiateLayerUpload, "", "team/api"))(t)
+	b := must(c.startUpload(ecrapi.OpInitiateLayerUpload, "", "team/api"))(t)
+	_, err := c.startUpload(ecrapi.OpInitiateLayerUpload, "", "team/api")
 	// the model lists no LimitExceededException for InitiateLayerUpload
 	wantAPIError(t, err, ecrapi.InvalidParameterException, "--max-uploads")
-	_, err = c.AppendUpload(ecrapi.OpUploadLayerPart, "", "team/api", a, 0, strings.NewReader("0123456789x"))
+	_, err = c.appendUpload(ecrapi.OpUploadLayerPart, "", "team/api", a, 0, strings.NewReader("0123456789x"))
 	wantAPIError(t, err, ecrapi.LimitExceededException, "--max-upload-bytes")
-	must(0, c.CancelUpload(ecrapi.OpUploadLayerPart, "", "team/api", a))(t)
-	must(c.FinishUpload(ecrapi.OpCompleteLayerUpload, "", "team/api", b, ecrapi.Digest("0123456789"), strings.NewReader("0123456789"), true))(t)
-	must(c.StartUpload(ecrapi.OpInitiateLayerUpload, "", "team/api"))(t)
-	must(c.StartUpload(ecrapi.OpInitiateLayerUpload, "", "team/api"))(t)
+	must(0, c.cancelUpload(ecrapi.OpUploadLayerPart, "", "team/api", a))(t)
+	must(c.finishUpload(ecrapi.OpCompleteLayerUpload, "", "team/api", b, ecrapi.Digest("0123456789"), strings.NewReader("0123456789"), true))(t)
+	must(c.startUpload(ecrapi.OpInitiateLayerUpload, "", "team/api"))(t)
+	must(c.startUpload(ecrapi.OpInitiateLayerUpload, "", "team/api"))(t)
 }

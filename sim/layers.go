@@ -51,20 +51,19 @@ func newUploadID() string {
 }
 
 // InitiateLayerUpload starts a layer upload to a repository.
-func (c *Client) InitiateLayerUpload(req *ecrapi.InitiateLayerUploadRequest) (*ecrapi.InitiateLayerUploadResponse, error) {
+func (c *client) InitiateLayerUpload(req *ecrapi.InitiateLayerUploadRequest) (*ecrapi.InitiateLayerUploadResponse, error) {
 	if req == nil {
 		req = &ecrapi.InitiateLayerUploadRequest{}
 	}
-	id, err := c.StartUpload(ecrapi.OpInitiateLayerUpload, req.RegistryID, req.RepositoryName)
+	id, err := c.startUpload(ecrapi.OpInitiateLayerUpload, req.RegistryID, req.RepositoryName)
 	if err != nil {
 		return nil, err
 	}
 	return &ecrapi.InitiateLayerUploadResponse{UploadID: id, PartSize: ecrapi.PartSize}, nil
 }
 
-// StartUpload starts an upload to a repository and returns its id; op names the operation
-// for the exceptions it raises.
-func (c *Client) StartUpload(op, registryID, name string) (string, error) {
+// startUpload is [Registry.StartUpload].
+func (c *client) startUpload(op, registryID, name string) (string, error) {
 	w := c.w
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -111,7 +110,7 @@ func (w *World) dropIdleUploads() {
 func (w *World) endUpload(id string) { delete(w.uploads, id) }
 
 // findUpload returns the upload id of the repository; w.mu held.
-func (c *Client) findUpload(op, registryID, name, id string) (*upload, error) {
+func (c *client) findUpload(op, registryID, name, id string) (*upload, error) {
 	k, repo, err := c.repo(op, registryID, name)
 	if err != nil {
 		return nil, err
@@ -124,7 +123,7 @@ func (c *Client) findUpload(op, registryID, name, id string) (*upload, error) {
 }
 
 // lockedUpload finds an upload under w.mu and returns it locked, for writing without w.mu.
-func (c *Client) lockedUpload(op, registryID, name, id string) (*upload, error) {
+func (c *client) lockedUpload(op, registryID, name, id string) (*upload, error) {
 	w := c.w
 	w.mu.Lock()
 	err := c.begin(op)
@@ -144,10 +143,8 @@ func (c *Client) lockedUpload(op, registryID, name, id string) (*upload, error) 
 	return u, nil
 }
 
-// AppendUpload streams r to the end of an upload, refusing more than Limits.UploadBytes in all,
-// and returns the upload's size. offset, when not negative, must be the upload's size (the
-// part starts where the last ended): InvalidLayerPartException otherwise.
-func (c *Client) AppendUpload(op, registryID, name, id string, offset int64, r io.Reader) (int64, error) {
+// appendUpload is [Registry.AppendUpload].
+func (c *client) appendUpload(op, registryID, name, id string, offset int64, r io.Reader) (int64, error) {
 	u, err := c.lockedUpload(op, registryID, name, id)
 	if err != nil {
 		return 0, err
@@ -177,8 +174,8 @@ func (u *upload) append(offset int64, r io.Reader) (int64, error) {
 	return u.bw.size, nil
 }
 
-// UploadStatus returns how many bytes an upload has.
-func (c *Client) UploadStatus(op, registryID, name, id string) (int64, error) {
+// uploadStatus is [Registry.UploadStatus].
+func (c *client) uploadStatus(op, registryID, name, id string) (int64, error) {
 	u, err := c.lockedUpload(op, registryID, name, id)
 	if err != nil {
 		return 0, err
@@ -187,8 +184,8 @@ func (c *Client) UploadStatus(op, registryID, name, id string) (int64, error) {
 	return u.bw.size, nil
 }
 
-// CancelUpload drops an upload.
-func (c *Client) CancelUpload(op, registryID, name, id string) error {
+// cancelUpload is [Registry.CancelUpload].
+func (c *client) cancelUpload(op, registryID, name, id string) error {
 	u, err := c.lockedUpload(op, registryID, name, id)
 	if err != nil {
 		return err
@@ -203,11 +200,8 @@ func (c *Client) CancelUpload(op, registryID, name, id string) error {
 	return nil
 }
 
-// FinishUpload appends r (nil: nothing) to an upload and completes it: the content must
-// have digest (InvalidLayerException otherwise, and nothing is stored), then the blob is in
-// the repository. It returns the blob's size. An existing layer is
-// LayerAlreadyExistsException when existing is true, else accepted again.
-func (c *Client) FinishUpload(op, registryID, name, id, digest string, r io.Reader, existing bool) (int64, error) {
+// finishUpload is [Registry.FinishUpload].
+func (c *client) finishUpload(op, registryID, name, id, digest string, r io.Reader, existing bool) (int64, error) {
 	if !validDigest(digest) {
 		return 0, newError(ecrapi.InvalidLayerException, "The layer digest '%s' is not a sha256 digest", digest)
 	}
@@ -244,7 +238,7 @@ func (c *Client) FinishUpload(op, registryID, name, id, digest string, r io.Read
 	if _, serr := w.StatBlob(digest); serr != nil { // content-addressed: stored once
 		var content io.Reader
 		if content, err = bw.reader(); err == nil {
-			_, err = w.PutBlob(digest, content)
+			_, err = w.putBlob(digest, content)
 		}
 	}
 	if err != nil {
@@ -282,7 +276,7 @@ func addLayer(ch *change, k registryKey, repo *repository, digest string, size i
 
 // UploadLayerPart appends one part to an upload: parts come in order, each starting at the
 // byte after the last (InvalidLayerPartException otherwise).
-func (c *Client) UploadLayerPart(req *ecrapi.UploadLayerPartRequest) (*ecrapi.UploadLayerPartResponse, error) {
+func (c *client) UploadLayerPart(req *ecrapi.UploadLayerPartRequest) (*ecrapi.UploadLayerPartResponse, error) {
 	const op = ecrapi.OpUploadLayerPart
 	if req == nil {
 		req = &ecrapi.UploadLayerPartRequest{}
@@ -306,7 +300,7 @@ func (c *Client) UploadLayerPart(req *ecrapi.UploadLayerPartRequest) (*ecrapi.Up
 	if first < 0 || last != first+int64(len(req.LayerPartBlob))-1 {
 		return nil, newError(ecrapi.InvalidLayerPartException, "The part's first byte %d and last byte %d do not bound its %d bytes", first, last, len(req.LayerPartBlob))
 	}
-	size, err := c.AppendUpload(op, req.RegistryID, req.RepositoryName, req.UploadID, first, bytes.NewReader(req.LayerPartBlob))
+	size, err := c.appendUpload(op, req.RegistryID, req.RepositoryName, req.UploadID, first, bytes.NewReader(req.LayerPartBlob))
 	if err != nil {
 		return nil, err
 	}
@@ -321,7 +315,7 @@ func violationCount(n int) string {
 }
 
 // CompleteLayerUpload completes an upload whose content has the one digest given.
-func (c *Client) CompleteLayerUpload(req *ecrapi.CompleteLayerUploadRequest) (*ecrapi.CompleteLayerUploadResponse, error) {
+func (c *client) CompleteLayerUpload(req *ecrapi.CompleteLayerUploadRequest) (*ecrapi.CompleteLayerUploadResponse, error) {
 	const op = ecrapi.OpCompleteLayerUpload
 	if req == nil {
 		req = &ecrapi.CompleteLayerUploadRequest{}
@@ -334,7 +328,7 @@ func (c *Client) CompleteLayerUpload(req *ecrapi.CompleteLayerUploadRequest) (*e
 	case len(req.LayerDigests) > 1:
 		return nil, invalidParameter("layerDigests", "'the simulator completes an upload with exactly one layer digest'")
 	}
-	if _, err := c.FinishUpload(op, req.RegistryID, req.RepositoryName, req.UploadID, req.LayerDigests[0], nil, true); err != nil {
+	if _, err := c.finishUpload(op, req.RegistryID, req.RepositoryName, req.UploadID, req.LayerDigests[0], nil, true); err != nil {
 		return nil, err
 	}
 	return &ecrapi.CompleteLayerUploadResponse{RegistryID: c.key(req.RegistryID).account, RepositoryName: req.RepositoryName, UploadID: req.UploadID, LayerDigest: req.LayerDigests[0]}, nil
@@ -342,7 +336,7 @@ func (c *Client) CompleteLayerUpload(req *ecrapi.CompleteLayerUploadRequest) (*e
 
 // BatchCheckLayerAvailability says which layers the repository holds: AVAILABLE ones, and a
 // MissingLayerDigest (or InvalidLayerDigest) failure for the others.
-func (c *Client) BatchCheckLayerAvailability(req *ecrapi.BatchCheckLayerAvailabilityRequest) (*ecrapi.BatchCheckLayerAvailabilityResponse, error) {
+func (c *client) BatchCheckLayerAvailability(req *ecrapi.BatchCheckLayerAvailabilityRequest) (*ecrapi.BatchCheckLayerAvailabilityResponse, error) {
 	const op = ecrapi.OpBatchCheckLayerAvailability
 	req, unlock, err := lockAndBegin(c, op, req)
 	if err != nil {
@@ -388,7 +382,7 @@ func (r *repository) blobSize(digest string, now time.Time) (int64, bool) {
 
 // GetDownloadUrlForLayer returns where a layer of the repository can be downloaded
 // (LayersNotFoundException for a layer it does not hold).
-func (c *Client) GetDownloadUrlForLayer(req *ecrapi.GetDownloadUrlForLayerRequest) (*ecrapi.GetDownloadUrlForLayerResponse, error) {
+func (c *client) GetDownloadUrlForLayer(req *ecrapi.GetDownloadUrlForLayerRequest) (*ecrapi.GetDownloadUrlForLayerResponse, error) {
 	const op = ecrapi.OpGetDownloadUrlForLayer
 	req, unlock, err := lockAndBegin(c, op, req)
 	if err != nil {

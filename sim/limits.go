@@ -18,7 +18,7 @@ const (
 // limit, an operation fails as ECR fails it: LimitExceededException where the API model
 // lists it for the operation (CreateRepository, PutImage), else ValidationException. A
 // replication that would pass a limit in its destination ends FAILED with
-// [FailureLimitExceeded]. Zero or negative means no limit.
+// [ecrapi.FailureLimitExceeded]. Zero or negative means no limit.
 type Limits struct {
 	Registries              int
 	RepositoriesPerRegistry int

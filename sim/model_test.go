@@ -87,14 +87,14 @@ func TestExceptions(t *testing.T) {
 func TestWorldDefaultsCanChange(t *testing.T) {
 	clk := NewFrozenClock(t0)
 	w := New(WithClock(clk), WithDefaultRegistry("111111111111", "eu-central-1"), WithDefaultPrincipal("arn:aws:iam::111111111111:role/x"))
-	if c := w.Client(Caller{}).Caller(); c != (Caller{"111111111111", "eu-central-1", "arn:aws:iam::111111111111:role/x"}) {
+	if c := w.client(Caller{}).Caller(); c != (Caller{"111111111111", "eu-central-1", "arn:aws:iam::111111111111:role/x"}) {
 		t.Fatalf("caller %+v", c)
 	}
-	if c := w.Client(Caller{Region: "us-west-2"}).Caller(); c.Region != "us-west-2" || c.Account != "111111111111" {
+	if c := w.client(Caller{Region: "us-west-2"}).Caller(); c.Region != "us-west-2" || c.Account != "111111111111" {
 		t.Fatalf("caller %+v", c)
 	}
 	clk.Set(t0.Add(time.Hour))
-	if !w.Now().Equal(t0.Add(time.Hour)) {
+	if !w.now().Equal(t0.Add(time.Hour)) {
 		t.Fatal("ManualClock.Set")
 	}
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // begin checks the caller and injects server faults; w.mu held.
-func (c *Client) begin(op string) error {
+func (c *client) begin(op string) error {
 	if err := c.w.serverFault(op); err != nil {
 		return err
 	}
@@ -23,7 +23,7 @@ func (c *Client) begin(op string) error {
 }
 
 // read is the prologue of an operation that only reads: lock, begin, body.
-func (c *Client) read(op string, body func() error) error {
+func (c *client) read(op string, body func() error) error {
 	c.w.mu.Lock()
 	defer c.w.mu.Unlock()
 	if err := c.begin(op); err != nil {
@@ -34,7 +34,7 @@ func (c *Client) read(op string, body func() error) error {
 
 // write is the prologue of an operation that may change the world: it runs plan through
 // [World.mutate] (scopes held, change committed before it is applied) after begin.
-func (c *Client) write(op string, scopes func() []scope, plan func(ch *change) error) error {
+func (c *client) write(op string, scopes func() []scope, plan func(ch *change) error) error {
 	return c.w.mutate(op, scopes, func(ch *change) error {
 		if err := c.begin(op); err != nil {
 			return err
@@ -44,7 +44,7 @@ func (c *Client) write(op string, scopes func() []scope, plan func(ch *change) e
 }
 
 // key is the registry a request addresses: its registryId member, else the caller's account.
-func (c *Client) key(registryID string) registryKey {
+func (c *client) key(registryID string) registryKey {
 	if registryID == "" {
 		registryID = c.caller.Account
 	}
@@ -53,13 +53,13 @@ func (c *Client) key(registryID string) registryKey {
 
 // configScopes are those of an operation that changes the caller's registry's
 // configurations.
-func (c *Client) configScopes() []scope {
+func (c *client) configScopes() []scope {
 	return []scope{worldScope(false), registryScope(c.key(""), true)}
 }
 
 // putConfig stores a registry's configurations as set changes them, and applies set; w.mu
 // held.
-func (c *Client) putConfig(op string, ch *change, set func(*registry)) error {
+func (c *client) putConfig(op string, ch *change, set func(*registry)) error {
 	w, k := c.w, c.key("")
 	reg := w.registries[k]
 	if reg == nil {
@@ -80,7 +80,7 @@ func (c *Client) putConfig(op string, ch *change, set func(*registry)) error {
 // ValidationException for a configuration that breaks the API model (with AWS's "N validation
 // errors detected" message) or names a profile of another region. Later pushes use it;
 // statuses of earlier pushes do not change.
-func (c *Client) PutSigningConfiguration(req *ecrapi.PutSigningConfigurationRequest) (*ecrapi.PutSigningConfigurationResponse, error) {
+func (c *client) PutSigningConfiguration(req *ecrapi.PutSigningConfigurationRequest) (*ecrapi.PutSigningConfigurationResponse, error) {
 	var cfg *rules.SigningConfiguration
 	if req != nil {
 		cfg = req.SigningConfiguration
@@ -101,7 +101,7 @@ func (c *Client) PutSigningConfiguration(req *ecrapi.PutSigningConfigurationRequ
 
 // GetSigningConfiguration returns the registry's signing configuration, or
 // SigningConfigurationNotFoundException.
-func (c *Client) GetSigningConfiguration(*ecrapi.GetSigningConfigurationRequest) (*ecrapi.GetSigningConfigurationResponse, error) {
+func (c *client) GetSigningConfiguration(*ecrapi.GetSigningConfigurationRequest) (*ecrapi.GetSigningConfigurationResponse, error) {
 	var out *ecrapi.GetSigningConfigurationResponse
 	err := c.read(ecrapi.OpGetSigningConfiguration, func() error {
 		k := c.key("")
@@ -117,7 +117,7 @@ func (c *Client) GetSigningConfiguration(*ecrapi.GetSigningConfigurationRequest)
 
 // DeleteSigningConfiguration removes the registry's signing configuration and returns it.
 // Images pushed afterwards are not signed; existing statuses stay.
-func (c *Client) DeleteSigningConfiguration(*ecrapi.DeleteSigningConfigurationRequest) (*ecrapi.DeleteSigningConfigurationResponse, error) {
+func (c *client) DeleteSigningConfiguration(*ecrapi.DeleteSigningConfigurationRequest) (*ecrapi.DeleteSigningConfigurationResponse, error) {
 	const op = ecrapi.OpDeleteSigningConfiguration
 	var out *ecrapi.DeleteSigningConfigurationResponse
 	err := c.write(op, c.configScopes, func(ch *change) error {
@@ -142,7 +142,7 @@ func noSigningConfiguration(k registryKey) error {
 // PutReplicationConfiguration replaces the registry's replication configuration. Besides the
 // model's constraints it rejects a destination that is the source registry and more than 25
 // distinct destinations (InvalidParameterException).
-func (c *Client) PutReplicationConfiguration(req *ecrapi.PutReplicationConfigurationRequest) (*ecrapi.PutReplicationConfigurationResponse, error) {
+func (c *client) PutReplicationConfiguration(req *ecrapi.PutReplicationConfigurationRequest) (*ecrapi.PutReplicationConfigurationResponse, error) {
 	var cfg *rules.ReplicationConfiguration
 	if req != nil {
 		cfg = req.ReplicationConfiguration
@@ -163,7 +163,7 @@ func (c *Client) PutReplicationConfiguration(req *ecrapi.PutReplicationConfigura
 
 // DescribeRegistry returns the registry id and its replication configuration (one with no
 // rules when none was put).
-func (c *Client) DescribeRegistry(*ecrapi.DescribeRegistryRequest) (*ecrapi.DescribeRegistryResponse, error) {
+func (c *client) DescribeRegistry(*ecrapi.DescribeRegistryRequest) (*ecrapi.DescribeRegistryResponse, error) {
 	var out *ecrapi.DescribeRegistryResponse
 	err := c.read(ecrapi.OpDescribeRegistry, func() error {
 		k := c.key("")
@@ -178,7 +178,7 @@ func (c *Client) DescribeRegistry(*ecrapi.DescribeRegistryRequest) (*ecrapi.Desc
 
 // CreateRepository creates a repository; RepositoryAlreadyExistsException if it exists,
 // LimitExceededException when the registry holds as many repositories as its limit allows.
-func (c *Client) CreateRepository(req *ecrapi.CreateRepositoryRequest) (*ecrapi.CreateRepositoryResponse, error) {
+func (c *client) CreateRepository(req *ecrapi.CreateRepositoryRequest) (*ecrapi.CreateRepositoryResponse, error) {
 	const op = ecrapi.OpCreateRepository
 	if req == nil {
 		req = &ecrapi.CreateRepositoryRequest{}
@@ -244,8 +244,8 @@ func repositoryShape(k registryKey, r *repository) *ecrapi.Repository {
 	}
 }
 
-// PutImage pushes a manifest as the caller's principal; see [Client.Push].
-func (c *Client) PutImage(req *ecrapi.PutImageRequest) (*ecrapi.PutImageResponse, error) {
+// PutImage pushes a manifest as the caller's principal; see [World.Push].
+func (c *client) PutImage(req *ecrapi.PutImageRequest) (*ecrapi.PutImageResponse, error) {
 	res, err := c.Push(req)
 	if err != nil {
 		return nil, err
@@ -262,7 +262,7 @@ func (c *Client) PutImage(req *ecrapi.PutImageRequest) (*ecrapi.PutImageResponse
 // distinct destination of the matching rules. A re-push of the same manifest, or a new tag on
 // it, is a push: it starts new jobs, whose statuses replace those of earlier jobs for the same
 // profile or destination.
-func (c *Client) Push(req *ecrapi.PutImageRequest) (*PushResult, error) {
+func (c *client) Push(req *ecrapi.PutImageRequest) (*PushResult, error) {
 	return c.push(ecrapi.OpPutImage, req, pushMode{})
 }
 
@@ -272,7 +272,7 @@ func (c *Client) Push(req *ecrapi.PutImageRequest) (*PushResult, error) {
 type pushMode struct{ repush, requireLayers bool }
 
 // push is PutImage, or a manifest PUT of the registry protocol, as mode says.
-func (c *Client) push(op string, req *ecrapi.PutImageRequest, mode pushMode) (*PushResult, error) {
+func (c *client) push(op string, req *ecrapi.PutImageRequest, mode pushMode) (*PushResult, error) {
 	info, perr := parsePush(op, req)
 	var res *PushResult
 	err := c.write(op, func() []scope { return c.pushScopes(req) }, func(ch *change) error {
@@ -333,7 +333,7 @@ func (c *Client) push(op string, req *ecrapi.PutImageRequest, mode pushMode) (*P
 // pushScopes are those of a push: the registry's configurations (read), the repository
 // and, for each destination its replication configuration names, the repository there;
 // w.mu held.
-func (c *Client) pushScopes(req *ecrapi.PutImageRequest) []scope {
+func (c *client) pushScopes(req *ecrapi.PutImageRequest) []scope {
 	if req == nil {
 		return []scope{worldScope(false)}
 	}
@@ -361,7 +361,7 @@ func noRepository(k registryKey, name string) error {
 }
 
 // findImage validates an image request and finds the image; w.mu held.
-func (c *Client) findImage(op, registryID, name string, id *ecrapi.ImageIdentifier) (registryKey, *image, error) {
+func (c *client) findImage(op, registryID, name string, id *ecrapi.ImageIdentifier) (registryKey, *image, error) {
 	var vs []rules.Violation
 	if name == "" {
 		vs = prefixViolations("repositoryName", rules.CheckRepositoryName(name))
@@ -423,7 +423,7 @@ func noImage(k registryKey, name string, id *ecrapi.ImageIdentifier) error {
 
 // DescribeImageSigningStatus returns one status per signing profile that signed the image,
 // each that of the profile's latest job; an empty list when no rule applied.
-func (c *Client) DescribeImageSigningStatus(req *ecrapi.DescribeImageSigningStatusRequest) (*ecrapi.DescribeImageSigningStatusResponse, error) {
+func (c *client) DescribeImageSigningStatus(req *ecrapi.DescribeImageSigningStatusRequest) (*ecrapi.DescribeImageSigningStatusResponse, error) {
 	const op = ecrapi.OpDescribeImageSigningStatus
 	if req == nil {
 		req = &ecrapi.DescribeImageSigningStatusRequest{}
@@ -457,7 +457,7 @@ func signingStatusOf(k registryKey, req *ecrapi.DescribeImageSigningStatusReques
 
 // DescribeImageReplicationStatus returns one status per destination the image was
 // replicated to, each that of the latest replication.
-func (c *Client) DescribeImageReplicationStatus(req *ecrapi.DescribeImageReplicationStatusRequest) (*ecrapi.DescribeImageReplicationStatusResponse, error) {
+func (c *client) DescribeImageReplicationStatus(req *ecrapi.DescribeImageReplicationStatusRequest) (*ecrapi.DescribeImageReplicationStatusResponse, error) {
 	const op = ecrapi.OpDescribeImageReplicationStatus
 	if req == nil {
 		req = &ecrapi.DescribeImageReplicationStatusRequest{}

@@ -89,7 +89,7 @@ func TestGetAndDeleteSigningConfiguration(t *testing.T) {
 	cfg := signing(rule(profProd))
 	must(c.PutSigningConfiguration(&ecrapi.PutSigningConfigurationRequest{SigningConfiguration: cfg}))(t)
 	// Another region of the same account has its own configuration.
-	west := w.Client(Caller{Region: "us-west-2"})
+	west := w.client(Caller{Region: "us-west-2"})
 	_, err = west.GetSigningConfiguration(nil)
 	wantAPIError(t, err, "SigningConfigurationNotFoundException", "us-west-2")
 
@@ -103,12 +103,12 @@ func TestGetAndDeleteSigningConfiguration(t *testing.T) {
 
 func TestCallerValidation(t *testing.T) {
 	w, _, _ := newTestWorld()
-	bad := w.Client(Caller{Account: "12345"})
+	bad := w.client(Caller{Account: "12345"})
 	_, err := bad.DeleteSigningConfiguration(nil)
 	wantAPIError(t, err, "ValidationException", "'12345'")
 	_, err = bad.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "ab"})
 	wantAPIError(t, err, "InvalidParameterException", "'12345'")
-	_, err = w.Client(Caller{Region: "US_EAST"}).GetSigningConfiguration(nil)
+	_, err = w.client(Caller{Region: "US_EAST"}).GetSigningConfiguration(nil)
 	wantAPIError(t, err, "ValidationException", "US_EAST")
 }
 

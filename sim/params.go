@@ -54,7 +54,7 @@ func checkRepositoryName(name string) error {
 // access returns the registry a request addresses: its registryId member, else the caller's
 // account. A registry of another account is refused as ECR refuses a caller without a
 // repository policy granting it (the simulator models none); w.mu held.
-func (c *Client) access(op, registryID, resource string) (registryKey, error) {
+func (c *client) access(op, registryID, resource string) (registryKey, error) {
 	k := c.key(registryID)
 	if k.account != c.caller.Account {
 		return k, newError(ecrapi.AccessDeniedException, "User: %s is not authorized to perform: ecr:%s on resource: arn:aws:ecr:%s:%s:repository/%s because no resource-based policy allows the ecr:%s action", c.caller.Principal, op, k.region, k.account, resource, op)
@@ -63,7 +63,7 @@ func (c *Client) access(op, registryID, resource string) (registryKey, error) {
 }
 
 // repo returns the repository a request names, or RepositoryNotFoundException; w.mu held.
-func (c *Client) repo(op, registryID, name string) (registryKey, *repository, error) {
+func (c *client) repo(op, registryID, name string) (registryKey, *repository, error) {
 	if err := checkRepositoryMembers(op, registryID, name); err != nil {
 		return registryKey{}, nil, err
 	}

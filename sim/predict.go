@@ -73,7 +73,7 @@ func (p *Prediction) ReplicationStatuses(settled bool) []ecrapi.ImageReplication
 
 // Predictor predicts pushes in a world without changing it. It is safe for concurrent use.
 //
-// Every push is predicted for the registry it addresses, as [Client.Push] decides it: the
+// Every push is predicted for the registry it addresses, as [World.Push] decides it: the
 // push's registryId member, else the caller's account, in the caller's region. A
 // configuration given to [World.Predictor] is validated and compiled once and models the
 // registry each push addresses; a configuration not given is the one the addressed registry
@@ -108,7 +108,7 @@ func Predict(signing *rules.SigningConfiguration, replication *rules.Replication
 // world's profiles, principals, latencies and options decide the outcomes; injected faults
 // do not (a prediction is the outcome without transient failures).
 func (w *World) Predictor(c Caller, signing *rules.SigningConfiguration, replication *rules.ReplicationConfiguration) (*Predictor, error) {
-	cl := w.Client(c)
+	cl := w.client(c)
 	p := &Predictor{w: w, caller: cl.caller, key: cl.key("")}
 	if !validRegistryID(p.key.account) || !validRegion(p.key.region) {
 		return nil, &ecrapi.Error{Code: ecrapi.InvalidParameterException, Message: "the caller's account must be 12 digits and its region match " + rules.RegionPattern}

@@ -120,7 +120,7 @@ func TestPredictErrorsAndReferrers(t *testing.T) {
 }
 
 // TestPredictAddressedRegistry: a push is predicted for the registry it addresses (its
-// registryId, else the caller's account), as Client.Push decides it.
+// registryId, else the caller's account), as World.Push decides it.
 func TestPredictAddressedRegistry(t *testing.T) {
 	const other = "222222222222"
 	westOnly := &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{replRule(nil, dest(DefaultAccount, "us-west-2"))}}
@@ -150,7 +150,7 @@ func TestPredictAddressedRegistry(t *testing.T) {
 				putSigning(t, c, tt.own)
 			}
 			if tt.theirs != nil {
-				putSigning(t, w.Client(Caller{Account: other}), tt.theirs)
+				putSigning(t, w.client(Caller{Account: other}), tt.theirs)
 			}
 			pr := must(w.Predictor(Caller{}, tt.given, tt.givenRepl))(t)
 			req := &ecrapi.PutImageRequest{RegistryID: tt.registryID, RepositoryName: "team/api", ImageManifest: manifest(1)}
@@ -179,7 +179,7 @@ func TestPredictAddressedRegistry(t *testing.T) {
 				return // the world's registries have other configurations
 			}
 			// the push is made by the addressed account: another account's registry refuses it
-			res := must(w.Client(Caller{Account: cmp.Or(tt.registryID, DefaultAccount)}).Push(req))(t)
+			res := must(w.client(Caller{Account: cmp.Or(tt.registryID, DefaultAccount)}).Push(req))(t)
 			if got := statusProfiles(res.SigningStatuses); !reflect.DeepEqual(got, profiles) {
 				t.Fatalf("the push signed with %v; predicted %v", got, profiles)
 			}
@@ -262,7 +262,7 @@ func TestPredictorAgreesWithPushes(t *testing.T) {
 			if rng.IntN(2) == 0 {
 				req.RegistryID = pick(accounts)
 			}
-			addressed := w.Client(Caller{Account: cmp.Or(req.RegistryID, caller.Account), Region: caller.Region})
+			addressed := w.client(Caller{Account: cmp.Or(req.RegistryID, caller.Account), Region: caller.Region})
 			switch rng.IntN(4) { // reconfigure the addressed registry now and then
 			case 0:
 				putSigning(t, addressed, randomSigning(caller.Region))
@@ -277,7 +277,7 @@ func TestPredictorAgreesWithPushes(t *testing.T) {
 			p := must(pr.Predict(req))(t)
 			// the push is made as the addressed account (another account's registry refuses
 			// it), by the same principal
-			c := w.Client(Caller{Account: cmp.Or(req.RegistryID, caller.Account), Region: caller.Region, Principal: caller.Principal})
+			c := w.client(Caller{Account: cmp.Or(req.RegistryID, caller.Account), Region: caller.Region, Principal: caller.Principal})
 			res := must(c.Push(req))(t)
 			where := fmt.Sprintf("world %d, push %d by %+v to %q/%s", wi, res.Seq, caller, req.RegistryID, req.RepositoryName)
 			if got, want := res.SigningStatuses, p.SigningStatuses(false); !reflect.DeepEqual(got, want) {

@@ -10,19 +10,19 @@ import (
 	"github.com/ecrsign/ecrsign/sim/ecrapi"
 )
 
-func putSigning(t *testing.T, c *Client, cfg *rules.SigningConfiguration) {
+func putSigning(t *testing.T, c *client, cfg *rules.SigningConfiguration) {
 	t.Helper()
 	must(c.PutSigningConfiguration(&ecrapi.PutSigningConfigurationRequest{SigningConfiguration: cfg}))(t)
 }
 
-func push(t *testing.T, c *Client, repo string, n int, tag string) *PushResult {
+func push(t *testing.T, c *client, repo string, n int, tag string) *PushResult {
 	t.Helper()
 	return must(c.Push(&ecrapi.PutImageRequest{RepositoryName: repo, ImageManifest: manifest(n), ImageTag: tag}))(t)
 }
 
 // repush pushes through the registry protocol's rules (a re-push of the same manifest and
 // tag is a push) without requiring the manifest's blobs.
-func repush(t *testing.T, c *Client, repo string, n int, tag string) *PushResult {
+func repush(t *testing.T, c *client, repo string, n int, tag string) *PushResult {
 	t.Helper()
 	return must(c.push(ecrapi.OpPutImage, &ecrapi.PutImageRequest{RepositoryName: repo, ImageManifest: manifest(n), ImageTag: tag}, pushMode{repush: true}))(t)
 }
@@ -106,7 +106,7 @@ func TestSigningFailures(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(w)
 			}
-			c := w.Client(Caller{Principal: pusher})
+			c := w.client(Caller{Principal: pusher})
 			putSigning(t, c, signing(rule(profProd)))
 			createRepo(t, c, "team/api")
 			res := push(t, c, "team/api", 1, "v1")
@@ -255,7 +255,7 @@ func TestReplication(t *testing.T) {
 				replRule([]string{"team"}, dest("123456789012", "us-west-2"), dest("210987654321", "eu-west-1")),
 				replRule(nil, dest("210987654321", "eu-west-1")),
 			}}}))(t)
-			west := w.Client(Caller{Region: "us-west-2"})
+			west := w.client(Caller{Region: "us-west-2"})
 			// The destination replicates back to us-east-1 and everywhere: replicas must not chain.
 			must(west.PutReplicationConfiguration(&ecrapi.PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{
 				replRule(nil, dest("123456789012", "us-east-1"), dest("123456789012", "ap-south-1")),

@@ -258,7 +258,7 @@ func (r *repository) referrers(subject string, artifactTypes []string, now time.
 
 // ListImageReferrers lists the referrers of a manifest: pushed ones and the signatures of
 // its completed signing jobs, in digest order.
-func (c *Client) ListImageReferrers(req *ecrapi.ListImageReferrersRequest) (*ecrapi.ListImageReferrersResponse, error) {
+func (c *client) ListImageReferrers(req *ecrapi.ListImageReferrersRequest) (*ecrapi.ListImageReferrersResponse, error) {
 	const op = ecrapi.OpListImageReferrers
 	req, unlock, err := lockAndBegin(c, op, req)
 	if err != nil {

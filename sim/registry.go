@@ -26,7 +26,7 @@ const (
 // repository does not hold is LayersNotFoundException (through the registry protocol always,
 // through PutImage with Options.RequireLayers); a new image beyond the repository's quota is
 // LimitExceededException; w.mu held.
-func (c *Client) checkPush(op string, e *repoEdit, req *ecrapi.PutImageRequest, info manifestInfo, mode pushMode, now time.Time) error {
+func (c *client) checkPush(op string, e *repoEdit, req *ecrapi.PutImageRequest, info manifestInfo, mode pushMode, now time.Time) error {
 	w := c.w
 	repo := e.repo
 	old := e.image(info.digest)
@@ -57,17 +57,13 @@ func (c *Client) checkPush(op string, e *repoEdit, req *ecrapi.PutImageRequest, 
 	return w.checkNewImage(op, e, info.digest, now)
 }
 
-// PushManifest pushes a manifest through the registry protocol (PUT /v2/NAME/manifests/REF):
-// a push exactly as PutImage, except that the same manifest and tag again is a push (it
-// signs again) and that every blob the manifest references must be in the repository.
-func (c *Client) PushManifest(req *ecrapi.PutImageRequest) (*PushResult, error) {
+// pushManifest is [Registry.PushManifest].
+func (c *client) pushManifest(req *ecrapi.PutImageRequest) (*PushResult, error) {
 	return c.push(OpRegistryPutManifest, req, pushMode{repush: true, requireLayers: true})
 }
 
-// GetManifest returns the manifest a tag or digest names (ImageNotFoundException if none),
-// recording a pull when pull is set (a GET, not a HEAD); a malformed digest is
-// InvalidParameterException.
-func (c *Client) GetManifest(name, reference string, pull bool) (*ecrapi.Manifest, error) {
+// getManifest is [Registry.GetManifest].
+func (c *client) getManifest(name, reference string, pull bool) (*ecrapi.Manifest, error) {
 	const op = OpRegistryGetManifest
 	w := c.w
 	var out *ecrapi.Manifest
@@ -105,9 +101,8 @@ func referenceID(ref string) ecrapi.ImageIdentifier {
 	return ecrapi.ImageIdentifier{ImageTag: ref}
 }
 
-// DeleteManifest deletes the image a digest names, or removes a tag, as BatchDeleteImage
-// does.
-func (c *Client) DeleteManifest(name, reference string) error {
+// deleteManifest is [Registry.DeleteManifest].
+func (c *client) deleteManifest(name, reference string) error {
 	out, err := c.BatchDeleteImage(&ecrapi.BatchDeleteImageRequest{RepositoryName: name, ImageIDs: []ecrapi.ImageIdentifier{referenceID(reference)}})
 	if err != nil {
 		return err
@@ -123,8 +118,8 @@ func (c *Client) DeleteManifest(name, reference string) error {
 	return nil
 }
 
-// Tags returns the repository's tags in lexical order.
-func (c *Client) Tags(name string) ([]string, error) {
+// tags is [Registry.Tags].
+func (c *client) tags(name string) ([]string, error) {
 	const op = ecrapi.OpListImages
 	w := c.w
 	w.mu.Lock()
@@ -147,9 +142,8 @@ func (c *Client) Tags(name string) ([]string, error) {
 	return tags, nil
 }
 
-// Referrers returns the descriptors of the manifests whose subject is digest (pushed
-// referrers and signatures), filtered by artifactType when it is not empty.
-func (c *Client) Referrers(name, digest, artifactType string) ([]ocispec.Descriptor, error) {
+// referrers is [Registry.Referrers].
+func (c *client) referrers(name, digest, artifactType string) ([]ocispec.Descriptor, error) {
 	const op = ecrapi.OpListImageReferrers
 	w := c.w
 	w.mu.Lock()
@@ -171,9 +165,8 @@ func (c *Client) Referrers(name, digest, artifactType string) ([]ocispec.Descrip
 	return repo.referrers(digest, types, w.clock.Now()), nil
 }
 
-// OpenBlob returns a blob the repository holds, with its size (LayersNotFoundException if
-// it holds none with that digest).
-func (c *Client) OpenBlob(name, digest string) (io.ReadCloser, int64, error) {
+// openBlob is [Registry.OpenBlob].
+func (c *client) openBlob(name, digest string) (io.ReadCloser, int64, error) {
 	const op = ecrapi.OpGetDownloadUrlForLayer
 	w := c.w
 	w.mu.Lock()
@@ -195,7 +188,7 @@ func (c *Client) OpenBlob(name, digest string) (io.ReadCloser, int64, error) {
 	w.mu.Unlock()
 	switch {
 	case held:
-		rc, info, err := w.Blob(digest)
+		rc, info, err := w.readBlob(digest)
 		if err == nil {
 			return rc, info.Size, nil
 		}
@@ -205,9 +198,8 @@ func (c *Client) OpenBlob(name, digest string) (io.ReadCloser, int64, error) {
 	return nil, 0, newError(ecrapi.LayersNotFoundException, "The layer with digest '%s' does not exist in the repository with name '%s' in the registry with id '%s'", digest, name, k.account)
 }
 
-// MountBlob makes a blob of repository from (same registry) available in name, as a
-// cross-repository mount; it reports whether from held it.
-func (c *Client) MountBlob(name, from, digest string) (bool, error) {
+// mountBlob is [Registry.MountBlob].
+func (c *client) mountBlob(name, from, digest string) (bool, error) {
 	const op = ecrapi.OpInitiateLayerUpload
 	w := c.w
 	mounted := false

@@ -19,7 +19,7 @@ func TestReplicaTags(t *testing.T) {
 		name string
 		// setup prepares the destination repository (us-west-2) before the source push of
 		// manifest(1) tagged v1; it may be nil.
-		setup      func(t *testing.T, dst *Client)
+		setup      func(t *testing.T, dst *client)
 		wantBefore string // digest v1 names in the destination right after the push ("" none)
 		wantAfter  string // and once replication settled
 		wantStatus string
@@ -29,22 +29,22 @@ func TestReplicaTags(t *testing.T) {
 		{name: "new repository: tag appears with the replica",
 			wantBefore: "", wantAfter: d1, wantStatus: ecrapi.StatusComplete, wantStored: true},
 		{name: "mutable: old image keeps the tag until the replica appears",
-			setup:      func(t *testing.T, dst *Client) { createRepo(t, dst, repo); push(t, dst, repo, 0, "v1") },
+			setup:      func(t *testing.T, dst *client) { createRepo(t, dst, repo); push(t, dst, repo, 0, "v1") },
 			wantBefore: d0, wantAfter: d1, wantStatus: ecrapi.StatusComplete, wantStored: true},
 		{name: "immutable, tag on another image: replication fails, replica not stored",
-			setup: func(t *testing.T, dst *Client) {
+			setup: func(t *testing.T, dst *client) {
 				must(dst.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: repo, ImageTagMutability: ecrapi.TagImmutable}))(t)
 				push(t, dst, repo, 0, "v1")
 			},
 			wantBefore: d0, wantAfter: d0, wantStatus: ecrapi.StatusFailed, wantCode: ecrapi.FailureImageTagAlreadyExists},
 		{name: "immutable, tag on the same image: no conflict",
-			setup: func(t *testing.T, dst *Client) {
+			setup: func(t *testing.T, dst *client) {
 				must(dst.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: repo, ImageTagMutability: ecrapi.TagImmutable}))(t)
 				push(t, dst, repo, 1, "v1")
 			},
 			wantBefore: d1, wantAfter: d1, wantStatus: ecrapi.StatusComplete, wantStored: true},
 		{name: "immutable, tag free: replicated",
-			setup: func(t *testing.T, dst *Client) {
+			setup: func(t *testing.T, dst *client) {
 				must(dst.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: repo, ImageTagMutability: ecrapi.TagImmutable}))(t)
 				push(t, dst, repo, 0, "other")
 			},
@@ -53,7 +53,7 @@ func TestReplicaTags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w, clk, c := newTestWorld()
-			dst := w.Client(west)
+			dst := w.client(west)
 			putWestReplication(t, c)
 			if tt.setup != nil {
 				tt.setup(t, dst)
@@ -83,7 +83,7 @@ func TestReplicaTags(t *testing.T) {
 
 	t.Run("a replica in flight holds its tag in an immutable destination", func(t *testing.T) {
 		w, clk, c := newTestWorld()
-		dst := w.Client(west)
+		dst := w.client(west)
 		putWestReplication(t, c)
 		must(dst.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: repo, ImageTagMutability: ecrapi.TagImmutable}))(t)
 		createRepo(t, c, repo)
@@ -106,7 +106,7 @@ func TestReplicaTags(t *testing.T) {
 
 	t.Run("tags of replicas in flight survive save and load", func(t *testing.T) {
 		w, clk, c := newTestWorld()
-		dst := w.Client(west)
+		dst := w.client(west)
 		putWestReplication(t, c)
 		createRepo(t, dst, repo)
 		push(t, dst, repo, 0, "v1")
@@ -118,13 +118,13 @@ func TestReplicaTags(t *testing.T) {
 		}
 		w2 := must(Load(bytes.NewReader(saved.Bytes())))(t)
 		clk2 := w2.Clock()
-		dst2 := w2.Client(west)
+		dst2 := w2.client(west)
 		if got := taggedDigest(t, dst2, repo, "v1"); got != d0 {
 			t.Fatalf("loaded world: v1 names %q before the replica appears; want %s", got, d0)
 		}
 		clk.Advance(DefaultReplicationLatency)
 		clk2.Advance(DefaultReplicationLatency)
-		for _, cl := range []*Client{dst, dst2} {
+		for _, cl := range []*client{dst, dst2} {
 			if got := taggedDigest(t, cl, repo, "v1"); got != d1 {
 				t.Fatalf("v1 names %q once the replica appeared; want %s", got, d1)
 			}
@@ -132,7 +132,7 @@ func TestReplicaTags(t *testing.T) {
 	})
 }
 
-func putWestReplication(t *testing.T, c *Client) {
+func putWestReplication(t *testing.T, c *client) {
 	t.Helper()
 	must(c.PutReplicationConfiguration(&ecrapi.PutReplicationConfigurationRequest{ReplicationConfiguration: &rules.ReplicationConfiguration{Rules: []rules.ReplicationRule{
 		replRule(nil, dest(DefaultAccount, "us-west-2")),
@@ -141,7 +141,7 @@ func putWestReplication(t *testing.T, c *Client) {
 
 // taggedDigest returns the digest tag names in repo, "" when DescribeImageSigningStatus says
 // there is no such image.
-func taggedDigest(t *testing.T, c *Client, repo, tag string) string {
+func taggedDigest(t *testing.T, c *client, repo, tag string) string {
 	t.Helper()
 	out, err := c.DescribeImageSigningStatus(&ecrapi.DescribeImageSigningStatusRequest{RepositoryName: repo, ImageID: &ecrapi.ImageIdentifier{ImageTag: tag}})
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 // lockAndBegin is the prologue of a request served under the world's lock: it locks,
 // begins op and returns req, or its zero request when req is nil. On success the caller
 // defers unlock; on error the lock is already released.
-func lockAndBegin[R any](c *Client, op string, req *R) (_ *R, unlock func(), _ error) {
+func lockAndBegin[R any](c *client, op string, req *R) (_ *R, unlock func(), _ error) {
 	c.w.mu.Lock()
 	if err := c.begin(op); err != nil {
 		c.w.mu.Unlock()

@@ -71,7 +71,7 @@ func TestStoreHoldsWhatMemoryHolds(t *testing.T) {
 	}
 	w := openTest(t, "", WithSeed(seed))
 	west := Caller{Region: "us-west-2"}
-	c, cw := w.Client(Caller{}), w.Client(west)
+	c, cw := w.client(Caller{}), w.client(west)
 	phases := []func(){
 		func() {
 			must(0, w.SetProfileStatus(profAudit, ProfileRevoked))(t)
@@ -105,7 +105,7 @@ func TestStoreHoldsWhatMemoryHolds(t *testing.T) {
 		phase()
 		before := saved(t, w)
 		w = reopen(t, w)
-		c, cw = w.Client(Caller{}), w.Client(west)
+		c, cw = w.client(Caller{}), w.client(west)
 		if after := saved(t, w); after != before {
 			t.Fatalf("phase %d: the reopened world differs from the world in memory: %s", i, firstDifference(before, after))
 		}
@@ -118,12 +118,12 @@ func TestStoreConcurrentChanges(t *testing.T) {
 	w := openTest(t, "", WithSeed(func() (*World, error) {
 		return New(WithClock(NewFrozenClock(t0)), WithOptions(Options{CreateRepositoryOnPush: true})), nil
 	}))
-	putSigning(t, w.Client(Caller{}), signing(rule(profProd, "team/*")))
+	putSigning(t, w.client(Caller{}), signing(rule(profProd, "team/*")))
 	var wg sync.WaitGroup
 	errs := make(chan error, 16*20)
 	for g := range 16 {
 		wg.Go(func() {
-			c := w.Client(Caller{Account: fmt.Sprintf("1000000000%02d", g%4)})
+			c := w.client(Caller{Account: fmt.Sprintf("1000000000%02d", g%4)})
 			for i := range 20 {
 				repo := fmt.Sprintf("team/r%d", (g+i)%3)
 				if _, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: repo, ImageManifest: manifest(g*100 + i), ImageTag: fmt.Sprintf("t%d", i%5)}); err != nil {
@@ -193,8 +193,8 @@ func TestStoreFromEmptyFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
 	os.WriteFile(path, nil, 0o644)
 	w := openTest(t, path)
-	createRepo(t, w.Client(Caller{}), "app")
-	if _, err := reopen(t, w).Client(Caller{}).CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "app"}); err == nil {
+	createRepo(t, w.client(Caller{}), "app")
+	if _, err := reopen(t, w).client(Caller{}).CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "app"}); err == nil {
 		t.Fatal("the repository did not survive")
 	}
 }
@@ -245,7 +245,7 @@ func TestStoreRefusesWhatItCannotRead(t *testing.T) {
 // behaves as the first try.
 func TestFailedCommitLeavesNoTrace(t *testing.T) {
 	w := openTest(t, "", WithSeed(func() (*World, error) { return New(WithOptions(Options{CreateRepositoryOnPush: true})), nil }))
-	c := w.Client(Caller{})
+	c := w.client(Caller{})
 	createRepo(t, c, "kept")
 	before := saved(t, w)
 	w.store.db.Close() // every commit fails from now on, as on a disk that refuses writes
@@ -279,7 +279,7 @@ func TestFailedCommitLeavesNoTrace(t *testing.T) {
 // and loads whatever it accepted.
 func TestStoreLoadsLargeManifests(t *testing.T) {
 	w := openTest(t, "", WithSeed(func() (*World, error) { return New(WithOptions(Options{CreateRepositoryOnPush: true})), nil }))
-	c := w.Client(Caller{})
+	c := w.client(Caller{})
 	var digests []string
 	for n := range 3 {
 		m := fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%064x","size":2},"layers":[],"annotations":{"x":"%s"}}`, n, strings.Repeat("<", ecrapi.MaxManifestBytes-400))
@@ -291,7 +291,7 @@ func TestStoreLoadsLargeManifests(t *testing.T) {
 		t.Errorf("the store uses %d bytes for 3 manifests of %d bytes", used, ecrapi.MaxManifestBytes)
 	}
 	for _, d := range digests {
-		statuses(t, w.Client(Caller{}), "app", ecrapi.ImageIdentifier{ImageDigest: d})
+		statuses(t, w.client(Caller{}), "app", ecrapi.ImageIdentifier{ImageDigest: d})
 	}
 }
 
@@ -310,9 +310,9 @@ func TestLimits(t *testing.T) {
 	_, err = c.PutImage(&ecrapi.PutImageRequest{RepositoryName: "aa", ImageManifest: manifest(3)})
 	wantAPIError(t, err, ecrapi.LimitExceededException, "holds 2 images")
 
-	other := w.Client(Caller{Account: "210987654321"})
+	other := w.client(Caller{Account: "210987654321"})
 	createRepo(t, other, "xx") // the second registry
-	third := w.Client(Caller{Account: "333333333333"})
+	third := w.client(Caller{Account: "333333333333"})
 	_, err = third.CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "xx"})
 	wantAPIError(t, err, ecrapi.LimitExceededException, "registries")
 	_, err = third.PutSigningConfiguration(&ecrapi.PutSigningConfigurationRequest{SigningConfiguration: signing(rule(profProd))})
@@ -334,7 +334,7 @@ func TestLimits(t *testing.T) {
 func TestStoreSizeLimit(t *testing.T) {
 	w := openTest(t, "", WithSeed(func() (*World, error) { return New(WithOptions(Options{CreateRepositoryOnPush: true})), nil }),
 		WithWorldOptions(WithLimits(Limits{StoreBytes: 1 << 20})))
-	c := w.Client(Caller{})
+	c := w.client(Caller{})
 	m := fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%064x","size":2},"layers":[],"annotations":{"x":"%s"}}`, 1, strings.Repeat("y", 2<<20))
 	_, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: "app", ImageManifest: m})
 	wantAPIError(t, err, ecrapi.LimitExceededException, "store")
@@ -349,7 +349,7 @@ func TestAckWritesDoNotGrowWithTheWorld(t *testing.T) {
 	pagesPerPush := func(images int) float64 {
 		seed := func() (*World, error) {
 			w := New(WithOptions(Options{CreateRepositoryOnPush: true}))
-			c := w.Client(Caller{})
+			c := w.client(Caller{})
 			for i := range images {
 				if _, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: "fill", ImageManifest: manifest(1<<30 | i)}); err != nil {
 					return nil, err
@@ -358,7 +358,7 @@ func TestAckWritesDoNotGrowWithTheWorld(t *testing.T) {
 			return w, nil
 		}
 		w := openTest(t, "", WithSeed(seed), WithoutSync())
-		c := w.Client(Caller{})
+		c := w.client(Caller{})
 		writes := func() int64 { st := w.store.db.Stats(); return st.TxStats.GetWrite() }
 		before := writes()
 		const pushes = 20
@@ -382,13 +382,13 @@ func TestStoreHoldsRegistryOperations(t *testing.T) {
 		return New(WithClock(NewFrozenClock(t0)), WithOptions(Options{SigningLatency: time.Second, ReplicationLatency: 5 * time.Second, SignReplicatedImages: true})), nil
 	}
 	w := openTest(t, "", WithSeed(seed))
-	c := w.Client(Caller{})
+	c := w.client(Caller{})
 	arn := "arn:aws:ecr:us-east-1:123456789012:repository/team/api"
 	layer := strings.Repeat("layer ", 300_000) // two chunks of the blob area
 	upload := func(repo, content string) {
 		t.Helper()
-		id := must(c.StartUpload(ecrapi.OpInitiateLayerUpload, "", repo))(t)
-		must(c.FinishUpload(ecrapi.OpCompleteLayerUpload, "", repo, id, ecrapi.Digest(content), strings.NewReader(content), true))(t)
+		id := must(c.startUpload(ecrapi.OpInitiateLayerUpload, "", repo))(t)
+		must(c.finishUpload(ecrapi.OpCompleteLayerUpload, "", repo, id, ecrapi.Digest(content), strings.NewReader(content), true))(t)
 	}
 	phases := []func(){
 		func() {
@@ -398,7 +398,7 @@ func TestStoreHoldsRegistryOperations(t *testing.T) {
 			createRepo(t, c, "team/gone")
 			upload("team/api", layer)
 			upload("team/gone", "gone")
-			must(c.MountBlob("team/gone", "team/api", ecrapi.Digest(layer)))(t)
+			must(c.mountBlob("team/gone", "team/api", ecrapi.Digest(layer)))(t)
 			push(t, c, "team/api", 1, "v1")
 			push(t, c, "team/api", 2, "v2")
 			push(t, c, "team/gone", 3, "")
@@ -407,7 +407,7 @@ func TestStoreHoldsRegistryOperations(t *testing.T) {
 		func() {
 			must(0, w.ChangeClock(ClockChange{Advance: 10 * time.Second}))(t) // signed; replicas there
 			must(c.BatchGetImage(&ecrapi.BatchGetImageRequest{RepositoryName: "team/api", ImageIDs: []ecrapi.ImageIdentifier{{ImageTag: "v1"}}}))(t)
-			must(c.GetManifest("team/api", "v2", true))(t)
+			must(c.getManifest("team/api", "v2", true))(t)
 			sig := must(c.ListImageReferrers(&ecrapi.ListImageReferrersRequest{RepositoryName: "team/api", SubjectID: &ecrapi.SubjectIdentifier{ImageDigest: ecrapi.Digest(manifest(1))}}))(t).Referrers[0]
 			del := must(c.BatchDeleteImage(&ecrapi.BatchDeleteImageRequest{RepositoryName: "team/api", ImageIDs: []ecrapi.ImageIdentifier{{ImageDigest: sig.Digest}, {ImageTag: "v2"}}}))(t)
 			if len(del.Failures) != 0 {
@@ -427,12 +427,12 @@ func TestStoreHoldsRegistryOperations(t *testing.T) {
 		phase()
 		before := saved(t, w)
 		w = reopen(t, w)
-		c = w.Client(Caller{})
+		c = w.client(Caller{})
 		if after := saved(t, w); after != before {
 			t.Fatalf("phase %d: the reopened world differs from the world in memory: %s", i, firstDifference(before, after))
 		}
 	}
-	rc, n, err := c.OpenBlob("team/api", ecrapi.Digest(layer))
+	rc, n, err := c.openBlob("team/api", ecrapi.Digest(layer))
 	if err != nil || n != int64(len(layer)) {
 		t.Fatalf("the layer after a reopen: %d bytes, %v", n, err)
 	}
@@ -444,7 +444,7 @@ func TestStoreHoldsRegistryOperations(t *testing.T) {
 	if imgs := must(c.DescribeImages(&ecrapi.DescribeImagesRequest{RepositoryName: "team/gone"}))(t).ImageDetails; len(imgs) != 0 {
 		t.Fatalf("the deleted repository's images came back: %+v", imgs)
 	}
-	if _, _, err := c.OpenBlob("team/gone", ecrapi.Digest("gone")); err == nil {
+	if _, _, err := c.openBlob("team/gone", ecrapi.Digest("gone")); err == nil {
 		t.Fatal("the deleted repository's layer came back")
 	}
 	d := must(c.DescribeImages(&ecrapi.DescribeImagesRequest{RepositoryName: "team/api", ImageIDs: []ecrapi.ImageIdentifier{{ImageTag: "v1"}}}))(t).ImageDetails[0]
@@ -457,11 +457,11 @@ func TestStoreHoldsRegistryOperations(t *testing.T) {
 // whose commit fails change nothing, and their retry behaves as the first try.
 func TestFailedRegistryCommitsLeaveNoTrace(t *testing.T) {
 	w := openTest(t, "", WithSeed(func() (*World, error) { return New(WithClock(NewFrozenClock(t0))), nil }))
-	c := w.Client(Caller{})
+	c := w.client(Caller{})
 	createRepo(t, c, "team/api")
 	push(t, c, "team/api", 1, "v1")
-	id := must(c.StartUpload(ecrapi.OpInitiateLayerUpload, "", "team/api"))(t)
-	must(c.AppendUpload(ecrapi.OpUploadLayerPart, "", "team/api", id, 0, strings.NewReader("layer")))(t)
+	id := must(c.startUpload(ecrapi.OpInitiateLayerUpload, "", "team/api"))(t)
+	must(c.appendUpload(ecrapi.OpUploadLayerPart, "", "team/api", id, 0, strings.NewReader("layer")))(t)
 	before := saved(t, w)
 	w.store.db.Close() // every commit fails from now on
 	arn := "arn:aws:ecr:us-east-1:123456789012:repository/team/api"
@@ -479,7 +479,7 @@ func TestFailedRegistryCommitsLeaveNoTrace(t *testing.T) {
 			t.Fatalf("%+v", got)
 		}
 	}
-	_, err := c.FinishUpload(ecrapi.OpCompleteLayerUpload, "", "team/api", id, ecrapi.Digest("layer"), nil, true)
+	_, err := c.finishUpload(ecrapi.OpCompleteLayerUpload, "", "team/api", id, ecrapi.Digest("layer"), nil, true)
 	wantAPIError(t, err, ecrapi.ServerException, "the upload was not completed")
 	// the operation counter moves (fault injection numbers operations); nothing else does
 	strip := func(s string) string {
@@ -504,7 +504,7 @@ func TestCloseTwice(t *testing.T) {
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}
-	_, err := a.Client(Caller{}).CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "late"})
+	_, err := a.client(Caller{}).CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "late"})
 	wantAPIError(t, err, ecrapi.ServerException, "closed")
 	b := openTest(t, path)
 	if err := a.Close(); err != nil {
@@ -513,5 +513,5 @@ func TestCloseTwice(t *testing.T) {
 	if holder := readOwner(ownerFile(path)); !strings.Contains(holder, fmt.Sprintf("pid %d", os.Getpid())) {
 		t.Fatalf("closing the old world again removed the new one's pid record: %s", holder)
 	}
-	createRepo(t, b.Client(Caller{}), "app")
+	createRepo(t, b.client(Caller{}), "app")
 }

@@ -185,7 +185,7 @@ func (w *World) Close() error {
 }
 
 // Now returns the world's current time.
-func (w *World) Now() time.Time { return w.Clock().Now() }
+func (w *World) now() time.Time { return w.Clock().Now() }
 
 // Clock returns the clock the world reads its time from. Moving it directly changes a world
 // in memory; a world with a store is moved with [World.ChangeClock], which stores the move.
@@ -197,7 +197,7 @@ func (w *World) Clock() *Clock {
 
 // SetClock makes the world read its time from c from now on (nil: a clock following real
 // time). Jobs keep their start and end times, so statuses settle by the new clock.
-func (w *World) SetClock(c *Clock) error {
+func (w *World) setClock(c *Clock) error {
 	if c == nil {
 		c = NewClock()
 	}
@@ -317,14 +317,29 @@ type Caller struct {
 	Principal string
 }
 
-// Client calls the world's operations as one caller, like an ECR client of the AWS SDK.
-type Client struct {
+// client calls the world's operations as one caller, like an ECR client of the AWS SDK.
+type client struct {
 	w      *World
 	caller Caller
 }
 
-// Client returns a client acting as c.
-func (w *World) Client(c Caller) *Client {
+// Client returns the ECR API of the world as caller c sees it, like an ECR client of the
+// AWS SDK configured with c's credentials and region. Empty fields of c take the world's
+// defaults.
+func (w *World) Client(c Caller) ecrapi.API { return w.client(c) }
+
+// Push pushes a manifest as PutImage does, as caller c, and reports what the push set off:
+// the image, its sequence number, and the signing and replication statuses it started.
+func (w *World) Push(c Caller, req *ecrapi.PutImageRequest) (*PushResult, error) {
+	return w.client(c).Push(req)
+}
+
+// client returns a client acting as c, defaults applied.
+func (w *World) client(c Caller) *client { return &client{w: w, caller: w.Caller(c)} }
+
+// Caller returns c with the world's defaults in its empty fields: the caller a client or a
+// registry of c acts as.
+func (w *World) Caller(c Caller) Caller {
 	if c.Account == "" {
 		c.Account = w.defaultAccount
 	}
@@ -334,11 +349,10 @@ func (w *World) Client(c Caller) *Client {
 	if c.Principal == "" {
 		c.Principal = w.defaultPrincipal
 	}
-	return &Client{w: w, caller: c}
+	return c
 }
 
-// Caller returns the caller the client acts as, defaults applied.
-func (c *Client) Caller() Caller { return c.caller }
+func (c *client) Caller() Caller { return c.caller }
 
 type registryKey struct{ account, region string }
 

@@ -196,7 +196,7 @@ func (f *simulateFlags) predict(s *simulation) (*sim.Prediction, sim.Caller, err
 	if *f.configFile != "" {
 		projectRegistry, projectRegion = f.inputs.projectRegistry(splitConfigFile(*f.configFile))
 	}
-	caller := s.world.Client(sim.Caller{Account: cmp.Or(*f.registryID, projectRegistry), Region: cmp.Or(*f.region, projectRegion), Principal: *f.principal}).Caller()
+	caller := s.world.Caller(sim.Caller{Account: cmp.Or(*f.registryID, projectRegistry), Region: cmp.Or(*f.region, projectRegion), Principal: *f.principal})
 	p, err := s.world.Predictor(caller, s.signing, s.replication)
 	if err != nil {
 		return nil, caller, fmt.Errorf("the configuration would be rejected: %w", err)

@@ -187,8 +187,12 @@ func (t Timestamp) MarshalJSON() ([]byte, error) {
 	return strconv.AppendFloat(nil, float64(t.UnixMilli())/1000, 'f', 3, 64), nil
 }
 
-// UnmarshalJSON decodes epoch seconds (a JSON number).
+// UnmarshalJSON decodes epoch seconds (a JSON number); null leaves t as it is, as
+// encoding/json does for other values.
 func (t *Timestamp) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
 	var f float64
 	if err := json.Unmarshal(b, &f); err != nil {
 		return fmt.Errorf("timestamp: want epoch seconds, got %s", b)

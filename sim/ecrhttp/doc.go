@@ -33,9 +33,9 @@
 // tag listing with n and last, and the referrers API with artifactType filtering. It
 // authenticates as ECR's registry does: Basic with user AWS and the password of
 // GetAuthorizationToken, a 401 with a Basic challenge otherwise. A manifest PUT is a push
-// ([sim.Client.PushManifest]); errors are the spec's JSON with its codes. Uploads in progress
+// ([sim.Registry.PushManifest]); errors are the spec's JSON with its codes. Uploads in progress
 // stream to temporary files; a completed one is put in the world's blob area
-// ([sim.World.PutBlob]) and recorded in the repository before it is acknowledged.
+// (the store's content-addressed blob area) and recorded in the repository before it is acknowledged.
 //
 // # Limits
 //

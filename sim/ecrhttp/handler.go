@@ -174,11 +174,11 @@ func (h *handler) limited(next http.Handler) http.Handler {
 	})
 }
 
-// operation adapts one operation of sim.Client to the wire.
-type operation func(c *sim.Client, body []byte) (any, error)
+// operation adapts one operation of ecrapi.API to the wire.
+type operation func(c ecrapi.API, body []byte) (any, error)
 
-func op[Req, Resp any](call func(*sim.Client, *Req) (*Resp, error)) operation {
-	return func(c *sim.Client, body []byte) (any, error) {
+func op[Req, Resp any](call func(ecrapi.API, *Req) (*Resp, error)) operation {
+	return func(c ecrapi.API, body []byte) (any, error) {
 		req := new(Req)
 		if err := decodeBody(body, req); err != nil {
 			return nil, err
@@ -189,32 +189,32 @@ func op[Req, Resp any](call func(*sim.Client, *Req) (*Resp, error)) operation {
 
 // operations maps each operation name of sim to its adapter.
 var operations = map[string]operation{
-	ecrapi.OpPutSigningConfiguration:        op((*sim.Client).PutSigningConfiguration),
-	ecrapi.OpGetSigningConfiguration:        op((*sim.Client).GetSigningConfiguration),
-	ecrapi.OpDeleteSigningConfiguration:     op((*sim.Client).DeleteSigningConfiguration),
-	ecrapi.OpPutReplicationConfiguration:    op((*sim.Client).PutReplicationConfiguration),
-	ecrapi.OpDescribeRegistry:               op((*sim.Client).DescribeRegistry),
-	ecrapi.OpCreateRepository:               op((*sim.Client).CreateRepository),
-	ecrapi.OpPutImage:                       op((*sim.Client).PutImage),
-	ecrapi.OpDescribeImageSigningStatus:     op((*sim.Client).DescribeImageSigningStatus),
-	ecrapi.OpDescribeImageReplicationStatus: op((*sim.Client).DescribeImageReplicationStatus),
-	ecrapi.OpDescribeRepositories:           op((*sim.Client).DescribeRepositories),
-	ecrapi.OpDeleteRepository:               op((*sim.Client).DeleteRepository),
-	ecrapi.OpDescribeImages:                 op((*sim.Client).DescribeImages),
-	ecrapi.OpListImages:                     op((*sim.Client).ListImages),
-	ecrapi.OpBatchGetImage:                  op((*sim.Client).BatchGetImage),
-	ecrapi.OpBatchDeleteImage:               op((*sim.Client).BatchDeleteImage),
-	ecrapi.OpPutImageTagMutability:          op((*sim.Client).PutImageTagMutability),
-	ecrapi.OpGetAuthorizationToken:          op((*sim.Client).GetAuthorizationToken),
-	ecrapi.OpBatchCheckLayerAvailability:    op((*sim.Client).BatchCheckLayerAvailability),
-	ecrapi.OpInitiateLayerUpload:            op((*sim.Client).InitiateLayerUpload),
-	ecrapi.OpUploadLayerPart:                op((*sim.Client).UploadLayerPart),
-	ecrapi.OpCompleteLayerUpload:            op((*sim.Client).CompleteLayerUpload),
-	ecrapi.OpGetDownloadUrlForLayer:         op((*sim.Client).GetDownloadUrlForLayer),
-	ecrapi.OpListImageReferrers:             op((*sim.Client).ListImageReferrers),
-	ecrapi.OpTagResource:                    op((*sim.Client).TagResource),
-	ecrapi.OpUntagResource:                  op((*sim.Client).UntagResource),
-	ecrapi.OpListTagsForResource:            op((*sim.Client).ListTagsForResource),
+	ecrapi.OpPutSigningConfiguration:        op(ecrapi.API.PutSigningConfiguration),
+	ecrapi.OpGetSigningConfiguration:        op(ecrapi.API.GetSigningConfiguration),
+	ecrapi.OpDeleteSigningConfiguration:     op(ecrapi.API.DeleteSigningConfiguration),
+	ecrapi.OpPutReplicationConfiguration:    op(ecrapi.API.PutReplicationConfiguration),
+	ecrapi.OpDescribeRegistry:               op(ecrapi.API.DescribeRegistry),
+	ecrapi.OpCreateRepository:               op(ecrapi.API.CreateRepository),
+	ecrapi.OpPutImage:                       op(ecrapi.API.PutImage),
+	ecrapi.OpDescribeImageSigningStatus:     op(ecrapi.API.DescribeImageSigningStatus),
+	ecrapi.OpDescribeImageReplicationStatus: op(ecrapi.API.DescribeImageReplicationStatus),
+	ecrapi.OpDescribeRepositories:           op(ecrapi.API.DescribeRepositories),
+	ecrapi.OpDeleteRepository:               op(ecrapi.API.DeleteRepository),
+	ecrapi.OpDescribeImages:                 op(ecrapi.API.DescribeImages),
+	ecrapi.OpListImages:                     op(ecrapi.API.ListImages),
+	ecrapi.OpBatchGetImage:                  op(ecrapi.API.BatchGetImage),
+	ecrapi.OpBatchDeleteImage:               op(ecrapi.API.BatchDeleteImage),
+	ecrapi.OpPutImageTagMutability:          op(ecrapi.API.PutImageTagMutability),
+	ecrapi.OpGetAuthorizationToken:          op(ecrapi.API.GetAuthorizationToken),
+	ecrapi.OpBatchCheckLayerAvailability:    op(ecrapi.API.BatchCheckLayerAvailability),
+	ecrapi.OpInitiateLayerUpload:            op(ecrapi.API.InitiateLayerUpload),
+	ecrapi.OpUploadLayerPart:                op(ecrapi.API.UploadLayerPart),
+	ecrapi.OpCompleteLayerUpload:            op(ecrapi.API.CompleteLayerUpload),
+	ecrapi.OpGetDownloadUrlForLayer:         op(ecrapi.API.GetDownloadUrlForLayer),
+	ecrapi.OpListImageReferrers:             op(ecrapi.API.ListImageReferrers),
+	ecrapi.OpTagResource:                    op(ecrapi.API.TagResource),
+	ecrapi.OpUntagResource:                  op(ecrapi.API.UntagResource),
+	ecrapi.OpListTagsForResource:            op(ecrapi.API.ListTagsForResource),
 }
 
 // Operations returns the names of the operations the handler serves, sorted.
@@ -403,7 +403,7 @@ type errorBody struct {
 	Message string `json:"message"`
 }
 
-// apiError is an error the protocol answers with as it is: the simulator's *sim.Error and the
+// apiError is an error the protocol answers with as it is: the simulator's *ecrapi.Error and the
 // protocol's own errors (SerializationException, UnknownOperationException).
 type apiError interface {
 	error

@@ -22,7 +22,7 @@ import (
 // The OCI distribution protocol (v1.1) on /v2/, as ECR's registry endpoint serves it:
 // Basic authentication with user AWS and a GetAuthorizationToken password, blob uploads
 // (monolithic, chunked, cross-repository mount), blobs and manifests, tags and referrers. A
-// manifest PUT is a push (sim.Client.PushManifest).
+// manifest PUT is a push (sim.Registry.PushManifest).
 
 // MaxTagsPage bounds the n of a tag listing.
 const MaxTagsPage = 1000
@@ -153,13 +153,13 @@ func writeRegistryError(w http.ResponseWriter, err error, on subject) {
 
 // authenticate reads the Basic credentials ECR's registry takes; on failure it answers 401
 // with the challenge and returns false.
-func (h *handler) authenticate(w http.ResponseWriter, r *http.Request) (*sim.Client, bool) {
+func (h *handler) authenticate(w http.ResponseWriter, r *http.Request) (*sim.Registry, bool) {
 	user, pw, ok := r.BasicAuth()
 	why := "no Basic credentials: log in with user AWS and the password of GetAuthorizationToken (aws ecr get-login-password)"
 	if ok {
 		caller, err := h.world.Authenticate(user, pw)
 		if err == nil {
-			return h.world.Client(caller), true
+			return h.world.Registry(caller), true
 		}
 		why = err.Error()
 	}
@@ -209,7 +209,7 @@ func methodNotAllowed(w http.ResponseWriter, r *http.Request, allow ...string) {
 
 const uploadOp = ecrapi.OpUploadLayerPart
 
-func (h *handler) serveUpload(w http.ResponseWriter, r *http.Request, c *sim.Client, name, id string) {
+func (h *handler) serveUpload(w http.ResponseWriter, r *http.Request, c *sim.Registry, name, id string) {
 	q := r.URL.Query()
 	switch {
 	case r.Method == http.MethodPost && id == "":
@@ -281,7 +281,7 @@ func (h *handler) serveUpload(w http.ResponseWriter, r *http.Request, c *sim.Cli
 	}
 }
 
-func (h *handler) finishUpload(w http.ResponseWriter, r *http.Request, c *sim.Client, name, id, digest string) {
+func (h *handler) finishUpload(w http.ResponseWriter, r *http.Request, c *sim.Registry, name, id, digest string) {
 	if _, err := c.FinishUpload(ecrapi.OpCompleteLayerUpload+" (registry)", "", name, id, digest, blobBody(w, r), false); err != nil {
 		c.CancelUpload(uploadOp, "", name, id) // a failed completion leaves nothing behind
 		writeRegistryError(w, err, onUpload)
@@ -309,7 +309,7 @@ func blobCreated(w http.ResponseWriter, name, digest string) {
 	w.WriteHeader(http.StatusCreated)
 }
 
-func (h *handler) serveBlob(w http.ResponseWriter, r *http.Request, c *sim.Client, name, digest string) {
+func (h *handler) serveBlob(w http.ResponseWriter, r *http.Request, c *sim.Registry, name, digest string) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		methodNotAllowed(w, r, http.MethodGet, http.MethodHead)
 		return
@@ -329,7 +329,7 @@ func (h *handler) serveBlob(w http.ResponseWriter, r *http.Request, c *sim.Clien
 	io.Copy(w, rc)
 }
 
-func (h *handler) serveManifest(w http.ResponseWriter, r *http.Request, c *sim.Client, name, ref string) {
+func (h *handler) serveManifest(w http.ResponseWriter, r *http.Request, c *sim.Registry, name, ref string) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		m, err := c.GetManifest(name, ref, r.Method == http.MethodGet)
@@ -356,7 +356,7 @@ func (h *handler) serveManifest(w http.ResponseWriter, r *http.Request, c *sim.C
 	}
 }
 
-func (h *handler) putManifest(w http.ResponseWriter, r *http.Request, c *sim.Client, name, ref string) {
+func (h *handler) putManifest(w http.ResponseWriter, r *http.Request, c *sim.Registry, name, ref string) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, ecrapi.MaxManifestBytes+1))
 	if err != nil {
 		writeRegistryError(w, regErr(http.StatusBadRequest, "MANIFEST_INVALID", "reading the manifest: %v", err), onManifest)
@@ -395,7 +395,7 @@ func (h *handler) putManifest(w http.ResponseWriter, r *http.Request, c *sim.Cli
 	w.WriteHeader(http.StatusCreated)
 }
 
-func (h *handler) serveTags(w http.ResponseWriter, r *http.Request, c *sim.Client, name string) {
+func (h *handler) serveTags(w http.ResponseWriter, r *http.Request, c *sim.Registry, name string) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		methodNotAllowed(w, r, http.MethodGet)
 		return
@@ -432,7 +432,7 @@ func (h *handler) serveTags(w http.ResponseWriter, r *http.Request, c *sim.Clien
 	}{name, tags})
 }
 
-func (h *handler) serveReferrers(w http.ResponseWriter, r *http.Request, c *sim.Client, name, digest string) {
+func (h *handler) serveReferrers(w http.ResponseWriter, r *http.Request, c *sim.Registry, name, digest string) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		methodNotAllowed(w, r, http.MethodGet)
 		return

@@ -322,8 +322,8 @@ func TestWorldEndpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !loaded.Now().Equal(t0) {
-		t.Errorf("loaded world's clock shows %v, want %v", loaded.Now(), t0)
+	if !loaded.Clock().Now().Equal(t0) {
+		t.Errorf("loaded world's clock shows %v, want %v", loaded.Clock().Now(), t0)
 	}
 	if _, err := loaded.Client(sim.Caller{}).CreateRepository(&ecrapi.CreateRepositoryRequest{RepositoryName: "app"}); err == nil {
 		t.Error("the repository is missing from the dump")

@@ -61,11 +61,11 @@ func (l *Ledger) fail(format string, args ...any) {
 	l.mu.Unlock()
 }
 
-// Push pushes through c and checks the push: exactly one status per distinct profile of the
+// Push pushes as caller c and checks the push: exactly one status per distinct profile of the
 // rules the compiled matcher says apply under the configuration in force, none for a
 // referrer, each IN_PROGRESS or settled, and destinations never repeated.
-func (l *Ledger) Push(c *sim.Client, req *ecrapi.PutImageRequest) (*sim.PushResult, error) {
-	res, err := c.Push(req)
+func (l *Ledger) Push(w *sim.World, c sim.Caller, req *ecrapi.PutImageRequest) (*sim.PushResult, error) {
+	res, err := w.Push(c, req)
 	if err != nil {
 		if v := CheckError(ecrapi.OpPutImage, err); v != nil {
 			l.fail("%v", v)
@@ -124,7 +124,7 @@ func (l *Ledger) Pushes() int {
 // profile any of its pushes signed with, in order of first use, none lost or duplicated,
 // and, when settled is set (the clock is past every latency), none IN_PROGRESS. It returns
 // every violation found, including those of the pushes.
-func (l *Ledger) Verify(c *sim.Client, settled bool) error {
+func (l *Ledger) Verify(c ecrapi.API, settled bool) error {
 	l.mu.Lock()
 	keys := make([]imageKey, 0, len(l.images))
 	for k := range l.images {
