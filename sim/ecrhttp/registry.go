@@ -209,50 +209,16 @@ func methodNotAllowed(w http.ResponseWriter, r *http.Request, allow ...string) {
 
 const uploadOp = ecrapi.OpUploadLayerPart
 
+// serveUpload serves the blob upload endpoints: POST starts an upload (or mounts, or
+// uploads in one request), PATCH appends, PUT completes, GET reports and DELETE cancels.
 func (h *handler) serveUpload(w http.ResponseWriter, r *http.Request, c *sim.Registry, name, id string) {
-	q := r.URL.Query()
 	switch {
 	case r.Method == http.MethodPost && id == "":
-		if mount, from := q.Get("mount"), q.Get("from"); mount != "" && from != "" {
-			ok, err := c.MountBlob(name, from, mount)
-			if err != nil {
-				writeRegistryError(w, err, onUpload)
-				return
-			}
-			if ok {
-				blobCreated(w, name, mount)
-				return
-			}
-		}
-		id, err := c.StartUpload(ecrapi.OpInitiateLayerUpload, "", name)
-		if err != nil {
-			writeRegistryError(w, err, onUpload)
-			return
-		}
-		if d := q.Get("digest"); d != "" { // monolithic upload
-			h.finishUpload(w, r, c, name, id, d)
-			return
-		}
-		uploadAccepted(w, name, id, 0)
+		h.startUpload(w, r, c, name)
 	case r.Method == http.MethodPatch && id != "":
-		offset := int64(-1)
-		if cr := r.Header.Get("Content-Range"); cr != "" {
-			start, _, ok := strings.Cut(strings.TrimPrefix(cr, "bytes="), "-")
-			n, err := strconv.ParseInt(start, 10, 64)
-			if !ok || err != nil || n < 0 {
-				writeRegistryError(w, regErr(http.StatusRequestedRangeNotSatisfiable, "BLOB_UPLOAD_INVALID", "Content-Range %q is not START-END", cr), onUpload)
-				return
-			}
-			offset = n
-		}
-		size, err := c.AppendUpload(uploadOp, "", name, id, offset, blobBody(w, r))
-		if err != nil {
-			writeRegistryError(w, err, onUpload)
-			return
-		}
-		uploadAccepted(w, name, id, size)
+		appendUpload(w, r, c, name, id)
 	case r.Method == http.MethodPut && id != "":
-		d := q.Get("digest")
+		d := r.URL.Query().Get("digest")
 		if d == "" {
 			writeRegistryError(w, regErr(http.StatusBadRequest, "DIGEST_INVALID", "completing an upload needs ?digest="), onUpload)
 			return
@@ -272,13 +238,60 @@ func (h *handler) serveUpload(w http.ResponseWriter, r *http.Request, c *sim.Reg
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
+	case id == "":
+		methodNotAllowed(w, r, http.MethodPost)
 	default:
-		if id == "" {
-			methodNotAllowed(w, r, http.MethodPost)
-		} else {
-			methodNotAllowed(w, r, http.MethodPatch, http.MethodPut, http.MethodGet, http.MethodDelete)
+		methodNotAllowed(w, r, http.MethodPatch, http.MethodPut, http.MethodGet, http.MethodDelete)
+	}
+}
+
+// startUpload answers POST /v2/NAME/blobs/uploads/: a cross-repository mount when ?mount and
+// ?from name a blob the source holds, else a new upload, completed at once when ?digest is
+// given (a monolithic upload).
+func (h *handler) startUpload(w http.ResponseWriter, r *http.Request, c *sim.Registry, name string) {
+	q := r.URL.Query()
+	if mount, from := q.Get("mount"), q.Get("from"); mount != "" && from != "" {
+		ok, err := c.MountBlob(name, from, mount)
+		if err != nil {
+			writeRegistryError(w, err, onUpload)
+			return
+		}
+		if ok {
+			blobCreated(w, name, mount)
+			return
 		}
 	}
+	id, err := c.StartUpload(ecrapi.OpInitiateLayerUpload, "", name)
+	if err != nil {
+		writeRegistryError(w, err, onUpload)
+		return
+	}
+	if d := q.Get("digest"); d != "" {
+		h.finishUpload(w, r, c, name, id, d)
+		return
+	}
+	uploadAccepted(w, name, id, 0)
+}
+
+// appendUpload answers PATCH: the body goes to the end of the upload, which must be where a
+// Content-Range says it starts.
+func appendUpload(w http.ResponseWriter, r *http.Request, c *sim.Registry, name, id string) {
+	offset := int64(-1)
+	if cr := r.Header.Get("Content-Range"); cr != "" {
+		start, _, ok := strings.Cut(strings.TrimPrefix(cr, "bytes="), "-")
+		n, err := strconv.ParseInt(start, 10, 64)
+		if !ok || err != nil || n < 0 {
+			writeRegistryError(w, regErr(http.StatusRequestedRangeNotSatisfiable, "BLOB_UPLOAD_INVALID", "Content-Range %q is not START-END", cr), onUpload)
+			return
+		}
+		offset = n
+	}
+	size, err := c.AppendUpload(uploadOp, "", name, id, offset, blobBody(w, r))
+	if err != nil {
+		writeRegistryError(w, err, onUpload)
+		return
+	}
+	uploadAccepted(w, name, id, size)
 }
 
 func (h *handler) finishUpload(w http.ResponseWriter, r *http.Request, c *sim.Registry, name, id, digest string) {
