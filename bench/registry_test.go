@@ -71,9 +71,9 @@ func registryManifests(b *testing.B, c *sim.Registry, layers, index int) [2]stri
 		var descs []string
 		blob := func(content string) string {
 			d := ecrapi.Digest(content)
-			id, err := c.StartUpload(ecrapi.OpInitiateLayerUpload, "", "team/app")
+			id, err := c.StartUpload("team/app")
 			if err == nil {
-				_, err = c.FinishUpload(ecrapi.OpCompleteLayerUpload, "", "team/app", id, d, strings.NewReader(content), false)
+				_, err = c.FinishUpload("team/app", id, d, strings.NewReader(content))
 			}
 			if err != nil {
 				b.Fatal(err)

@@ -8,43 +8,45 @@ import (
 )
 
 // Registry is the registry protocol's view of the world as one caller sees it: what an OCI
-// distribution server (package ecrhttp's /v2/ endpoints) needs, with the ECR API's
-// exceptions. A manifest PUT is a push exactly as PutImage is. The op arguments name the ECR
-// operation a docker push or pull performs for the request, which the exceptions are those of.
+// distribution server (package ecrhttp's /v2/ endpoints) needs, with the exceptions of the
+// ECR operation a docker push or pull performs for each request. A manifest PUT is a push
+// exactly as PutImage is.
 type Registry struct{ c *client }
 
 // Registry returns the registry protocol side of the world as caller c sees it.
 func (w *World) Registry(c Caller) *Registry { return &Registry{c: w.client(c)} }
 
-// StartUpload starts an upload to a repository and returns its id; op names the operation
-// for the exceptions it raises.
-func (g *Registry) StartUpload(op, registryID, name string) (string, error) {
-	return g.c.startUpload(op, registryID, name)
+// StartUpload starts an upload to a repository and returns its id. It raises what
+// InitiateLayerUpload raises.
+func (g *Registry) StartUpload(name string) (string, error) {
+	return g.c.startUpload(ecrapi.OpInitiateLayerUpload, "", name)
 }
 
 // AppendUpload streams r to the end of an upload, refusing more than Limits.UploadBytes in all,
 // and returns the upload's size. offset, when not negative, must be the upload's size (the
 // part starts where the last ended): InvalidLayerPartException otherwise.
-func (g *Registry) AppendUpload(op, registryID, name, id string, offset int64, r io.Reader) (int64, error) {
-	return g.c.appendUpload(op, registryID, name, id, offset, r)
+// It and UploadStatus and CancelUpload raise what UploadLayerPart raises.
+func (g *Registry) AppendUpload(name, id string, offset int64, r io.Reader) (int64, error) {
+	return g.c.appendUpload(ecrapi.OpUploadLayerPart, "", name, id, offset, r)
 }
 
 // UploadStatus returns how many bytes an upload has.
-func (g *Registry) UploadStatus(op, registryID, name, id string) (int64, error) {
-	return g.c.uploadStatus(op, registryID, name, id)
+func (g *Registry) UploadStatus(name, id string) (int64, error) {
+	return g.c.uploadStatus(ecrapi.OpUploadLayerPart, "", name, id)
 }
 
 // CancelUpload drops an upload.
-func (g *Registry) CancelUpload(op, registryID, name, id string) error {
-	return g.c.cancelUpload(op, registryID, name, id)
+func (g *Registry) CancelUpload(name, id string) error {
+	return g.c.cancelUpload(ecrapi.OpUploadLayerPart, "", name, id)
 }
 
 // FinishUpload appends r (nil: nothing) to an upload and completes it: the content must
 // have digest (InvalidLayerException otherwise, and nothing is stored), then the blob is in
-// the repository. It returns the blob's size. An existing layer is
-// LayerAlreadyExistsException when existing is true, else accepted again.
-func (g *Registry) FinishUpload(op, registryID, name, id, digest string, r io.Reader, existing bool) (int64, error) {
-	return g.c.finishUpload(op, registryID, name, id, digest, r, existing)
+// the repository. It returns the blob's size. It raises what CompleteLayerUpload raises,
+// except that a layer the repository holds already is accepted again (CompleteLayerUpload
+// raises LayerAlreadyExistsException for it).
+func (g *Registry) FinishUpload(name, id, digest string, r io.Reader) (int64, error) {
+	return g.c.finishUpload(ecrapi.OpCompleteLayerUpload, "", name, id, digest, r, false)
 }
 
 // PushManifest pushes a manifest through the registry protocol (PUT /v2/NAME/manifests/REF):

@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/http"
 	"reflect"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -217,16 +216,6 @@ var operations = map[string]operation{
 	ecrapi.OpListTagsForResource:            op(ecrapi.API.ListTagsForResource),
 }
 
-// Operations returns the names of the operations the handler serves, sorted.
-func Operations() []string {
-	names := make([]string, 0, len(operations))
-	for n := range operations {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
-
 // protocolError is an error of the protocol layer, in the same form as sim's exceptions.
 type protocolError struct {
 	code   string
@@ -261,7 +250,7 @@ func (h *handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 	name, ok := strings.CutPrefix(target, TargetPrefix)
 	operation, known := operations[name]
 	if !ok || !known {
-		writeError(w, unknownOperation(http.StatusBadRequest, "X-Amz-Target %q is not an operation ecrsign serves; it serves %s%s", target, TargetPrefix, strings.Join(Operations(), ", ")))
+		writeError(w, unknownOperation(http.StatusBadRequest, "X-Amz-Target %q is not an operation ecrsign serves; it serves %s%s", target, TargetPrefix, strings.Join(ecrapi.Operations(), ", ")))
 		return
 	}
 	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {

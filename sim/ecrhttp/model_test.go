@@ -30,25 +30,16 @@ func TestEveryModelOperation(t *testing.T) {
 	if err := json.Unmarshal(data, &model); err != nil {
 		t.Fatal(err)
 	}
-	served := ecrhttp.Operations()
+	served := ecrapi.Operations()
 	for _, op := range served {
 		if _, ok := model.Operations[op]; !ok {
 			t.Errorf("%s is served but is no operation of the model", op)
-		}
-	}
-	for op := range model.Operations { // the handler serves exactly what package sim implements
-		if implemented := ecrapi.OperationErrors(op) != nil; implemented != slices.Contains(served, op) {
-			t.Errorf("%s: implemented by sim %v, served %v", op, implemented, !implemented)
 		}
 	}
 	srv := httptest.NewServer(ecrhttp.NewHandler(sim.New()))
 	defer srv.Close()
 	unknown := 0
 	for op := range model.Operations {
-		if slices.Contains(served, op) {
-			continue
-		}
-		unknown++
 		req, err := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader("{}"))
 		if err != nil {
 			t.Fatal(err)
@@ -61,7 +52,15 @@ func TestEveryModelOperation(t *testing.T) {
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("X-Amzn-ErrorType") != "UnknownOperationException" || !strings.Contains(string(body), op) {
+		answeredUnknown := resp.Header.Get("X-Amzn-ErrorType") == "UnknownOperationException"
+		if slices.Contains(served, op) { // the handler serves exactly the operations of ecrapi
+			if answeredUnknown {
+				t.Errorf("%s is an operation of ecrapi but the handler does not serve it: %s", op, body)
+			}
+			continue
+		}
+		unknown++
+		if resp.StatusCode != http.StatusBadRequest || !answeredUnknown || !strings.Contains(string(body), op) {
 			t.Errorf("%s: HTTP %d %s %s; want 400 UnknownOperationException naming it", op, resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"), body)
 		}
 	}

@@ -207,8 +207,6 @@ func methodNotAllowed(w http.ResponseWriter, r *http.Request, allow ...string) {
 	writeRegistryError(w, regErr(http.StatusMethodNotAllowed, "UNSUPPORTED", "%s is not supported on %s (allowed: %s)", r.Method, r.URL.Path, strings.Join(allow, ", ")), onOther)
 }
 
-const uploadOp = ecrapi.OpUploadLayerPart
-
 // serveUpload serves the blob upload endpoints: POST starts an upload (or mounts, or
 // uploads in one request), PATCH appends, PUT completes, GET reports and DELETE cancels.
 func (h *handler) serveUpload(w http.ResponseWriter, r *http.Request, c *sim.Registry, name, id string) {
@@ -225,7 +223,7 @@ func (h *handler) serveUpload(w http.ResponseWriter, r *http.Request, c *sim.Reg
 		}
 		h.finishUpload(w, r, c, name, id, d)
 	case r.Method == http.MethodGet && id != "":
-		size, err := c.UploadStatus(uploadOp, "", name, id)
+		size, err := c.UploadStatus(name, id)
 		if err != nil {
 			writeRegistryError(w, err, onUpload)
 			return
@@ -233,7 +231,7 @@ func (h *handler) serveUpload(w http.ResponseWriter, r *http.Request, c *sim.Reg
 		setUploadHeaders(w, name, id, size)
 		w.WriteHeader(http.StatusNoContent)
 	case r.Method == http.MethodDelete && id != "":
-		if err := c.CancelUpload(uploadOp, "", name, id); err != nil {
+		if err := c.CancelUpload(name, id); err != nil {
 			writeRegistryError(w, err, onUpload)
 			return
 		}
@@ -261,7 +259,7 @@ func (h *handler) startUpload(w http.ResponseWriter, r *http.Request, c *sim.Reg
 			return
 		}
 	}
-	id, err := c.StartUpload(ecrapi.OpInitiateLayerUpload, "", name)
+	id, err := c.StartUpload(name)
 	if err != nil {
 		writeRegistryError(w, err, onUpload)
 		return
@@ -286,7 +284,7 @@ func appendUpload(w http.ResponseWriter, r *http.Request, c *sim.Registry, name,
 		}
 		offset = n
 	}
-	size, err := c.AppendUpload(uploadOp, "", name, id, offset, blobBody(w, r))
+	size, err := c.AppendUpload(name, id, offset, blobBody(w, r))
 	if err != nil {
 		writeRegistryError(w, err, onUpload)
 		return
@@ -295,8 +293,8 @@ func appendUpload(w http.ResponseWriter, r *http.Request, c *sim.Registry, name,
 }
 
 func (h *handler) finishUpload(w http.ResponseWriter, r *http.Request, c *sim.Registry, name, id, digest string) {
-	if _, err := c.FinishUpload(ecrapi.OpCompleteLayerUpload+" (registry)", "", name, id, digest, blobBody(w, r), false); err != nil {
-		c.CancelUpload(uploadOp, "", name, id) // a failed completion leaves nothing behind
+	if _, err := c.FinishUpload(name, id, digest, blobBody(w, r)); err != nil {
+		c.CancelUpload(name, id) // a failed completion leaves nothing behind
 		writeRegistryError(w, err, onUpload)
 		return
 	}
