@@ -13,8 +13,8 @@ import (
 )
 
 // Limits of layer uploads (InitiateLayerUpload and the registry protocol's blob uploads).
-// Uploads in progress live in temporary files; the layers they complete live in the blob
-// area (the store's blob area).
+// Uploads in progress live in temporary files; the layers they complete live in the
+// store's blob area.
 const (
 	// DefaultMaxUploads bounds the uploads in progress at once (Limits.Uploads);
 	// InitiateLayerUpload beyond it raises LimitExceededException.

@@ -17,8 +17,8 @@ import (
 // Operation names the registry protocol's requests raise exceptions as: each maps to the ECR
 // operation a docker push or pull performs for it.
 const (
-	OpRegistryPutManifest = ecrapi.OpPutImage
-	OpRegistryGetManifest = ecrapi.OpBatchGetImage
+	opRegistryPutManifest = ecrapi.OpPutImage
+	opRegistryGetManifest = ecrapi.OpBatchGetImage
 )
 
 // checkPush checks a push against the repository: PutImage of a manifest that is there with
@@ -59,12 +59,12 @@ func (c *client) checkPush(op string, e *repoEdit, req *ecrapi.PutImageRequest, 
 
 // pushManifest is [Registry.PushManifest].
 func (c *client) pushManifest(req *ecrapi.PutImageRequest) (*PushResult, error) {
-	return c.push(OpRegistryPutManifest, req, pushMode{repush: true, requireLayers: true})
+	return c.push(opRegistryPutManifest, req, pushMode{repush: true, requireLayers: true})
 }
 
 // getManifest is [Registry.GetManifest].
 func (c *client) getManifest(name, reference string, pull bool) (*ecrapi.Manifest, error) {
-	const op = OpRegistryGetManifest
+	const op = opRegistryGetManifest
 	w := c.w
 	var out *ecrapi.Manifest
 	err := c.write(op, c.repoScopes("", name), func(ch *change) error {
