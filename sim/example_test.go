@@ -124,3 +124,30 @@ func ExampleWorld_Client() {
 	// 1 referrers
 	// application/vnd.cncf.notary.signature arn:aws:signer:us-east-1:123456789012:/signing-profiles/prod
 }
+
+// World.Push reports what a push set off: one signing status per distinct profile of the
+// rules that apply to the repository.
+func ExampleWorld_Push() {
+	w := sim.New(sim.WithOptions(sim.Options{CreateRepositoryOnPush: true, SigningLatency: time.Minute}))
+	caller := sim.Caller{Principal: "arn:aws:iam::123456789012:role/ci"}
+	cfg := &rules.SigningConfiguration{Rules: []rules.SigningRule{
+		{SigningProfileArn: "arn:aws:signer:us-east-1:123456789012:/signing-profiles/prod", RepositoryFilters: []rules.SigningRepositoryFilter{{Filter: "team/*", FilterType: rules.WildcardMatch}}},
+		{SigningProfileArn: "arn:aws:signer:us-east-1:123456789012:/signing-profiles/audit"},
+	}}
+	if _, err := w.Client(caller).PutSigningConfiguration(&ecrapi.PutSigningConfigurationRequest{SigningConfiguration: cfg}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	manifest := `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}`
+	res, err := w.Push(caller, &ecrapi.PutImageRequest{RepositoryName: "team/app", ImageManifest: manifest, ImageTag: "v1"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range res.SigningStatuses {
+		fmt.Println(s.SigningProfileArn, s.Status)
+	}
+	// Output:
+	// arn:aws:signer:us-east-1:123456789012:/signing-profiles/prod IN_PROGRESS
+	// arn:aws:signer:us-east-1:123456789012:/signing-profiles/audit IN_PROGRESS
+}
