@@ -64,14 +64,17 @@ func gobwasOracle(filter, name string) *gobwas.Pattern {
 	return g
 }
 
-// budgets are the matcher's configurations that FuzzMatch checks: the automaton as shipped,
-// the index engine alone (the automaton's fallback), and an automaton whose budget is so small
-// that names leave it part-way and the index engine finishes them.
+// budgets are the matcher's configurations that FuzzMatch checks: the automaton as shipped
+// (which checks configurations of at most three patterns directly), the automaton walked
+// whatever the configuration's size, the index engine alone (the automaton's fallback), and an
+// automaton whose budget is so small that names leave it part-way and the index engine
+// finishes them.
 var budgets = []struct {
 	name   string
 	budget match.Budget
 }{
 	{"automaton", match.Budget{}},
+	{"automaton-no-direct", match.Budget{MaxDirectPatterns: -1}},
 	{"indexes", match.Budget{MaxDFABytes: -1}},
 	{"tiny-budget", match.Budget{MaxDFABytes: 2048}},
 }

@@ -77,6 +77,10 @@ const (
 	// states (9.8 MB) whose walks miss the caches on every byte, while past 1 MiB the index
 	// engine answers them at its own cost.
 	DefaultMaxDFABytes = 1 << 20
+	// DefaultMaxDirectPatterns is the largest configuration, in distinct patterns, that Match
+	// answers by checking each pattern in turn rather than walking the automaton (the direct
+	// path; see the package doc).
+	DefaultMaxDirectPatterns = 3
 )
 
 // ErrBudget is wrapped by every error Compile returns for input beyond its budget.
@@ -91,8 +95,11 @@ type Budget struct {
 	MaxTextBytes      int
 	MaxAutomatonCells int
 	// MaxDFABytes is the automaton's state budget; negative means no automaton (the index
-	// engine answers every name).
+	// engine answers every name, and the direct path is off too).
 	MaxDFABytes int
+	// MaxDirectPatterns is the largest number of distinct patterns that Match checks one by
+	// one instead of walking the automaton; negative means never.
+	MaxDirectPatterns int
 }
 
 // WithDefaults returns b with every zero field set to its default.
@@ -109,6 +116,9 @@ func (b Budget) WithDefaults() Budget {
 	def(&b.MaxAutomatonCells, DefaultMaxAutomatonCells)
 	if b.MaxDFABytes == 0 {
 		b.MaxDFABytes = DefaultMaxDFABytes
+	}
+	if b.MaxDirectPatterns == 0 {
+		b.MaxDirectPatterns = DefaultMaxDirectPatterns
 	}
 	return b
 }
@@ -155,7 +165,10 @@ type Engine struct {
 	budget   Budget
 	// dfa is the automaton that answers names (nil when the budget disables it); the indexes
 	// below answer the names that leave its budget. They are built on first use (indexOnce).
-	dfa       *dfa
+	dfa *dfa
+	// direct is set when the automaton is on and the patterns are at most
+	// Budget.MaxDirectPatterns: Match checks each pattern in turn (matchDirect).
+	direct    bool
 	indexOnce sync.Once
 	built     atomic.Bool
 	// small is set for engines of 1 to 64 rules: rule sets fit one word, so Pattern.mask
@@ -248,6 +261,7 @@ func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
 	e.chooseAnchors()
 	if budget.MaxDFABytes >= 0 {
 		e.dfa = newDFA(buildNFA(e.patterns, e.small), e.small, budget.MaxDFABytes)
+		e.direct = len(e.patterns) <= budget.MaxDirectPatterns
 	}
 	if e.dfa == nil || ahoBound(e.patterns) > budget.MaxAutomatonCells {
 		// the indexes are needed at once, or building them later might exceed the budget:
@@ -520,6 +534,10 @@ func (e *Engine) PatternID(filter int) int { return int(e.filterPattern[filter])
 // the regime again: when the names come back to the states the automaton holds, it answers
 // them all.
 func (e *Engine) Match(name string, bits []uint64) {
+	if e.direct {
+		e.matchDirect(name, bits)
+		return
+	}
 	d := e.dfa
 	switch {
 	case d == nil:
@@ -539,6 +557,28 @@ func (e *Engine) Match(name string, bits []uint64) {
 		d.score.Add(probeEvery)
 	}
 	e.MatchIndexes(name, bits)
+}
+
+// matchDirect is Match for configurations of at most Budget.MaxDirectPatterns patterns: each
+// pattern is checked in turn (length, prefix, suffix, greedy leftmost middles), skipping those
+// whose rules already apply. A few linear checks cost less than a walk of the automaton and
+// its fixed costs (bench/README.md, the tiny corpora).
+func (e *Engine) matchDirect(name string, bits []uint64) {
+	if e.small {
+		w := bits[0]
+		for i := range e.patterns {
+			if p := &e.patterns[i]; p.mask&^w != 0 && p.Matches(name) {
+				w |= p.mask
+			}
+		}
+		bits[0] = w
+		return
+	}
+	for i := range e.patterns {
+		if p := &e.patterns[i]; p.pending(bits) && p.Matches(name) {
+			setAll(bits, p.owners)
+		}
+	}
 }
 
 // The cold-regime policy of Match. A name the automaton answers takes probeEvery from the
