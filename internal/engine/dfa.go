@@ -14,12 +14,14 @@ import (
 // token) stays active on every byte; a node whose star child exists activates it at once,
 // since `*` matches the empty string.
 type nfa struct {
-	edges     map[uint64]int32 // node<<8 | byte -> child
-	starChild []int32          // -1 if none
+	edges     edgeTable // node<<8 | byte -> child
+	starChild []int32   // -1 if none
 	isStar    []bool
 	children  []int32 // literal children and star child
 	parent    []int32
 	in        []byte // the byte of the edge into a literal node
+	// used marks the bytes of some literal edge: the automaton's byte classes
+	used [256]bool
 	// owners[n] are the rules of the patterns whose token sequence ends at n: at a star node
 	// they apply as soon as the node is reached, elsewhere only when the name ends there.
 	owners    []span
@@ -29,6 +31,47 @@ type nfa struct {
 	sub []uint64
 }
 
+// edgeTable maps node<<8 | byte to a child node: open addressing with linear probing, sized
+// once at build for at most the nodes a configuration can have, so that building the trie
+// (most of Compile's time) neither rehashes nor allocates per edge. A slot holds key+1, 0 when
+// empty.
+type edgeTable struct {
+	keys  []uint64
+	vals  []int32
+	shift uint
+}
+
+func newEdgeTable(maxEdges int) edgeTable {
+	n, shift := 16, uint(60)
+	for n < maxEdges+maxEdges/2 {
+		n, shift = 2*n, shift-1
+	}
+	return edgeTable{keys: make([]uint64, n), vals: make([]int32, n), shift: shift}
+}
+
+func (t *edgeTable) slot(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> t.shift }
+
+func (t *edgeTable) get(k uint64) (int32, bool) {
+	mask := uint64(len(t.keys) - 1)
+	for i := t.slot(k); ; i = (i + 1) & mask {
+		switch t.keys[i] {
+		case k + 1:
+			return t.vals[i], true
+		case 0:
+			return 0, false
+		}
+	}
+}
+
+func (t *edgeTable) put(k uint64, v int32) {
+	mask := uint64(len(t.keys) - 1)
+	i := t.slot(k)
+	for t.keys[i] != 0 {
+		i = (i + 1) & mask
+	}
+	t.keys[i], t.vals[i] = k+1, v
+}
+
 func (a *nfa) addNode(parent int32, star bool, in byte) int32 {
 	n := int32(len(a.starChild))
 	a.in = append(a.in, in)
@@ -36,7 +79,6 @@ func (a *nfa) addNode(parent int32, star bool, in byte) int32 {
 	a.isStar = append(a.isStar, star)
 	a.children = append(a.children, 0)
 	a.parent = append(a.parent, parent)
-	a.owners = append(a.owners, span{})
 	if parent >= 0 {
 		a.children[parent]++
 	}
@@ -45,20 +87,33 @@ func (a *nfa) addNode(parent int32, star bool, in byte) int32 {
 
 // buildNFA puts every pattern in the trie; owners are attached per node.
 func buildNFA(patterns []Pattern, small bool) *nfa {
-	a := &nfa{edges: make(map[uint64]int32)}
+	// at most one node per literal byte and star, and the root
+	maxNodes := 1
+	for i := range patterns {
+		maxNodes += patternLen(patterns[i].Pattern)
+	}
+	a := &nfa{
+		edges:     newEdgeTable(maxNodes),
+		starChild: make([]int32, 0, maxNodes),
+		isStar:    make([]bool, 0, maxNodes),
+		children:  make([]int32, 0, maxNodes),
+		parent:    make([]int32, 0, maxNodes),
+		in:        make([]byte, 0, maxNodes),
+	}
 	a.addNode(-1, false, 0)
-	ends := make(map[int32][]int32)
-	var endOrder []int32
+	type end struct{ node, rule int32 }
+	ends := make([]end, 0, len(patterns))
 	for id := range patterns {
 		p := &patterns[id]
 		n := int32(0)
 		lit := func(s string) {
 			for i := 0; i < len(s); i++ {
 				k := uint64(n)<<8 | uint64(s[i])
-				next, ok := a.edges[k]
+				next, ok := a.edges.get(k)
 				if !ok {
 					next = a.addNode(n, false, s[i])
-					a.edges[k] = next
+					a.edges.put(k, next)
+					a.used[s[i]] = true
 				}
 				n = next
 			}
@@ -78,18 +133,26 @@ func buildNFA(patterns []Pattern, small bool) *nfa {
 			}
 			lit(p.Suffix)
 		}
-		if _, ok := ends[n]; !ok {
-			endOrder = append(endOrder, n)
+		for _, r := range p.owners {
+			ends = append(ends, end{n, r})
 		}
-		ends[n] = append(ends[n], p.owners...)
 	}
-	for _, n := range endOrder {
-		rs := ends[n]
-		slices.Sort(rs)
-		rs = slices.Compact(rs)
-		lo := int32(len(a.ownerPool))
-		a.ownerPool = append(a.ownerPool, rs...)
-		a.owners[n] = span{lo, int32(len(a.ownerPool))}
+	slices.SortFunc(ends, func(x, y end) int {
+		if x.node != y.node {
+			return int(x.node - y.node)
+		}
+		return int(x.rule - y.rule)
+	})
+	ends = slices.Compact(ends)
+	a.owners = make([]span, len(a.starChild))
+	a.ownerPool = make([]int32, len(ends))
+	for i, e := range ends {
+		a.ownerPool[i] = e.rule
+		if o := &a.owners[e.node]; o.lo == o.hi {
+			*o = span{int32(i), int32(i + 1)}
+		} else {
+			o.hi++
+		}
 	}
 	if small {
 		a.sub = make([]uint64, len(a.starChild))
@@ -106,7 +169,7 @@ func buildNFA(patterns []Pattern, small bool) *nfa {
 }
 
 func (a *nfa) bytes() int {
-	return len(a.edges)*24 + len(a.starChild)*(4+1+4+4+8+8*min(len(a.sub), 1)) + 4*len(a.ownerPool)
+	return len(a.edges.keys)*12 + len(a.starChild)*(4+1+4+4+1+8+8*min(len(a.sub), 1)) + 4*len(a.ownerPool)
 }
 
 // Transition cells of the automaton's table. A cell holds the row offset of the next state
@@ -175,10 +238,7 @@ const dfaStateOverhead = 64
 
 func newDFA(a *nfa, small bool, maxBytes int) *dfa {
 	d := &dfa{a: a, small: small, maxBytes: maxBytes, ids: map[string]int32{}}
-	var used [256]bool
-	for k := range a.edges {
-		used[byte(k)] = true
-	}
+	used := &a.used
 	n := 0
 	for _, u := range used {
 		if u {
@@ -265,7 +325,7 @@ func (d *dfa) step(s int32, c int) {
 			add(n)
 		}
 		if b >= 0 {
-			if ch, ok := a.edges[uint64(n)<<8|uint64(b)]; ok {
+			if ch, ok := a.edges.get(uint64(n)<<8 | uint64(b)); ok {
 				add(ch)
 			}
 		}

@@ -225,7 +225,8 @@ func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
 	e := &Engine{numRules: numRules, small: 0 < numRules && numRules <= 64, filterPattern: make([]int32, len(filters)), budget: budget}
 	ids := make(map[string]int32, len(filters))
 	e.patterns = make([]Pattern, 0, len(filters)/2)
-	owners := make([][]int32, 0, len(filters)/2)
+	type owner struct{ id, rule int32 }
+	owners := make([]owner, len(filters))
 	text := 0
 	var key []byte
 	for i, f := range filters {
@@ -241,22 +242,35 @@ func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
 			id = int32(len(e.patterns))
 			ids[string(key)] = id
 			e.patterns = append(e.patterns, newPattern(f.Pattern))
-			owners = append(owners, nil)
 		}
 		e.filterPattern[i] = id
-		if o := owners[id]; len(o) == 0 || o[len(o)-1] != int32(f.Rule) {
-			owners[id] = append(o, int32(f.Rule))
-		}
+		owners[i] = owner{id, int32(f.Rule)}
 	}
-	for id := range e.patterns {
-		o := owners[id]
-		slices.Sort(o)
-		e.patterns[id].owners = slices.Compact(o)
+	// every pattern's distinct rules, ascending, in one pool
+	slices.SortFunc(owners, func(x, y owner) int {
+		if x.id != y.id {
+			return int(x.id - y.id)
+		}
+		return int(x.rule - y.rule)
+	})
+	owners = slices.Compact(owners)
+	pool := make([]int32, len(owners))
+	for i, o := range owners {
+		pool[i] = o.rule
+	}
+	for i := 0; i < len(owners); {
+		j := i + 1
+		for j < len(owners) && owners[j].id == owners[i].id {
+			j++
+		}
+		p := &e.patterns[owners[i].id]
+		p.owners = pool[i:j:j]
 		if e.small {
-			for _, r := range e.patterns[id].owners {
-				e.patterns[id].mask |= 1 << r
+			for _, r := range p.owners {
+				p.mask |= 1 << r
 			}
 		}
+		i = j
 	}
 	e.chooseAnchors()
 	if budget.MaxDFABytes >= 0 {
