@@ -107,7 +107,7 @@ func (e *Engine) Bytes() int {
 		n += e.dfa.memory()
 	}
 	for _, p := range e.patterns {
-		n += 120 + len(p.Prefix) + len(p.Suffix) + 4*len(p.owners)
+		n += 144 + len(p.Prefix) + len(p.Suffix) + 4*len(p.owners) + 8*len(p.dense)
 		for _, m := range p.Middle {
 			n += 16 + len(m)
 		}
@@ -116,7 +116,7 @@ func (e *Engine) Bytes() int {
 		return n
 	}
 	return n + e.prefix.bytes() + e.suffix.bytes() + e.ac.bytes() +
-		4*(len(e.always)+len(e.needPool)) + 24*len(e.keyed) + 8*(len(e.keyOf)+len(e.needs)+len(e.sureOf)+len(e.sureMask)) + 4*len(e.sureRules) + e.exact.bytes()
+		4*(len(e.always)+len(e.needPool)) + 24*len(e.keyed) + 8*(len(e.keyOf)+len(e.needs)+len(e.sureOf)+len(e.sureMask)) + 4*len(e.sureRules) + 4*len(e.sureDense) + 8*len(e.denseWords) + e.exact.bytes()
 }
 
 // Agreement is how far a name and a pattern agree when read from one end: the alignment that

@@ -155,6 +155,9 @@ type Pattern struct {
 	owners []int32
 	// mask holds the owners as bits, for engines of at most 64 rules.
 	mask uint64
+	// dense holds the owners as bit words when they are more than the words (engines of
+	// more than 64 rules): setting and testing them costs a word, not a rule, at a time.
+	dense []uint64
 	// sure is set when reaching the pattern's anchor in its index is the match.
 	sure bool
 }
@@ -173,7 +176,10 @@ type Engine struct {
 	built     atomic.Bool
 	// small is set for engines of 1 to 64 rules: rule sets fit one word, so Pattern.mask
 	// and trieNode.sub are exact.
-	small    bool
+	small bool
+	// words is the number of words of a rule bit set; long rule lists are also held as bit
+	// sets of this many words (Pattern.dense, trieNode.dense, sureDense).
+	words    int
 	patterns []Pattern
 	// filterPattern maps each input filter (in Compile order) to its pattern.
 	filterPattern []int32
@@ -193,6 +199,10 @@ type Engine struct {
 	sureRules []int32
 	// sureMask is sureOf as one word per literal, for engines of at most 64 rules.
 	sureMask []uint64
+	// sureDense is, per literal, the offset in denseWords of sureOf as bit words, or -1 when
+	// that list is short.
+	sureDense  []int32
+	denseWords []uint64
 	needs    []span // per pattern
 	needPool []int32
 }
@@ -207,10 +217,14 @@ type cand struct {
 	mask uint64
 	need span
 	id   int32
+	// first is the pattern's first owner: while it does not apply the pattern is pending,
+	// which engines of more than 64 rules learn without reading the pattern
+	first int32
 }
 
 func (e *Engine) cand(id int32) cand {
-	return cand{mask: e.patterns[id].mask, need: e.needs[id], id: id}
+	p := &e.patterns[id]
+	return cand{mask: p.mask, need: e.needs[id], id: id, first: p.owners[0]}
 }
 
 // Compile builds the engine for filters of numRules rules.
@@ -222,7 +236,7 @@ func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
 	if len(filters) > budget.MaxFilters {
 		return nil, fmt.Errorf("%d filters: %w (at most %d)", len(filters), ErrBudget, budget.MaxFilters)
 	}
-	e := &Engine{numRules: numRules, small: 0 < numRules && numRules <= 64, filterPattern: make([]int32, len(filters)), budget: budget}
+	e := &Engine{numRules: numRules, small: 0 < numRules && numRules <= 64, words: (numRules + 63) / 64, filterPattern: make([]int32, len(filters)), budget: budget}
 	ids := make(map[string]int32, len(filters))
 	e.patterns = make([]Pattern, 0, len(filters)/2)
 	type owner struct{ id, rule int32 }
@@ -269,6 +283,9 @@ func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
 			for _, r := range p.owners {
 				p.mask |= 1 << r
 			}
+		} else if len(p.owners) > e.words {
+			p.dense = make([]uint64, e.words)
+			setAll(p.dense, p.owners)
 		}
 		i = j
 	}
@@ -378,8 +395,14 @@ func (e *Engine) buildIndexes() error {
 		if !p.sure && len(p.Middle) > 0 {
 			// the automaton marks which middle literals occur, so that a candidate missing
 			// one is dropped with a few bit tests before any verification
+			// (a middle pattern is verified only where its key literal occurs: that one
+			// need not be checked again)
 			lo := int32(len(e.needPool))
 			for _, m := range p.Middle {
+				if p.Kind == KindMiddle && m == p.Middle[p.Key] {
+					litID(m)
+					continue
+				}
 				if l := litID(m); !slices.Contains(e.needPool[lo:], l) {
 					e.needPool = append(e.needPool, l)
 				}
@@ -394,8 +417,8 @@ func (e *Engine) buildIndexes() error {
 		exact[text] = slices.Compact(rs)
 	}
 	e.exact.build(exact)
-	e.prefix = pb.build(false, e.cand, e.small)
-	e.suffix = sb.build(true, e.cand, e.small)
+	e.prefix = pb.build(false, e.cand, e.small, e.words)
+	e.suffix = sb.build(true, e.cand, e.small, e.words)
 	ac, err := buildAho(litList, e.budget.MaxAutomatonCells)
 	if err != nil {
 		return err
@@ -429,6 +452,11 @@ func (e *Engine) buildIndexes() error {
 			for _, r := range e.sureRules[sr.lo:sr.hi] {
 				e.sureMask[l] |= 1 << r
 			}
+		}
+	} else {
+		e.sureDense = make([]int32, len(litList))
+		for l, sr := range e.sureOf {
+			e.sureDense[l] = appendDense(&e.denseWords, e.sureRules[sr.lo:sr.hi], e.words)
 		}
 	}
 	e.keyed = make([]cand, count[len(litList)])
@@ -590,7 +618,7 @@ func (e *Engine) matchDirect(name string, bits []uint64) {
 	}
 	for i := range e.patterns {
 		if p := &e.patterns[i]; p.pending(bits) && p.Matches(name) {
-			setAll(bits, p.owners)
+			p.setOwners(bits)
 		}
 	}
 }
@@ -661,6 +689,25 @@ func setAll(bits []uint64, rules []int32) {
 	}
 }
 
+// orWords sets in bits the rules of the bit set w.
+func orWords(bits, w []uint64) {
+	for i, x := range w {
+		bits[i] |= x
+	}
+}
+
+// appendDense appends rules as a bit set of words words to pool and returns its offset, or
+// -1 when the list is no longer than the words: then setting it rule by rule costs no more.
+func appendDense(pool *[]uint64, rules []int32, words int) int32 {
+	if len(rules) <= words {
+		return -1
+	}
+	lo := len(*pool)
+	*pool = append(*pool, make([]uint64, words)...)
+	setAll((*pool)[lo:], rules)
+	return int32(lo)
+}
+
 // verify sets the owners of candidate c when one of them is not yet known to apply, every
 // middle literal it needs occurs in the name, and the name matches its pattern.
 func (e *Engine) verify(c *cand, name string, bits, seen []uint64) {
@@ -668,21 +715,39 @@ func (e *Engine) verify(c *cand, name string, bits, seen []uint64) {
 		if c.mask&^bits[0] == 0 {
 			return
 		}
-	} else if !e.patterns[c.id].pending(bits) {
-		return
 	}
 	for _, o := range e.needPool[c.need.lo:c.need.hi] {
 		if seen[o>>6]&(1<<(o&63)) == 0 {
 			return
 		}
 	}
-	if p := &e.patterns[c.id]; p.Matches(name) {
-		setAll(bits, p.owners)
+	if !e.small && has(bits, c.first) && !e.patterns[c.id].pending(bits) {
+		return
 	}
+	if p := &e.patterns[c.id]; p.Matches(name) {
+		p.setOwners(bits)
+	}
+}
+
+// setOwners sets the owners of p in bits.
+func (p *Pattern) setOwners(bits []uint64) {
+	if p.dense != nil {
+		orWords(bits, p.dense)
+		return
+	}
+	setAll(bits, p.owners)
 }
 
 // pending reports whether some owner of p is not yet known to apply.
 func (p *Pattern) pending(bits []uint64) bool {
+	if p.dense != nil {
+		for i, w := range p.dense {
+			if w&^bits[i] != 0 {
+				return true
+			}
+		}
+		return false
+	}
 	for _, r := range p.owners {
 		if !has(bits, r) {
 			return true
@@ -701,6 +766,8 @@ func (e *Engine) visit(t *trie, n int32, name string, bits, seen []uint64) bool 
 			return false
 		}
 		bits[0] |= nd.sureMask
+	} else if nd.dense >= 0 {
+		orWords(bits, t.dense[nd.dense:int(nd.dense)+e.words])
 	} else if nd.sure.lo != nd.sure.hi {
 		setAll(bits, t.rules[nd.sure.lo:nd.sure.hi])
 	}
@@ -796,6 +863,8 @@ func (e *Engine) matchMiddle(name string, bits, seen []uint64) {
 			word &= word - 1
 			if e.small {
 				bits[0] |= e.sureMask[l]
+			} else if d := e.sureDense[l]; d >= 0 {
+				orWords(bits, e.denseWords[d:int(d)+e.words])
 			} else if sr := e.sureOf[l]; sr.lo != sr.hi {
 				setAll(bits, e.sureRules[sr.lo:sr.hi])
 			}
