@@ -203,8 +203,8 @@ type Engine struct {
 	// that list is short.
 	sureDense  []int32
 	denseWords []uint64
-	needs    []span // per pattern
-	needPool []int32
+	needs      []span // per pattern
+	needPool   []int32
 }
 
 // span is a half-open range of an int32 pool.

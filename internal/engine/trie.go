@@ -17,9 +17,9 @@ type trie struct {
 	labels  string
 	targets []int32
 	tails   string
-	rules   []int32 // pool of sure spans
+	rules   []int32  // pool of sure spans
 	dense   []uint64 // pool of sure sets as bit words (trieNode.dense)
-	cands   []cand  // pool of candidates
+	cands   []cand   // pool of candidates
 	root    [256]int32
 	// size is the number of nodes of the uncompressed trie (one per distinct literal prefix).
 	size int
