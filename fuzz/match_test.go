@@ -152,7 +152,8 @@ func checkMatcher(t *testing.T, engine string, cfg *rules.SigningConfiguration, 
 			t.Fatalf("rule %d on %q: Explain %+v, oracle applies %v first %d", i, name, ex.Rules[i], want, first)
 		}
 		if want {
-			if n >= len(causes) || causes[n] != (match.Cause{Rule: i, Filter: first}) {
+			if n >= len(causes) || causes[n].Rule != i || causes[n].Filter != first ||
+				first >= 0 && causes[n].FilterText != r.RepositoryFilters[first].Filter || causes[n].Profile != r.SigningProfileArn {
 				t.Fatalf("rule %d on %q: causes %v, oracle first filter %d", i, name, causes, first)
 			}
 			n++

@@ -192,16 +192,6 @@ func (m *Matcher) NumRules() int { return len(m.rules) }
 // Profiles returns the distinct signing profile ARNs of the configuration in order of first use.
 func (m *Matcher) Profiles() []string { return append([]string(nil), m.profiles...) }
 
-// ProfileIndex returns the index of rule's signing profile among the configuration's distinct
-// profiles (those of Profiles, in order of first use); -1 for a replication matcher's rule or
-// a rule out of range.
-func (m *Matcher) ProfileIndex(rule int) int {
-	if rule < 0 || rule >= len(m.rules) {
-		return -1
-	}
-	return int(m.rules[rule].profile)
-}
-
 // Bytes estimates the memory the compiled matcher holds, in bytes: the compiled patterns, the
 // automaton's states built so far (at most Budget.MaxDFABytes, 1 MiB by default, and the
 // table's unused tail), the index engine once built, and the filter-level automaton and index

@@ -463,7 +463,7 @@ func (d *dfa) match(name string, bits []uint64) bool {
 	for {
 		// the hot loop: one dependent load per byte while cells lead to live states
 		for v >= 0 && i < len(name) {
-			s = int(v)
+			s = int(uint32(v)) // v >= 0: a zero extension, which the load already did
 			v = atomic.LoadInt32(&trans[s+int(class[name[i]])])
 			i++
 		}

@@ -142,11 +142,26 @@ type Agreement struct {
 // its longest beginning that does. Read from the end, the same mirrored. It takes time linear
 // in the name for each literal and allocates nothing.
 func (p *Pattern) Agree(name string) Agreement {
-	front := p.agreeFront(name)
-	if back := p.agreeBack(name); back.Literal > front.Literal {
-		return back
+	a, _ := p.AgreeAbove(name, -1)
+	return a
+}
+
+// AgreeAbove is Agree for a caller that needs the agreement only when it is longer than floor
+// literal bytes (the best of the filters before): it reports false, and may leave the work
+// undone, when neither direction agrees in more than floor bytes; otherwise it returns what
+// Agree returns.
+func (p *Pattern) AgreeAbove(name string, floor int) (Agreement, bool) {
+	if p.MinLen <= floor {
+		return Agreement{}, false
 	}
-	return front
+	front, ok := p.agreeFront(name, floor)
+	if ok {
+		floor = front.Literal // the end must agree in more to win
+	}
+	if back, bok := p.agreeBack(name, floor); bok {
+		return back, true
+	}
+	return front, ok
 }
 
 // byteAt is name[i] as a string, or "" past its end.
@@ -157,10 +172,11 @@ func byteAt(name string, i int) string {
 	return name[i : i+1]
 }
 
-func (p *Pattern) agreeFront(name string) Agreement {
+// agreeFront is the agreement read from the start, and whether it is longer than floor.
+func (p *Pattern) agreeFront(name string, floor int) (Agreement, bool) {
 	c := commonPrefix(name, p.Prefix)
 	if c < len(p.Prefix) || p.Exact {
-		return Agreement{Literal: c, Agreed: c, Expected: p.Prefix[c:], Found: byteAt(name, c)}
+		return Agreement{Literal: c, Agreed: c, Expected: p.Prefix[c:], Found: byteAt(name, c)}, c > floor
 	}
 	at, lits := c, c
 	for k := 0; k <= len(p.Middle); k++ {
@@ -176,31 +192,36 @@ func (p *Pattern) agreeFront(name string) Agreement {
 			at, lits = at+i+len(m), lits+len(m)
 			continue
 		}
-		// the longest beginning of m that occurs: if m[:n] does not occur, no longer one does
+		if lits+len(m)-1 <= floor {
+			return Agreement{}, false // no beginning of m can make it longer than floor
+		}
+		// the longest beginning of m that occurs: if m[:n] does not occur, no longer one
+		// does, and m[:n+1] first occurs no earlier than m[:n]
 		n, i := 0, 0
 		for n+1 < len(m) {
-			j := strings.Index(rest, m[:n+1])
+			j := strings.Index(rest[i:], m[:n+1])
 			if j < 0 {
 				break
 			}
-			n, i = n+1, j
+			n, i = n+1, i+j
 		}
 		if n == 0 {
-			return Agreement{Literal: lits, Agreed: len(name), Expected: m}
+			return Agreement{Literal: lits, Agreed: len(name), Expected: m}, lits > floor
 		}
-		return Agreement{Literal: lits + n, Agreed: at + i + n, Expected: m[n:], Found: byteAt(name, at+i+n)}
+		return Agreement{Literal: lits + n, Agreed: at + i + n, Expected: m[n:], Found: byteAt(name, at+i+n)}, lits+n > floor
 	}
-	return Agreement{Literal: lits, Agreed: at, Found: byteAt(name, at)}
+	return Agreement{Literal: lits, Agreed: at, Found: byteAt(name, at)}, lits > floor
 }
 
-func (p *Pattern) agreeBack(name string) Agreement {
+// agreeBack is the agreement read from the end, and whether it is longer than floor.
+func (p *Pattern) agreeBack(name string, floor int) (Agreement, bool) {
 	if p.Exact {
 		c := commonSuffix(name, p.Prefix)
-		return Agreement{Literal: c, FromEnd: true, Agreed: c, Expected: p.Prefix[:len(p.Prefix)-c], Found: byteAt(name, len(name)-c-1)}
+		return Agreement{Literal: c, FromEnd: true, Agreed: c, Expected: p.Prefix[:len(p.Prefix)-c], Found: byteAt(name, len(name)-c-1)}, c > floor
 	}
 	c := commonSuffix(name, p.Suffix)
 	if c < len(p.Suffix) {
-		return Agreement{Literal: c, FromEnd: true, Agreed: c, Expected: p.Suffix[:len(p.Suffix)-c], Found: byteAt(name, len(name)-c-1)}
+		return Agreement{Literal: c, FromEnd: true, Agreed: c, Expected: p.Suffix[:len(p.Suffix)-c], Found: byteAt(name, len(name)-c-1)}, c > floor
 	}
 	end, lits := len(name)-c, c // name[end:] agrees
 	for k := len(p.Middle); k >= 0; k-- {
@@ -216,18 +237,24 @@ func (p *Pattern) agreeBack(name string) Agreement {
 			end, lits = i, lits+len(m)
 			continue
 		}
-		n, i := 0, 0
+		if lits+len(m)-1 <= floor {
+			return Agreement{}, false
+		}
+		// the longest end of m that occurs, searched leftwards: the last occurrence of a
+		// longer end lies within the last occurrence of the shorter one, moved left by one
+		n, i, lim := 0, 0, len(rest)
 		for n+1 < len(m) {
-			j := strings.LastIndex(rest, m[len(m)-n-1:])
+			j := strings.LastIndex(rest[:lim], m[len(m)-n-1:])
 			if j < 0 {
 				break
 			}
 			n, i = n+1, j
+			lim = j + n
 		}
 		if n == 0 {
-			return Agreement{Literal: lits, FromEnd: true, Agreed: len(name), Expected: m}
+			return Agreement{Literal: lits, FromEnd: true, Agreed: len(name), Expected: m}, lits > floor
 		}
-		return Agreement{Literal: lits + n, FromEnd: true, Agreed: len(name) - i, Expected: m[:len(m)-n], Found: byteAt(name, i-1)}
+		return Agreement{Literal: lits + n, FromEnd: true, Agreed: len(name) - i, Expected: m[:len(m)-n], Found: byteAt(name, i-1)}, lits+n > floor
 	}
-	return Agreement{Literal: lits, FromEnd: true, Agreed: len(name) - end, Found: byteAt(name, end-1)}
+	return Agreement{Literal: lits, FromEnd: true, Agreed: len(name) - end, Found: byteAt(name, end-1)}, lits > floor
 }
