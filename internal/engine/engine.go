@@ -239,8 +239,6 @@ func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
 	e := &Engine{numRules: numRules, small: 0 < numRules && numRules <= 64, words: (numRules + 63) / 64, filterPattern: make([]int32, len(filters)), budget: budget}
 	ids := make(map[string]int32, len(filters))
 	e.patterns = make([]Pattern, 0, len(filters)/2)
-	type owner struct{ id, rule int32 }
-	owners := make([]owner, len(filters))
 	text := 0
 	var key []byte
 	for i, f := range filters {
@@ -258,27 +256,34 @@ func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
 			e.patterns = append(e.patterns, newPattern(f.Pattern))
 		}
 		e.filterPattern[i] = id
-		owners[i] = owner{id, int32(f.Rule)}
 	}
-	// every pattern's distinct rules, ascending, in one pool
-	slices.SortFunc(owners, func(x, y owner) int {
-		if x.id != y.id {
-			return int(x.id - y.id)
-		}
-		return int(x.rule - y.rule)
-	})
-	owners = slices.Compact(owners)
-	pool := make([]int32, len(owners))
-	for i, o := range owners {
-		pool[i] = o.rule
+	// every pattern's distinct rules, ascending, in one pool: the filters' rules grouped by
+	// pattern with a counting sort, which keeps the input order (rules ascending when the
+	// filters come rule by rule, as package match gives them; a group is sorted otherwise)
+	start := make([]int32, len(e.patterns)+1)
+	for _, id := range e.filterPattern {
+		start[id+1]++
 	}
-	for i := 0; i < len(owners); {
-		j := i + 1
-		for j < len(owners) && owners[j].id == owners[i].id {
-			j++
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	pool := make([]int32, len(filters))
+	next := slices.Clone(start[:len(e.patterns)])
+	for i, id := range e.filterPattern {
+		pool[next[id]] = int32(filters[i].Rule)
+		next[id]++
+	}
+	kept := int32(0)
+	for id := range e.patterns {
+		rs := pool[start[id]:start[id+1]]
+		if !slices.IsSorted(rs) {
+			slices.Sort(rs)
 		}
-		p := &e.patterns[owners[i].id]
-		p.owners = pool[i:j:j]
+		rs = slices.Compact(rs)
+		lo := kept
+		kept += int32(copy(pool[kept:], rs))
+		p := &e.patterns[id]
+		p.owners = pool[lo:kept:kept]
 		if e.small {
 			for _, r := range p.owners {
 				p.mask |= 1 << r
@@ -287,7 +292,6 @@ func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
 			p.dense = make([]uint64, e.words)
 			setAll(p.dense, p.owners)
 		}
-		i = j
 	}
 	e.chooseAnchors()
 	if budget.MaxDFABytes >= 0 {
