@@ -220,11 +220,19 @@ type cand struct {
 	// first is the pattern's first owner: while it does not apply the pattern is pending,
 	// which engines of more than 64 rules learn without reading the pattern
 	first int32
+	// need0 is the first literal it needs (-1 for none), inline since most candidates fail
+	// there; need holds the others
+	need0 int32
 }
 
 func (e *Engine) cand(id int32) cand {
 	p := &e.patterns[id]
-	return cand{mask: p.mask, need: e.needs[id], id: id, first: p.owners[0]}
+	c := cand{mask: p.mask, need: e.needs[id], id: id, first: p.owners[0], need0: -1}
+	if c.need.lo < c.need.hi {
+		c.need0 = e.needPool[c.need.lo]
+		c.need.lo++
+	}
+	return c
 }
 
 // Compile builds the engine for filters of numRules rules.
@@ -719,6 +727,9 @@ func (e *Engine) verify(c *cand, name string, bits, seen []uint64) {
 		if c.mask&^bits[0] == 0 {
 			return
 		}
+	}
+	if o := c.need0; o >= 0 && seen[o>>6]&(1<<(o&63)) == 0 {
+		return
 	}
 	for _, o := range e.needPool[c.need.lo:c.need.hi] {
 		if seen[o>>6]&(1<<(o&63)) == 0 {
