@@ -3,6 +3,7 @@ package match
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/ecrsign/ecrsign/internal/engine"
 )
@@ -113,6 +114,19 @@ func (m *Matcher) Explain(name string) Explanation {
 	e := Explanation{Name: name, Rules: make([]RuleExplanation, 0, len(m.rules))}
 	var buf [16]Cause
 	causes := m.AppendCauses(buf[:0], name)
+	// memo[id] records what is known of the agreement of distinct pattern id with name (the
+	// same filter in several rules is measured once): 0 nothing, v > 0 exactly v-1 literal
+	// bytes, v < 0 at most -v-1
+	var memo []int32
+	if len(m.rules)-len(causes) > 1 { // two rules to measure, which may share patterns
+		mp := memoPool.Get().(*[]int32)
+		defer memoPool.Put(mp)
+		if cap(*mp) < m.eng.NumPatterns() {
+			*mp = make([]int32, m.eng.NumPatterns())
+		}
+		memo = (*mp)[:m.eng.NumPatterns()]
+		clear(memo)
+	}
 	for i := range m.rules {
 		r := &m.rules[i]
 		re := RuleExplanation{Rule: i, Filter: -1, Closest: -1, AllRepositories: r.all}
@@ -127,7 +141,7 @@ func (m *Matcher) Explain(name string) Explanation {
 				re.Index = m.eng.Pattern(r.filters.lo + c.Filter).Kind.String()
 			}
 		} else if r.filters.lo < r.filters.hi {
-			m.closest(&re, name, r.filters)
+			m.closest(&re, name, r.filters, memo)
 		}
 		e.Rules = append(e.Rules, re)
 	}
@@ -135,18 +149,44 @@ func (m *Matcher) Explain(name string) Explanation {
 }
 
 // closest sets in re the filter of the range fs that agrees with name in the most literal
-// bytes (the first on ties), and where matching it stopped.
-func (m *Matcher) closest(re *RuleExplanation, name string, fs span) {
-	best, floor := -1, -1
+// bytes (the first on ties), and where matching it stopped. memo holds what earlier rules
+// learnt of each distinct pattern (see Explain).
+func (m *Matcher) closest(re *RuleExplanation, name string, fs span, memo []int32) {
+	best, floor, measured := -1, -1, false
 	var bestA engine.Agreement
 	for k := fs.lo; k < fs.hi; k++ {
 		// a filter must agree in more bytes than the best so far; AgreeAbove skips the work
 		// that cannot show it
-		if a, ok := m.eng.Pattern(k).AgreeAbove(name, floor); ok {
-			best, bestA, floor = k, a, a.Literal
+		id := m.eng.PatternID(k)
+		var v int32
+		if memo != nil {
+			v = memo[id]
+		}
+		switch {
+		case v > 0:
+			if int(v-1) > floor {
+				best, floor, measured = k, int(v-1), false
+			}
+			continue
+		case v < 0 && int(-v-1) <= floor:
+			continue
+		}
+		a, ok := m.eng.Pattern(k).AgreeAbove(name, floor)
+		if ok {
+			best, bestA, floor, measured = k, a, a.Literal, true
+		}
+		if memo != nil {
+			if ok {
+				memo[id] = int32(a.Literal + 1)
+			} else {
+				memo[id] = int32(-floor - 1)
+			}
 		}
 	}
 	p := m.eng.Pattern(best)
+	if !measured {
+		bestA = p.Agree(name)
+	}
 	d := p.Diagnose(name)
 	re.Closest, re.ClosestText = best-fs.lo, m.filters[best]
 	re.Mismatch = Mismatch{
@@ -157,6 +197,9 @@ func (m *Matcher) closest(re *RuleExplanation, name string, fs span) {
 		Agreement: Agreement(bestA),
 	}
 }
+
+// memoPool lends Explain its per-pattern scratch.
+var memoPool = sync.Pool{New: func() any { s := []int32(nil); return &s }}
 
 // String prints one line per rule, as the CLI's explain command shows it.
 func (e Explanation) String() string {

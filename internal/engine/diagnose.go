@@ -195,16 +195,7 @@ func (p *Pattern) agreeFront(name string, floor int) (Agreement, bool) {
 		if lits+len(m)-1 <= floor {
 			return Agreement{}, false // no beginning of m can make it longer than floor
 		}
-		// the longest beginning of m that occurs: if m[:n] does not occur, no longer one
-		// does, and m[:n+1] first occurs no earlier than m[:n]
-		n, i := 0, 0
-		for n+1 < len(m) {
-			j := strings.Index(rest[i:], m[:n+1])
-			if j < 0 {
-				break
-			}
-			n, i = n+1, i+j
-		}
+		n, i := longestBeginning(rest, m)
 		if n == 0 {
 			return Agreement{Literal: lits, Agreed: len(name), Expected: m}, lits > floor
 		}
@@ -240,21 +231,44 @@ func (p *Pattern) agreeBack(name string, floor int) (Agreement, bool) {
 		if lits+len(m)-1 <= floor {
 			return Agreement{}, false
 		}
-		// the longest end of m that occurs, searched leftwards: the last occurrence of a
-		// longer end lies within the last occurrence of the shorter one, moved left by one
-		n, i, lim := 0, 0, len(rest)
-		for n+1 < len(m) {
-			j := strings.LastIndex(rest[:lim], m[len(m)-n-1:])
-			if j < 0 {
-				break
-			}
-			n, i = n+1, j
-			lim = j + n
-		}
+		n, i := longestEnd(rest, m)
 		if n == 0 {
 			return Agreement{Literal: lits, FromEnd: true, Agreed: len(name), Expected: m}, lits > floor
 		}
 		return Agreement{Literal: lits + n, FromEnd: true, Agreed: len(name) - i, Expected: m[:len(m)-n], Found: byteAt(name, i-1)}, lits+n > floor
 	}
 	return Agreement{Literal: lits, FromEnd: true, Agreed: len(name) - end, Found: byteAt(name, end-1)}, lits > floor
+}
+
+// longestBeginning returns the longest n such that m[:n] occurs in s, and where it first
+// occurs: every place where m's first byte occurs is measured, in one pass.
+func longestBeginning(s, m string) (n, at int) {
+	for j := 0; j < len(s); j++ {
+		k := strings.IndexByte(s[j:], m[0])
+		if k < 0 {
+			break
+		}
+		j += k
+		if l := commonPrefix(s[j:], m); l > n {
+			n, at = l, j
+		}
+	}
+	return n, at
+}
+
+// longestEnd returns the longest n such that m[len(m)-n:] occurs in s, and where it last
+// occurs (its start): every place where m's last byte occurs is measured, in one pass.
+func longestEnd(s, m string) (n, at int) {
+	last := m[len(m)-1]
+	for e := len(s); e > 0; e-- {
+		k := strings.LastIndexByte(s[:e], last)
+		if k < 0 {
+			break
+		}
+		e = k + 1
+		if l := commonSuffix(s[:e], m); l > n {
+			n, at = l, e-l
+		}
+	}
+	return n, at
 }
