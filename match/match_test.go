@@ -317,6 +317,19 @@ func TestDifferentialGreedy(t *testing.T) {
 				}
 				require.Equal(t, want, ex.Rules[i].Applies)
 				require.Equal(t, first, ex.Rules[i].Filter)
+				if !want && len(rfs) > 0 {
+					// the closest filter, measured filter by filter without the memo or
+					// floors Explain uses: the most literal bytes, the first on ties
+					lo, best := m.rules[i].filters.lo, 0
+					bestA := m.eng.Pattern(lo).Agree(name)
+					for k := 1; k < len(rfs); k++ {
+						if a := m.eng.Pattern(lo + k).Agree(name); a.Literal > bestA.Literal {
+							best, bestA = k, a
+						}
+					}
+					require.Equal(t, best, ex.Rules[i].Closest, "rule %d %q on %q", i, rfs, name)
+					require.Equal(t, Agreement(bestA), ex.Rules[i].Mismatch.Agreement, "rule %d %q on %q", i, rfs, name)
+				}
 				if want {
 					causes = append(causes, Cause{Rule: i, Filter: first})
 				}
