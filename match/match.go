@@ -27,6 +27,9 @@ const (
 	// DefaultMaxDFABytes is the state budget of the matching automaton (1 MiB): names that
 	// need states beyond it are answered by the index engine.
 	DefaultMaxDFABytes = engine.DefaultMaxDFABytes
+	// DefaultMaxDirectPatterns is the largest configuration, in distinct filters, matched by
+	// checking each filter in turn instead of walking the automaton (3).
+	DefaultMaxDirectPatterns = engine.DefaultMaxDirectPatterns
 )
 
 // MaxInlineRules is how many rules a [Result] holds without allocating: Match allocates
@@ -38,7 +41,9 @@ const MaxInlineRules = 1024
 var ErrBudget = engine.ErrBudget
 
 // Budget bounds what Compile accepts and how large the matching automaton may grow; a zero
-// field takes its Default value, and a negative MaxDFABytes turns the automaton off.
+// field takes its Default value, a negative MaxDFABytes turns the automaton off (and the
+// direct path with it), and a negative MaxDirectPatterns walks the automaton however small
+// the configuration.
 type Budget = engine.Budget
 
 // Option changes how Compile builds a matcher.
