@@ -237,6 +237,9 @@ type cand struct {
 	// need0 is the first literal it needs (-1 for none), inline since most candidates fail
 	// there; need holds the others
 	need0 int32
+	// runEnd is, among the candidates of a middle literal (keyed), the end of the run of
+	// those with the same need0
+	runEnd int32
 }
 
 func (e *Engine) cand(id int32) cand {
@@ -490,6 +493,18 @@ func (e *Engine) buildIndexes() error {
 		if l >= 0 {
 			e.keyed[e.keyOf[l].hi] = e.cand(int32(id))
 			e.keyOf[l].hi++
+		}
+	}
+	// under each key, the candidates needing the same first literal in one run, so that
+	// matchMiddle skips a run whose literal does not occur with one test
+	for _, k := range e.keyOf {
+		run := e.keyed[k.lo:k.hi]
+		slices.SortStableFunc(run, func(a, b cand) int { return int(a.need0 - b.need0) })
+		for i := len(run) - 1; i >= 0; i-- {
+			run[i].runEnd = k.lo + int32(i) + 1
+			if i+1 < len(run) && run[i+1].need0 == run[i].need0 {
+				run[i].runEnd = run[i+1].runEnd
+			}
 		}
 	}
 	e.built.Store(true)
@@ -898,8 +913,14 @@ func (e *Engine) matchMiddle(name string, bits, seen []uint64) {
 				setAll(bits, e.sureRules[sr.lo:sr.hi])
 			}
 			k := e.keyOf[l]
-			for i := k.lo; i < k.hi; i++ {
-				e.verify(&e.keyed[i], name, bits, seen)
+			for i := k.lo; i < k.hi; {
+				c := &e.keyed[i]
+				if o := c.need0; o >= 0 && seen[o>>6]&(1<<(o&63)) == 0 {
+					i = c.runEnd // no candidate of the run can match
+					continue
+				}
+				e.verify(c, name, bits, seen)
+				i++
 			}
 		}
 	}
