@@ -14,12 +14,18 @@ import (
 // token) stays active on every byte; a node whose star child exists activates it at once,
 // since `*` matches the empty string.
 type nfa struct {
-	edges     edgeTable // node<<8 | byte -> child
-	starChild []int32   // -1 if none
-	isStar    []bool
-	children  []int32 // literal children and star child
-	parent    []int32
-	in        []byte // the byte of the edge into a literal node
+	// the literal children of a node are a list: firstChild, then nextSibling (-1 ends it);
+	// a node of many children also has a dense table over bytes (dense[n] >= 0: the row in
+	// denseChild), so that a step finds a child in a few loads whatever the fan-out
+	firstChild  []int32
+	nextSibling []int32
+	dense       []int32
+	denseChild  []int32
+	starChild   []int32 // -1 if none
+	isStar      []bool
+	children    []int32 // literal children and star child
+	parent      []int32
+	in          []byte // the byte of the edge into a literal node
 	// used marks the bytes of some literal edge: the automaton's byte classes
 	used [256]bool
 	// owners[n] are the rules of the patterns whose token sequence ends at n: at a star node
@@ -31,56 +37,55 @@ type nfa struct {
 	sub []uint64
 }
 
-// edgeTable maps node<<8 | byte to a child node: open addressing with linear probing, sized
-// once at build for at most the nodes a configuration can have, so that building the trie
-// (most of Compile's time) neither rehashes nor allocates per edge. A slot holds key+1, 0 when
-// empty.
-type edgeTable struct {
-	keys  []uint64
-	vals  []int32
-	shift uint
-}
+// denseFanout is the number of literal children from which a node gets a dense table.
+const denseFanout = 8
 
-func newEdgeTable(maxEdges int) edgeTable {
-	n, shift := 16, uint(60)
-	for n < maxEdges+maxEdges/2 {
-		n, shift = 2*n, shift-1
+// child returns the literal child of n by byte b, or -1.
+func (a *nfa) child(n int32, b byte) int32 {
+	if d := a.dense[n]; d >= 0 {
+		return a.denseChild[int(d)<<8|int(b)]
 	}
-	return edgeTable{keys: make([]uint64, n), vals: make([]int32, n), shift: shift}
-}
-
-func (t *edgeTable) slot(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> t.shift }
-
-func (t *edgeTable) get(k uint64) (int32, bool) {
-	mask := uint64(len(t.keys) - 1)
-	for i := t.slot(k); ; i = (i + 1) & mask {
-		switch t.keys[i] {
-		case k + 1:
-			return t.vals[i], true
-		case 0:
-			return 0, false
-		}
+	c := a.firstChild[n]
+	for c >= 0 && a.in[c] != b {
+		c = a.nextSibling[c]
 	}
-}
-
-func (t *edgeTable) put(k uint64, v int32) {
-	mask := uint64(len(t.keys) - 1)
-	i := t.slot(k)
-	for t.keys[i] != 0 {
-		i = (i + 1) & mask
-	}
-	t.keys[i], t.vals[i] = k+1, v
+	return c
 }
 
 func (a *nfa) addNode(parent int32, star bool, in byte) int32 {
 	n := int32(len(a.starChild))
 	a.in = append(a.in, in)
 	a.starChild = append(a.starChild, -1)
+	a.firstChild = append(a.firstChild, -1)
+	a.nextSibling = append(a.nextSibling, -1)
 	a.isStar = append(a.isStar, star)
 	a.children = append(a.children, 0)
 	a.parent = append(a.parent, parent)
-	if parent >= 0 {
-		a.children[parent]++
+	a.dense = append(a.dense, -1)
+	if parent < 0 {
+		return n
+	}
+	a.children[parent]++
+	if star {
+		return n
+	}
+	a.nextSibling[n] = a.firstChild[parent]
+	a.firstChild[parent] = n
+	if d := a.dense[parent]; d >= 0 {
+		a.denseChild[int(d)<<8|int(in)] = n
+		return n
+	}
+	if lits := a.children[parent] - min(a.starChild[parent]+1, 1); lits >= denseFanout {
+		d := int32(len(a.denseChild) >> 8)
+		a.denseChild = append(a.denseChild, make([]int32, 256)...)
+		row := a.denseChild[int(d)<<8 : int(d+1)<<8]
+		for i := range row {
+			row[i] = -1
+		}
+		for c := a.firstChild[parent]; c >= 0; c = a.nextSibling[c] {
+			row[a.in[c]] = c
+		}
+		a.dense[parent] = d
 	}
 	return n
 }
@@ -93,13 +98,15 @@ func buildNFA(patterns []Pattern, small bool) *nfa {
 		maxNodes += patternLen(patterns[i].Pattern)
 	}
 	a := &nfa{
-		edges:     newEdgeTable(maxNodes),
-		starChild: make([]int32, 0, maxNodes),
-		isStar:    make([]bool, 0, maxNodes),
-		children:  make([]int32, 0, maxNodes),
-		parent:    make([]int32, 0, maxNodes),
-		in:        make([]byte, 0, maxNodes),
+		firstChild:  make([]int32, 0, maxNodes),
+		nextSibling: make([]int32, 0, maxNodes),
+		starChild:   make([]int32, 0, maxNodes),
+		isStar:      make([]bool, 0, maxNodes),
+		children:    make([]int32, 0, maxNodes),
+		parent:      make([]int32, 0, maxNodes),
+		in:          make([]byte, 0, maxNodes),
 	}
+	a.dense = make([]int32, 0, maxNodes)
 	a.addNode(-1, false, 0)
 	type end struct{ node, rule int32 }
 	ends := make([]end, 0, len(patterns))
@@ -108,11 +115,9 @@ func buildNFA(patterns []Pattern, small bool) *nfa {
 		n := int32(0)
 		lit := func(s string) {
 			for i := 0; i < len(s); i++ {
-				k := uint64(n)<<8 | uint64(s[i])
-				next, ok := a.edges.get(k)
-				if !ok {
+				next := a.child(n, s[i])
+				if next < 0 {
 					next = a.addNode(n, false, s[i])
-					a.edges.put(k, next)
 					a.used[s[i]] = true
 				}
 				n = next
@@ -169,7 +174,7 @@ func buildNFA(patterns []Pattern, small bool) *nfa {
 }
 
 func (a *nfa) bytes() int {
-	return len(a.edges.keys)*12 + len(a.starChild)*(4+1+4+4+1+8+8*min(len(a.sub), 1)) + 4*len(a.ownerPool)
+	return len(a.starChild)*(4+4+4+4+1+4+4+1+8+8*min(len(a.sub), 1)) + 4*len(a.denseChild) + 4*len(a.ownerPool)
 }
 
 // Transition cells of the automaton's table. A cell holds the row offset of the next state
@@ -325,7 +330,7 @@ func (d *dfa) step(s int32, c int) {
 			add(n)
 		}
 		if b >= 0 {
-			if ch, ok := a.edges.get(uint64(n)<<8 | uint64(b)); ok {
+			if ch := a.child(n, byte(b)); ch >= 0 {
 				add(ch)
 			}
 		}
