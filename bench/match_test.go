@@ -99,9 +99,11 @@ var engines = []engine{
 
 // checkedOnly are engines that TestEnginesAgree checks but the benchmarks do not time: the
 // automaton with a budget so small that names leave it part-way and the index engine
-// finishes them.
+// finishes them, and the automaton walked even where the configuration is small enough for
+// the direct path (the tiny corpora).
 var checkedOnly = []engine{
 	{"automaton-tiny-budget", compiled(match.Budget{MaxDFABytes: 4096})},
+	{"automaton-no-direct", compiled(match.Budget{MaxDirectPatterns: -1})},
 }
 
 // gobwasFilter spells a filter for gobwas/glob: the literal parts quoted, joined by `*`.
@@ -207,6 +209,32 @@ func BenchmarkMatch(b *testing.B) {
 					sink = n
 				})
 			}
+			// the shipped engine without match.Result: internal/engine's Match into a reused
+			// bit set, as the baselines below write theirs (the Result's fixed cost is the
+			// difference to "automaton")
+			b.Run("engine", func(b *testing.B) {
+				var fs []iengine.Filter
+				for i, r := range c.cfg.Rules {
+					for _, f := range r.RepositoryFilters {
+						fs = append(fs, iengine.Filter{Pattern: glob.Parse(f.Filter), Rule: i})
+					}
+				}
+				e, err := iengine.Compile(fs, len(c.cfg.Rules), iengine.Budget{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				bits := make([]uint64, (len(c.cfg.Rules)+63)/64)
+				for _, name := range c.names {
+					e.Match(name, bits)
+				}
+				runtime.GC()
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; b.Loop(); i++ {
+					clear(bits)
+					e.Match(c.names[i%len(c.names)], bits)
+				}
+			})
 			for _, e := range engines[2:] {
 				b.Run(e.name, func(b *testing.B) {
 					if why := skipEngine(c, e); why != "" {
@@ -277,9 +305,10 @@ func BenchmarkMatchCold(b *testing.B) {
 }
 
 // BenchmarkCauses measures naming the cause (first matching filter) of every applying rule:
-// "appendcauses" is Matcher.AppendCauses, one pass over a filter-level index; its baseline
-// "matchingfilter" is Match followed by MatchingFilter, a linear scan of each applying rule's
-// filters.
+// "appendcauses" is Matcher.AppendCauses, one pass over a filter-level index; its baselines
+// are the same with the automaton off ("appendcauses-indexes"), and "matchingfilter": Match
+// followed by a linear scan of each applying rule's compiled filters in order (what the former
+// Matcher.MatchingFilter did).
 func BenchmarkCauses(b *testing.B) {
 	for _, c := range corpora() {
 		b.Run(c.name, func(b *testing.B) {
@@ -313,12 +342,24 @@ func BenchmarkCauses(b *testing.B) {
 				sink = n
 			})
 			b.Run("matchingfilter", func(b *testing.B) {
+				rs := make([][]iengine.Pattern, len(c.cfg.Rules))
+				for i, r := range c.cfg.Rules {
+					for _, f := range r.RepositoryFilters {
+						g := glob.Parse(f.Filter)
+						rs[i] = append(rs[i], iengine.Pattern{Pattern: g, MinLen: g.MinLen()})
+					}
+				}
 				b.ReportAllocs()
 				n := 0
 				for i := 0; b.Loop(); i++ {
 					name := c.names[i%len(c.names)]
 					for r := range m.Match(name).Rules() {
-						n += m.MatchingFilter(name, r)
+						for k := range rs[r] {
+							if rs[r][k].Matches(name) {
+								n += k
+								break
+							}
+						}
 					}
 				}
 				sink = n

@@ -64,14 +64,17 @@ func gobwasOracle(filter, name string) *gobwas.Pattern {
 	return g
 }
 
-// budgets are the matcher's configurations that FuzzMatch checks: the automaton as shipped,
-// the index engine alone (the automaton's fallback), and an automaton whose budget is so small
-// that names leave it part-way and the index engine finishes them.
+// budgets are the matcher's configurations that FuzzMatch checks: the automaton as shipped
+// (which checks configurations of at most three patterns directly), the automaton walked
+// whatever the configuration's size, the index engine alone (the automaton's fallback), and an
+// automaton whose budget is so small that names leave it part-way and the index engine
+// finishes them.
 var budgets = []struct {
 	name   string
 	budget match.Budget
 }{
 	{"automaton", match.Budget{}},
+	{"automaton-no-direct", match.Budget{MaxDirectPatterns: -1}},
 	{"indexes", match.Budget{MaxDFABytes: -1}},
 	{"tiny-budget", match.Budget{MaxDFABytes: 2048}},
 }
@@ -149,7 +152,8 @@ func checkMatcher(t *testing.T, engine string, cfg *rules.SigningConfiguration, 
 			t.Fatalf("rule %d on %q: Explain %+v, oracle applies %v first %d", i, name, ex.Rules[i], want, first)
 		}
 		if want {
-			if n >= len(causes) || causes[n] != (match.Cause{Rule: i, Filter: first}) {
+			if n >= len(causes) || causes[n].Rule != i || causes[n].Filter != first ||
+				first >= 0 && causes[n].FilterText != r.RepositoryFilters[first].Filter || causes[n].Profile != r.SigningProfileArn {
 				t.Fatalf("rule %d on %q: causes %v, oracle first filter %d", i, name, causes, first)
 			}
 			n++

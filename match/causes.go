@@ -9,20 +9,29 @@ import (
 	"github.com/ecrsign/ecrsign/internal/glob"
 )
 
-// Cause says why a rule applies to a name.
+// Cause says why a rule applies to a name: the rule, the first of its filters that matches,
+// and the signing profile the rule names. It is the one way the package names a cause:
+// AppendCauses returns causes, and Explain builds its verdicts on the same computation.
 type Cause struct {
 	Rule int // index of the rule in configuration order
-	// Filter is the index within the rule of the first filter that matches the name, as
-	// MatchingFilter and Explain report it; -1 for a rule without filters, which applies to
-	// every name.
+	// Filter is the index within the rule of the first filter that matches the name; -1 for
+	// a rule without filters, which applies to every name.
 	Filter int
+	// FilterText is that filter's text as compiled; empty for a rule without filters.
+	FilterText string
+	// ProfileIndex is the index of the rule's signing profile among Matcher.Profiles (equal
+	// indexes, equal profiles); -1 for a replication rule.
+	ProfileIndex int
+	// Profile is the rule's signing profile ARN; empty for a replication rule.
+	Profile string
 }
 
 // MaxInlineFilters is how many filters AppendCauses tracks without allocating.
 const MaxInlineFilters = 1024
 
 // AppendCauses appends to dst one Cause for every rule that applies to name, in configuration
-// order (the rules Match reports), and returns the extended slice.
+// order (the rules Match reports), and returns the extended slice. Its strings are the
+// matcher's own: a cause costs no allocation beyond growing dst.
 //
 // It answers in one pass over the name, however many rules apply, from a second compiled
 // index whose entries stand for filters rather than rules. That index is built by the first
@@ -33,7 +42,7 @@ func (m *Matcher) AppendCauses(dst []Cause, name string) []Cause {
 	eng := m.filterEngine()
 	if eng == nil { // the same filters passed Compile's budget, so this does not happen
 		for r := range m.Match(name).Rules() {
-			dst = append(dst, Cause{Rule: r, Filter: m.MatchingFilter(name, r)})
+			dst = append(dst, m.cause(r, m.matchingFilter(name, r)))
 		}
 		return dst
 	}
@@ -54,12 +63,42 @@ func (m *Matcher) AppendCauses(dst []Cause, name string) []Cause {
 	for i := range m.rules {
 		r := &m.rules[i]
 		if r.all {
-			dst = append(dst, Cause{Rule: i, Filter: -1})
+			dst = append(dst, m.cause(i, -1))
 		} else if k := firstSet(matched, r.filters.lo, r.filters.hi); k >= 0 {
-			dst = append(dst, Cause{Rule: i, Filter: k - r.filters.lo})
+			dst = append(dst, m.cause(i, k-r.filters.lo))
 		}
 	}
 	return dst
+}
+
+// cause is the Cause of rule by its filter f (-1: the rule has no filters), from the compiled
+// rule, filter texts and profiles.
+func (m *Matcher) cause(rule, f int) Cause {
+	r := &m.rules[rule]
+	c := Cause{Rule: rule, Filter: f, ProfileIndex: int(r.profile)}
+	if f >= 0 {
+		c.FilterText = m.filters[r.filters.lo+f]
+	}
+	if r.profile >= 0 {
+		c.Profile = m.profiles[r.profile]
+	}
+	return c
+}
+
+// matchingFilter returns the index (within the rule) of the first filter of rule that matches
+// name, or -1 when none does or the rule has no filters: AppendCauses's answer for one rule,
+// from that rule's compiled patterns alone, for when the filter index could not be built.
+func (m *Matcher) matchingFilter(name string, rule int) int {
+	if rule < 0 || rule >= len(m.rules) {
+		return -1
+	}
+	r := &m.rules[rule]
+	for k := r.filters.lo; k < r.filters.hi; k++ {
+		if m.eng.Pattern(k).Matches(name) {
+			return k - r.filters.lo
+		}
+	}
+	return -1
 }
 
 // matchedPool lends AppendCauses its bit set for configurations of more than MaxInlineFilters

@@ -78,9 +78,9 @@ func ExampleMatcher_Explain() {
 func ExampleMatcher_AppendCauses() {
 	m, _ := match.Compile(exampleConfig())
 	for _, c := range m.AppendCauses(nil, "payments/api") {
-		fmt.Printf("rule %d by filter %d %q\n", c.Rule, c.Filter, m.FilterText(c.Rule, c.Filter))
+		fmt.Printf("rule %d by filter %d %q, profile %d %s\n", c.Rule, c.Filter, c.FilterText, c.ProfileIndex, c.Profile)
 	}
 	// Output:
-	// rule 0 by filter 1 "payments/*"
-	// rule 2 by filter 0 "payments/api"
+	// rule 0 by filter 1 "payments/*", profile 0 arn:aws:signer:us-east-1:123456789012:/signing-profiles/prod
+	// rule 2 by filter 0 "payments/api", profile 0 arn:aws:signer:us-east-1:123456789012:/signing-profiles/prod
 }

@@ -3,6 +3,7 @@ package match
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/ecrsign/ecrsign/internal/engine"
 )
@@ -106,72 +107,99 @@ func (a Agreement) String() string {
 }
 
 // Explain reports for every rule whether it applies to name and which filter made it so; for a
-// rule that does not apply, the closest filter and where matching it stopped. The verdicts come
-// from the compiled patterns that Match uses and always agree with Match.
+// rule that does not apply, the closest filter and where matching it stopped. Which rules apply
+// and by which filter comes from AppendCauses, so the verdicts always agree with Match and
+// with the causes; the closest filter is measured on the same compiled patterns.
 func (m *Matcher) Explain(name string) Explanation {
 	e := Explanation{Name: name, Rules: make([]RuleExplanation, 0, len(m.rules))}
+	var buf [16]Cause
+	causes := m.AppendCauses(buf[:0], name)
+	// memo[id] records what is known of the agreement of distinct pattern id with name (the
+	// same filter in several rules is measured once): 0 nothing, v > 0 exactly v-1 literal
+	// bytes, v < 0 at most -v-1
+	var memo []int32
+	if len(m.rules)-len(causes) > 1 { // two rules to measure, which may share patterns
+		mp := memoPool.Get().(*[]int32)
+		defer memoPool.Put(mp)
+		if cap(*mp) < m.eng.NumPatterns() {
+			*mp = make([]int32, m.eng.NumPatterns())
+		}
+		memo = (*mp)[:m.eng.NumPatterns()]
+		clear(memo)
+	}
 	for i := range m.rules {
 		r := &m.rules[i]
-		re := RuleExplanation{Rule: i, Filter: -1, Closest: -1, AllRepositories: r.all, Applies: r.all}
+		re := RuleExplanation{Rule: i, Filter: -1, Closest: -1, AllRepositories: r.all}
 		if r.profile >= 0 {
 			re.Profile = m.profiles[r.profile]
 		}
-		for k := r.filters.lo; k < r.filters.hi; k++ {
-			if p := m.eng.Pattern(k); p.Matches(name) {
-				re.Applies, re.Filter, re.FilterText, re.Index = true, k-r.filters.lo, m.filters[k], p.Kind.String()
-				break
+		if len(causes) > 0 && causes[0].Rule == i {
+			c := causes[0]
+			causes = causes[1:]
+			re.Applies, re.Filter, re.FilterText = true, c.Filter, c.FilterText
+			if c.Filter >= 0 {
+				re.Index = m.eng.Pattern(r.filters.lo + c.Filter).Kind.String()
 			}
-		}
-		if !re.Applies && r.filters.lo < r.filters.hi {
-			best := -1
-			var bestA engine.Agreement
-			for k := r.filters.lo; k < r.filters.hi; k++ {
-				p := m.eng.Pattern(k)
-				if best >= 0 && p.MinLen <= bestA.Literal {
-					continue // it cannot agree in more literal bytes
-				}
-				if a := p.Agree(name); best < 0 || a.Literal > bestA.Literal {
-					best, bestA = k, a
-				}
-			}
-			p := m.eng.Pattern(best)
-			d := p.Diagnose(name)
-			re.Closest, re.ClosestText = best-r.filters.lo, m.filters[best]
-			re.Mismatch = Mismatch{
-				Reason:    d.Failure.String(),
-				Matched:   d.Matched,
-				Segment:   d.Segment,
-				MinLength: p.MinLen,
-				Agreement: Agreement(bestA),
-			}
+		} else if r.filters.lo < r.filters.hi {
+			m.closest(&re, name, r.filters, memo)
 		}
 		e.Rules = append(e.Rules, re)
 	}
 	return e
 }
 
-// MatchingFilter returns the index (within the rule) of the first filter of rule that matches
-// name, or -1 when none does or the rule has no filters (see Result.Has for whether it applies).
-// It checks only that rule's compiled patterns, the ones Match and Explain use, so it is the
-// cheap way to name the cause of a rule Match reported.
-func (m *Matcher) MatchingFilter(name string, rule int) int {
-	if rule < 0 || rule >= len(m.rules) {
-		return -1
-	}
-	r := &m.rules[rule]
-	for k := r.filters.lo; k < r.filters.hi; k++ {
-		if m.eng.Pattern(k).Matches(name) {
-			return k - r.filters.lo
+// closest sets in re the filter of the range fs that agrees with name in the most literal
+// bytes (the first on ties), and where matching it stopped. memo holds what earlier rules
+// learnt of each distinct pattern (see Explain).
+func (m *Matcher) closest(re *RuleExplanation, name string, fs span, memo []int32) {
+	best, floor, measured := -1, -1, false
+	var bestA engine.Agreement
+	for k := fs.lo; k < fs.hi; k++ {
+		// a filter must agree in more bytes than the best so far; AgreeAbove skips the work
+		// that cannot show it
+		id := m.eng.PatternID(k)
+		var v int32
+		if memo != nil {
+			v = memo[id]
+		}
+		switch {
+		case v > 0:
+			if int(v-1) > floor {
+				best, floor, measured = k, int(v-1), false
+			}
+			continue
+		case v < 0 && int(-v-1) <= floor:
+			continue
+		}
+		a, ok := m.eng.Pattern(k).AgreeAbove(name, floor)
+		if ok {
+			best, bestA, floor, measured = k, a, a.Literal, true
+		}
+		if memo != nil {
+			if ok {
+				memo[id] = int32(a.Literal + 1)
+			} else {
+				memo[id] = int32(-floor - 1)
+			}
 		}
 	}
-	return -1
+	p := m.eng.Pattern(best)
+	if !measured {
+		bestA = p.Agree(name)
+	}
+	d := p.Diagnose(name)
+	re.Closest, re.ClosestText = best-fs.lo, m.filters[best]
+	re.Mismatch = Mismatch{
+		Reason:    d.Failure.String(),
+		Matched:   d.Matched,
+		Segment:   d.Segment,
+		MinLength: p.MinLen,
+		Agreement: Agreement(bestA),
+	}
 }
 
-// FilterText returns the text of filter f of rule, as compiled.
-func (m *Matcher) FilterText(rule, f int) string {
-	r := &m.rules[rule]
-	return m.filters[r.filters.lo+f]
-}
+// memoPool lends Explain its per-pattern scratch.
+var memoPool = sync.Pool{New: func() any { s := []int32(nil); return &s }}
 
 // String prints one line per rule, as the CLI's explain command shows it.
 func (e Explanation) String() string {

@@ -27,6 +27,9 @@ const (
 	// DefaultMaxDFABytes is the state budget of the matching automaton (1 MiB): names that
 	// need states beyond it are answered by the index engine.
 	DefaultMaxDFABytes = engine.DefaultMaxDFABytes
+	// DefaultMaxDirectPatterns is the largest configuration, in distinct filters, matched by
+	// checking each filter in turn instead of walking the automaton (3).
+	DefaultMaxDirectPatterns = engine.DefaultMaxDirectPatterns
 )
 
 // MaxInlineRules is how many rules a [Result] holds without allocating: Match allocates
@@ -38,7 +41,9 @@ const MaxInlineRules = 1024
 var ErrBudget = engine.ErrBudget
 
 // Budget bounds what Compile accepts and how large the matching automaton may grow; a zero
-// field takes its Default value, and a negative MaxDFABytes turns the automaton off.
+// field takes its Default value, a negative MaxDFABytes turns the automaton off (and the
+// direct path with it), and a negative MaxDirectPatterns walks the automaton however small
+// the configuration.
 type Budget = engine.Budget
 
 // Option changes how Compile builds a matcher.
@@ -191,16 +196,6 @@ func (m *Matcher) NumRules() int { return len(m.rules) }
 
 // Profiles returns the distinct signing profile ARNs of the configuration in order of first use.
 func (m *Matcher) Profiles() []string { return append([]string(nil), m.profiles...) }
-
-// ProfileIndex returns the index of rule's signing profile among the configuration's distinct
-// profiles (those of Profiles, in order of first use); -1 for a replication matcher's rule or
-// a rule out of range.
-func (m *Matcher) ProfileIndex(rule int) int {
-	if rule < 0 || rule >= len(m.rules) {
-		return -1
-	}
-	return int(m.rules[rule].profile)
-}
 
 // Bytes estimates the memory the compiled matcher holds, in bytes: the compiled patterns, the
 // automaton's states built so far (at most Budget.MaxDFABytes, 1 MiB by default, and the

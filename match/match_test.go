@@ -34,6 +34,15 @@ func signing(rs ...[]string) *rules.SigningConfiguration {
 	return cfg
 }
 
+// ruleFilter projects causes on their rule and filter indexes.
+func ruleFilter(cs []Cause) []Cause {
+	var out []Cause
+	for _, c := range cs {
+		out = append(out, Cause{Rule: c.Rule, Filter: c.Filter})
+	}
+	return out
+}
+
 func mustCompile(t testing.TB, cfg *rules.SigningConfiguration) *Matcher {
 	t.Helper()
 	m, err := Compile(cfg)
@@ -138,9 +147,9 @@ func TestReplicationPrefix(t *testing.T) {
 	assert.Equal(t, []int{1}, applies(m, "tea"))
 	assert.Equal(t, []int{0, 1}, applies(m, "a*bc"), "'*' is literal in PREFIX_MATCH")
 	assert.Equal(t, []int{1}, applies(m, "axb"))
-	assert.Equal(t, []Cause{{0, 1}, {1, -1}}, m.AppendCauses(nil, "a*bc"))
-	assert.Equal(t, []Cause{{0, 0}, {1, -1}, {2, 0}}, m.AppendCauses(nil, "team/api-x"))
-	assert.Equal(t, -1, m.ProfileIndex(0), "replication rules have no profile")
+	assert.Equal(t, []Cause{{Rule: 0, Filter: 1, FilterText: "a*b", ProfileIndex: -1}, {Rule: 1, Filter: -1, ProfileIndex: -1}},
+		m.AppendCauses(nil, "a*bc"), "replication rules have no profile")
+	assert.Equal(t, []Cause{{Rule: 0, Filter: 0}, {Rule: 1, Filter: -1}, {Rule: 2, Filter: 0}}, ruleFilter(m.AppendCauses(nil, "team/api-x")))
 	assert.Empty(t, slices.Collect(m.Match("team").Profiles()))
 	e := m.Explain("team")
 	assert.Equal(t, "prefix", e.Rules[0].Index)
@@ -308,11 +317,24 @@ func TestDifferentialGreedy(t *testing.T) {
 				}
 				require.Equal(t, want, ex.Rules[i].Applies)
 				require.Equal(t, first, ex.Rules[i].Filter)
+				if !want && len(rfs) > 0 {
+					// the closest filter, measured filter by filter without the memo or
+					// floors Explain uses: the most literal bytes, the first on ties
+					lo, best := m.rules[i].filters.lo, 0
+					bestA := m.eng.Pattern(lo).Agree(name)
+					for k := 1; k < len(rfs); k++ {
+						if a := m.eng.Pattern(lo + k).Agree(name); a.Literal > bestA.Literal {
+							best, bestA = k, a
+						}
+					}
+					require.Equal(t, best, ex.Rules[i].Closest, "rule %d %q on %q", i, rfs, name)
+					require.Equal(t, Agreement(bestA), ex.Rules[i].Mismatch.Agreement, "rule %d %q on %q", i, rfs, name)
+				}
 				if want {
 					causes = append(causes, Cause{Rule: i, Filter: first})
 				}
 			}
-			require.Equal(t, causes, m.AppendCauses(nil, name), "causes of %q", name)
+			require.Equal(t, causes, ruleFilter(m.AppendCauses(nil, name)), "causes of %q", name)
 		}
 	}
 }
@@ -339,7 +361,7 @@ func TestConcurrentMatch(t *testing.T) {
 					return
 				}
 				cs := m.AppendCauses(nil, name)
-				if !slices.Contains(cs, Cause{Rule: i, Filter: 0}) || len(cs) != res.Len() {
+				if !slices.ContainsFunc(cs, func(c Cause) bool { return c.Rule == i && c.Filter == 0 }) || len(cs) != res.Len() {
 					t.Errorf("%q: causes %v for %d rules", name, cs, res.Len())
 					return
 				}
@@ -363,19 +385,32 @@ func TestString(t *testing.T) {
 func TestBytesCountsTheFilterIndex(t *testing.T) {
 	m := mustCompile(t, signing([]string{"team/*", "*/prod", "*api*", "exact"}, []string{"org/*/svc-*"}))
 	before := m.Bytes()
-	assert.Equal(t, []Cause{{Rule: 0, Filter: 0}}, m.AppendCauses(nil, "team/x"))
+	assert.Equal(t, []Cause{{Rule: 0, Filter: 0}}, ruleFilter(m.AppendCauses(nil, "team/x")))
 	assert.Greater(t, m.Bytes(), before)
 }
 
-func TestProfileIndex(t *testing.T) {
+// TestCauses: a cause carries the filter's text and the rule's profile, by index among the
+// distinct profiles and by ARN; a rule without filters has filter -1 and no text.
+func TestCauses(t *testing.T) {
+	f := func(s string) []rules.SigningRepositoryFilter {
+		return []rules.SigningRepositoryFilter{{Filter: "x/*", FilterType: rules.WildcardMatch}, {Filter: s, FilterType: rules.WildcardMatch}}
+	}
 	cfg := &rules.SigningConfiguration{Rules: []rules.SigningRule{
-		{SigningProfileArn: arnA}, {SigningProfileArn: arnB}, {SigningProfileArn: arnA},
+		{SigningProfileArn: arnA, RepositoryFilters: f("team/*")}, {SigningProfileArn: arnB}, {SigningProfileArn: arnA, RepositoryFilters: f("*/api")},
 	}}
 	m, err := Compile(cfg)
 	require.NoError(t, err)
-	got := []int{m.ProfileIndex(0), m.ProfileIndex(1), m.ProfileIndex(2), m.ProfileIndex(3), m.ProfileIndex(-1)}
-	assert.Equal(t, []int{0, 1, 0, -1, -1}, got)
+	assert.Equal(t, []Cause{
+		{Rule: 0, Filter: 1, FilterText: "team/*", ProfileIndex: 0, Profile: arnA},
+		{Rule: 1, Filter: -1, ProfileIndex: 1, Profile: arnB},
+		{Rule: 2, Filter: 1, FilterText: "*/api", ProfileIndex: 0, Profile: arnA},
+	}, m.AppendCauses(nil, "team/api"))
 	assert.Equal(t, []string{arnA, arnB}, m.Profiles())
+	for _, name := range []string{"team/api", "x/y", "other"} {
+		for _, c := range m.AppendCauses(nil, name) {
+			assert.Equal(t, m.matchingFilter(name, c.Rule), c.Filter, "%s rule %d", name, c.Rule)
+		}
+	}
 }
 
 // TestExplainClosest: the closest filter of a rule that does not apply is the one agreeing

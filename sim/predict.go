@@ -9,7 +9,7 @@ import (
 )
 
 // Cause is a rule that made a status: its 0-based index in the configuration and the filter
-// that matched, as Matcher.MatchingFilter (and so match.Explain) reports it.
+// that matched, as match.Cause (and so match.Explain) reports it.
 type Cause struct {
 	Rule int `json:"rule"`
 	// Filter is the 0-based index of the first matching filter; -1 when the rule has no
@@ -174,21 +174,21 @@ func (p *Predictor) Predict(push *ecrapi.PutImageRequest) (*Prediction, error) {
 	if sign != nil && !info.referrer {
 		causes := sign.matcher.AppendCauses(buf[:0], push.RepositoryName)
 		// one status per distinct profile, in the order of the first applying rule with each;
-		// first[i] is that rule for status i
-		var first [rules.MaxSigningRules]int
+		// first[i] is that rule's cause for status i
+		var first [rules.MaxSigningRules]match.Cause
 		n := 0
 		for _, c := range causes {
-			if !slices.ContainsFunc(first[:n], func(r int) bool { return sign.matcher.ProfileIndex(r) == sign.matcher.ProfileIndex(c.Rule) }) {
-				first[n] = c.Rule
+			if !slices.ContainsFunc(first[:n], func(f match.Cause) bool { return f.ProfileIndex == c.ProfileIndex }) {
+				first[n] = c
 				n++
 			}
 		}
 		if n > 0 {
 			out.Signing = make([]SigningPrediction, n)
 			groupCauses(sign.matcher, causes, n, func(rule, i int) bool {
-				return sign.matcher.ProfileIndex(rule) == sign.matcher.ProfileIndex(first[i])
+				return profileOf(causes, rule) == first[i].ProfileIndex
 			}, func(i int, cs []Cause) {
-				prof := sign.cfg.Rules[first[i]].SigningProfileArn
+				prof := first[i].Profile
 				sp := &out.Signing[i]
 				sp.Causes = cs
 				sp.Settled = ecrapi.ImageSigningStatus{SigningProfileArn: prof, Status: ecrapi.StatusComplete}
@@ -267,10 +267,20 @@ func sendsTo(rule rules.ReplicationRule, k registryKey) bool {
 	return false
 }
 
-// causeOf describes a match.Cause with the text of its filter.
+// profileOf is the profile index that the cause of rule among causes carries, -1 if none.
+func profileOf(causes []match.Cause, rule int) int {
+	for _, c := range causes {
+		if c.Rule == rule {
+			return c.ProfileIndex
+		}
+	}
+	return -1
+}
+
+// causeOf describes a match.Cause, which carries the text of its filter.
 func causeOf(m *match.Matcher, c match.Cause) Cause {
 	if c.Filter < 0 {
 		return Cause{Rule: c.Rule, Filter: -1, AllRepositories: true}
 	}
-	return Cause{Rule: c.Rule, Filter: c.Filter, FilterText: m.FilterText(c.Rule, c.Filter)}
+	return Cause{Rule: c.Rule, Filter: c.Filter, FilterText: c.FilterText}
 }

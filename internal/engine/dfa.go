@@ -14,12 +14,20 @@ import (
 // token) stays active on every byte; a node whose star child exists activates it at once,
 // since `*` matches the empty string.
 type nfa struct {
-	edges     map[uint64]int32 // node<<8 | byte -> child
-	starChild []int32          // -1 if none
-	isStar    []bool
-	children  []int32 // literal children and star child
-	parent    []int32
-	in        []byte // the byte of the edge into a literal node
+	// the literal children of a node are a list: firstChild, then nextSibling (-1 ends it);
+	// a node of many children also has a dense table over bytes (dense[n] >= 0: the row in
+	// denseChild), so that a step finds a child in a few loads whatever the fan-out
+	firstChild  []int32
+	nextSibling []int32
+	dense       []int32
+	denseChild  []int32
+	starChild   []int32 // -1 if none
+	isStar      []bool
+	children    []int32 // literal children and star child
+	parent      []int32
+	in          []byte // the byte of the edge into a literal node
+	// used marks the bytes of some literal edge: the automaton's byte classes
+	used [256]bool
 	// owners[n] are the rules of the patterns whose token sequence ends at n: at a star node
 	// they apply as soon as the node is reached, elsewhere only when the name ends there.
 	owners    []span
@@ -29,36 +37,88 @@ type nfa struct {
 	sub []uint64
 }
 
+// denseFanout is the number of literal children from which a node gets a dense table.
+const denseFanout = 8
+
+// child returns the literal child of n by byte b, or -1.
+func (a *nfa) child(n int32, b byte) int32 {
+	if d := a.dense[n]; d >= 0 {
+		return a.denseChild[int(d)<<8|int(b)]
+	}
+	c := a.firstChild[n]
+	for c >= 0 && a.in[c] != b {
+		c = a.nextSibling[c]
+	}
+	return c
+}
+
 func (a *nfa) addNode(parent int32, star bool, in byte) int32 {
 	n := int32(len(a.starChild))
 	a.in = append(a.in, in)
 	a.starChild = append(a.starChild, -1)
+	a.firstChild = append(a.firstChild, -1)
+	a.nextSibling = append(a.nextSibling, -1)
 	a.isStar = append(a.isStar, star)
 	a.children = append(a.children, 0)
 	a.parent = append(a.parent, parent)
-	a.owners = append(a.owners, span{})
-	if parent >= 0 {
-		a.children[parent]++
+	a.dense = append(a.dense, -1)
+	if parent < 0 {
+		return n
+	}
+	a.children[parent]++
+	if star {
+		return n
+	}
+	a.nextSibling[n] = a.firstChild[parent]
+	a.firstChild[parent] = n
+	if d := a.dense[parent]; d >= 0 {
+		a.denseChild[int(d)<<8|int(in)] = n
+		return n
+	}
+	if lits := a.children[parent] - min(a.starChild[parent]+1, 1); lits >= denseFanout {
+		d := int32(len(a.denseChild) >> 8)
+		a.denseChild = append(a.denseChild, make([]int32, 256)...)
+		row := a.denseChild[int(d)<<8 : int(d+1)<<8]
+		for i := range row {
+			row[i] = -1
+		}
+		for c := a.firstChild[parent]; c >= 0; c = a.nextSibling[c] {
+			row[a.in[c]] = c
+		}
+		a.dense[parent] = d
 	}
 	return n
 }
 
 // buildNFA puts every pattern in the trie; owners are attached per node.
 func buildNFA(patterns []Pattern, small bool) *nfa {
-	a := &nfa{edges: make(map[uint64]int32)}
+	// at most one node per literal byte and star, and the root
+	maxNodes := 1
+	for i := range patterns {
+		maxNodes += patternLen(patterns[i].Pattern)
+	}
+	a := &nfa{
+		firstChild:  make([]int32, 0, maxNodes),
+		nextSibling: make([]int32, 0, maxNodes),
+		starChild:   make([]int32, 0, maxNodes),
+		isStar:      make([]bool, 0, maxNodes),
+		children:    make([]int32, 0, maxNodes),
+		parent:      make([]int32, 0, maxNodes),
+		in:          make([]byte, 0, maxNodes),
+	}
+	a.dense = make([]int32, 0, maxNodes)
 	a.addNode(-1, false, 0)
-	ends := make(map[int32][]int32)
-	var endOrder []int32
+	type end struct{ node, rule int32 }
+	ends := make([]end, 0, len(patterns))
 	for id := range patterns {
 		p := &patterns[id]
 		n := int32(0)
 		lit := func(s string) {
 			for i := 0; i < len(s); i++ {
-				k := uint64(n)<<8 | uint64(s[i])
-				next, ok := a.edges[k]
-				if !ok {
+				next := a.child(n, s[i])
+				if next < 0 {
 					next = a.addNode(n, false, s[i])
-					a.edges[k] = next
+					a.used[s[i]] = true
 				}
 				n = next
 			}
@@ -78,18 +138,26 @@ func buildNFA(patterns []Pattern, small bool) *nfa {
 			}
 			lit(p.Suffix)
 		}
-		if _, ok := ends[n]; !ok {
-			endOrder = append(endOrder, n)
+		for _, r := range p.owners {
+			ends = append(ends, end{n, r})
 		}
-		ends[n] = append(ends[n], p.owners...)
 	}
-	for _, n := range endOrder {
-		rs := ends[n]
-		slices.Sort(rs)
-		rs = slices.Compact(rs)
-		lo := int32(len(a.ownerPool))
-		a.ownerPool = append(a.ownerPool, rs...)
-		a.owners[n] = span{lo, int32(len(a.ownerPool))}
+	slices.SortFunc(ends, func(x, y end) int {
+		if x.node != y.node {
+			return int(x.node - y.node)
+		}
+		return int(x.rule - y.rule)
+	})
+	ends = slices.Compact(ends)
+	a.owners = make([]span, len(a.starChild))
+	a.ownerPool = make([]int32, len(ends))
+	for i, e := range ends {
+		a.ownerPool[i] = e.rule
+		if o := &a.owners[e.node]; o.lo == o.hi {
+			*o = span{int32(i), int32(i + 1)}
+		} else {
+			o.hi++
+		}
 	}
 	if small {
 		a.sub = make([]uint64, len(a.starChild))
@@ -106,7 +174,7 @@ func buildNFA(patterns []Pattern, small bool) *nfa {
 }
 
 func (a *nfa) bytes() int {
-	return len(a.edges)*24 + len(a.starChild)*(4+1+4+4+8+8*min(len(a.sub), 1)) + 4*len(a.ownerPool)
+	return len(a.starChild)*(4+4+4+4+1+4+4+1+8+8*min(len(a.sub), 1)) + 4*len(a.denseChild) + 4*len(a.ownerPool)
 }
 
 // Transition cells of the automaton's table. A cell holds the row offset of the next state
@@ -175,10 +243,7 @@ const dfaStateOverhead = 64
 
 func newDFA(a *nfa, small bool, maxBytes int) *dfa {
 	d := &dfa{a: a, small: small, maxBytes: maxBytes, ids: map[string]int32{}}
-	var used [256]bool
-	for k := range a.edges {
-		used[byte(k)] = true
-	}
+	used := &a.used
 	n := 0
 	for _, u := range used {
 		if u {
@@ -265,7 +330,7 @@ func (d *dfa) step(s int32, c int) {
 			add(n)
 		}
 		if b >= 0 {
-			if ch, ok := a.edges[uint64(n)<<8|uint64(b)]; ok {
+			if ch := a.child(n, byte(b)); ch >= 0 {
 				add(ch)
 			}
 		}
@@ -403,7 +468,7 @@ func (d *dfa) match(name string, bits []uint64) bool {
 	for {
 		// the hot loop: one dependent load per byte while cells lead to live states
 		for v >= 0 && i < len(name) {
-			s = int(v)
+			s = int(uint32(v)) // v >= 0: a zero extension, which the load already did
 			v = atomic.LoadInt32(&trans[s+int(class[name[i]])])
 			i++
 		}

@@ -107,7 +107,7 @@ func (e *Engine) Bytes() int {
 		n += e.dfa.memory()
 	}
 	for _, p := range e.patterns {
-		n += 120 + len(p.Prefix) + len(p.Suffix) + 4*len(p.owners)
+		n += 144 + len(p.Prefix) + len(p.Suffix) + 4*len(p.owners) + 8*len(p.dense)
 		for _, m := range p.Middle {
 			n += 16 + len(m)
 		}
@@ -116,7 +116,7 @@ func (e *Engine) Bytes() int {
 		return n
 	}
 	return n + e.prefix.bytes() + e.suffix.bytes() + e.ac.bytes() +
-		4*(len(e.always)+len(e.needPool)) + 24*len(e.keyed) + 8*(len(e.keyOf)+len(e.needs)+len(e.sureOf)+len(e.sureMask)) + 4*len(e.sureRules) + e.exact.bytes()
+		4*(len(e.always)+len(e.needPool)) + 24*len(e.keyed) + 8*(len(e.keyOf)+len(e.needs)+len(e.sureOf)+len(e.sureMask)) + 4*len(e.sureRules) + 4*len(e.sureDense) + 8*len(e.denseWords) + e.exact.bytes()
 }
 
 // Agreement is how far a name and a pattern agree when read from one end: the alignment that
@@ -142,11 +142,26 @@ type Agreement struct {
 // its longest beginning that does. Read from the end, the same mirrored. It takes time linear
 // in the name for each literal and allocates nothing.
 func (p *Pattern) Agree(name string) Agreement {
-	front := p.agreeFront(name)
-	if back := p.agreeBack(name); back.Literal > front.Literal {
-		return back
+	a, _ := p.AgreeAbove(name, -1)
+	return a
+}
+
+// AgreeAbove is Agree for a caller that needs the agreement only when it is longer than floor
+// literal bytes (the best of the filters before): it reports false, and may leave the work
+// undone, when neither direction agrees in more than floor bytes; otherwise it returns what
+// Agree returns.
+func (p *Pattern) AgreeAbove(name string, floor int) (Agreement, bool) {
+	if p.MinLen <= floor {
+		return Agreement{}, false
 	}
-	return front
+	front, ok := p.agreeFront(name, floor)
+	if ok {
+		floor = front.Literal // the end must agree in more to win
+	}
+	if back, bok := p.agreeBack(name, floor); bok {
+		return back, true
+	}
+	return front, ok
 }
 
 // byteAt is name[i] as a string, or "" past its end.
@@ -157,10 +172,11 @@ func byteAt(name string, i int) string {
 	return name[i : i+1]
 }
 
-func (p *Pattern) agreeFront(name string) Agreement {
+// agreeFront is the agreement read from the start, and whether it is longer than floor.
+func (p *Pattern) agreeFront(name string, floor int) (Agreement, bool) {
 	c := commonPrefix(name, p.Prefix)
 	if c < len(p.Prefix) || p.Exact {
-		return Agreement{Literal: c, Agreed: c, Expected: p.Prefix[c:], Found: byteAt(name, c)}
+		return Agreement{Literal: c, Agreed: c, Expected: p.Prefix[c:], Found: byteAt(name, c)}, c > floor
 	}
 	at, lits := c, c
 	for k := 0; k <= len(p.Middle); k++ {
@@ -176,31 +192,27 @@ func (p *Pattern) agreeFront(name string) Agreement {
 			at, lits = at+i+len(m), lits+len(m)
 			continue
 		}
-		// the longest beginning of m that occurs: if m[:n] does not occur, no longer one does
-		n, i := 0, 0
-		for n+1 < len(m) {
-			j := strings.Index(rest, m[:n+1])
-			if j < 0 {
-				break
-			}
-			n, i = n+1, j
+		if lits+len(m)-1 <= floor {
+			return Agreement{}, false // no beginning of m can make it longer than floor
 		}
+		n, i := longestBeginning(rest, m)
 		if n == 0 {
-			return Agreement{Literal: lits, Agreed: len(name), Expected: m}
+			return Agreement{Literal: lits, Agreed: len(name), Expected: m}, lits > floor
 		}
-		return Agreement{Literal: lits + n, Agreed: at + i + n, Expected: m[n:], Found: byteAt(name, at+i+n)}
+		return Agreement{Literal: lits + n, Agreed: at + i + n, Expected: m[n:], Found: byteAt(name, at+i+n)}, lits+n > floor
 	}
-	return Agreement{Literal: lits, Agreed: at, Found: byteAt(name, at)}
+	return Agreement{Literal: lits, Agreed: at, Found: byteAt(name, at)}, lits > floor
 }
 
-func (p *Pattern) agreeBack(name string) Agreement {
+// agreeBack is the agreement read from the end, and whether it is longer than floor.
+func (p *Pattern) agreeBack(name string, floor int) (Agreement, bool) {
 	if p.Exact {
 		c := commonSuffix(name, p.Prefix)
-		return Agreement{Literal: c, FromEnd: true, Agreed: c, Expected: p.Prefix[:len(p.Prefix)-c], Found: byteAt(name, len(name)-c-1)}
+		return Agreement{Literal: c, FromEnd: true, Agreed: c, Expected: p.Prefix[:len(p.Prefix)-c], Found: byteAt(name, len(name)-c-1)}, c > floor
 	}
 	c := commonSuffix(name, p.Suffix)
 	if c < len(p.Suffix) {
-		return Agreement{Literal: c, FromEnd: true, Agreed: c, Expected: p.Suffix[:len(p.Suffix)-c], Found: byteAt(name, len(name)-c-1)}
+		return Agreement{Literal: c, FromEnd: true, Agreed: c, Expected: p.Suffix[:len(p.Suffix)-c], Found: byteAt(name, len(name)-c-1)}, c > floor
 	}
 	end, lits := len(name)-c, c // name[end:] agrees
 	for k := len(p.Middle); k >= 0; k-- {
@@ -216,18 +228,47 @@ func (p *Pattern) agreeBack(name string) Agreement {
 			end, lits = i, lits+len(m)
 			continue
 		}
-		n, i := 0, 0
-		for n+1 < len(m) {
-			j := strings.LastIndex(rest, m[len(m)-n-1:])
-			if j < 0 {
-				break
-			}
-			n, i = n+1, j
+		if lits+len(m)-1 <= floor {
+			return Agreement{}, false
 		}
+		n, i := longestEnd(rest, m)
 		if n == 0 {
-			return Agreement{Literal: lits, FromEnd: true, Agreed: len(name), Expected: m}
+			return Agreement{Literal: lits, FromEnd: true, Agreed: len(name), Expected: m}, lits > floor
 		}
-		return Agreement{Literal: lits + n, FromEnd: true, Agreed: len(name) - i, Expected: m[:len(m)-n], Found: byteAt(name, i-1)}
+		return Agreement{Literal: lits + n, FromEnd: true, Agreed: len(name) - i, Expected: m[:len(m)-n], Found: byteAt(name, i-1)}, lits+n > floor
 	}
-	return Agreement{Literal: lits, FromEnd: true, Agreed: len(name) - end, Found: byteAt(name, end-1)}
+	return Agreement{Literal: lits, FromEnd: true, Agreed: len(name) - end, Found: byteAt(name, end-1)}, lits > floor
+}
+
+// longestBeginning returns the longest n such that m[:n] occurs in s, and where it first
+// occurs: every place where m's first byte occurs is measured, in one pass.
+func longestBeginning(s, m string) (n, at int) {
+	for j := 0; j < len(s); j++ {
+		k := strings.IndexByte(s[j:], m[0])
+		if k < 0 {
+			break
+		}
+		j += k
+		if l := commonPrefix(s[j:], m); l > n {
+			n, at = l, j
+		}
+	}
+	return n, at
+}
+
+// longestEnd returns the longest n such that m[len(m)-n:] occurs in s, and where it last
+// occurs (its start): every place where m's last byte occurs is measured, in one pass.
+func longestEnd(s, m string) (n, at int) {
+	last := m[len(m)-1]
+	for e := len(s); e > 0; e-- {
+		k := strings.LastIndexByte(s[:e], last)
+		if k < 0 {
+			break
+		}
+		e = k + 1
+		if l := commonSuffix(s[:e], m); l > n {
+			n, at = l, e-l
+		}
+	}
+	return n, at
 }

@@ -31,6 +31,9 @@ func (e *Engine) String() string {
 		b.WriteString("automaton: off\n")
 		return b.String()
 	}
+	if e.direct {
+		fmt.Fprintf(&b, "direct: Match checks the %d patterns in turn; the automaton below is not walked\n", len(e.patterns))
+	}
 	d := newDFA(e.dfa.a, e.small, e.budget.MaxDFABytes)
 	d.explore()
 	a := d.a

@@ -26,6 +26,18 @@
 // in 64, which measures the regime again: the automaton answers every name once they come
 // back to the states it holds.
 //
+// Why the states are many, measured on the benchmarks' 10 x 100 configuration over 10,000
+// distinct names (bench/README.md): the automaton needs 18.5 MB of states, and the blow-up is
+// in the positions themselves, not in the proven rule sets a state carries (states without
+// them need slightly more, since then no position is dropped once its rules are proven), nor
+// in mixing anchored and floating filters (the filters with a literal prefix alone need
+// 1.1 MB, those starting with `*` 15.6 MB). So the budget, not a cleverer state, decides.
+//
+// The smallest configurations skip the automaton: with at most Budget.MaxDirectPatterns
+// distinct patterns (three by default), Match checks each pattern in turn, which costs less
+// than a walk and its fixed costs (a sweep of one to eight realistic filters: direct is faster
+// up to three, equal at four, 1.5-2x slower from five).
+//
 // The index engine (built on first use, or at Compile when its budget must be checked)
 // deduplicates filters and indexes each by its most selective literal: exact filters in a hash
 // table probed once, filters anchored by a literal prefix on a prefix trie walked from the
@@ -33,7 +45,9 @@
 // and by a middle literal (`*prod*`, `org/*/svc-api-*`) on an Aho-Corasick automaton that
 // marks, in one scan, which middle literals occur. A candidate missing one of its middle
 // literals is dropped with bit tests; the rest are verified from the same compiled [Pattern]
-// (length, prefix, suffix, greedy leftmost middles).
+// (length, prefix, suffix, greedy leftmost middles). In engines of more than 64 rules, a
+// pattern or trie node owned by many rules also holds them as bit words, set and tested a word
+// at a time.
 package engine
 
 import (
@@ -77,6 +91,10 @@ const (
 	// states (9.8 MB) whose walks miss the caches on every byte, while past 1 MiB the index
 	// engine answers them at its own cost.
 	DefaultMaxDFABytes = 1 << 20
+	// DefaultMaxDirectPatterns is the largest configuration, in distinct patterns, that Match
+	// answers by checking each pattern in turn rather than walking the automaton (the direct
+	// path; see the package doc).
+	DefaultMaxDirectPatterns = 3
 )
 
 // ErrBudget is wrapped by every error Compile returns for input beyond its budget.
@@ -91,8 +109,11 @@ type Budget struct {
 	MaxTextBytes      int
 	MaxAutomatonCells int
 	// MaxDFABytes is the automaton's state budget; negative means no automaton (the index
-	// engine answers every name).
+	// engine answers every name, and the direct path is off too).
 	MaxDFABytes int
+	// MaxDirectPatterns is the largest number of distinct patterns that Match checks one by
+	// one instead of walking the automaton; negative means never.
+	MaxDirectPatterns int
 }
 
 // WithDefaults returns b with every zero field set to its default.
@@ -109,6 +130,9 @@ func (b Budget) WithDefaults() Budget {
 	def(&b.MaxAutomatonCells, DefaultMaxAutomatonCells)
 	if b.MaxDFABytes == 0 {
 		b.MaxDFABytes = DefaultMaxDFABytes
+	}
+	if b.MaxDirectPatterns == 0 {
+		b.MaxDirectPatterns = DefaultMaxDirectPatterns
 	}
 	return b
 }
@@ -145,6 +169,9 @@ type Pattern struct {
 	owners []int32
 	// mask holds the owners as bits, for engines of at most 64 rules.
 	mask uint64
+	// dense holds the owners as bit words when they are more than the words (engines of
+	// more than 64 rules): setting and testing them costs a word, not a rule, at a time.
+	dense []uint64
 	// sure is set when reaching the pattern's anchor in its index is the match.
 	sure bool
 }
@@ -155,12 +182,18 @@ type Engine struct {
 	budget   Budget
 	// dfa is the automaton that answers names (nil when the budget disables it); the indexes
 	// below answer the names that leave its budget. They are built on first use (indexOnce).
-	dfa       *dfa
+	dfa *dfa
+	// direct is set when the automaton is on and the patterns are at most
+	// Budget.MaxDirectPatterns: Match checks each pattern in turn (matchDirect).
+	direct    bool
 	indexOnce sync.Once
 	built     atomic.Bool
 	// small is set for engines of 1 to 64 rules: rule sets fit one word, so Pattern.mask
 	// and trieNode.sub are exact.
-	small    bool
+	small bool
+	// words is the number of words of a rule bit set; long rule lists are also held as bit
+	// sets of this many words (Pattern.dense, trieNode.dense, sureDense).
+	words    int
 	patterns []Pattern
 	// filterPattern maps each input filter (in Compile order) to its pattern.
 	filterPattern []int32
@@ -180,8 +213,12 @@ type Engine struct {
 	sureRules []int32
 	// sureMask is sureOf as one word per literal, for engines of at most 64 rules.
 	sureMask []uint64
-	needs    []span // per pattern
-	needPool []int32
+	// sureDense is, per literal, the offset in denseWords of sureOf as bit words, or -1 when
+	// that list is short.
+	sureDense  []int32
+	denseWords []uint64
+	needs      []span // per pattern
+	needPool   []int32
 }
 
 // span is a half-open range of an int32 pool.
@@ -194,10 +231,25 @@ type cand struct {
 	mask uint64
 	need span
 	id   int32
+	// first is the pattern's first owner: while it does not apply the pattern is pending,
+	// which engines of more than 64 rules learn without reading the pattern
+	first int32
+	// need0 is the first literal it needs (-1 for none), inline since most candidates fail
+	// there; need holds the others
+	need0 int32
+	// runEnd is, among the candidates of a middle literal (keyed), the end of the run of
+	// those with the same need0
+	runEnd int32
 }
 
 func (e *Engine) cand(id int32) cand {
-	return cand{mask: e.patterns[id].mask, need: e.needs[id], id: id}
+	p := &e.patterns[id]
+	c := cand{mask: p.mask, need: e.needs[id], id: id, first: p.owners[0], need0: -1}
+	if c.need.lo < c.need.hi {
+		c.need0 = e.needPool[c.need.lo]
+		c.need.lo++
+	}
+	return c
 }
 
 // Compile builds the engine for filters of numRules rules.
@@ -209,10 +261,9 @@ func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
 	if len(filters) > budget.MaxFilters {
 		return nil, fmt.Errorf("%d filters: %w (at most %d)", len(filters), ErrBudget, budget.MaxFilters)
 	}
-	e := &Engine{numRules: numRules, small: 0 < numRules && numRules <= 64, filterPattern: make([]int32, len(filters)), budget: budget}
+	e := &Engine{numRules: numRules, small: 0 < numRules && numRules <= 64, words: (numRules + 63) / 64, filterPattern: make([]int32, len(filters)), budget: budget}
 	ids := make(map[string]int32, len(filters))
 	e.patterns = make([]Pattern, 0, len(filters)/2)
-	owners := make([][]int32, 0, len(filters)/2)
 	text := 0
 	var key []byte
 	for i, f := range filters {
@@ -228,26 +279,49 @@ func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
 			id = int32(len(e.patterns))
 			ids[string(key)] = id
 			e.patterns = append(e.patterns, newPattern(f.Pattern))
-			owners = append(owners, nil)
 		}
 		e.filterPattern[i] = id
-		if o := owners[id]; len(o) == 0 || o[len(o)-1] != int32(f.Rule) {
-			owners[id] = append(o, int32(f.Rule))
-		}
 	}
+	// every pattern's distinct rules, ascending, in one pool: the filters' rules grouped by
+	// pattern with a counting sort, which keeps the input order (rules ascending when the
+	// filters come rule by rule, as package match gives them; a group is sorted otherwise)
+	start := make([]int32, len(e.patterns)+1)
+	for _, id := range e.filterPattern {
+		start[id+1]++
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	pool := make([]int32, len(filters))
+	next := slices.Clone(start[:len(e.patterns)])
+	for i, id := range e.filterPattern {
+		pool[next[id]] = int32(filters[i].Rule)
+		next[id]++
+	}
+	kept := int32(0)
 	for id := range e.patterns {
-		o := owners[id]
-		slices.Sort(o)
-		e.patterns[id].owners = slices.Compact(o)
+		rs := pool[start[id]:start[id+1]]
+		if !slices.IsSorted(rs) {
+			slices.Sort(rs)
+		}
+		rs = slices.Compact(rs)
+		lo := kept
+		kept += int32(copy(pool[kept:], rs))
+		p := &e.patterns[id]
+		p.owners = pool[lo:kept:kept]
 		if e.small {
-			for _, r := range e.patterns[id].owners {
-				e.patterns[id].mask |= 1 << r
+			for _, r := range p.owners {
+				p.mask |= 1 << r
 			}
+		} else if len(p.owners) > e.words {
+			p.dense = make([]uint64, e.words)
+			setAll(p.dense, p.owners)
 		}
 	}
 	e.chooseAnchors()
 	if budget.MaxDFABytes >= 0 {
 		e.dfa = newDFA(buildNFA(e.patterns, e.small), e.small, budget.MaxDFABytes)
+		e.direct = len(e.patterns) <= budget.MaxDirectPatterns
 	}
 	if e.dfa == nil || ahoBound(e.patterns) > budget.MaxAutomatonCells {
 		// the indexes are needed at once, or building them later might exceed the budget:
@@ -350,8 +424,14 @@ func (e *Engine) buildIndexes() error {
 		if !p.sure && len(p.Middle) > 0 {
 			// the automaton marks which middle literals occur, so that a candidate missing
 			// one is dropped with a few bit tests before any verification
+			// (a middle pattern is verified only where its key literal occurs: that one
+			// need not be checked again)
 			lo := int32(len(e.needPool))
 			for _, m := range p.Middle {
+				if p.Kind == KindMiddle && m == p.Middle[p.Key] {
+					litID(m)
+					continue
+				}
 				if l := litID(m); !slices.Contains(e.needPool[lo:], l) {
 					e.needPool = append(e.needPool, l)
 				}
@@ -366,8 +446,8 @@ func (e *Engine) buildIndexes() error {
 		exact[text] = slices.Compact(rs)
 	}
 	e.exact.build(exact)
-	e.prefix = pb.build(false, e.cand, e.small)
-	e.suffix = sb.build(true, e.cand, e.small)
+	e.prefix = pb.build(false, e.cand, e.small, e.words)
+	e.suffix = sb.build(true, e.cand, e.small, e.words)
 	ac, err := buildAho(litList, e.budget.MaxAutomatonCells)
 	if err != nil {
 		return err
@@ -402,12 +482,29 @@ func (e *Engine) buildIndexes() error {
 				e.sureMask[l] |= 1 << r
 			}
 		}
+	} else {
+		e.sureDense = make([]int32, len(litList))
+		for l, sr := range e.sureOf {
+			e.sureDense[l] = appendDense(&e.denseWords, e.sureRules[sr.lo:sr.hi], e.words)
+		}
 	}
 	e.keyed = make([]cand, count[len(litList)])
 	for id, l := range keyOf {
 		if l >= 0 {
 			e.keyed[e.keyOf[l].hi] = e.cand(int32(id))
 			e.keyOf[l].hi++
+		}
+	}
+	// under each key, the candidates needing the same first literal in one run, so that
+	// matchMiddle skips a run whose literal does not occur with one test
+	for _, k := range e.keyOf {
+		run := e.keyed[k.lo:k.hi]
+		slices.SortStableFunc(run, func(a, b cand) int { return int(a.need0 - b.need0) })
+		for i := len(run) - 1; i >= 0; i-- {
+			run[i].runEnd = k.lo + int32(i) + 1
+			if i+1 < len(run) && run[i+1].need0 == run[i].need0 {
+				run[i].runEnd = run[i+1].runEnd
+			}
 		}
 	}
 	e.built.Store(true)
@@ -520,6 +617,10 @@ func (e *Engine) PatternID(filter int) int { return int(e.filterPattern[filter])
 // the regime again: when the names come back to the states the automaton holds, it answers
 // them all.
 func (e *Engine) Match(name string, bits []uint64) {
+	if e.direct {
+		e.matchDirect(name, bits)
+		return
+	}
 	d := e.dfa
 	switch {
 	case d == nil:
@@ -539,6 +640,28 @@ func (e *Engine) Match(name string, bits []uint64) {
 		d.score.Add(probeEvery)
 	}
 	e.MatchIndexes(name, bits)
+}
+
+// matchDirect is Match for configurations of at most Budget.MaxDirectPatterns patterns: each
+// pattern is checked in turn (length, prefix, suffix, greedy leftmost middles), skipping those
+// whose rules already apply. A few linear checks cost less than a walk of the automaton and
+// its fixed costs (bench/README.md, the tiny corpora).
+func (e *Engine) matchDirect(name string, bits []uint64) {
+	if e.small {
+		w := bits[0]
+		for i := range e.patterns {
+			if p := &e.patterns[i]; p.mask&^w != 0 && p.Matches(name) {
+				w |= p.mask
+			}
+		}
+		bits[0] = w
+		return
+	}
+	for i := range e.patterns {
+		if p := &e.patterns[i]; p.pending(bits) && p.Matches(name) {
+			p.setOwners(bits)
+		}
+	}
 }
 
 // The cold-regime policy of Match. A name the automaton answers takes probeEvery from the
@@ -607,6 +730,25 @@ func setAll(bits []uint64, rules []int32) {
 	}
 }
 
+// orWords sets in bits the rules of the bit set w.
+func orWords(bits, w []uint64) {
+	for i, x := range w {
+		bits[i] |= x
+	}
+}
+
+// appendDense appends rules as a bit set of words words to pool and returns its offset, or
+// -1 when the list is no longer than the words: then setting it rule by rule costs no more.
+func appendDense(pool *[]uint64, rules []int32, words int) int32 {
+	if len(rules) <= words {
+		return -1
+	}
+	lo := len(*pool)
+	*pool = append(*pool, make([]uint64, words)...)
+	setAll((*pool)[lo:], rules)
+	return int32(lo)
+}
+
 // verify sets the owners of candidate c when one of them is not yet known to apply, every
 // middle literal it needs occurs in the name, and the name matches its pattern.
 func (e *Engine) verify(c *cand, name string, bits, seen []uint64) {
@@ -614,7 +756,8 @@ func (e *Engine) verify(c *cand, name string, bits, seen []uint64) {
 		if c.mask&^bits[0] == 0 {
 			return
 		}
-	} else if !e.patterns[c.id].pending(bits) {
+	}
+	if o := c.need0; o >= 0 && seen[o>>6]&(1<<(o&63)) == 0 {
 		return
 	}
 	for _, o := range e.needPool[c.need.lo:c.need.hi] {
@@ -622,13 +765,33 @@ func (e *Engine) verify(c *cand, name string, bits, seen []uint64) {
 			return
 		}
 	}
-	if p := &e.patterns[c.id]; p.Matches(name) {
-		setAll(bits, p.owners)
+	if !e.small && has(bits, c.first) && !e.patterns[c.id].pending(bits) {
+		return
 	}
+	if p := &e.patterns[c.id]; p.Matches(name) {
+		p.setOwners(bits)
+	}
+}
+
+// setOwners sets the owners of p in bits.
+func (p *Pattern) setOwners(bits []uint64) {
+	if p.dense != nil {
+		orWords(bits, p.dense)
+		return
+	}
+	setAll(bits, p.owners)
 }
 
 // pending reports whether some owner of p is not yet known to apply.
 func (p *Pattern) pending(bits []uint64) bool {
+	if p.dense != nil {
+		for i, w := range p.dense {
+			if w&^bits[i] != 0 {
+				return true
+			}
+		}
+		return false
+	}
 	for _, r := range p.owners {
 		if !has(bits, r) {
 			return true
@@ -647,6 +810,8 @@ func (e *Engine) visit(t *trie, n int32, name string, bits, seen []uint64) bool 
 			return false
 		}
 		bits[0] |= nd.sureMask
+	} else if nd.dense >= 0 {
+		orWords(bits, t.dense[nd.dense:int(nd.dense)+e.words])
 	} else if nd.sure.lo != nd.sure.hi {
 		setAll(bits, t.rules[nd.sure.lo:nd.sure.hi])
 	}
@@ -742,12 +907,20 @@ func (e *Engine) matchMiddle(name string, bits, seen []uint64) {
 			word &= word - 1
 			if e.small {
 				bits[0] |= e.sureMask[l]
+			} else if d := e.sureDense[l]; d >= 0 {
+				orWords(bits, e.denseWords[d:int(d)+e.words])
 			} else if sr := e.sureOf[l]; sr.lo != sr.hi {
 				setAll(bits, e.sureRules[sr.lo:sr.hi])
 			}
 			k := e.keyOf[l]
-			for i := k.lo; i < k.hi; i++ {
-				e.verify(&e.keyed[i], name, bits, seen)
+			for i := k.lo; i < k.hi; {
+				c := &e.keyed[i]
+				if o := c.need0; o >= 0 && seen[o>>6]&(1<<(o&63)) == 0 {
+					i = c.runEnd // no candidate of the run can match
+					continue
+				}
+				e.verify(c, name, bits, seen)
+				i++
 			}
 		}
 	}

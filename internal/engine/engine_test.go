@@ -49,7 +49,7 @@ func TestString(t *testing.T) {
 	}{
 		{"prefix-suffix", Budget{}, []string{"team/*", "*/prod"}},
 		{"every-index", Budget{}, []string{"team/*", "team/*", "*/prod", "*prod*", "org/*/svc-*", "exact", "*", "*a*bc*"}},
-		{"star-budget", Budget{MaxDFABytes: 1200}, []string{"*a*b*", "*b*a*", "*ab*"}},
+		{"star-budget", Budget{MaxDFABytes: 1200, MaxDirectPatterns: -1}, []string{"*a*b*", "*b*a*", "*ab*"}},
 		{"no-automaton", Budget{MaxDFABytes: -1}, []string{"a*", "*b"}},
 	}
 	for _, tc := range tests {
@@ -195,6 +195,49 @@ func TestTrieWalks(t *testing.T) {
 		if e.prefix.size <= len(e.prefix.nodes) || e.suffix.size <= len(e.suffix.nodes) {
 			t.Fatalf("tries not compressed: prefix %d of %d nodes, suffix %d of %d",
 				len(e.prefix.nodes), e.prefix.size, len(e.suffix.nodes), e.suffix.size)
+		}
+	}
+}
+
+// TestDirect: configurations of at most Budget.MaxDirectPatterns patterns are answered by
+// checking each pattern (matchDirect); on every pair and triple of the filters of
+// TestTrieWalks, over every name of a small alphabet up to length 6, the direct path, the
+// automaton and the indexes agree with the filters one by one.
+func TestDirect(t *testing.T) {
+	filters := []string{"abcab*", "abc*", "*bc", "*b*bc", "a*cbc", "abcb", "*", "*bb*", "a*b*c*a", "ab*a*c"}
+	var names []string
+	var gen func(string)
+	gen = func(s string) {
+		names = append(names, s)
+		if len(s) < 6 {
+			for _, c := range "abc" {
+				gen(s + string(c))
+			}
+		}
+	}
+	gen("")
+	for i := range filters {
+		for j := i; j < len(filters); j++ {
+			for k := j; k < len(filters); k += 3 {
+				set := []string{filters[i], filters[j], filters[k]}
+				for _, numRules := range []int{2, 70} {
+					rule := func(f int) int { return f % 2 * (numRules - 1) }
+					fs := make([]Filter, len(set))
+					for f, s := range set {
+						fs[f] = Filter{Pattern: glob.Parse(s), Rule: rule(f)}
+					}
+					for _, b := range []Budget{{}, {MaxDirectPatterns: -1}, {MaxDFABytes: -1}} {
+						e, err := Compile(fs, numRules, b)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if want := b.MaxDirectPatterns == 0 && b.MaxDFABytes == 0; e.direct != want {
+							t.Fatalf("%v budget %+v: direct %v", set, b, e.direct)
+						}
+						checkAgainstGlob(t, e, set, rule, numRules, names)
+					}
+				}
+			}
 		}
 	}
 }

@@ -17,8 +17,9 @@ type trie struct {
 	labels  string
 	targets []int32
 	tails   string
-	rules   []int32 // pool of sure spans
-	cands   []cand  // pool of candidates
+	rules   []int32  // pool of sure spans
+	dense   []uint64 // pool of sure sets as bit words (trieNode.dense)
+	cands   []cand   // pool of candidates
 	root    [256]int32
 	// size is the number of nodes of the uncompressed trie (one per distinct literal prefix).
 	size int
@@ -31,6 +32,9 @@ type trieNode struct {
 	sub uint64
 	// sureMask is sure as bits, for engines of at most 64 rules.
 	sureMask uint64
+	// dense is the offset in dense of sure as bit words, for engines of more than 64 rules
+	// when sure is longer than the words; -1 otherwise.
+	dense int32
 }
 
 // child returns the node reached from n by byte c, or -1.
@@ -94,7 +98,7 @@ func (b *trieBuilder) add(s string, reverse bool) *builderNode {
 // report into the edge that leads through it. reverse says the trie holds reversed literals;
 // mk gives the candidate of a pattern id; when small is unset (the engine has more than 64
 // rules) every sub is all ones and walks never stop early.
-func (b *trieBuilder) build(reverse bool, mk func(int32) cand, small bool) trie {
+func (b *trieBuilder) build(reverse bool, mk func(int32) cand, small bool, words int) trie {
 	t := trie{size: len(b.nodes)}
 	for i := range t.root {
 		t.root[i] = -1
@@ -139,6 +143,11 @@ func (b *trieBuilder) build(reverse bool, mk func(int32) cand, small bool) trie 
 		order = append(order, it)
 		nd := &b.nodes[it.from]
 		t.nodes[it.to].sure = pool(&t.rules, nd.sure)
+		t.nodes[it.to].dense = -1
+		if !small {
+			sr := t.nodes[it.to].sure
+			t.nodes[it.to].dense = appendDense(&t.dense, t.rules[sr.lo:sr.hi], words)
+		}
 		lo := int32(len(t.cands))
 		for _, id := range nd.cands {
 			t.cands = append(t.cands, mk(id))
@@ -193,5 +202,5 @@ func (b *trieBuilder) build(reverse bool, mk func(int32) cand, small bool) trie 
 
 // bytes estimates the memory the trie holds.
 func (t *trie) bytes() int {
-	return len(t.nodes)*48 + len(t.labels) + len(t.tails) + 4*(len(t.targets)+len(t.rules)) + 24*len(t.cands) + len(t.root)*4
+	return len(t.nodes)*56 + 8*len(t.dense) + len(t.labels) + len(t.tails) + 4*(len(t.targets)+len(t.rules)) + 24*len(t.cands) + len(t.root)*4
 }
