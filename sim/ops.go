@@ -340,7 +340,7 @@ func (c *client) pushScopes(req *ecrapi.PutImageRequest) []scope {
 	k := c.key(req.RegistryID)
 	ss := []scope{worldScope(false), registryScope(k, false), repoScope(k, req.RepositoryName)}
 	if reg := c.w.registries[k]; reg != nil && reg.replication != nil {
-		for _, d := range replicationDestinations(k, reg.replication, req.RepositoryName) {
+		for _, d := range appendDestinations(nil, k, reg.replication, req.RepositoryName) {
 			ss = append(ss, registryScope(d, false), repoScope(d, req.RepositoryName))
 		}
 	}

@@ -1,7 +1,7 @@
 package sim
 
 import (
-	"slices"
+	"time"
 
 	"github.com/ecrsign/ecrsign/match"
 	"github.com/ecrsign/ecrsign/rules"
@@ -159,88 +159,96 @@ func (p *Predictor) Predict(push *ecrapi.PutImageRequest) (*Prediction, error) {
 	w := p.w
 	w.mu.Lock()
 	opts := w.opts
-	sign, repl := p.signing, p.replication
-	if sign == nil || repl == nil {
-		if reg := w.registries[k]; reg != nil {
-			if sign == nil {
-				sign = reg.signing
-			}
-			if repl == nil {
-				repl = reg.replication
-			}
-		}
-	}
-	var buf [rules.MaxSigningRules]match.Cause
+	sign, repl := p.configurations(k)
 	if sign != nil && !info.referrer {
-		causes := sign.matcher.AppendCauses(buf[:0], push.RepositoryName)
-		// one status per distinct profile, in the order of the first applying rule with each;
-		// first[i] is that rule's cause for status i
-		var first [rules.MaxSigningRules]match.Cause
-		n := 0
-		for _, c := range causes {
-			if !slices.ContainsFunc(first[:n], func(f match.Cause) bool { return f.ProfileIndex == c.ProfileIndex }) {
-				first[n] = c
-				n++
-			}
-		}
-		if n > 0 {
-			out.Signing = make([]SigningPrediction, n)
-			groupCauses(sign.matcher, causes, n, func(rule, i int) bool {
-				return profileOf(causes, rule) == first[i].ProfileIndex
-			}, func(i int, cs []Cause) {
-				prof := first[i].Profile
-				sp := &out.Signing[i]
-				sp.Causes = cs
-				sp.Settled = ecrapi.ImageSigningStatus{SigningProfileArn: prof, Status: ecrapi.StatusComplete}
-				if code, reason := w.signingFailure(p.caller.Principal, prof); code != "" {
-					sp.Settled.Status, sp.Settled.FailureCode, sp.Settled.FailureReason = ecrapi.StatusFailed, code, reason
-				}
-				sp.AfterPush = sp.Settled
-				if opts.SigningLatency > 0 {
-					sp.AfterPush = ecrapi.ImageSigningStatus{SigningProfileArn: prof, Status: ecrapi.StatusInProgress}
-				}
-			})
-		}
+		out.Signing = p.predictSigning(sign, push.RepositoryName, opts.SigningLatency)
 	}
 	w.mu.Unlock()
 	if repl != nil {
-		causes := repl.matcher.AppendCauses(buf[:0], push.RepositoryName)
-		var dests [rules.MaxDistinctDestinations]registryKey
-		n := 0
-		for _, c := range causes {
-			for _, d := range repl.cfg.Rules[c.Rule].Destinations {
-				if dk := (registryKey{d.RegistryID, d.Region}); dk != k && !slices.Contains(dests[:n], dk) && n < len(dests) {
-					dests[n] = dk
-					n++
-				}
-			}
-		}
-		if n > 0 {
-			out.Replication = make([]ReplicationPrediction, n)
-			groupCauses(repl.matcher, causes, n, func(rule, i int) bool {
-				return sendsTo(repl.cfg.Rules[rule], dests[i])
-			}, func(i int, cs []Cause) {
-				rp := &out.Replication[i]
-				rp.Causes = cs
-				rp.Settled = ecrapi.ImageReplicationStatus{Region: dests[i].region, RegistryID: dests[i].account, Status: ecrapi.StatusComplete}
-				rp.AfterPush = rp.Settled
-				if opts.ReplicationLatency > 0 {
-					rp.AfterPush.Status = ecrapi.StatusInProgress
-				}
-			})
-		}
+		out.Replication = predictReplication(repl, k, push.RepositoryName, opts.ReplicationLatency)
 	}
 	return out, nil
 }
 
-// groupCauses calls status for each of n statuses with its causes: those of causes whose rule
-// selects it, in configuration order, as subslices of one array (a replication rule may
+// configurations returns the signing and replication configurations a push to registry k
+// is predicted under: the predictor's, else the registry's in the world; w.mu held.
+func (p *Predictor) configurations(k registryKey) (*signingState, *replicationState) {
+	sign, repl := p.signing, p.replication
+	if reg := p.w.registries[k]; reg != nil {
+		if sign == nil {
+			sign = reg.signing
+		}
+		if repl == nil {
+			repl = reg.replication
+		}
+	}
+	return sign, repl
+}
+
+// predictSigning predicts the signing statuses of a push to repo: the jobs a push starts
+// (World.signingJobs, which a push uses too), each with the causes of the applying rules that
+// name its profile; w.mu held.
+func (p *Predictor) predictSigning(sign *signingState, repo string, latency time.Duration) []SigningPrediction {
+	type started struct{ profile, code, reason string }
+	var jobs [rules.MaxSigningRules]started
+	n := 0
+	p.w.signingJobs(sign, repo, p.caller.Principal, func(profile, code, reason string) {
+		jobs[n] = started{profile, code, reason}
+		n++
+	})
+	if n == 0 {
+		return []SigningPrediction{}
+	}
+	var buf [rules.MaxSigningRules]match.Cause
+	causes := sign.matcher.AppendCauses(buf[:0], repo)
+	out := make([]SigningPrediction, n)
+	groupCauses(causes, n, func(c match.Cause, i int) bool { return c.Profile == jobs[i].profile }, func(i int, cs []Cause) {
+		j, sp := jobs[i], &out[i]
+		sp.Causes = cs
+		sp.Settled = ecrapi.ImageSigningStatus{SigningProfileArn: j.profile, Status: ecrapi.StatusComplete}
+		if j.code != "" {
+			sp.Settled.Status, sp.Settled.FailureCode, sp.Settled.FailureReason = ecrapi.StatusFailed, j.code, j.reason
+		}
+		sp.AfterPush = sp.Settled
+		if latency > 0 {
+			sp.AfterPush = ecrapi.ImageSigningStatus{SigningProfileArn: j.profile, Status: ecrapi.StatusInProgress}
+		}
+	})
+	return out
+}
+
+// predictReplication predicts the replication statuses of a push to repo in registry source:
+// one per destination a push replicates to (appendDestinations, which a push uses too), each
+// with the causes of the applying rules that name it.
+func predictReplication(repl *replicationState, source registryKey, repo string, latency time.Duration) []ReplicationPrediction {
+	var dbuf [rules.MaxDistinctDestinations]registryKey
+	dests := appendDestinations(dbuf[:0], source, repl, repo)
+	if len(dests) == 0 {
+		return []ReplicationPrediction{}
+	}
+	var buf [rules.MaxReplicationRules]match.Cause
+	causes := repl.matcher.AppendCauses(buf[:0], repo)
+	out := make([]ReplicationPrediction, len(dests))
+	groupCauses(causes, len(dests), func(c match.Cause, i int) bool { return sendsTo(repl.cfg.Rules[c.Rule], dests[i]) }, func(i int, cs []Cause) {
+		rp := &out[i]
+		rp.Causes = cs
+		rp.Settled = ecrapi.ImageReplicationStatus{Region: dests[i].region, RegistryID: dests[i].account, Status: ecrapi.StatusComplete}
+		rp.AfterPush = rp.Settled
+		if latency > 0 {
+			rp.AfterPush.Status = ecrapi.StatusInProgress
+		}
+	})
+	return out
+}
+
+// groupCauses calls status for each of n statuses with its causes: those of causes that
+// select it, in configuration order, as subslices of one array (a replication rule may
 // select several statuses, so the array is sized by a first pass).
-func groupCauses(m *match.Matcher, causes []match.Cause, n int, selects func(rule, i int) bool, status func(i int, cs []Cause)) {
+func groupCauses(causes []match.Cause, n int, selects func(c match.Cause, i int) bool, status func(i int, cs []Cause)) {
 	size := 0
 	for i := range n {
 		for _, c := range causes {
-			if selects(c.Rule, i) {
+			if selects(c, i) {
 				size++
 			}
 		}
@@ -249,8 +257,8 @@ func groupCauses(m *match.Matcher, causes []match.Cause, n int, selects func(rul
 	for i := range n {
 		lo := len(all)
 		for _, c := range causes {
-			if selects(c.Rule, i) {
-				all = append(all, causeOf(m, c))
+			if selects(c, i) {
+				all = append(all, causeOf(c))
 			}
 		}
 		status(i, all[lo:len(all):len(all)])
@@ -267,18 +275,8 @@ func sendsTo(rule rules.ReplicationRule, k registryKey) bool {
 	return false
 }
 
-// profileOf is the profile index that the cause of rule among causes carries, -1 if none.
-func profileOf(causes []match.Cause, rule int) int {
-	for _, c := range causes {
-		if c.Rule == rule {
-			return c.ProfileIndex
-		}
-	}
-	return -1
-}
-
 // causeOf describes a match.Cause, which carries the text of its filter.
-func causeOf(m *match.Matcher, c match.Cause) Cause {
+func causeOf(c match.Cause) Cause {
 	if c.Filter < 0 {
 		return Cause{Rule: c.Rule, Filter: -1, AllRepositories: true}
 	}

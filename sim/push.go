@@ -136,7 +136,7 @@ func (w *World) push(ch *change, e *repoEdit, req *ecrapi.PutImageRequest, info 
 		return res
 	}
 	f := w.opts.Faults
-	for _, k := range replicationDestinations(e.key, replication, e.repo.name) {
+	for _, k := range appendDestinations(nil, e.key, replication, e.repo.name) {
 		j := job{dest: k, push: res.Seq, start: now, done: now.Add(w.opts.ReplicationLatency)}
 		dest, err := w.editFor(k, e.repo.name, j.done)
 		if err == nil {
@@ -164,21 +164,21 @@ func (w *World) push(ch *change, e *repoEdit, req *ecrapi.PutImageRequest, info 
 	return res
 }
 
-// replicationDestinations lists the distinct destinations of the rules of a replication
-// configuration that apply to repository name, never the source itself.
-func replicationDestinations(source registryKey, replication *replicationState, name string) []registryKey {
-	var dests []registryKey
-	m := replication.matcher.Match(name)
-	for ri := range m.Rules() {
+// appendDestinations appends to dst the distinct destinations of the rules of a replication
+// configuration that apply to repository name, never the source itself, in the order of the
+// first applying rule naming each. Pushes and predictions both replicate to these.
+func appendDestinations(dst []registryKey, source registryKey, replication *replicationState, name string) []registryKey {
+	lo := len(dst)
+	for ri := range replication.matcher.Match(name).Rules() {
 		for _, d := range replication.cfg.Rules[ri].Destinations {
 			k := registryKey{d.RegistryID, d.Region}
-			if k == source || slices.Contains(dests, k) || len(dests) == rules.MaxDistinctDestinations {
+			if k == source || slices.Contains(dst[lo:], k) || len(dst)-lo == rules.MaxDistinctDestinations {
 				continue // never back to the source; once per destination
 			}
-			dests = append(dests, k)
+			dst = append(dst, k)
 		}
 	}
-	return dests
+	return dst
 }
 
 // replicaConflict returns the failure of a replication of digest with tag into the
@@ -194,17 +194,15 @@ func replicaConflict(dest *repoEdit, tag, digest string) (code, reason string) {
 	return "", ""
 }
 
-// sign starts one signing job per distinct profile of the rules of signing that apply to the
-// repository, unless the image is a referrer, and appends them to started in the order of
-// the first rule that applies with each profile; w.mu held.
+// sign starts the signing jobs of a push (signingJobs) unless the image is a referrer, with
+// the faults the options inject, and appends them to started; w.mu held.
 func (w *World) sign(k registryKey, signing *signingState, repo string, img *image, principal string, start time.Time, seq uint64, started []job) []job {
 	if img.referrer || signing == nil {
 		return started
 	}
 	f := w.opts.Faults
-	for p := range signing.matcher.Match(repo).Profiles() {
-		j := job{profile: p, push: seq, start: start, done: start.Add(w.opts.SigningLatency)}
-		j.failureCode, j.reason = w.signingFailure(principal, p)
+	w.signingJobs(signing, repo, principal, func(p, code, reason string) {
+		j := job{profile: p, push: seq, start: start, done: start.Add(w.opts.SigningLatency), failureCode: code, reason: reason}
 		if j.failureCode == "" && fires(f.SigningFailureRate, func() float64 {
 			return draw(f.Seed, "signing", k.account, k.region, repo, img.digest, p, fmt.Sprint(img.pushes))
 		}) {
@@ -216,8 +214,19 @@ func (w *World) sign(k registryKey, signing *signingState, repo string, img *ima
 		}
 		img.signing = setJob(img.signing, j)
 		started = append(started, j)
-	}
+	})
 	return started
+}
+
+// signingJobs calls start for every signing job a push to repo starts under signing: one per
+// distinct profile of the applying rules, in the order of the first applying rule with each,
+// with the failure signing as principal meets (an empty code: none). Pushes and predictions
+// both decide their jobs here; w.mu held.
+func (w *World) signingJobs(signing *signingState, repo, principal string, start func(profile, code, reason string)) {
+	for p := range signing.matcher.Match(repo).Profiles() {
+		code, reason := w.signingFailure(principal, p)
+		start(p, code, reason)
+	}
 }
 
 // setJob replaces the job for the same profile or destination, or appends j.
