@@ -91,8 +91,8 @@ func reserve[K comparable](ch *change, m map[K]int, key K) {
 
 func (ch *change) empty() bool { return len(ch.records) == 0 && len(ch.applies) == 0 }
 
-// write performs the change in a transaction. It may run more than once (DB.Batch retries
-// a batch's changes one by one when one fails), so it is idempotent.
+// write performs the change in a transaction. It may run more than once (the committer
+// retries a batch's changes one by one when the batch fails), so it is idempotent.
 func (ch *change) write(tx *bolt.Tx) error {
 	for _, r := range ch.records {
 		b, err := tx.CreateBucketIfNotExists(r.bucket)
