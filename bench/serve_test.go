@@ -113,7 +113,8 @@ func BenchmarkStoreAck(b *testing.B) {
 	}
 }
 
-// BenchmarkServePush: acknowledged PutImage from 64 concurrent clients, fsync on.
+// BenchmarkServePush: acknowledged PutImage from 64 concurrent clients, fsync on, each into
+// a repository of its own, and (repos=1) all into one.
 func BenchmarkServePush(b *testing.B) {
 	b.Run("engine=direct", func(b *testing.B) {
 		w, err := seedWorld(0)
@@ -163,6 +164,25 @@ func BenchmarkServePush(b *testing.B) {
 			return func(i int) error {
 				_, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String(serveRepo(client)), ImageManifest: aws.String(serveManifest(client, i))})
 				return err
+			}
+		})
+	})
+	// all 64 clients into one repository: their pushes share it and its commits
+	b.Run("engine=store/repos=1", func(b *testing.B) {
+		c := benchWorld(b).Client(sim.Caller{})
+		runClients(b, "acks/s", func(client int) func(i int) error {
+			return func(i int) error {
+				_, err := c.PutImage(&sim.PutImageRequest{RepositoryName: serveRepo(0), ImageManifest: serveManifest(client, i)})
+				return err
+			}
+		})
+	})
+	b.Run("engine=wrk/repos=1", func(b *testing.B) {
+		url := serveBench(b, benchWorld(b))
+		runClients(b, "acks/s", func(client int) func(i int) error {
+			c := newWrkClient(b, url)
+			return func(i int) error {
+				return c.call("PutImage", fmt.Sprintf(`{"repositoryName":%q,"imageManifest":%s}`, serveRepo(0), strconv.Quote(serveManifest(client, i))))
 			}
 		})
 	})
