@@ -3,18 +3,22 @@ package bench
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -110,7 +114,8 @@ func BenchmarkStoreAck(b *testing.B) {
 	}
 }
 
-// BenchmarkServePush: acknowledged PutImage from 64 concurrent clients, fsync on.
+// BenchmarkServePush: acknowledged PutImage from 64 concurrent clients, fsync on, each into
+// a repository of its own, and (repos=1) all into one.
 func BenchmarkServePush(b *testing.B) {
 	b.Run("engine=direct", func(b *testing.B) {
 		w, err := seedWorld(0)
@@ -160,6 +165,25 @@ func BenchmarkServePush(b *testing.B) {
 			return func(i int) error {
 				_, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String(serveRepo(client)), ImageManifest: aws.String(serveManifest(client, i))})
 				return err
+			}
+		})
+	})
+	// all 64 clients into one repository: their pushes share it and its commits
+	b.Run("engine=store/repos=1", func(b *testing.B) {
+		c := benchWorld(b).Client(sim.Caller{})
+		runClients(b, "acks/s", func(client int) func(i int) error {
+			return func(i int) error {
+				_, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: serveRepo(0), ImageManifest: serveManifest(client, i)})
+				return err
+			}
+		})
+	})
+	b.Run("engine=wrk/repos=1", func(b *testing.B) {
+		url := serveBench(b, benchWorld(b))
+		runClients(b, "acks/s", func(client int) func(i int) error {
+			c := newWrkClient(b, url)
+			return func(i int) error {
+				return c.call("PutImage", fmt.Sprintf(`{"repositoryName":%q,"imageManifest":%s}`, serveRepo(0), strconv.Quote(serveManifest(client, i))))
 			}
 		})
 	})
@@ -357,4 +381,109 @@ func runClients(b *testing.B, unit string, newClient func(client int) func(i int
 	b.ReportMetric(float64(len(all))/elapsed.Seconds(), unit)
 	b.ReportMetric(float64(all[len(all)/2].Microseconds()), "p50-µs")
 	b.ReportMetric(float64(all[len(all)*99/100].Microseconds()), "p99-µs")
+}
+
+// BenchmarkServeWrk measures the server with wrk (https://github.com/wg/wrk, Debian's
+// package) as a separate process, with the Lua scripts of bench/wrk: PutImage from 64
+// connections into 64 repositories and into one, and DescribeImageSigningStatus of 1,024
+// images. The server runs in this process (so that -cpuprofile, -blockprofile and
+// -mutexprofile see it and wrk's CPU is not counted), fsync on. One op is one wrk run of
+// ECRSIGN_WRK_DURATION (default 5s): run it with -benchtime 1x. Besides wrk's rate and
+// latency percentiles it reports the server's CPU time per request (cpu-µs/req) and the
+// store's commits per second (commits/s: one transaction and its fsyncs each).
+func BenchmarkServeWrk(b *testing.B) {
+	wrk, err := exec.LookPath("wrk")
+	if err != nil {
+		b.Skip("wrk is not installed (apt-get install wrk)")
+	}
+	duration := cmp.Or(os.Getenv("ECRSIGN_WRK_DURATION"), "5s")
+	open := func(b *testing.B) *sim.World {
+		limits := sim.DefaultLimits()
+		limits.ImagesPerRepository = 0 // one repository takes every push of the run
+		w, err := sim.Open(filepath.Join(b.TempDir(), "state.db"), sim.WithSeed(func() (*sim.World, error) { return seedWorld(0) }),
+			sim.WithWorldOptions(sim.WithLimits(limits)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { w.Close() })
+		return w
+	}
+	run := func(b *testing.B, w *sim.World, unit string, args ...string) {
+		url := serveBench(b, w)
+		for range b.N {
+			var before, after syscall.Rusage
+			commits := w.StoreCommits()
+			syscall.Getrusage(syscall.RUSAGE_SELF, &before)
+			out, err := exec.Command(wrk, append([]string{"-t2", "-c64", "-d" + duration, "--latency"}, append(args[:1:1], append([]string{url + "/", "--"}, args[1:]...)...)...)...).CombinedOutput()
+			syscall.Getrusage(syscall.RUSAGE_SELF, &after)
+			commits = w.StoreCommits() - commits
+			if err != nil {
+				b.Fatalf("wrk: %v\n%s", err, out)
+			}
+			r := parseWrk(b, out)
+			cpu := time.Duration(after.Utime.Nano() + after.Stime.Nano() - before.Utime.Nano() - before.Stime.Nano())
+			b.ReportMetric(r.rate, unit)
+			b.ReportMetric(float64(r.p50.Microseconds()), "p50-µs")
+			b.ReportMetric(float64(r.p99.Microseconds()), "p99-µs")
+			b.ReportMetric(float64(cpu.Microseconds())/float64(r.requests), "cpu-µs/req")
+			b.ReportMetric(float64(commits)/r.elapsed.Seconds(), "commits/s")
+		}
+	}
+	b.Run("push/repos=64", func(b *testing.B) { run(b, open(b), "acks/s", "-swrk/putimage.lua", "64", "2") })
+	b.Run("push/repos=1", func(b *testing.B) { run(b, open(b), "acks/s", "-swrk/putimage.lua", "1", "2") })
+	b.Run("read", func(b *testing.B) {
+		w := open(b)
+		c := w.Client(sim.Caller{})
+		var lua strings.Builder
+		lua.WriteString("digests = {\n")
+		for r := range 64 {
+			for i := range 16 {
+				// the manifests of bench/wrk/seed.go
+				m := fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%032x%032x","size":2},"layers":[]}`, r, i)
+				if _, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: fmt.Sprintf("bench/svc-%d", r), ImageManifest: m}); err != nil {
+					b.Fatal(err)
+				}
+				fmt.Fprintf(&lua, "  %q,\n", ecrapi.Digest(m))
+			}
+		}
+		lua.WriteString("}\n")
+		digests := filepath.Join(b.TempDir(), "digests.lua")
+		if err := os.WriteFile(digests, []byte(lua.String()), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		run(b, w, "reads/s", "-swrk/describe.lua", "64", "16", digests)
+	})
+}
+
+type wrkResult struct {
+	rate     float64
+	requests int
+	elapsed  time.Duration
+	p50, p99 time.Duration
+}
+
+// parseWrk reads wrk's summary; answers that are not 2xx fail the benchmark.
+func parseWrk(b *testing.B, out []byte) wrkResult {
+	var r wrkResult
+	for line := range strings.Lines(string(out)) {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 0:
+		case strings.HasPrefix(line, "Requests/sec:"):
+			r.rate, _ = strconv.ParseFloat(f[1], 64)
+		case len(f) >= 5 && f[1] == "requests" && f[2] == "in":
+			r.requests, _ = strconv.Atoi(f[0])
+			r.elapsed, _ = time.ParseDuration(strings.TrimSuffix(f[3], ","))
+		case f[0] == "50%" && len(f) == 2:
+			r.p50, _ = time.ParseDuration(f[1])
+		case f[0] == "99%" && len(f) == 2:
+			r.p99, _ = time.ParseDuration(f[1])
+		case strings.HasPrefix(line, "  Non-2xx"), strings.HasPrefix(line, "  Socket errors"):
+			b.Fatalf("wrk: %s\n%s", strings.TrimSpace(line), out)
+		}
+	}
+	if r.requests == 0 || r.rate == 0 || r.elapsed == 0 {
+		b.Fatalf("wrk: no summary in its output:\n%s", out)
+	}
+	return r
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/ecrsign/ecrsign/sim/ecrapi"
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/ecrsign/ecrsign/rules"
 )
 
 // change is what one operation does to the world, computed before anything is changed:
@@ -92,8 +94,8 @@ func reserve[K comparable](ch *change, m map[K]int, key K) {
 
 func (ch *change) empty() bool { return len(ch.records) == 0 && len(ch.applies) == 0 }
 
-// write performs the change in a transaction. It may run more than once (DB.Batch retries
-// a batch's changes one by one when one fails), so it is idempotent.
+// write performs the change in a transaction. It may run more than once (the committer
+// retries a batch's changes one by one when the batch fails), so it is idempotent.
 func (ch *change) write(tx *bolt.Tx) error {
 	for _, r := range ch.records {
 		b, err := tx.CreateBucketIfNotExists(r.bucket)
@@ -146,11 +148,56 @@ func repoScope(k registryKey, name string) scope {
 	return scope{"p/" + repoRecordKey(k, name), true}
 }
 
-// tryAcquire takes every scope of ss, or none when one is held in a conflicting way; w.mu
-// held.
+// itemScope is one image (kind "i", item its digest) or one tag (kind "t") of a
+// repository, which a push that shares its repository's scope takes exclusively.
+func itemScope(k registryKey, name, kind, item string) scope {
+	return scope{kind + "/" + inRepoKey(k, name, item), true}
+}
+
+// pushRepoScopes are the scopes a push of a manifest digest (and tag, if not empty) takes
+// in repository name of registry k; w.mu held. Pushes of distinct manifests and tags into
+// one repository do not depend on each other, so they share the repository's scope and take
+// their image and tag exclusively: they are computed while the others' commits are in flight
+// and committed with them (group commit within one repository). A push takes the repository
+// exclusively when it depends on more than its image and tag: when it creates the
+// repository, when replicas' tag moves are pending there (a push settles those), when its
+// digest is not known (it fails), or when the pushes in flight could, together, pass the
+// images-per-repository limit (each is checked against the images stored, so that many at
+// once are allowed only far from the limit). Every other operation on the repository takes
+// it exclusively and waits for the pushes in flight; while it waits, no new push shares it.
+func (w *World) pushRepoScopes(k registryKey, name, digest, tag string) []scope {
+	repoExcl := repoScope(k, name)
+	var repo *repository
+	if reg := w.registries[k]; reg != nil {
+		repo = reg.repos[name]
+	}
+	if repo == nil || len(repo.pending) > 0 || digest == "" {
+		return []scope{repoExcl}
+	}
+	if limit := w.limits.ImagesPerRepository; limit > 0 {
+		// each push in flight adds at most one image and one signing job per rule
+		inFlight := max(w.busy[repoExcl.key], 0) + 1
+		if len(repo.images)+repo.sigJobs+inFlight*(1+rules.MaxSigningRules) >= limit {
+			return []scope{repoExcl}
+		}
+	}
+	ss := []scope{{key: repoExcl.key}, itemScope(k, name, "i", digest)}
+	if tag != "" {
+		ss = append(ss, itemScope(k, name, "t", tag))
+	}
+	return ss
+}
+
+// waitingKey is the key of busy that counts the operations waiting to take key
+// exclusively: while one waits, no operation takes key shared (writers first, so that a
+// stream of pushes sharing a repository does not starve an operation that needs all of it).
+func waitingKey(key string) string { return "\x00waiting/" + key }
+
+// tryAcquire takes every scope of ss, or none when one is held in a conflicting way (or,
+// shared, when an operation waits to take it exclusively); w.mu held.
 func (w *World) tryAcquire(ss []scope) bool {
 	for _, s := range ss {
-		if n := w.busy[s.key]; n < 0 || s.excl && n > 0 {
+		if n := w.busy[s.key]; n < 0 || s.excl && n > 0 || !s.excl && w.busy[waitingKey(s.key)] > 0 {
 			return false
 		}
 	}
@@ -176,6 +223,29 @@ func (w *World) release(ss []scope) {
 	w.cond.Broadcast()
 }
 
+// markWaiting counts the exclusive scopes of ss as waited for, until unmarkWaiting; w.mu
+// held.
+func (w *World) markWaiting(ss []scope) {
+	for _, s := range ss {
+		if s.excl {
+			w.busy[waitingKey(s.key)]++
+		}
+	}
+}
+
+func (w *World) unmarkWaiting(ss []scope) {
+	for _, s := range ss {
+		if !s.excl {
+			continue
+		}
+		if k := waitingKey(s.key); w.busy[k] <= 1 {
+			delete(w.busy, k)
+		} else {
+			w.busy[k]--
+		}
+	}
+}
+
 // mutate runs one operation that may change the world. With w.mu held it waits until the
 // scopes it names are free (scopes is called again after every wait, since what it reads
 // may have changed) and takes them; plan then computes the operation's change without
@@ -193,7 +263,9 @@ func (w *World) mutate(op string, scopes func() []scope, plan func(ch *change) e
 		if w.tryAcquire(held) {
 			break
 		}
+		w.markWaiting(held)
 		w.cond.Wait()
+		w.unmarkWaiting(held)
 	}
 	defer w.release(held)
 	if w.closed {

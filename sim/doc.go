@@ -115,8 +115,9 @@
 // parts of the world it touches (scopes: the settings, a registry's configurations, a
 // repository) to be free of other changes in flight, computes its change without applying it
 // (a change set of records to put and delete, and the steps that apply it to memory), then
-// commits the records through bbolt's DB.Batch, which groups concurrent commits into one
-// fsynced transaction, and only once the commit is durable applies the change in memory. A
+// commits the records through the store's committer, which groups concurrent commits into
+// one fsynced transaction (one at a time; the changes that arrive meanwhile form the next),
+// and only once the commit is durable applies the change in memory. A
 // change is thus visible only once it is durable; a change whose commit fails leaves no
 // trace and its retry behaves as the first try did. Reads are served from memory. A commit
 // writes only what the change touched, so its cost does not grow with the world.

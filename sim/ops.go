@@ -275,7 +275,7 @@ type pushMode struct{ repush, requireLayers bool }
 func (c *client) push(op string, req *ecrapi.PutImageRequest, mode pushMode) (*PushResult, error) {
 	info, perr := parsePush(op, req)
 	var res *PushResult
-	err := c.write(op, func() []scope { return c.pushScopes(req) }, func(ch *change) error {
+	err := c.write(op, func() []scope { return c.pushScopes(req, info.digest) }, func(ch *change) error {
 		if perr != nil {
 			return perr
 		}
@@ -332,17 +332,21 @@ func (c *client) push(op string, req *ecrapi.PutImageRequest, mode pushMode) (*P
 
 // pushScopes are those of a push: the registry's configurations (read), the repository
 // and, for each destination its replication configuration names, the repository there;
-// w.mu held.
-func (c *client) pushScopes(req *ecrapi.PutImageRequest) []scope {
+// w.mu held. A push of the manifest digest into a repository that can take it alongside
+// other pushes shares the repository with them (pushRepoScopes).
+func (c *client) pushScopes(req *ecrapi.PutImageRequest, digest string) []scope {
 	if req == nil {
 		return []scope{worldScope(false)}
 	}
 	k := c.key(req.RegistryID)
-	ss := []scope{worldScope(false), registryScope(k, false), repoScope(k, req.RepositoryName)}
-	if reg := c.w.registries[k]; reg != nil && reg.replication != nil {
-		for _, d := range appendDestinations(nil, k, reg.replication, req.RepositoryName) {
-			ss = append(ss, registryScope(d, false), repoScope(d, req.RepositoryName))
-		}
+	ss := []scope{worldScope(false), registryScope(k, false)}
+	reg := c.w.registries[k]
+	if reg == nil || reg.replication == nil {
+		return append(ss, c.w.pushRepoScopes(k, req.RepositoryName, digest, req.ImageTag)...)
+	}
+	ss = append(ss, repoScope(k, req.RepositoryName))
+	for _, d := range appendDestinations(nil, k, reg.replication, req.RepositoryName) {
+		ss = append(ss, registryScope(d, false), repoScope(d, req.RepositoryName))
 	}
 	return ss
 }

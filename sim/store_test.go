@@ -515,3 +515,151 @@ func TestCloseTwice(t *testing.T) {
 	}
 	createRepo(t, b.client(Caller{}), "app")
 }
+
+// TestPushesIntoOneRepositoryShareCommits: pushes of distinct manifests into one repository
+// share its scope, so they are committed together (before, each held the repository until
+// its own commit was durable: one commit per push). Every push is acknowledged and stored,
+// and a push of the same tag or manifest at once still runs one after the other.
+func TestPushesIntoOneRepositoryShareCommits(t *testing.T) {
+	w := openTest(t, "", WithSeed(func() (*World, error) {
+		return New(WithClock(NewFrozenClock(t0)), WithOptions(Options{CreateRepositoryOnPush: true})), nil
+	}))
+	c := w.client(Caller{})
+	putSigning(t, c, signing(rule(profProd, "team/*")))
+	createRepo(t, c, "team/one")
+	const clients, each = 32, 10
+	commits := w.StoreCommits()
+	var wg sync.WaitGroup
+	errs := make(chan error, clients*each)
+	for g := range clients {
+		wg.Go(func() {
+			for i := range each {
+				// every client also pushes tag "shared", so that pushes of one tag meet
+				tag := fmt.Sprintf("c%d-%d", g, i)
+				if i == 0 {
+					tag = "shared"
+				}
+				if _, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: "team/one", ImageManifest: manifest(g*100 + i), ImageTag: tag}); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if n := w.StoreCommits() - commits; n >= clients*each {
+		t.Errorf("%d pushes into one repository took %d commits: none was shared", clients*each, n)
+	}
+	// reads count operations, which only a change stores: compare before reading
+	before := saved(t, w)
+	w = reopen(t, w)
+	if after := saved(t, w); after != before {
+		t.Fatalf("the reopened world differs: %s", firstDifference(before, after))
+	}
+	out, err := w.client(Caller{}).DescribeImages(&ecrapi.DescribeImagesRequest{RepositoryName: "team/one", MaxResults: new(int32(1000))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pushed := map[string]bool{}
+	for g := range clients {
+		for i := range each {
+			pushed[ecrapi.Digest(manifest(g*100+i))] = true
+		}
+	}
+	n := 0
+	for _, d := range out.ImageDetails {
+		if pushed[d.ImageDigest] {
+			n++
+		}
+	}
+	if n != clients*each {
+		t.Fatalf("the repository holds %d of the %d images pushed", n, clients*each)
+	}
+}
+
+// TestConcurrentPushesKeepTheImageLimit: pushes that share a repository are each checked
+// against the images stored, so near the limit they take the repository one at a time: no
+// number of concurrent pushes takes it past ImagesPerRepository.
+func TestConcurrentPushesKeepTheImageLimit(t *testing.T) {
+	const limit = 40
+	w := openTest(t, "", WithSeed(func() (*World, error) {
+		return New(WithClock(NewFrozenClock(t0)), WithOptions(Options{CreateRepositoryOnPush: true})), nil
+	}), WithWorldOptions(WithLimits(Limits{ImagesPerRepository: limit})))
+	c := w.client(Caller{})
+	createRepo(t, c, "team/one")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	accepted := 0
+	for g := range 32 {
+		wg.Go(func() {
+			for i := range 4 {
+				_, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: "team/one", ImageManifest: manifest(g*100 + i)})
+				var api *ecrapi.Error
+				switch {
+				case err == nil:
+					mu.Lock()
+					accepted++
+					mu.Unlock()
+				case !errors.As(err, &api) || api.Code != ecrapi.LimitExceededException:
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if accepted != limit {
+		t.Fatalf("%d pushes accepted into a repository of at most %d images", accepted, limit)
+	}
+}
+
+// TestExclusiveOperationIsNotStarved: an operation that needs a whole repository gets it
+// while pushes keep sharing it: once it waits, new pushes wait behind it.
+func TestExclusiveOperationIsNotStarved(t *testing.T) {
+	w := openTest(t, "", WithSeed(func() (*World, error) {
+		return New(WithClock(NewFrozenClock(t0)), WithOptions(Options{CreateRepositoryOnPush: true})), nil
+	}), WithWorldOptions(WithLimits(Limits{})))
+	c := w.client(Caller{})
+	createRepo(t, c, "team/one")
+	stop := make(chan struct{})
+	var pushed sync.WaitGroup
+	var wg sync.WaitGroup
+	pushed.Add(1)
+	var once sync.Once
+	for g := range 16 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: "team/one", ImageManifest: manifest(g*1_000_000 + i)}); err != nil {
+					t.Error(err)
+					return
+				}
+				if i == 20 {
+					once.Do(pushed.Done)
+				}
+			}
+		})
+	}
+	pushed.Wait() // the pushes are under way
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.PutImageTagMutability(&ecrapi.PutImageTagMutabilityRequest{RepositoryName: "team/one", ImageTagMutability: ecrapi.TagImmutable})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Error(err)
+		}
+	case <-time.After(time.Minute): // a deadline, not a wait: the call returns in milliseconds
+		t.Error("PutImageTagMutability did not get the repository within a minute of pushes")
+	}
+	close(stop)
+	wg.Wait()
+}

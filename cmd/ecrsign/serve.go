@@ -117,8 +117,9 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fs.errorf("%v", err)
 		return exitUsage
 	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
 	opts := []ecrhttp.Option{
-		ecrhttp.WithLogger(slog.New(slog.NewTextHandler(stderr, nil))),
+		ecrhttp.WithLogger(log),
 		ecrhttp.WithMaxBodyBytes(*maxBody),
 		ecrhttp.WithMaxConcurrentRequests(*maxRequests),
 		ecrhttp.WithMaxBufferedBodyBytes(*maxBuffered),
@@ -137,7 +138,11 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := serveContext()
 	defer stop()
-	if err := ecrhttp.Serve(ctx, ln, w, opts...); err != nil && !errors.Is(err, context.Canceled) {
+	err = ecrhttp.Serve(ctx, ln, w, opts...)
+	if *state != "" {
+		log.Info("stopped", "state", *state, "commits", w.StoreCommits()) // each commit: one transaction and its fsyncs
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
 		fs.errorf("%v", err)
 		return exitUsage
 	}

@@ -3,6 +3,8 @@ package ecrhttp
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -323,7 +325,7 @@ func (h *handler) caller(r *http.Request) sim.Caller {
 }
 
 func checkContentType(ct string) error {
-	if ct == "" {
+	if ct == "" || ct == ContentType { // what SDKs send: no need to parse it
 		return nil
 	}
 	mt, _, err := mime.ParseMediaType(ct)
@@ -426,10 +428,24 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Write(b)
 }
 
-// requestID returns a random id in the form of AWS request ids (a UUID).
+// requestID returns a random id in the form of AWS request ids (a UUID, version 4).
 func requestID() string {
-	a, b := rand.Uint64(), rand.Uint64()
-	return fmt.Sprintf("%08x-%04x-4%03x-%04x-%012x", a>>32, a>>16&0xffff, a&0xfff, b>>48&0x3fff|0x8000, b&0xffffffffffff)
+	var u [16]byte
+	binary.BigEndian.PutUint64(u[:8], rand.Uint64())
+	binary.BigEndian.PutUint64(u[8:], rand.Uint64())
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	var b [36]byte
+	hex.Encode(b[0:8], u[0:4])
+	b[8] = '-'
+	hex.Encode(b[9:13], u[4:6])
+	b[13] = '-'
+	hex.Encode(b[14:18], u[6:8])
+	b[18] = '-'
+	hex.Encode(b[19:23], u[8:10])
+	b[23] = '-'
+	hex.Encode(b[24:], u[10:])
+	return string(b[:])
 }
 
 // clockState is the body of the clock endpoint's answers.
@@ -543,10 +559,10 @@ func (h *handler) getWorld(w http.ResponseWriter, r *http.Request) {
 type budget struct {
 	mu      sync.Mutex
 	free    int64
-	changed chan struct{} // closed when bytes are given back
+	changed chan struct{} // closed when bytes are given back, made by the first to wait
 }
 
-func newBudget(n int64) *budget { return &budget{free: n, changed: make(chan struct{})} }
+func newBudget(n int64) *budget { return &budget{free: n} }
 
 func (b *budget) acquire(ctx context.Context, n int64) error {
 	for {
@@ -555,6 +571,9 @@ func (b *budget) acquire(ctx context.Context, n int64) error {
 			b.free -= n
 			b.mu.Unlock()
 			return nil
+		}
+		if b.changed == nil {
+			b.changed = make(chan struct{})
 		}
 		changed := b.changed
 		b.mu.Unlock()
@@ -569,7 +588,9 @@ func (b *budget) acquire(ctx context.Context, n int64) error {
 func (b *budget) release(n int64) {
 	b.mu.Lock()
 	b.free += n
-	close(b.changed)
-	b.changed = make(chan struct{})
+	if b.changed != nil { // someone waits
+		close(b.changed)
+		b.changed = nil
+	}
 	b.mu.Unlock()
 }

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/ecrsign/ecrsign/rules"
 	"github.com/ecrsign/ecrsign/sim/ecrapi"
@@ -38,8 +39,7 @@ func dropInexact(body []byte, t reflect.Type) ([]byte, bool, error) {
 		if reflect.PointerTo(t).Implements(unmarshalerType) {
 			return body, false, nil
 		}
-		fields := map[string]reflect.Type{}
-		collectFields(t, fields)
+		fields := shapeFields(t)
 		return dropInMembers(body, trimmed, func(name string) (reflect.Type, bool) {
 			ft, ok := fields[name]
 			return ft, ok
@@ -112,6 +112,20 @@ func dropInItems(body, trimmed []byte, elem reflect.Type) ([]byte, bool, error) 
 	}
 	out, err := json.Marshal(items)
 	return out, true, err
+}
+
+// fieldsOf caches shapeFields: reflect.Type -> map[string]reflect.Type, read only once made.
+var fieldsOf sync.Map
+
+// shapeFields returns the JSON member names of struct t with their types, made once per type.
+func shapeFields(t reflect.Type) map[string]reflect.Type {
+	if f, ok := fieldsOf.Load(t); ok {
+		return f.(map[string]reflect.Type)
+	}
+	fields := map[string]reflect.Type{}
+	collectFields(t, fields)
+	f, _ := fieldsOf.LoadOrStore(t, fields)
+	return f.(map[string]reflect.Type)
 }
 
 // collectFields maps the JSON member names of struct t (and of its embedded structs) to
