@@ -401,7 +401,7 @@ func BenchmarkServeWrk(b *testing.B) {
 		limits := sim.DefaultLimits()
 		limits.ImagesPerRepository = 0 // one repository takes every push of the run
 		w, err := sim.Open(filepath.Join(b.TempDir(), "state.db"), sim.WithSeed(func() (*sim.World, error) { return seedWorld(0) }),
-			sim.WithWorldOptions(sim.WithLimits(limits)))
+			sim.WithLimits(limits))
 		if err != nil {
 			b.Fatal(err)
 		}

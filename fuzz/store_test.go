@@ -33,7 +33,7 @@ func FuzzStoreReopen(f *testing.F) {
 		seed := func() (*sim.World, error) {
 			return sim.New(sim.WithClock(sim.NewFrozenClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))), sim.WithOptions(opts)), nil
 		}
-		w, err := sim.Open(path, sim.WithSeed(seed), sim.WithoutSync(), sim.WithWorldOptions(sim.WithLimits(limits)))
+		w, err := sim.Open(path, sim.WithSeed(seed), sim.WithoutSync(), sim.WithLimits(limits))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -135,9 +135,7 @@ func Load(r io.Reader, opts ...Option) (*World, error) {
 	if err := w.apply(f); err != nil {
 		return nil, fmt.Errorf("world file: %w", err)
 	}
-	for _, o := range opts {
-		o(w)
-	}
+	applyTo(w, opts)
 	return w, nil
 }
 

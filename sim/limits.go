@@ -45,12 +45,14 @@ func DefaultLimits() Limits {
 }
 
 // WithLimits replaces the world's limits.
-func WithLimits(l Limits) Option { return func(w *World) { w.limits = l } }
+func WithLimits(l Limits) Option { return worldOption(func(w *World) { w.limits = l }) }
 
 // WithUploadDir makes the world keep the layer uploads in progress in temporary files of
 // dir (default: the system's temporary directory; [Open] uses STATE.uploads, emptied when
 // it opens the store, since uploads do not survive a restart).
-func WithUploadDir(dir string) Option { return func(w *World) { w.uploadDir = dir } }
+func WithUploadDir(dir string) Option {
+	return worldOption(func(w *World) { w.uploadDir = dir })
+}
 
 // limitExceeded returns the exception op raises past a limit.
 func limitExceeded(op, format string, args ...any) *ecrapi.Error {

@@ -124,9 +124,7 @@ func (e *StateError) Error() string {
 
 func (e *StateError) Unwrap() error { return e.Err }
 
-// StoreOption configures [Open].
-type StoreOption func(*storeConfig)
-
+// storeConfig is how Open opens a store.
 type storeConfig struct {
 	seed        func() (*World, error)
 	lockTimeout time.Duration
@@ -136,36 +134,34 @@ type storeConfig struct {
 
 // WithSeed gives the world a new store starts from (default: [New]); it is not called when
 // the store exists.
-func WithSeed(seed func() (*World, error)) StoreOption {
-	return func(c *storeConfig) { c.seed = seed }
+func WithSeed(seed func() (*World, error)) Option {
+	return Option{store: func(c *storeConfig) { c.seed = seed }}
 }
 
 // WithLockTimeout sets how long Open waits for another process to release the store
 // (default [DefaultLockTimeout]).
-func WithLockTimeout(d time.Duration) StoreOption {
-	return func(c *storeConfig) { c.lockTimeout = d }
-}
-
-// WithWorldOptions applies opts to the world after it is loaded, as [Load] does; changes
-// they make to what the store holds (options, clock) are stored at once.
-func WithWorldOptions(opts ...Option) StoreOption {
-	return func(c *storeConfig) { c.opts = append(c.opts, opts...) }
+func WithLockTimeout(d time.Duration) Option {
+	return Option{store: func(c *storeConfig) { c.lockTimeout = d }}
 }
 
 // WithoutSync turns off fsync: faster, and an acknowledged change may be lost in a crash of
 // the machine (not of the process). For benchmarks that measure everything but the disk.
-func WithoutSync() StoreOption { return func(c *storeConfig) { c.noSync = true } }
+func WithoutSync() Option { return Option{store: func(c *storeConfig) { c.noSync = true }} }
 
 // Open opens the world stored at path, creating the store from the seed when the file does
 // not exist, and holds it until [World.Close]: a second Open of the same file, in this
 // process or another, fails with a [*LockedError] naming the holder. Every change to the
 // returned world is durable before it is visible (see the package documentation). A state
 // file in the JSON world file format of earlier releases is migrated: it is kept beside the
-// store as path+".v0.json" and its world stored.
-func Open(path string, opts ...StoreOption) (*World, error) {
-	cfg := storeConfig{lockTimeout: DefaultLockTimeout, seed: func() (*World, error) { return New(), nil }}
+// store as path+".v0.json" and its world stored. Options of the world apply to the world
+// once it is loaded, as [Load] applies them; what they change that the store holds (options,
+// clock) is stored at once.
+func Open(path string, opts ...Option) (*World, error) {
+	cfg := storeConfig{lockTimeout: DefaultLockTimeout, seed: func() (*World, error) { return New(), nil }, opts: opts}
 	for _, o := range opts {
-		o(&cfg)
+		if o.store != nil {
+			o.store(&cfg)
+		}
 	}
 	switch kind, err := fileKind(path); {
 	case err != nil:
@@ -360,9 +356,7 @@ func (s *store) load(fresh bool, cfg storeConfig) (*World, error) {
 	if err := w.apply(wf); err != nil {
 		return nil, &StateError{Path: s.path, Err: err}
 	}
-	for _, o := range cfg.opts {
-		o(w)
-	}
+	applyTo(w, cfg.opts)
 	w.store = s
 	// what the options changed (clock, options) is stored now, so that it holds after a restart
 	ch := &change{}

@@ -19,7 +19,7 @@ import (
 )
 
 // openTest opens a store in a temporary directory (or at path) and closes it after the test.
-func openTest(t *testing.T, path string, opts ...StoreOption) *World {
+func openTest(t *testing.T, path string, opts ...Option) *World {
 	t.Helper()
 	if path == "" {
 		path = filepath.Join(t.TempDir(), "state.db")
@@ -333,7 +333,7 @@ func TestLimits(t *testing.T) {
 // with LimitExceededException (PutImage) and stores nothing.
 func TestStoreSizeLimit(t *testing.T) {
 	w := openTest(t, "", WithSeed(func() (*World, error) { return New(WithOptions(Options{CreateRepositoryOnPush: true})), nil }),
-		WithWorldOptions(WithLimits(Limits{StoreBytes: 1 << 20})))
+		WithLimits(Limits{StoreBytes: 1 << 20}))
 	c := w.client(Caller{})
 	m := fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%064x","size":2},"layers":[],"annotations":{"x":"%s"}}`, 1, strings.Repeat("y", 2<<20))
 	_, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: "app", ImageManifest: m})
@@ -587,7 +587,7 @@ func TestConcurrentPushesKeepTheImageLimit(t *testing.T) {
 	const limit = 40
 	w := openTest(t, "", WithSeed(func() (*World, error) {
 		return New(WithClock(NewFrozenClock(t0)), WithOptions(Options{CreateRepositoryOnPush: true})), nil
-	}), WithWorldOptions(WithLimits(Limits{ImagesPerRepository: limit})))
+	}), WithLimits(Limits{ImagesPerRepository: limit}))
 	c := w.client(Caller{})
 	createRepo(t, c, "team/one")
 	var wg sync.WaitGroup
@@ -620,7 +620,7 @@ func TestConcurrentPushesKeepTheImageLimit(t *testing.T) {
 func TestExclusiveOperationIsNotStarved(t *testing.T) {
 	w := openTest(t, "", WithSeed(func() (*World, error) {
 		return New(WithClock(NewFrozenClock(t0)), WithOptions(Options{CreateRepositoryOnPush: true})), nil
-	}), WithWorldOptions(WithLimits(Limits{})))
+	}), WithLimits(Limits{}))
 	c := w.client(Caller{})
 	createRepo(t, c, "team/one")
 	stop := make(chan struct{})

@@ -91,22 +91,42 @@ func DefaultOptions() Options {
 	return Options{SigningLatency: DefaultSigningLatency, ReplicationLatency: DefaultReplicationLatency}
 }
 
-// Option changes how New builds a world.
-type Option func(*World)
+// Option configures [New], [Load] and [Open]. Options of the world (WithClock, WithOptions,
+// WithLimits, ...) apply to the world each makes, after a world file or a store is read, so
+// that they win over what it holds; options of the store ([WithSeed], [WithLockTimeout],
+// [WithoutSync]) only change how Open opens it.
+type Option struct {
+	world func(*World)
+	store func(*storeConfig)
+}
+
+// worldOption is an Option that changes the world.
+func worldOption(f func(*World)) Option { return Option{world: f} }
+
+// applyTo applies the world's part of opts to w.
+func applyTo(w *World, opts []Option) {
+	for _, o := range opts {
+		if o.world != nil {
+			o.world(w)
+		}
+	}
+}
 
 // WithClock makes the world read time from c (for example a frozen clock, [NewFrozenClock]).
-func WithClock(c *Clock) Option { return func(w *World) { w.clock = c } }
+func WithClock(c *Clock) Option { return worldOption(func(w *World) { w.clock = c }) }
 
 // WithOptions replaces the world's options.
-func WithOptions(o Options) Option { return func(w *World) { w.opts = o } }
+func WithOptions(o Options) Option { return worldOption(func(w *World) { w.opts = o }) }
 
 // WithDefaultRegistry sets the account and region a Caller without them acts in.
 func WithDefaultRegistry(account, region string) Option {
-	return func(w *World) { w.defaultAccount, w.defaultRegion = account, region }
+	return worldOption(func(w *World) { w.defaultAccount, w.defaultRegion = account, region })
 }
 
 // WithDefaultPrincipal sets the principal a Caller without one pushes as.
-func WithDefaultPrincipal(arn string) Option { return func(w *World) { w.defaultPrincipal = arn } }
+func WithDefaultPrincipal(arn string) Option {
+	return worldOption(func(w *World) { w.defaultPrincipal = arn })
+}
 
 // World is a simulated set of ECR registries, signing profiles and principals. It is safe for
 // concurrent use; every operation is atomic. A world made by [New] or [Load] lives in memory;
@@ -158,9 +178,7 @@ func New(opts ...Option) *World {
 		tokenKey:         newTokenKey(),
 	}
 	w.cond.L = &w.mu
-	for _, o := range opts {
-		o(w)
-	}
+	applyTo(w, opts)
 	if w.clock == nil {
 		w.clock = NewClock()
 	}

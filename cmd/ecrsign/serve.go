@@ -152,28 +152,24 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 // openWorld returns the world to serve: the store at state (created from the world file
 // when it does not exist), or without a state the world file's world in memory.
 func openWorld(worldFile, state string, lockTimeout time.Duration, limits sim.Limits) (*sim.World, error) {
-	seed := func() (*sim.World, error) {
+	load := func(opts ...sim.Option) (*sim.World, error) {
 		if worldFile == "" {
-			return sim.New(), nil
+			return sim.New(opts...), nil
 		}
 		f, err := os.Open(worldFile)
 		if err != nil {
 			return nil, err
 		}
 		defer f.Close()
-		w, err := sim.Load(f)
+		w, err := sim.Load(f, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", worldFile, err)
 		}
 		return w, nil
 	}
 	if state == "" {
-		w, err := seed()
-		if err != nil {
-			return nil, err
-		}
-		sim.WithLimits(limits)(w)
-		return w, nil
+		return load(sim.WithLimits(limits))
 	}
-	return sim.Open(state, sim.WithSeed(seed), sim.WithLockTimeout(lockTimeout), sim.WithWorldOptions(sim.WithLimits(limits)))
+	seed := func() (*sim.World, error) { return load() }
+	return sim.Open(state, sim.WithSeed(seed), sim.WithLockTimeout(lockTimeout), sim.WithLimits(limits))
 }

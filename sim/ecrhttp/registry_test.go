@@ -364,7 +364,7 @@ func TestBlobUploadStreams(t *testing.T) {
 	}
 	const maxGrowth = 64 << 20
 	dir := t.TempDir()
-	world, err := sim.Open(filepath.Join(dir, "state"), sim.WithWorldOptions(sim.WithUploadDir(dir)))
+	world, err := sim.Open(filepath.Join(dir, "state"), sim.WithUploadDir(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
