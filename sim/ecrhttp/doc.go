@@ -6,7 +6,7 @@
 // # Protocol
 //
 // AWS JSON 1.1: POST / with X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.<Operation>
-// and an application/x-amz-json-1.1 body, for every operation of package sim ([Operations]).
+// and an application/x-amz-json-1.1 body, for every operation of package sim ([ecrapi.Operations]).
 // Responses carry the ECR shapes; timestamps are epoch seconds. Errors have AWS's form,
 // {"__type": "RepositoryNotFoundException", "message": "..."} with the same name in the
 // X-Amzn-ErrorType header, HTTP 400 for client errors and 500 for ServerException. An
@@ -34,8 +34,8 @@
 // authenticates as ECR's registry does: Basic with user AWS and the password of
 // GetAuthorizationToken, a 401 with a Basic challenge otherwise. A manifest PUT is a push
 // ([sim.Registry.PushManifest]); errors are the spec's JSON with its codes. Uploads in progress
-// stream to temporary files; a completed one is put in the world's blob area
-// (the store's content-addressed blob area) and recorded in the repository before it is acknowledged.
+// stream to temporary files; a completed one is put in the store's content-addressed
+// blob area and recorded in the repository before it is acknowledged.
 //
 // # Limits
 //
