@@ -282,9 +282,27 @@ func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
 		}
 		e.filterPattern[i] = id
 	}
-	// every pattern's distinct rules, ascending, in one pool: the filters' rules grouped by
-	// pattern with a counting sort, which keeps the input order (rules ascending when the
-	// filters come rule by rule, as package match gives them; a group is sorted otherwise)
+	e.groupOwners(filters)
+	e.chooseAnchors()
+	if budget.MaxDFABytes >= 0 {
+		e.dfa = newDFA(buildNFA(e.patterns, e.small), e.small, budget.MaxDFABytes)
+		e.direct = len(e.patterns) <= budget.MaxDirectPatterns
+	}
+	if e.dfa == nil || ahoBound(e.patterns) > budget.MaxAutomatonCells {
+		// the indexes are needed at once, or building them later might exceed the budget:
+		// build them now, so that Compile reports it
+		if err := e.buildIndexes(); err != nil {
+			return nil, err
+		}
+		e.indexOnce.Do(func() {})
+	}
+	return e, nil
+}
+
+// groupOwners sets every pattern's distinct rules, ascending, in one pool: the filters' rules
+// grouped by pattern with a counting sort, which keeps the input order (rules ascending when
+// the filters come rule by rule, as package match gives them; a group is sorted otherwise).
+func (e *Engine) groupOwners(filters []Filter) {
 	start := make([]int32, len(e.patterns)+1)
 	for _, id := range e.filterPattern {
 		start[id+1]++
@@ -318,20 +336,6 @@ func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
 			setAll(p.dense, p.owners)
 		}
 	}
-	e.chooseAnchors()
-	if budget.MaxDFABytes >= 0 {
-		e.dfa = newDFA(buildNFA(e.patterns, e.small), e.small, budget.MaxDFABytes)
-		e.direct = len(e.patterns) <= budget.MaxDirectPatterns
-	}
-	if e.dfa == nil || ahoBound(e.patterns) > budget.MaxAutomatonCells {
-		// the indexes are needed at once, or building them later might exceed the budget:
-		// build them now, so that Compile reports it
-		if err := e.buildIndexes(); err != nil {
-			return nil, err
-		}
-		e.indexOnce.Do(func() {})
-	}
-	return e, nil
 }
 
 // ahoBound is an upper bound on the cells of the middle-literal automaton of patterns: one
@@ -467,27 +471,7 @@ func (e *Engine) buildIndexes() error {
 	for l := range litList {
 		e.keyOf[l] = span{count[l], count[l]}
 	}
-	e.sureOf = make([]span, len(litList))
-	for l := range litList {
-		rs := sureOf[int32(l)]
-		slices.Sort(rs)
-		lo := int32(len(e.sureRules))
-		e.sureRules = append(e.sureRules, slices.Compact(rs)...)
-		e.sureOf[l] = span{lo, int32(len(e.sureRules))}
-	}
-	if e.small {
-		e.sureMask = make([]uint64, len(litList))
-		for l, sr := range e.sureOf {
-			for _, r := range e.sureRules[sr.lo:sr.hi] {
-				e.sureMask[l] |= 1 << r
-			}
-		}
-	} else {
-		e.sureDense = make([]int32, len(litList))
-		for l, sr := range e.sureOf {
-			e.sureDense[l] = appendDense(&e.denseWords, e.sureRules[sr.lo:sr.hi], e.words)
-		}
-	}
+	e.buildSureSets(len(litList), sureOf)
 	e.keyed = make([]cand, count[len(litList)])
 	for id, l := range keyOf {
 		if l >= 0 {
@@ -495,8 +479,40 @@ func (e *Engine) buildIndexes() error {
 			e.keyOf[l].hi++
 		}
 	}
-	// under each key, the candidates needing the same first literal in one run, so that
-	// matchMiddle skips a run whose literal does not occur with one test
+	e.sortKeyedRuns()
+	e.built.Store(true)
+	return nil
+}
+
+// buildSureSets lays out, per middle literal, the rules that apply as soon as it occurs: a
+// span of sureRules, and as one word (engines of at most 64 rules) or as bit words when long.
+func (e *Engine) buildSureSets(literals int, sureOf map[int32][]int32) {
+	e.sureOf = make([]span, literals)
+	for l := range literals {
+		rs := sureOf[int32(l)]
+		slices.Sort(rs)
+		lo := int32(len(e.sureRules))
+		e.sureRules = append(e.sureRules, slices.Compact(rs)...)
+		e.sureOf[l] = span{lo, int32(len(e.sureRules))}
+	}
+	if e.small {
+		e.sureMask = make([]uint64, literals)
+		for l, sr := range e.sureOf {
+			for _, r := range e.sureRules[sr.lo:sr.hi] {
+				e.sureMask[l] |= 1 << r
+			}
+		}
+	} else {
+		e.sureDense = make([]int32, literals)
+		for l, sr := range e.sureOf {
+			e.sureDense[l] = appendDense(&e.denseWords, e.sureRules[sr.lo:sr.hi], e.words)
+		}
+	}
+}
+
+// sortKeyedRuns puts, under each key literal, the candidates needing the same first literal
+// in one run, so that matchMiddle skips a run whose literal does not occur with one test.
+func (e *Engine) sortKeyedRuns() {
 	for _, k := range e.keyOf {
 		run := e.keyed[k.lo:k.hi]
 		slices.SortStableFunc(run, func(a, b cand) int { return int(a.need0 - b.need0) })
@@ -507,8 +523,6 @@ func (e *Engine) buildIndexes() error {
 			}
 		}
 	}
-	e.built.Store(true)
-	return nil
 }
 
 func patternLen(p glob.Pattern) int {
