@@ -69,6 +69,10 @@ func benchWorld(b *testing.B) *sim.World {
 	return w
 }
 
+// fillPerRepository is how many of seedWorld's images one repository holds: a quarter of
+// ECR's quota, since completed signatures count against it too.
+const fillPerRepository = sim.DefaultMaxImagesPerRepository / 4
+
 // seedWorld returns a world in memory with the signing configuration, one repository per
 // client and images images in a repository of their own.
 func seedWorld(images int) (*sim.World, error) {
@@ -84,7 +88,7 @@ func seedWorld(images int) (*sim.World, error) {
 		}
 	}
 	for i := range images {
-		if _, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: fmt.Sprintf("fill/r%d", i/sim.DefaultMaxImagesPerRepository), ImageManifest: serveManifest(1<<20, i)}); err != nil {
+		if _, err := c.PutImage(&ecrapi.PutImageRequest{RepositoryName: fmt.Sprintf("fill/r%d", i/fillPerRepository), ImageManifest: serveManifest(1<<20, i)}); err != nil {
 			return nil, err
 		}
 	}

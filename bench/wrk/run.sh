@@ -10,6 +10,7 @@
 #   DURATION=10s CONNS=64 THREADS=2 bash bench/wrk/run.sh
 #   SERVER_CPUS=0 WRK_CPUS=1 bash bench/wrk/run.sh     # pin each to a core (taskset)
 #   SERVE_FLAGS='--max-requests 64' bash bench/wrk/run.sh
+#   ECRSIGN=/tmp/ecrsign-old bash bench/wrk/run.sh     # measure another build
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-10s}
@@ -19,7 +20,11 @@ PORT=${PORT:-18645}
 work=$(mktemp -d)
 server=
 trap 'stop; rm -rf "$work"' EXIT
-go build -o "$work/ecrsign" ./cmd/ecrsign
+if [ -n "${ECRSIGN:-}" ]; then # a binary built elsewhere (another commit, for comparison)
+  cp "$ECRSIGN" "$work/ecrsign"
+else
+  go build -o "$work/ecrsign" ./cmd/ecrsign
+fi
 tick=$(getconf CLK_TCK)
 pin() { local cpus=$1; shift; if [ -n "$cpus" ]; then exec taskset -c "$cpus" "$@"; else exec "$@"; fi; }
 
@@ -49,7 +54,8 @@ run() {
   after=$(cpu)
   load=$(cut -d' ' -f1-3 /proc/loadavg)
   stop
-  commits=$(grep -o 'commits=[0-9]*' "$work/serve.log" | tail -1 | cut -d= -f2)
+  commits=$(grep -o 'commits=[0-9]*' "$work/serve.log" | tail -1 | cut -d= -f2 || true)
+  commits=${commits:-0} # a build that does not log them
   requests=$(awk '/requests in/ {print $1}' "$work/wrk.out")
   seconds=$(awk '/requests in/ {sub(/s,$/, "", $4); print $4}' "$work/wrk.out")
   echo "== $name (load average $load)"

@@ -348,9 +348,11 @@ func decodeBody(body []byte, req any) error {
 	if body[0] != '{' {
 		return serializationError(http.StatusBadRequest, "the request body must be a JSON object, got %s", firstBytes(body))
 	}
-	body, err := exactMembers(body, reflect.TypeOf(req))
-	if err != nil {
-		return serializationError(http.StatusBadRequest, "the request body is not valid JSON: %v", err)
+	if t := reflect.TypeOf(req); !decodesExactly(body, t) {
+		var err error
+		if body, err = exactMembers(body, t); err != nil {
+			return serializationError(http.StatusBadRequest, "the request body is not valid JSON: %v", err)
+		}
 	}
 	if err := json.Unmarshal(body, req); err != nil {
 		var te *json.UnmarshalTypeError

@@ -198,3 +198,87 @@ func emptyMembers(op string, body []byte) error {
 	}
 	return &ecrapi.Error{Code: code, Message: msg}
 }
+
+// decodesExactly reports whether body decodes into the shape t as it would once exactMembers
+// had cleaned it, so that decodeBody can skip that: true when no object member name in body,
+// at any depth, is a spelling, other than its own, of a member name of t (at any depth) up to
+// case, which is all encoding/json's case-insensitive matching could take. Member names that
+// the shape does not know are ignored by the decoder and dropped by exactMembers alike. A name
+// with an escape, or a body that does not scan, gives false (exactMembers decides).
+func decodesExactly(body []byte, t reflect.Type) bool {
+	names := shapeNames(t)
+	for i := 0; i < len(body); i++ {
+		if body[i] != '"' {
+			continue
+		}
+		start := i + 1
+		end := start
+		for end < len(body) && body[end] != '"' {
+			if body[end] == '\\' {
+				end++ // the escaped byte; a name with an escape is not looked at
+			}
+			end++
+		}
+		if end >= len(body) {
+			return false
+		}
+		i = end
+		j := end + 1
+		for j < len(body) && (body[j] == ' ' || body[j] == '\t' || body[j] == '\r' || body[j] == '\n') {
+			j++
+		}
+		if j == len(body) || body[j] != ':' {
+			continue // a string value
+		}
+		name := body[start:end]
+		if bytes.IndexByte(name, '\\') >= 0 {
+			return false
+		}
+		if spelling, ok := names[strings.ToLower(string(name))]; ok && spelling != string(name) {
+			return false // another spelling of a member name, or one spelled more than one way
+		}
+	}
+	return true
+}
+
+// namesOf caches shapeNames: reflect.Type -> map[string]string, read only once made.
+var namesOf sync.Map
+
+// shapeNames maps the lower-case form of every member name of shape t, at any depth, to its
+// spelling, or to "" when the shape spells it more than one way.
+func shapeNames(t reflect.Type) map[string]string {
+	if n, ok := namesOf.Load(t); ok {
+		return n.(map[string]string)
+	}
+	names := map[string]string{}
+	collectNames(t, names, map[reflect.Type]bool{})
+	n, _ := namesOf.LoadOrStore(t, names)
+	return n.(map[string]string)
+}
+
+func collectNames(t reflect.Type, names map[string]string, seen map[reflect.Type]bool) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if seen[t] {
+		return
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Struct:
+		if reflect.PointerTo(t).Implements(unmarshalerType) {
+			return
+		}
+		for name, ft := range shapeFields(t) {
+			lower := strings.ToLower(name)
+			if old, ok := names[lower]; ok && old != name {
+				names[lower] = ""
+			} else {
+				names[lower] = name
+			}
+			collectNames(ft, names, seen)
+		}
+	case reflect.Map, reflect.Slice, reflect.Array:
+		collectNames(t.Elem(), names, seen)
+	}
+}

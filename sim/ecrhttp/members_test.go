@@ -34,3 +34,46 @@ func TestExactMembers(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodesExactly: where decodesExactly lets decodeBody skip exactMembers, the body
+// decodes as the cleaned body does; the bodies SDKs send take the fast path, other
+// spellings of member names do not.
+func TestDecodesExactly(t *testing.T) {
+	tests := []struct {
+		typ  reflect.Type
+		body string
+		fast bool
+	}{
+		{reflect.TypeFor[*ecrapi.PutSigningConfigurationRequest](), `{"signingConfiguration":{"rules":[{"signingProfileArn":"y","repositoryFilters":[{"filter":"a*","filterType":"WILDCARD_MATCH"}]}]}}`, true},
+		{reflect.TypeFor[*ecrapi.PutSigningConfigurationRequest](), `{"SigningConfiguration":{"rules":[]}}`, false},
+		{reflect.TypeFor[*ecrapi.PutSigningConfigurationRequest](), `{"signingConfiguration":{"Rules":[]}}`, false},
+		{reflect.TypeFor[*ecrapi.PutSigningConfigurationRequest](), `{"signingConfiguration":{"rules":[{"SigningProfileArn":"x","signingProfileArn":"y"}]}}`, false},
+		{reflect.TypeFor[*ecrapi.PutSigningConfigurationRequest](), `{"signingConfiguration":null,"extra":1}`, true},
+		{reflect.TypeFor[*ecrapi.PutSigningConfigurationRequest](), `{"signing\u0043onfiguration":{"rules":[]}}`, false},
+		{reflect.TypeFor[*ecrapi.PutSigningConfigurationRequest](), `{"signingConfiguration":"x"}`, true},
+		{reflect.TypeFor[*ecrapi.PutSigningConfigurationRequest](), `{"signingConfiguration":{"rules":[{"signingProfileArn":"a \"rules\": b"}]}}`, true},
+		{reflect.TypeFor[*ecrapi.PutImageRequest](), `{"repositoryName":"team/app","imageTag":"v1","imageManifest":"{\"schemaVersion\":2,\"RepositoryName\":\"x\"}"}`, true},
+		{reflect.TypeFor[*ecrapi.PutImageRequest](), `{"repositoryName":"team/app","ImageTag":"v1"}`, false},
+		{reflect.TypeFor[*ecrapi.DescribeImageSigningStatusRequest](), `{"repositoryName":"team/app","imageId":{"imageDigest":"sha256:00"}}`, true},
+		{reflect.TypeFor[*ecrapi.DescribeImageSigningStatusRequest](), `{"repositoryName":"team/app","imageId":{"ImageDigest":"sha256:00"}}`, false},
+		{reflect.TypeFor[*ecrapi.DescribeImageSigningStatusRequest](), `{"repositoryName":"team/app","imageId":{"imageDigest":"sha256:00"`, true}, // the decoder reports it
+	}
+	for _, tt := range tests {
+		fast := decodesExactly([]byte(tt.body), tt.typ)
+		if fast != tt.fast {
+			t.Errorf("decodesExactly(%s) = %v, want %v", tt.body, fast, tt.fast)
+		}
+		if !fast {
+			continue
+		}
+		cleaned, err := exactMembers([]byte(tt.body), tt.typ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := reflect.New(tt.typ.Elem()).Interface(), reflect.New(tt.typ.Elem()).Interface()
+		errA, errB := json.Unmarshal([]byte(tt.body), a), json.Unmarshal(cleaned, b)
+		if (errA == nil) != (errB == nil) || !reflect.DeepEqual(a, b) {
+			t.Errorf("%s decodes to %+v (%v), cleaned to %+v (%v)", tt.body, a, errA, b, errB)
+		}
+	}
+}
