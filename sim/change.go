@@ -281,7 +281,7 @@ func (w *World) mutate(op string, scopes func() []scope, plan func(ch *change) e
 		return err
 	}
 	if w.store != nil {
-		ch.ops = w.ops
+		ch.ops = w.ops.Load()
 		if err := w.checkStoreSize(op, ch); err != nil {
 			return err
 		}

@@ -196,7 +196,8 @@ func (w *World) apply(f *worldFile) error {
 			return err
 		}
 	}
-	w.pushes, w.ops = f.Pushes, f.Operations
+	w.pushes = f.Pushes
+	w.ops.Store(f.Operations)
 	for i, fr := range f.Registries {
 		if err := w.applyRegistry(fr); err != nil {
 			return fmt.Errorf("registries[%d]: %w", i, err)
@@ -416,7 +417,7 @@ func (w *World) settings() *worldFile {
 		Profiles:         make(map[string]ProfileStatus, len(w.profiles)),
 		Principals:       make(map[string][]string, len(w.principals)),
 		Pushes:           w.pushes,
-		Operations:       w.ops,
+		Operations:       w.ops.Load(),
 	}
 	switch st := w.clock.State(); {
 	case st.Frozen:

@@ -22,10 +22,12 @@ func (c *client) begin(op string) error {
 	return nil
 }
 
-// read is the prologue of an operation that only reads: lock, begin, body.
+// read is the prologue of an operation that only reads: lock, begin, body. It holds the
+// world's lock shared, so that reads do not queue behind each other (body must change
+// nothing; begin's operation counter is atomic).
 func (c *client) read(op string, body func() error) error {
-	c.w.mu.Lock()
-	defer c.w.mu.Unlock()
+	c.w.mu.RLock()
+	defer c.w.mu.RUnlock()
 	if err := c.begin(op); err != nil {
 		return err
 	}

@@ -62,13 +62,13 @@ func fires(rate float64, draw func() float64) bool {
 // serverFault raises ServerException when fault injection says this operation fails;
 // w.mu held. A failed operation changes nothing.
 func (w *World) serverFault(op string) error {
-	w.ops++
+	n := w.ops.Add(1) // atomic: operations that only read hold w.mu shared
 	f := w.opts.Faults
 	if f.ServerErrorRate <= 0 {
 		return nil
 	}
-	if fires(f.ServerErrorRate, func() float64 { return draw(f.Seed, "server", fmt.Sprint(w.ops)) }) {
-		return newError(ecrapi.ServerException, "Injected fault: %s request %d failed (ecrsign fault injection, seed %d); retry it", op, w.ops, f.Seed)
+	if fires(f.ServerErrorRate, func() float64 { return draw(f.Seed, "server", fmt.Sprint(n)) }) {
+		return newError(ecrapi.ServerException, "Injected fault: %s request %d failed (ecrsign fault injection, seed %d); retry it", op, n, f.Seed)
 	}
 	return nil
 }

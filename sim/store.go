@@ -762,7 +762,7 @@ func writeWorld(db *bolt.DB, w *World) error {
 	ch.put(bucketMeta, metaFormat, []byte(storeFormat))
 	err := w.putSettings(ch)
 	w.putClock(ch)
-	ch.pushes, ch.ops = w.pushes, w.ops
+	ch.pushes, ch.ops = w.pushes, w.ops.Load()
 	regs := w.snapshotRegistries()
 	w.mu.Unlock()
 	if err != nil {

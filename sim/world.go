@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ecrsign/ecrsign/match"
@@ -132,7 +133,7 @@ func WithDefaultPrincipal(arn string) Option {
 // concurrent use; every operation is atomic. A world made by [New] or [Load] lives in memory;
 // one opened with [Open] commits every change to its store before the change is visible.
 type World struct {
-	mu               sync.Mutex
+	mu               sync.RWMutex
 	cond             sync.Cond // signalled when scopes are released
 	clock            *Clock
 	opts             Options
@@ -143,8 +144,8 @@ type World struct {
 	profiles         map[string]ProfileStatus
 	principals       map[string]map[string]bool
 	registries       map[registryKey]*registry
-	pushes           uint64 // pushes served, numbering PushResult.Seq
-	ops              uint64 // operations served, for ServerException injection
+	pushes           uint64        // pushes served, numbering PushResult.Seq
+	ops              atomic.Uint64 // operations served, for ServerException injection
 
 	store     *store              // nil for a world in memory
 	closed    bool                // the store is closed: nothing more changes
