@@ -36,6 +36,9 @@ import (
 // records are read back at Open by readWorldFile, which is the one place to extend for a new
 // kind of record (and the world file, so that Save and Load carry it too).
 type change struct {
+	// discard is set for a world without a store: its records are never written, so they
+	// are not made (putJSON does not encode).
+	discard bool
 	records []record
 	pushes  uint64 // the push counter to store (kept at its largest value); 0: unchanged
 	ops     uint64 // the operation counter to store, likewise
@@ -54,23 +57,35 @@ type record struct {
 }
 
 func (ch *change) put(bucket, key, value []byte) {
+	if ch.discard {
+		return
+	}
 	ch.records = append(ch.records, record{bucket: bucket, key: key, value: value})
 	ch.bytes += len(key) + len(value)
 }
 
 // putNew puts a content-addressed value: a key that is present holds the same value already.
 func (ch *change) putNew(bucket, key, value []byte) {
+	if ch.discard {
+		return
+	}
 	ch.records = append(ch.records, record{bucket: bucket, key: key, value: value, ifAbsent: true})
 	ch.bytes += len(key) + len(value)
 }
 
 func (ch *change) delete(bucket, key []byte) {
+	if ch.discard {
+		return
+	}
 	ch.records = append(ch.records, record{bucket: bucket, key: key})
 }
 
 // putJSON puts v as JSON. The values the world stores always encode; their times are kept
 // in range by the clock's bounds.
 func (ch *change) putJSON(bucket []byte, key string, v any) {
+	if ch.discard {
+		return
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(fmt.Sprintf("sim: encoding a %T record: %v", v, err)) // a bug, not an input
@@ -271,7 +286,7 @@ func (w *World) mutate(op string, scopes func() []scope, plan func(ch *change) e
 	if w.closed {
 		return newError(ecrapi.ServerException, "%s: the world's store is closed; nothing more is stored", op)
 	}
-	ch := &change{}
+	ch := &change{discard: w.store == nil}
 	defer func() {
 		for _, f := range ch.finally {
 			f()

@@ -37,6 +37,9 @@ func putClockState(ch *change, st ClockState) {
 }
 
 func putRegistry(ch *change, k registryKey, signing *signingState, replication *replicationState) {
+	if ch.discard {
+		return
+	}
 	var rec struct {
 		Signing     any `json:"signingConfiguration,omitempty"`
 		Replication any `json:"replicationConfiguration,omitempty"`
@@ -51,6 +54,9 @@ func putRegistry(ch *change, k registryKey, signing *signingState, replication *
 }
 
 func putRepository(ch *change, k registryKey, repo *repository) {
+	if ch.discard {
+		return
+	}
 	ch.putJSON(bucketRepositories, repoRecordKey(k, repo.name), repositoryRecord{ImageTagMutability: repo.mutability, CreatedAt: repo.createdAt, ResourceTags: repo.resourceTags})
 }
 
@@ -58,6 +64,9 @@ func putRepository(ch *change, k registryKey, repo *repository) {
 // images, tags, tag moves and layers. Manifests and blobs are content-addressed and shared;
 // they stay.
 func deleteRepositoryRecords(ch *change, k registryKey, repo *repository) {
+	if ch.discard {
+		return
+	}
 	ch.delete(bucketRepositories, []byte(repoRecordKey(k, repo.name)))
 	for d := range repo.images {
 		ch.delete(bucketImages, []byte(inRepoKey(k, repo.name, d)))
@@ -75,20 +84,32 @@ func deleteRepositoryRecords(ch *change, k registryKey, repo *repository) {
 
 // putLayer records that a repository holds the blob digest of size bytes.
 func putLayer(ch *change, k registryKey, repo, digest string, size int64) {
+	if ch.discard {
+		return
+	}
 	ch.put(bucketLayers, []byte(inRepoKey(k, repo, digest)), strconv.AppendInt(nil, size, 10))
 }
 
 func deleteTag(ch *change, k registryKey, repo, tag string) {
+	if ch.discard {
+		return
+	}
 	ch.delete(bucketTags, []byte(inRepoKey(k, repo, tag)))
 }
 
 func deleteImage(ch *change, k registryKey, repo, digest string) {
+	if ch.discard {
+		return
+	}
 	ch.delete(bucketImages, []byte(inRepoKey(k, repo, digest)))
 }
 
 // putImage stores an image's record and, when withManifest, its manifest, content-addressed
 // by digest.
 func putImage(ch *change, k registryKey, repo string, img *image, withManifest bool) {
+	if ch.discard {
+		return
+	}
 	ch.putJSON(bucketImages, inRepoKey(k, repo, img.digest), imageRecordOf(img))
 	if withManifest {
 		ch.putNew(bucketManifests, []byte(img.digest), []byte(img.manifest))
@@ -105,13 +126,22 @@ func imageRecordOf(img *image) imageRecord {
 }
 
 func putTag(ch *change, k registryKey, repo, tag, digest string) {
+	if ch.discard {
+		return
+	}
 	ch.put(bucketTags, []byte(inRepoKey(k, repo, tag)), []byte(digest))
 }
 
 func putPending(ch *change, k registryKey, repo string, m tagMove) {
+	if ch.discard {
+		return
+	}
 	ch.putJSON(bucketPendingTags, pendingKey(k, repo, m.seq), filePendingTag{ImageTag: m.tag, ImageDigest: m.digest, AppliesAt: m.at})
 }
 
 func deletePending(ch *change, k registryKey, repo string, m tagMove) {
+	if ch.discard {
+		return
+	}
 	ch.delete(bucketPendingTags, []byte(pendingKey(k, repo, m.seq)))
 }
