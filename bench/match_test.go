@@ -441,6 +441,25 @@ func BenchmarkCompile(b *testing.B) {
 	}
 }
 
+// BenchmarkCompileFirstMatch times Compile and the first Match, which builds the automaton's
+// position trie (Compile leaves it to the first walk): the time until a matcher has answered.
+func BenchmarkCompileFirstMatch(b *testing.B) {
+	for _, c := range corpora() {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				m, err := match.Compile(c.cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n += m.Match(c.names[0]).Len()
+			}
+			sink = n
+		})
+	}
+}
+
 // BenchmarkAnalyze measures the exact filter analysis under its default work budget.
 func BenchmarkAnalyze(b *testing.B) {
 	for _, c := range corpora() {

@@ -103,8 +103,8 @@ func commonSuffix(a, b string) int {
 // Bytes estimates the memory held by the engine's structures.
 func (e *Engine) Bytes() int {
 	n := 4 * len(e.filterPattern)
-	if e.dfa != nil {
-		n += e.dfa.memory()
+	if d := e.dfa.Load(); d != nil {
+		n += d.memory()
 	}
 	for _, p := range e.patterns {
 		n += 144 + len(p.Prefix) + len(p.Suffix) + 4*len(p.owners) + 8*len(p.dense)
