@@ -14,13 +14,16 @@ import (
 // token) stays active on every byte; a node whose star child exists activates it at once,
 // since `*` matches the empty string.
 type nfa struct {
-	// nodes are the positions, one struct each, so that adding one is one append
+	// nodes are the positions, 20 bytes each, so that adding one is one append
 	nodes []nfaNode
-	// denseChild holds the dense child tables (nfaNode.dense) of nodes of many children
+	// denseChild holds the dense child tables of nodes of many children (nfaNode.firstChild)
 	denseChild []int32
 	// used marks the bytes of some literal edge: the automaton's byte classes
 	used [256]bool
-	// ownerPool holds the owners of every node (nfaNode.owners)
+	// owners[nfaNode.owners] is a span of ownerPool: the rules of the patterns whose token
+	// sequence ends at that node. At a star node they apply as soon as the node is reached,
+	// elsewhere only when the name ends there.
+	owners    []span
 	ownerPool []int32
 	// sub[n] holds, for engines of at most 64 rules, the rules that n and its subtree can
 	// prove; a node none of whose rules is still open is dropped from a state.
@@ -29,55 +32,66 @@ type nfa struct {
 
 // nfaNode is one position of the nfa.
 type nfaNode struct {
-	// the literal children are a list: firstChild, then each child's nextSibling (-1 ends
-	// it); a node of many children also has a dense table over bytes (dense >= 0: its row in
-	// denseChild), so that a step finds a child in a few loads whatever the fan-out
-	firstChild, nextSibling, dense int32
-	starChild                      int32 // -1 if none
-	children                       int32 // literal children and star child
-	parent                         int32
-	// owners are the rules of the patterns whose token sequence ends here (a span of
-	// ownerPool): at a star node they apply as soon as the node is reached, elsewhere only
-	// when the name ends there
-	owners span
-	in     byte // the byte of the edge into a literal node
-	isStar bool
+	// firstChild heads the list of literal children, linked by nextSibling (-1 ends it);
+	// a node of denseFanout literal children or more has a dense table over bytes instead,
+	// row denseRow(firstChild) of denseChild, so that a step finds a child in a few loads
+	// whatever the fan-out
+	firstChild, nextSibling int32
+	starChild               int32 // -1 if none
+	owners                  int32 // index in nfa.owners, -1 if none
+	in                      byte  // the byte of the edge into a literal node
+	isStar                  bool
+	lits                    uint8 // literal children, counted up to denseFanout
 }
 
 // denseFanout is the number of literal children from which a node gets a dense table.
 const denseFanout = 8
 
+// A firstChild below -1 is a dense row: denseRef(row) and denseRow(firstChild).
+func denseRef(row int32) int32 { return -2 - row }
+func denseRow(ref int32) int32 { return -2 - ref }
+
 // child returns the literal child of n by byte b, or -1.
 func (a *nfa) child(n int32, b byte) int32 {
-	nd := &a.nodes[n]
-	if d := nd.dense; d >= 0 {
-		return a.denseChild[int(d)<<8|int(b)]
+	c := a.nodes[n].firstChild
+	if c < -1 {
+		return a.denseChild[int(denseRow(c))<<8|int(b)]
 	}
-	c := nd.firstChild
 	for c >= 0 && a.nodes[c].in != b {
 		c = a.nodes[c].nextSibling
 	}
 	return c
 }
 
+// ownersOf returns the rules of the patterns ending at n.
+func (a *nfa) ownersOf(n int32) []int32 {
+	if o := a.nodes[n].owners; o >= 0 {
+		sp := a.owners[o]
+		return a.ownerPool[sp.lo:sp.hi]
+	}
+	return nil
+}
+
+// leaf reports whether n has no children.
+func (a *nfa) leaf(n int32) bool { return a.nodes[n].firstChild == -1 && a.nodes[n].starChild == -1 }
+
 func (a *nfa) addNode(parent int32, star bool, in byte) int32 {
 	n := int32(len(a.nodes))
-	a.nodes = append(a.nodes, nfaNode{firstChild: -1, nextSibling: -1, dense: -1, starChild: -1, parent: parent, in: in, isStar: star})
-	if parent < 0 {
+	a.nodes = append(a.nodes, nfaNode{firstChild: -1, nextSibling: -1, starChild: -1, owners: -1, in: in, isStar: star})
+	if a.sub != nil {
+		a.sub = append(a.sub, 0)
+	}
+	if parent < 0 || star {
 		return n
 	}
 	p := &a.nodes[parent]
-	p.children++
-	if star {
+	if p.firstChild < -1 {
+		a.denseChild[int(denseRow(p.firstChild))<<8|int(in)] = n
 		return n
 	}
 	a.nodes[n].nextSibling = p.firstChild
 	p.firstChild = n
-	if d := p.dense; d >= 0 {
-		a.denseChild[int(d)<<8|int(in)] = n
-		return n
-	}
-	if lits := p.children - min(p.starChild+1, 1); lits >= denseFanout {
+	if p.lits++; p.lits >= denseFanout {
 		d := int32(len(a.denseChild) >> 8)
 		a.denseChild = append(a.denseChild, make([]int32, 256)...)
 		row := a.denseChild[int(d)<<8 : int(d+1)<<8]
@@ -87,7 +101,7 @@ func (a *nfa) addNode(parent int32, star bool, in byte) int32 {
 		for c := p.firstChild; c >= 0; c = a.nodes[c].nextSibling {
 			row[a.nodes[c].in] = c
 		}
-		p.dense = d
+		p.firstChild = denseRef(d)
 	}
 	return n
 }
@@ -100,12 +114,20 @@ func buildNFA(patterns []Pattern, small bool) *nfa {
 		maxNodes += patternLen(patterns[i].Pattern)
 	}
 	a := &nfa{nodes: make([]nfaNode, 0, maxNodes)}
+	if small {
+		a.sub = make([]uint64, 0, maxNodes)
+	}
 	a.addNode(-1, false, 0)
 	type end struct{ node, rule int32 }
 	ends := make([]end, 0, len(patterns))
 	for id := range patterns {
 		p := &patterns[id]
 		n := int32(0)
+		// every node on the pattern's path can prove its rules (sub)
+		mask := p.mask
+		if small {
+			a.sub[0] |= mask
+		}
 		// fresh is set once the walk has made a node: its children do not exist yet
 		fresh := false
 		lit := func(s string) {
@@ -120,17 +142,23 @@ func buildNFA(patterns []Pattern, small bool) *nfa {
 					fresh = true
 				}
 				n = next
+				if small {
+					a.sub[n] |= mask
+				}
 			}
 		}
 		star := func() {
 			if sc := a.nodes[n].starChild; sc >= 0 {
 				n = sc
-				return
+			} else {
+				sc := a.addNode(n, true, '*')
+				a.nodes[n].starChild = sc
+				n = sc
+				fresh = true
 			}
-			sc := a.addNode(n, true, '*')
-			a.nodes[n].starChild = sc
-			n = sc
-			fresh = true
+			if small {
+				a.sub[n] |= mask
+			}
 		}
 		lit(p.Prefix)
 		if !p.Exact {
@@ -155,29 +183,42 @@ func buildNFA(patterns []Pattern, small bool) *nfa {
 	a.ownerPool = make([]int32, len(ends))
 	for i, e := range ends {
 		a.ownerPool[i] = e.rule
-		if o := &a.nodes[e.node].owners; o.lo == o.hi {
-			*o = span{int32(i), int32(i + 1)}
+		if nd := &a.nodes[e.node]; nd.owners < 0 {
+			nd.owners = int32(len(a.owners))
+			a.owners = append(a.owners, span{int32(i), int32(i + 1)})
 		} else {
-			o.hi++
-		}
-	}
-	if small {
-		a.sub = make([]uint64, len(a.nodes))
-		for n := len(a.sub) - 1; n >= 0; n-- { // children have larger ids than parents
-			nd := &a.nodes[n]
-			for _, r := range a.ownerPool[nd.owners.lo:nd.owners.hi] {
-				a.sub[n] |= 1 << r
-			}
-			if p := nd.parent; p >= 0 {
-				a.sub[p] |= a.sub[n]
-			}
+			a.owners[nd.owners].hi++
 		}
 	}
 	return a
 }
 
+// parents returns the parent of every node (-1 for the root), for printing.
+func (a *nfa) parents() []int32 {
+	parent := make([]int32, len(a.nodes))
+	parent[0] = -1
+	for n := range a.nodes {
+		nd := &a.nodes[n]
+		if nd.starChild >= 0 {
+			parent[nd.starChild] = int32(n)
+		}
+		if c := nd.firstChild; c < -1 {
+			for _, ch := range a.denseChild[int(denseRow(c))<<8 : int(denseRow(c)+1)<<8] {
+				if ch >= 0 {
+					parent[ch] = int32(n)
+				}
+			}
+		} else {
+			for ; c >= 0; c = a.nodes[c].nextSibling {
+				parent[c] = int32(n)
+			}
+		}
+	}
+	return parent
+}
+
 func (a *nfa) bytes() int {
-	return len(a.nodes)*(36+8*min(len(a.sub), 1)) + 4*len(a.denseChild) + 4*len(a.ownerPool)
+	return len(a.nodes)*(20+8*min(len(a.sub), 1)) + 4*len(a.denseChild) + 8*len(a.owners) + 4*len(a.ownerPool)
 }
 
 // Transition cells of the automaton's table. A cell holds the row offset of the next state
@@ -283,8 +324,8 @@ func newDFA(a *nfa, small bool, maxBytes int) *dfa {
 func (d *dfa) close() {
 	a := d.a
 	for _, n := range d.next {
-		if o := a.nodes[n].owners; a.nodes[n].isStar && o.lo != o.hi {
-			d.proven = append(d.proven, a.ownerPool[o.lo:o.hi]...)
+		if a.nodes[n].isStar {
+			d.proven = append(d.proven, a.ownersOf(n)...)
 		}
 	}
 	slices.Sort(d.proven)
@@ -299,7 +340,7 @@ func (d *dfa) close() {
 	for _, n := range d.next {
 		switch {
 		case d.small && a.sub[n]&^mask == 0:
-		case a.nodes[n].isStar && a.nodes[n].children == 0 && a.nodes[n].owners.lo != a.nodes[n].owners.hi:
+		case a.nodes[n].isStar && a.leaf(n) && a.nodes[n].owners >= 0:
 		default:
 			kept = append(kept, n)
 		}
@@ -372,8 +413,8 @@ func (d *dfa) intern(t *dfaTable) (int32, bool) {
 		ends(r)
 	}
 	for _, n := range d.next {
-		if o := d.a.nodes[n].owners; !d.a.nodes[n].isStar {
-			for _, r := range d.a.ownerPool[o.lo:o.hi] {
+		if !d.a.nodes[n].isStar {
+			for _, r := range d.a.ownersOf(n) {
 				ends(r)
 			}
 		}

@@ -42,18 +42,19 @@ func (e *Engine) String() string {
 		b.WriteString(" (budget reached: further names go to the indexes)")
 	}
 	b.WriteString("\n")
+	parent := a.parents()
 	for n := range a.nodes {
 		nd := &a.nodes[n]
 		fmt.Fprintf(&b, "  position %d", n)
-		if p := nd.parent; p >= 0 {
+		if p := parent[n]; p >= 0 {
 			if nd.isStar {
 				fmt.Fprintf(&b, " = %d *", p)
 			} else {
 				fmt.Fprintf(&b, " = %d %q", p, string([]byte{nd.in}))
 			}
 		}
-		if o := nd.owners; o.lo != o.hi {
-			fmt.Fprintf(&b, " rules %v", a.ownerPool[o.lo:o.hi])
+		if o := a.ownersOf(int32(n)); len(o) > 0 {
+			fmt.Fprintf(&b, " rules %v", o)
 		}
 		b.WriteString("\n")
 	}
