@@ -483,3 +483,36 @@ func TestResultsBeyondInlineAreTheirOwn(t *testing.T) {
 		}
 	}
 }
+
+// TestCausesBeyondMaxRulesFilters checks AppendCauses on more filters than DefaultMaxRules
+// (its filter index has one "rule" per filter) against each rule's filters scanned in order.
+func TestCausesBeyondMaxRulesFilters(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles 70,000 filters twice")
+	}
+	const nr, nf = 700, 100
+	fs := make([][]string, nr)
+	for i := range fs {
+		for j := range nf {
+			switch j % 4 {
+			case 0:
+				fs[i] = append(fs[i], fmt.Sprintf("t%d/s%d-*", i%50, j))
+			case 1:
+				fs[i] = append(fs[i], fmt.Sprintf("*/p%d-%d", i, j))
+			case 2:
+				fs[i] = append(fs[i], fmt.Sprintf("*x%d*y%d*", i%30, j))
+			default:
+				fs[i] = append(fs[i], fmt.Sprintf("org/t%d/s%d", i, j))
+			}
+		}
+	}
+	m := mustCompile(t, signing(fs...))
+	require.NotNil(t, m.filterEngine(), "the filter index of %d filters must build", nr*nf)
+	for _, name := range []string{"t3/s0-api", "t7/s4-x", "a/b/p3-1", "zzx3-y2-y6", "org/t3/s3", "nothing/here"} {
+		var want []Cause
+		for r := range m.Match(name).Rules() {
+			want = m.appendCause(want, r, m.matchingFilter(name, r))
+		}
+		assert.Equal(t, want, m.AppendCauses(nil, name), name)
+	}
+}
