@@ -55,7 +55,7 @@ func (m *Matcher) AppendCauses(dst []Cause, name string) []Cause {
 	if n <= 1 {
 		var one [1]uint64
 		eng.Match(name, one[:])
-		return m.appendMatched(dst, one[:])
+		return m.appendMatchedWord(dst, one[0])
 	}
 	if n <= MaxInlineFilters/64 {
 		var small [MaxInlineFilters / 64]uint64
@@ -71,6 +71,22 @@ func (m *Matcher) AppendCauses(dst []Cause, name string) []Cause {
 	clear(matched)
 	eng.Match(name, matched)
 	return m.appendMatched(dst, matched)
+}
+
+// appendMatchedWord is appendMatched for at most 64 filters, whose bit set is the word w.
+func (m *Matcher) appendMatchedWord(dst []Cause, w uint64) []Cause {
+	for i := range m.rules {
+		r := &m.rules[i]
+		if r.all {
+			dst = m.appendCause(dst, i, -1)
+			continue
+		}
+		// the bits of the rule's filters [lo, hi), hi <= 64
+		if b := w >> uint(r.filters.lo) & (1<<uint(r.filters.hi-r.filters.lo) - 1); b != 0 {
+			dst = m.appendCause(dst, i, bits.TrailingZeros64(b))
+		}
+	}
+	return dst
 }
 
 // appendMatched appends the cause of every rule with a filter in matched (or without filters).
