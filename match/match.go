@@ -241,8 +241,7 @@ func (m *Matcher) Match(name string) (res Result) {
 		return m.matchLarge(name)
 	}
 	res.m = m
-	res.small[0] = m.always0
-	m.eng.Match(name, res.small[:])
+	res.small[0] = m.eng.MatchWord(name, m.always0)
 	return res
 }
 

@@ -81,7 +81,7 @@ func (p *Pattern) Matches(name string) bool {
 		return name == p.Prefix
 	}
 	return len(name) >= p.MinLen && strings.HasPrefix(name, p.Prefix) && strings.HasSuffix(name, p.Suffix) &&
-		middlesIn(name[len(p.Prefix):len(name)-len(p.Suffix)], p.Middle)
+		(len(p.Middle) == 0 || middlesIn(name[len(p.Prefix):len(name)-len(p.Suffix)], p.Middle))
 }
 
 func commonPrefix(a, b string) int {

@@ -684,13 +684,7 @@ func (e *Engine) Match(name string, bits []uint64) {
 // its fixed costs (bench/README.md, the tiny corpora).
 func (e *Engine) matchDirect(name string, bits []uint64) {
 	if e.small {
-		w := bits[0]
-		for i := range e.patterns {
-			if p := &e.patterns[i]; p.mask&^w != 0 && p.Matches(name) {
-				w |= p.mask
-			}
-		}
-		bits[0] = w
+		bits[0] = e.matchDirectWord(name, bits[0])
 		return
 	}
 	for i := range e.patterns {
@@ -698,6 +692,40 @@ func (e *Engine) matchDirect(name string, bits []uint64) {
 			p.setOwners(bits)
 		}
 	}
+}
+
+// matchDirectWord is matchDirect for engines of at most 64 rules: w with the rules of the
+// patterns that match name.
+func (e *Engine) matchDirectWord(name string, w uint64) uint64 {
+	for i := range e.patterns {
+		if p := &e.patterns[i]; p.mask&^w != 0 && p.Matches(name) {
+			w |= p.mask
+		}
+	}
+	return w
+}
+
+// MatchWord is Match for engines of at most 64 rules (NumRules), whose rule set is one word:
+// it returns w with the rules that apply to name. It saves the direct path, the commonest
+// small configurations, the passing of a bit set.
+func (e *Engine) MatchWord(name string, w uint64) uint64 {
+	if !e.direct {
+		return e.matchWord(name, w)
+	}
+	// matchDirectWord, written out: a call fewer on the path of the smallest configurations
+	for i := range e.patterns {
+		if p := &e.patterns[i]; p.mask&^w != 0 && p.Matches(name) {
+			w |= p.mask
+		}
+	}
+	return w
+}
+
+// matchWord is MatchWord off the direct path.
+func (e *Engine) matchWord(name string, w uint64) uint64 {
+	bits := [1]uint64{w}
+	e.Match(name, bits[:])
+	return bits[0]
 }
 
 // The cold-regime policy of Match. A name the automaton answers takes probeEvery from the
