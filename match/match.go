@@ -82,6 +82,8 @@ type Matcher struct {
 	block atomic.Pointer[bitBlock]
 	// always0 is always[0], for the inline Match.
 	always0 uint64
+	// direct holds the engine's patterns when it takes the direct path (engine.DirectPatterns)
+	direct []engine.Pattern
 	// prefix is set for replication matchers (PREFIX_MATCH semantics).
 	prefix bool
 }
@@ -189,6 +191,7 @@ func (b *builder) finish(opts []Option) (*Matcher, error) {
 	}
 	b.m.eng = eng
 	b.m.always0 = b.m.always[0]
+	b.m.direct = eng.DirectPatterns()
 	return b.m, nil
 }
 
@@ -241,6 +244,17 @@ func (m *Matcher) Match(name string) (res Result) {
 		return m.matchLarge(name)
 	}
 	res.m = m
+	if m.direct != nil {
+		// the direct path (engine.MatchWord's), here: a call fewer for the smallest configurations
+		w := m.always0
+		for i := range m.direct {
+			if p := &m.direct[i]; p.Mask()&^w != 0 && p.Matches(name) {
+				w |= p.Mask()
+			}
+		}
+		res.small[0] = w
+		return res
+	}
 	res.small[0] = m.eng.MatchWord(name, m.always0)
 	return res
 }

@@ -721,6 +721,19 @@ func (e *Engine) MatchWord(name string, w uint64) uint64 {
 	return w
 }
 
+// DirectPatterns returns, for an engine of at most 64 rules on the direct path, its patterns
+// (each with Mask, its rules as bits), so that a caller may check them in its own loop as
+// MatchWord does; nil otherwise.
+func (e *Engine) DirectPatterns() []Pattern {
+	if !e.direct || !e.small {
+		return nil
+	}
+	return e.patterns
+}
+
+// Mask returns the rules of p as bits, for engines of at most 64 rules.
+func (p *Pattern) Mask() uint64 { return p.mask }
+
 // matchWord is MatchWord off the direct path.
 func (e *Engine) matchWord(name string, w uint64) uint64 {
 	bits := [1]uint64{w}
