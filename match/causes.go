@@ -40,27 +40,57 @@ const MaxInlineFilters = 1024
 // (Bytes) about doubles. It allocates nothing beyond growing dst for configurations of up to
 // MaxInlineFilters filters, and beyond that borrows its scratch space from a pool.
 func (m *Matcher) AppendCauses(dst []Cause, name string) []Cause {
-	eng := m.filterEngine()
-	if eng == nil { // the same filters passed Compile's budget, so this does not happen
-		for r := range m.Match(name).Rules() {
-			dst = m.appendCause(dst, r, m.matchingFilter(name, r))
+	eng := m.byFilter.eng.Load()
+	if eng == nil {
+		if eng = m.filterEngine(); eng == nil { // the same filters passed Compile's budget, so this does not happen
+			for r := range m.Match(name).Rules() {
+				dst = m.appendCause(dst, r, m.matchingFilter(name, r))
+			}
+			return dst
 		}
-		return dst
 	}
-	var small [MaxInlineFilters / 64]uint64
-	var matched []uint64
-	if n := (len(m.filters) + 63) / 64; n <= len(small) {
-		matched = small[:n]
-	} else {
-		p := matchedPool.Get().(*[]uint64)
-		defer matchedPool.Put(p)
-		if cap(*p) < n {
-			*p = make([]uint64, n)
-		}
-		matched = (*p)[:n]
-		clear(matched)
+	// the bit set of matching filters: one word inline for the commonest configurations, so
+	// that a small call does not zero a large array
+	n := (len(m.filters) + 63) / 64
+	if n <= 1 {
+		var one [1]uint64
+		eng.Match(name, one[:])
+		return m.appendMatchedWord(dst, one[0])
 	}
+	if n <= MaxInlineFilters/64 {
+		var small [MaxInlineFilters / 64]uint64
+		eng.Match(name, small[:n])
+		return m.appendMatched(dst, small[:n])
+	}
+	p := matchedPool.Get().(*[]uint64)
+	defer matchedPool.Put(p)
+	if cap(*p) < n {
+		*p = make([]uint64, n)
+	}
+	matched := (*p)[:n]
+	clear(matched)
 	eng.Match(name, matched)
+	return m.appendMatched(dst, matched)
+}
+
+// appendMatchedWord is appendMatched for at most 64 filters, whose bit set is the word w.
+func (m *Matcher) appendMatchedWord(dst []Cause, w uint64) []Cause {
+	for i := range m.rules {
+		r := &m.rules[i]
+		if r.all {
+			dst = m.appendCause(dst, i, -1)
+			continue
+		}
+		// the bits of the rule's filters [lo, hi), hi <= 64
+		if b := w >> uint(r.filters.lo) & (1<<uint(r.filters.hi-r.filters.lo) - 1); b != 0 {
+			dst = m.appendCause(dst, i, bits.TrailingZeros64(b))
+		}
+	}
+	return dst
+}
+
+// appendMatched appends the cause of every rule with a filter in matched (or without filters).
+func (m *Matcher) appendMatched(dst []Cause, matched []uint64) []Cause {
 	for i := range m.rules {
 		r := &m.rules[i]
 		if r.all {
@@ -83,12 +113,15 @@ func (m *Matcher) appendCause(dst []Cause, rule, f int) []Cause {
 	dst = dst[:len(dst)+1]
 	c := &dst[len(dst)-1]
 	c.Rule, c.Filter, c.ProfileIndex = rule, f, int(r.profile)
-	c.FilterText, c.Profile = "", ""
 	if f >= 0 {
 		c.FilterText = m.filters[r.filters.lo+f]
+	} else {
+		c.FilterText = ""
 	}
 	if r.profile >= 0 {
 		c.Profile = m.profiles[r.profile]
+	} else {
+		c.Profile = ""
 	}
 	return dst
 }
@@ -140,7 +173,11 @@ func (m *Matcher) filterEngine() *engine.Engine {
 				fs[k] = engine.Filter{Pattern: glob.Parse(t), Rule: k}
 			}
 		}
-		if eng, err := engine.Compile(fs, len(fs), m.budget); err == nil {
+		// its "rules" are the filters: as many as the matcher's budget let through, which may
+		// be more than its MaxRules (1,000 rules of 100 filters are 100,000)
+		b := m.budget
+		b.MaxRules = max(b.MaxRules, len(fs))
+		if eng, err := engine.Compile(fs, len(fs), b); err == nil {
 			m.byFilter.eng.Store(eng)
 		}
 	})

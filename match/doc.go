@@ -2,8 +2,9 @@
 // answers which rules, and so which signing profiles, apply to a repository name.
 //
 // A [Matcher] is built once by [Compile] (or [CompileReplication] for PREFIX_MATCH filters),
-// is immutable in what it answers and safe for concurrent use, and matches without allocating
-// for up to [MaxInlineRules] rules. Every filter of every rule is compiled into one
+// is immutable in what it answers and safe for concurrent use, and matches without a per-call
+// allocation (a [Result] holds up to [MaxInlineRules] rules inline, and beyond, its words come
+// from a block the matcher allocates once per many calls). Every filter of every rule is compiled into one
 // deterministic automaton, built lazily state by state up to a documented [Budget]
 // (MaxDFABytes): a name is answered in one pass, one table step per byte, with no candidate to
 // verify (a configuration of at most [DefaultMaxDirectPatterns] distinct filters is cheaper to

@@ -3,6 +3,7 @@ package match
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/ecrsign/ecrsign/internal/engine"
 	"github.com/ecrsign/ecrsign/internal/glob"
@@ -32,9 +33,13 @@ const (
 	DefaultMaxDirectPatterns = engine.DefaultMaxDirectPatterns
 )
 
-// MaxInlineRules is how many rules a [Result] holds without allocating: Match allocates
-// nothing for configurations of up to this many rules and one bit set beyond.
-const MaxInlineRules = 1024
+// MaxInlineRules is how many rules a [Result] holds inline. Beyond, Match writes each Result's
+// bit set into a block of words the matcher allocates 16 KiB at a time and hands out in turn
+// (one allocation per 128 calls at 1,000 rules), so Match costs no per-call allocation at any
+// size; a Result kept alive keeps its block alive. Up to 1,024 rules were inline until
+// 28 November 2026: a 160-byte Result, zeroed and copied per call, cost more than matching
+// one filter.
+const MaxInlineRules = 64
 
 // ErrBudget is wrapped by the error Compile returns for a configuration beyond its budget;
 // that error is a *rules.CodeError with code ECR406 (rules.CodeCompileBudget).
@@ -73,6 +78,12 @@ type Matcher struct {
 	budget engine.Budget
 	// byFilter is the index behind AppendCauses.
 	byFilter lazyEngine
+	// block hands out the bit sets of Results beyond MaxInlineRules rules (takeWords).
+	block atomic.Pointer[bitBlock]
+	// always0 is always[0], for the inline Match.
+	always0 uint64
+	// direct holds the engine's patterns when it takes the direct path (engine.DirectPatterns)
+	direct []engine.Pattern
 	// prefix is set for replication matchers (PREFIX_MATCH semantics).
 	prefix bool
 }
@@ -179,6 +190,8 @@ func (b *builder) finish(opts []Option) (*Matcher, error) {
 		return nil, budgetError(fmt.Errorf("match: %w", err))
 	}
 	b.m.eng = eng
+	b.m.always0 = b.m.always[0]
+	b.m.direct = eng.DirectPatterns()
 	return b.m, nil
 }
 
@@ -198,7 +211,7 @@ func (m *Matcher) NumRules() int { return len(m.rules) }
 func (m *Matcher) Profiles() []string { return append([]string(nil), m.profiles...) }
 
 // Bytes estimates the memory the compiled matcher holds, in bytes: the compiled patterns, the
-// automaton's states built so far (at most Budget.MaxDFABytes, 1 MiB by default, and the
+// automaton's position trie once the first walk has built it, its states built so far (at most Budget.MaxDFABytes, 1 MiB by default, and the
 // table's unused tail), the index engine once built, and the filter-level automaton and index
 // AppendCauses builds on first use once they exist.
 func (m *Matcher) Bytes() int {
@@ -223,23 +236,34 @@ func (m *Matcher) String() string {
 	return fmt.Sprintf("matcher: %d rules, %d profiles\n%s", len(m.rules), len(m.profiles), m.eng)
 }
 
-// Match returns the rules that apply to name. It does not allocate for configurations of up to
-// MaxInlineRules rules.
+// Match returns the rules that apply to name. It allocates nothing for configurations of up to
+// MaxInlineRules rules, and beyond, one block per many calls (see MaxInlineRules).
 func (m *Matcher) Match(name string) (res Result) {
-	// res is written in place (a named result): a local returned by value costs a copy of
-	// its 160 bytes, as much as the automaton's walk of a short name
+	// kept small enough to inline, so that the Result is written in the caller's frame
+	if len(m.always) > len(res.small) {
+		return m.matchLarge(name)
+	}
 	res.m = m
-	var bits []uint64
-	if len(m.rules) <= MaxInlineRules {
-		bits = res.small[:len(m.always)]
-	} else {
-		res.large = make([]uint64, len(m.always))
-		bits = res.large
+	if m.direct != nil {
+		// the direct path (engine.MatchWord's), here: a call fewer for the smallest configurations
+		w := m.always0
+		for i := range m.direct {
+			if p := &m.direct[i]; p.Mask()&^w != 0 && p.Matches(name) {
+				w |= p.Mask()
+			}
+		}
+		res.small[0] = w
+		return res
 	}
-	//lint:ignore S1001 a word or two: the loop is cheaper than a call to copy on this hot path
-	for i, w := range m.always {
-		bits[i] = w
-	}
-	m.eng.Match(name, bits)
+	res.small[0] = m.eng.MatchWord(name, m.always0)
+	return res
+}
+
+// matchLarge is Match beyond MaxInlineRules rules.
+func (m *Matcher) matchLarge(name string) (res Result) {
+	res.m = m
+	res.large = m.takeWords(len(m.always))
+	copy(res.large, m.always)
+	m.eng.Match(name, res.large)
 	return res
 }

@@ -3,26 +3,25 @@ package match
 import (
 	"iter"
 	"math/bits"
+	"sync/atomic"
 )
 
 // Result lists the rules that apply to one name, in configuration order. It is a small value
-// holding a bit set inline for up to MaxInlineRules rules.
+// (40 bytes): the bit set of up to MaxInlineRules rules inline, and beyond, a slice of a
+// block the matcher hands out in turn (see [MaxInlineRules]).
 type Result struct {
 	m     *Matcher
 	small [MaxInlineRules / 64]uint64
 	large []uint64
 }
 
-// words is the bit set: only the words the matcher's rules need, so that Len and Rules read
-// no more than Match wrote.
+// words is the bit set. Inline words beyond the matcher's rules stay zero, so Len and Rules
+// need not know how many rules there are.
 func (r *Result) words() []uint64 {
 	if r.large != nil {
 		return r.large
 	}
-	if r.m == nil {
-		return nil
-	}
-	return r.small[:len(r.m.always)]
+	return r.small[:]
 }
 
 // Has reports whether the rule at index rule (configuration order) applies.
@@ -36,8 +35,15 @@ func (r Result) Has(rule int) bool {
 
 // Len is the number of applying rules.
 func (r Result) Len() int {
+	if r.large == nil {
+		n := 0
+		for _, w := range r.small {
+			n += bits.OnesCount64(w)
+		}
+		return n
+	}
 	n := 0
-	for _, w := range r.words() {
+	for _, w := range r.large {
 		n += bits.OnesCount64(w)
 	}
 	return n
@@ -68,11 +74,14 @@ func (r Result) Profiles() iter.Seq[string] {
 	return func(yield func(string) bool) { r.eachProfile(yield) }
 }
 
+// inlineProfiles is how many distinct profiles Profiles tracks in a stack array.
+const inlineProfiles = 1024
+
 func (r *Result) eachProfile(yield func(string) bool) {
 	if r.m == nil {
 		return
 	}
-	var small [MaxInlineRules / 64]uint64
+	var small [inlineProfiles / 64]uint64
 	var seen []uint64
 	if n := (len(r.m.profiles) + 63) / 64; n <= len(small) {
 		seen = small[:n]
@@ -87,4 +96,30 @@ func (r *Result) eachProfile(yield func(string) bool) {
 		seen[p/64] |= 1 << (p % 64)
 		return yield(r.m.profiles[p])
 	})
+}
+
+// bitBlock is a block of zeroed words from which Match hands each Result of a matcher with
+// more than MaxInlineRules rules its own bit set: next counts the words handed out.
+type bitBlock struct {
+	words []uint64
+	next  atomic.Int64
+}
+
+// bitBlockWords is the size of a block, in words: 16 KiB, 128 results of 1,000 rules.
+const bitBlockWords = 2048
+
+// takeWords returns n zeroed words that no other Result shares. They come from the matcher's
+// current block, or from a new one when it is used up: one allocation per block, not per call.
+// Concurrent callers may each start a block; only the last stays current, which costs memory,
+// never correctness. A Result keeps its block alive as long as it is referenced.
+func (m *Matcher) takeWords(n int) []uint64 {
+	if b := m.block.Load(); b != nil {
+		if end := b.next.Add(int64(n)); end <= int64(len(b.words)) {
+			return b.words[end-int64(n) : end : end]
+		}
+	}
+	b := &bitBlock{words: make([]uint64, max(bitBlockWords, 16*n))}
+	b.next.Store(int64(n))
+	m.block.Store(b)
+	return b.words[:n:n]
 }

@@ -14,22 +14,15 @@ import (
 // token) stays active on every byte; a node whose star child exists activates it at once,
 // since `*` matches the empty string.
 type nfa struct {
-	// the literal children of a node are a list: firstChild, then nextSibling (-1 ends it);
-	// a node of many children also has a dense table over bytes (dense[n] >= 0: the row in
-	// denseChild), so that a step finds a child in a few loads whatever the fan-out
-	firstChild  []int32
-	nextSibling []int32
-	dense       []int32
-	denseChild  []int32
-	starChild   []int32 // -1 if none
-	isStar      []bool
-	children    []int32 // literal children and star child
-	parent      []int32
-	in          []byte // the byte of the edge into a literal node
+	// nodes are the positions, 20 bytes each, so that adding one is one append
+	nodes []nfaNode
+	// denseChild holds the dense child tables of nodes of many children (nfaNode.firstChild)
+	denseChild []int32
 	// used marks the bytes of some literal edge: the automaton's byte classes
 	used [256]bool
-	// owners[n] are the rules of the patterns whose token sequence ends at n: at a star node
-	// they apply as soon as the node is reached, elsewhere only when the name ends there.
+	// owners[nfaNode.owners] is a span of ownerPool: the rules of the patterns whose token
+	// sequence ends at that node. At a star node they apply as soon as the node is reached,
+	// elsewhere only when the name ends there.
 	owners    []span
 	ownerPool []int32
 	// sub[n] holds, for engines of at most 64 rules, the rules that n and its subtree can
@@ -37,55 +30,78 @@ type nfa struct {
 	sub []uint64
 }
 
+// nfaNode is one position of the nfa.
+type nfaNode struct {
+	// firstChild heads the list of literal children, linked by nextSibling (-1 ends it);
+	// a node of denseFanout literal children or more has a dense table over bytes instead,
+	// row denseRow(firstChild) of denseChild, so that a step finds a child in a few loads
+	// whatever the fan-out
+	firstChild, nextSibling int32
+	starChild               int32 // -1 if none
+	owners                  int32 // index in nfa.owners, -1 if none
+	in                      byte  // the byte of the edge into a literal node
+	isStar                  bool
+	lits                    uint8 // literal children, counted up to denseFanout
+}
+
 // denseFanout is the number of literal children from which a node gets a dense table.
 const denseFanout = 8
 
+// A firstChild below -1 is a dense row: denseRef(row) and denseRow(firstChild).
+func denseRef(row int32) int32 { return -2 - row }
+func denseRow(ref int32) int32 { return -2 - ref }
+
 // child returns the literal child of n by byte b, or -1.
 func (a *nfa) child(n int32, b byte) int32 {
-	if d := a.dense[n]; d >= 0 {
-		return a.denseChild[int(d)<<8|int(b)]
+	c := a.nodes[n].firstChild
+	if c < -1 {
+		return a.denseChild[int(denseRow(c))<<8|int(b)]
 	}
-	c := a.firstChild[n]
-	for c >= 0 && a.in[c] != b {
-		c = a.nextSibling[c]
+	for c >= 0 && a.nodes[c].in != b {
+		c = a.nodes[c].nextSibling
 	}
 	return c
 }
 
+// ownersOf returns the rules of the patterns ending at n.
+func (a *nfa) ownersOf(n int32) []int32 {
+	if o := a.nodes[n].owners; o >= 0 {
+		sp := a.owners[o]
+		return a.ownerPool[sp.lo:sp.hi]
+	}
+	return nil
+}
+
+// leaf reports whether n has no children.
+func (a *nfa) leaf(n int32) bool { return a.nodes[n].firstChild == -1 && a.nodes[n].starChild == -1 }
+
 func (a *nfa) addNode(parent int32, star bool, in byte) int32 {
-	n := int32(len(a.starChild))
-	a.in = append(a.in, in)
-	a.starChild = append(a.starChild, -1)
-	a.firstChild = append(a.firstChild, -1)
-	a.nextSibling = append(a.nextSibling, -1)
-	a.isStar = append(a.isStar, star)
-	a.children = append(a.children, 0)
-	a.parent = append(a.parent, parent)
-	a.dense = append(a.dense, -1)
-	if parent < 0 {
+	n := int32(len(a.nodes))
+	a.nodes = append(a.nodes, nfaNode{firstChild: -1, nextSibling: -1, starChild: -1, owners: -1, in: in, isStar: star})
+	if a.sub != nil {
+		a.sub = append(a.sub, 0)
+	}
+	if parent < 0 || star {
 		return n
 	}
-	a.children[parent]++
-	if star {
+	p := &a.nodes[parent]
+	if p.firstChild < -1 {
+		a.denseChild[int(denseRow(p.firstChild))<<8|int(in)] = n
 		return n
 	}
-	a.nextSibling[n] = a.firstChild[parent]
-	a.firstChild[parent] = n
-	if d := a.dense[parent]; d >= 0 {
-		a.denseChild[int(d)<<8|int(in)] = n
-		return n
-	}
-	if lits := a.children[parent] - min(a.starChild[parent]+1, 1); lits >= denseFanout {
+	a.nodes[n].nextSibling = p.firstChild
+	p.firstChild = n
+	if p.lits++; p.lits >= denseFanout {
 		d := int32(len(a.denseChild) >> 8)
 		a.denseChild = append(a.denseChild, make([]int32, 256)...)
 		row := a.denseChild[int(d)<<8 : int(d+1)<<8]
 		for i := range row {
 			row[i] = -1
 		}
-		for c := a.firstChild[parent]; c >= 0; c = a.nextSibling[c] {
-			row[a.in[c]] = c
+		for c := p.firstChild; c >= 0; c = a.nodes[c].nextSibling {
+			row[a.nodes[c].in] = c
 		}
-		a.dense[parent] = d
+		p.firstChild = denseRef(d)
 	}
 	return n
 }
@@ -97,37 +113,52 @@ func buildNFA(patterns []Pattern, small bool) *nfa {
 	for i := range patterns {
 		maxNodes += patternLen(patterns[i].Pattern)
 	}
-	a := &nfa{
-		firstChild:  make([]int32, 0, maxNodes),
-		nextSibling: make([]int32, 0, maxNodes),
-		starChild:   make([]int32, 0, maxNodes),
-		isStar:      make([]bool, 0, maxNodes),
-		children:    make([]int32, 0, maxNodes),
-		parent:      make([]int32, 0, maxNodes),
-		in:          make([]byte, 0, maxNodes),
+	a := &nfa{nodes: make([]nfaNode, 0, maxNodes)}
+	if small {
+		a.sub = make([]uint64, 0, maxNodes)
 	}
-	a.dense = make([]int32, 0, maxNodes)
 	a.addNode(-1, false, 0)
 	type end struct{ node, rule int32 }
 	ends := make([]end, 0, len(patterns))
 	for id := range patterns {
 		p := &patterns[id]
 		n := int32(0)
+		// every node on the pattern's path can prove its rules (sub)
+		mask := p.mask
+		if small {
+			a.sub[0] |= mask
+		}
+		// fresh is set once the walk has made a node: its children do not exist yet
+		fresh := false
 		lit := func(s string) {
 			for i := 0; i < len(s); i++ {
-				next := a.child(n, s[i])
+				next := int32(-1)
+				if !fresh {
+					next = a.child(n, s[i])
+				}
 				if next < 0 {
 					next = a.addNode(n, false, s[i])
 					a.used[s[i]] = true
+					fresh = true
 				}
 				n = next
+				if small {
+					a.sub[n] |= mask
+				}
 			}
 		}
 		star := func() {
-			if a.starChild[n] < 0 {
-				a.starChild[n] = a.addNode(n, true, '*')
+			if sc := a.nodes[n].starChild; sc >= 0 {
+				n = sc
+			} else {
+				sc := a.addNode(n, true, '*')
+				a.nodes[n].starChild = sc
+				n = sc
+				fresh = true
 			}
-			n = a.starChild[n]
+			if small {
+				a.sub[n] |= mask
+			}
 		}
 		lit(p.Prefix)
 		if !p.Exact {
@@ -149,32 +180,45 @@ func buildNFA(patterns []Pattern, small bool) *nfa {
 		return int(x.rule - y.rule)
 	})
 	ends = slices.Compact(ends)
-	a.owners = make([]span, len(a.starChild))
 	a.ownerPool = make([]int32, len(ends))
 	for i, e := range ends {
 		a.ownerPool[i] = e.rule
-		if o := &a.owners[e.node]; o.lo == o.hi {
-			*o = span{int32(i), int32(i + 1)}
+		if nd := &a.nodes[e.node]; nd.owners < 0 {
+			nd.owners = int32(len(a.owners))
+			a.owners = append(a.owners, span{int32(i), int32(i + 1)})
 		} else {
-			o.hi++
-		}
-	}
-	if small {
-		a.sub = make([]uint64, len(a.starChild))
-		for n := len(a.sub) - 1; n >= 0; n-- { // children have larger ids than parents
-			for _, r := range a.ownerPool[a.owners[n].lo:a.owners[n].hi] {
-				a.sub[n] |= 1 << r
-			}
-			if p := a.parent[n]; p >= 0 {
-				a.sub[p] |= a.sub[n]
-			}
+			a.owners[nd.owners].hi++
 		}
 	}
 	return a
 }
 
+// parents returns the parent of every node (-1 for the root), for printing.
+func (a *nfa) parents() []int32 {
+	parent := make([]int32, len(a.nodes))
+	parent[0] = -1
+	for n := range a.nodes {
+		nd := &a.nodes[n]
+		if nd.starChild >= 0 {
+			parent[nd.starChild] = int32(n)
+		}
+		if c := nd.firstChild; c < -1 {
+			for _, ch := range a.denseChild[int(denseRow(c))<<8 : int(denseRow(c)+1)<<8] {
+				if ch >= 0 {
+					parent[ch] = int32(n)
+				}
+			}
+		} else {
+			for ; c >= 0; c = a.nodes[c].nextSibling {
+				parent[c] = int32(n)
+			}
+		}
+	}
+	return parent
+}
+
 func (a *nfa) bytes() int {
-	return len(a.starChild)*(4+4+4+4+1+4+4+1+8+8*min(len(a.sub), 1)) + 4*len(a.denseChild) + 4*len(a.ownerPool)
+	return len(a.nodes)*(20+8*min(len(a.sub), 1)) + 4*len(a.denseChild) + 8*len(a.owners) + 4*len(a.ownerPool)
 }
 
 // Transition cells of the automaton's table. A cell holds the row offset of the next state
@@ -261,12 +305,12 @@ func newDFA(a *nfa, small bool, maxBytes int) *dfa {
 	}
 	d.classes = len(d.rep)
 	d.stride = d.classes + 2
-	d.mark = make([]uint32, len(a.starChild))
+	d.mark = make([]uint32, len(a.nodes))
 	t := &dfaTable{trans: make([]int32, 0)}
 	d.cur.Store(t)
 	d.next = append(d.next[:0], 0)
-	if a.starChild[0] >= 0 {
-		d.next = append(d.next, a.starChild[0])
+	if sc := a.nodes[0].starChild; sc >= 0 {
+		d.next = append(d.next, sc)
 	}
 	d.proven = d.proven[:0]
 	d.close()
@@ -280,8 +324,8 @@ func newDFA(a *nfa, small bool, maxBytes int) *dfa {
 func (d *dfa) close() {
 	a := d.a
 	for _, n := range d.next {
-		if o := a.owners[n]; a.isStar[n] && o.lo != o.hi {
-			d.proven = append(d.proven, a.ownerPool[o.lo:o.hi]...)
+		if a.nodes[n].isStar {
+			d.proven = append(d.proven, a.ownersOf(n)...)
 		}
 	}
 	slices.Sort(d.proven)
@@ -296,7 +340,7 @@ func (d *dfa) close() {
 	for _, n := range d.next {
 		switch {
 		case d.small && a.sub[n]&^mask == 0:
-		case a.isStar[n] && a.children[n] == 0 && a.owners[n].lo != a.owners[n].hi:
+		case a.nodes[n].isStar && a.leaf(n) && a.nodes[n].owners >= 0:
 		default:
 			kept = append(kept, n)
 		}
@@ -319,14 +363,14 @@ func (d *dfa) step(s int32, c int) {
 			d.mark[n] = d.gen
 			d.next = append(d.next, n)
 		}
-		if sc := a.starChild[n]; sc >= 0 && d.mark[sc] != d.gen {
+		if sc := a.nodes[n].starChild; sc >= 0 && d.mark[sc] != d.gen {
 			d.mark[sc] = d.gen
 			d.next = append(d.next, sc)
 		}
 	}
 	b := d.rep[c]
 	for _, n := range d.posPool[d.pos[s].lo:d.pos[s].hi] {
-		if a.isStar[n] {
+		if a.nodes[n].isStar {
 			add(n)
 		}
 		if b >= 0 {
@@ -369,8 +413,8 @@ func (d *dfa) intern(t *dfaTable) (int32, bool) {
 		ends(r)
 	}
 	for _, n := range d.next {
-		if o := d.a.owners[n]; !d.a.isStar[n] {
-			for _, r := range d.a.ownerPool[o.lo:o.hi] {
+		if !d.a.nodes[n].isStar {
+			for _, r := range d.a.ownersOf(n) {
 				ends(r)
 			}
 		}

@@ -81,7 +81,7 @@ func (p *Pattern) Matches(name string) bool {
 		return name == p.Prefix
 	}
 	return len(name) >= p.MinLen && strings.HasPrefix(name, p.Prefix) && strings.HasSuffix(name, p.Suffix) &&
-		middlesIn(name[len(p.Prefix):len(name)-len(p.Suffix)], p.Middle)
+		(len(p.Middle) == 0 || middlesIn(name[len(p.Prefix):len(name)-len(p.Suffix)], p.Middle))
 }
 
 func commonPrefix(a, b string) int {
@@ -103,8 +103,8 @@ func commonSuffix(a, b string) int {
 // Bytes estimates the memory held by the engine's structures.
 func (e *Engine) Bytes() int {
 	n := 4 * len(e.filterPattern)
-	if e.dfa != nil {
-		n += e.dfa.memory()
+	if d := e.dfa.Load(); d != nil {
+		n += d.memory()
 	}
 	for _, p := range e.patterns {
 		n += 144 + len(p.Prefix) + len(p.Suffix) + 4*len(p.owners) + 8*len(p.dense)

@@ -27,32 +27,34 @@ func (e *Engine) String() string {
 	for id, p := range e.patterns {
 		fmt.Fprintf(&b, "pattern %d %s %s rules %v\n", id, p.Kind, p.text(), p.owners)
 	}
-	if e.dfa == nil {
+	if !e.auto {
 		b.WriteString("automaton: off\n")
 		return b.String()
 	}
 	if e.direct {
 		fmt.Fprintf(&b, "direct: Match checks the %d patterns in turn; the automaton below is not walked\n", len(e.patterns))
 	}
-	d := newDFA(e.dfa.a, e.small, e.budget.MaxDFABytes)
+	d := newDFA(e.automaton().a, e.small, e.budget.MaxDFABytes)
 	d.explore()
 	a := d.a
-	fmt.Fprintf(&b, "automaton: %d positions, %d classes, %d states", len(a.starChild), d.classes, d.nstates)
+	fmt.Fprintf(&b, "automaton: %d positions, %d classes, %d states", len(a.nodes), d.classes, d.nstates)
 	if d.full {
 		b.WriteString(" (budget reached: further names go to the indexes)")
 	}
 	b.WriteString("\n")
-	for n := range a.starChild {
+	parent := a.parents()
+	for n := range a.nodes {
+		nd := &a.nodes[n]
 		fmt.Fprintf(&b, "  position %d", n)
-		if p := a.parent[n]; p >= 0 {
-			if a.isStar[n] {
+		if p := parent[n]; p >= 0 {
+			if nd.isStar {
 				fmt.Fprintf(&b, " = %d *", p)
 			} else {
-				fmt.Fprintf(&b, " = %d %q", p, string([]byte{a.in[n]}))
+				fmt.Fprintf(&b, " = %d %q", p, string([]byte{nd.in}))
 			}
 		}
-		if o := a.owners[n]; o.lo != o.hi {
-			fmt.Fprintf(&b, " rules %v", a.ownerPool[o.lo:o.hi])
+		if o := a.ownersOf(int32(n)); len(o) > 0 {
+			fmt.Fprintf(&b, " rules %v", o)
 		}
 		b.WriteString("\n")
 	}

@@ -9,7 +9,10 @@
 // positions can prove no more rules is settled and ends the walk early. No state is verified:
 // one dependent table load per byte decides.
 //
-// States are built lazily, the first time a name reaches them, under a mutex; readers follow
+// The automaton is built lazily: its position trie and start state by the first name walked
+// (Compile only parses, deduplicates and anchors the patterns, so a matcher that never walks,
+// such as one on the direct path below or one used only for validation or analysis, never
+// pays for them), and its states the first time a name reaches them, under a mutex; readers follow
 // built transitions with atomic loads and never lock, so matching is safe for concurrent use
 // and allocation-free once the states it needs exist. Lazy beats eager by measurement: built
 // eagerly, the automaton of the benchmarks' 10 x 100 configuration passes 16 MiB of states
@@ -180,9 +183,13 @@ type Pattern struct {
 type Engine struct {
 	numRules int
 	budget   Budget
-	// dfa is the automaton that answers names (nil when the budget disables it); the indexes
-	// below answer the names that leave its budget. They are built on first use (indexOnce).
-	dfa *dfa
+	// auto is set when the budget allows the automaton. The automaton that answers names
+	// (dfa) is built on first use (dfaOnce): its positions by the first walk, its states as
+	// names reach them; the indexes below answer the names that leave its budget. They are
+	// built on first use too (indexOnce).
+	auto    bool
+	dfaOnce sync.Once
+	dfa     atomic.Pointer[dfa]
 	// direct is set when the automaton is on and the patterns are at most
 	// Budget.MaxDirectPatterns: Match checks each pattern in turn (matchDirect).
 	direct    bool
@@ -263,7 +270,9 @@ func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
 	}
 	e := &Engine{numRules: numRules, small: 0 < numRules && numRules <= 64, words: (numRules + 63) / 64, filterPattern: make([]int32, len(filters)), budget: budget}
 	ids := make(map[string]int32, len(filters))
-	e.patterns = make([]Pattern, 0, len(filters)/2)
+	// first[id] is the first filter of pattern id: the patterns are laid out once their
+	// number is known, in one allocation
+	first := make([]int32, 0, len(filters))
 	text := 0
 	var key []byte
 	for i, f := range filters {
@@ -276,19 +285,26 @@ func Compile(filters []Filter, numRules int, budget Budget) (*Engine, error) {
 		key = appendKey(key[:0], f.Pattern)
 		id, ok := ids[string(key)]
 		if !ok {
-			id = int32(len(e.patterns))
+			id = int32(len(first))
 			ids[string(key)] = id
-			e.patterns = append(e.patterns, newPattern(f.Pattern))
+			first = append(first, int32(i))
 		}
 		e.filterPattern[i] = id
+	}
+	e.patterns = make([]Pattern, len(first))
+	for id, i := range first {
+		e.patterns[id] = newPattern(filters[i].Pattern)
 	}
 	e.groupOwners(filters)
 	e.chooseAnchors()
 	if budget.MaxDFABytes >= 0 {
-		e.dfa = newDFA(buildNFA(e.patterns, e.small), e.small, budget.MaxDFABytes)
+		// the automaton itself (its position trie and start state) is built by the first
+		// walk: Compile need not pay for it, nor a matcher that never walks (the direct path,
+		// validation, analysis); MaxTextBytes has bounded its size already
+		e.auto = true
 		e.direct = len(e.patterns) <= budget.MaxDirectPatterns
 	}
-	if e.dfa == nil || ahoBound(e.patterns) > budget.MaxAutomatonCells {
+	if !e.auto || ahoBound(e.patterns) > budget.MaxAutomatonCells {
 		// the indexes are needed at once, or building them later might exceed the budget:
 		// build them now, so that Compile reports it
 		if err := e.buildIndexes(); err != nil {
@@ -635,9 +651,15 @@ func (e *Engine) Match(name string, bits []uint64) {
 		e.matchDirect(name, bits)
 		return
 	}
-	d := e.dfa
+	if !e.auto {
+		e.MatchIndexes(name, bits)
+		return
+	}
+	d := e.dfa.Load()
+	if d == nil {
+		d = e.automaton()
+	}
 	switch {
-	case d == nil:
 	case !d.saturated.Load():
 		if d.match(name, bits) {
 			return
@@ -662,13 +684,7 @@ func (e *Engine) Match(name string, bits []uint64) {
 // its fixed costs (bench/README.md, the tiny corpora).
 func (e *Engine) matchDirect(name string, bits []uint64) {
 	if e.small {
-		w := bits[0]
-		for i := range e.patterns {
-			if p := &e.patterns[i]; p.mask&^w != 0 && p.Matches(name) {
-				w |= p.mask
-			}
-		}
-		bits[0] = w
+		bits[0] = e.matchDirectWord(name, bits[0])
 		return
 	}
 	for i := range e.patterns {
@@ -676,6 +692,53 @@ func (e *Engine) matchDirect(name string, bits []uint64) {
 			p.setOwners(bits)
 		}
 	}
+}
+
+// matchDirectWord is matchDirect for engines of at most 64 rules: w with the rules of the
+// patterns that match name.
+func (e *Engine) matchDirectWord(name string, w uint64) uint64 {
+	for i := range e.patterns {
+		if p := &e.patterns[i]; p.mask&^w != 0 && p.Matches(name) {
+			w |= p.mask
+		}
+	}
+	return w
+}
+
+// MatchWord is Match for engines of at most 64 rules (NumRules), whose rule set is one word:
+// it returns w with the rules that apply to name. It saves the direct path, the commonest
+// small configurations, the passing of a bit set.
+func (e *Engine) MatchWord(name string, w uint64) uint64 {
+	if !e.direct {
+		return e.matchWord(name, w)
+	}
+	// matchDirectWord, written out: a call fewer on the path of the smallest configurations
+	for i := range e.patterns {
+		if p := &e.patterns[i]; p.mask&^w != 0 && p.Matches(name) {
+			w |= p.mask
+		}
+	}
+	return w
+}
+
+// DirectPatterns returns, for an engine of at most 64 rules on the direct path, its patterns
+// (each with Mask, its rules as bits), so that a caller may check them in its own loop as
+// MatchWord does; nil otherwise.
+func (e *Engine) DirectPatterns() []Pattern {
+	if !e.direct || !e.small {
+		return nil
+	}
+	return e.patterns
+}
+
+// Mask returns the rules of p as bits, for engines of at most 64 rules.
+func (p *Pattern) Mask() uint64 { return p.mask }
+
+// matchWord is MatchWord off the direct path.
+func (e *Engine) matchWord(name string, w uint64) uint64 {
+	bits := [1]uint64{w}
+	e.Match(name, bits[:])
+	return bits[0]
 }
 
 // The cold-regime policy of Match. A name the automaton answers takes probeEvery from the
@@ -951,6 +1014,15 @@ func middlesIn(s string, middles []string) bool {
 		s = s[i+len(m):]
 	}
 	return true
+}
+
+// automaton returns the automaton, building its position trie and start state on first use.
+// It must be called only when e.auto is set.
+func (e *Engine) automaton() *dfa {
+	e.dfaOnce.Do(func() {
+		e.dfa.Store(newDFA(buildNFA(e.patterns, e.small), e.small, e.budget.MaxDFABytes))
+	})
+	return e.dfa.Load()
 }
 
 // indexesBuilt reports whether the index engine exists yet.

@@ -289,13 +289,13 @@ func TestExplosion(t *testing.T) {
 		names[i] = string(b)
 	}
 	checkAgainstGlob(t, e, filters, func(i int) int { return i }, len(filters), names)
-	if !e.dfa.full {
+	if !e.automaton().full {
 		t.Fatal("the automaton did not reach its budget")
 	}
-	if e.dfa.bytes > budget {
-		t.Fatalf("automaton states hold %d bytes, budget %d", e.dfa.bytes, budget)
+	if e.automaton().bytes > budget {
+		t.Fatalf("automaton states hold %d bytes, budget %d", e.automaton().bytes, budget)
 	}
-	if tab := 4 * len(e.dfa.cur.Load().trans); tab > budget+4*e.dfa.stride {
+	if tab := 4 * len(e.automaton().cur.Load().trans); tab > budget+4*e.automaton().stride {
 		t.Fatalf("automaton table holds %d bytes, budget %d", tab, budget)
 	}
 }
@@ -347,14 +347,14 @@ func TestColdRegime(t *testing.T) {
 		cold[i] = string(b)
 	}
 	checkAgainstGlob(t, e, filters, func(i int) int { return i }, len(filters), cold)
-	if !e.dfa.saturated.Load() || e.dfa.score.Load() < coldScore-probeEvery {
+	if !e.automaton().saturated.Load() || e.automaton().score.Load() < coldScore-probeEvery {
 		t.Fatalf("distinct names left the automaton, yet saturated %v, score %d (cold beyond %d)",
-			e.dfa.saturated.Load(), e.dfa.score.Load(), coldScore)
+			e.automaton().saturated.Load(), e.automaton().score.Load(), coldScore)
 	}
 	// cold: a name that would leave the automaton goes straight to the indexes, the automaton untried (no fallback counted)
 	leaving := ""
 	for _, name := range cold {
-		if !e.dfa.match(name, make([]uint64, 1)) {
+		if !e.automaton().match(name, make([]uint64, 1)) {
 			leaving = name
 			break
 		}
@@ -362,15 +362,15 @@ func TestColdRegime(t *testing.T) {
 	if leaving == "" {
 		t.Fatal("no name leaves the saturated automaton")
 	}
-	e.dfa.score.Store(coldScore + 10)
+	e.automaton().score.Store(coldScore + 10)
 	checkAgainstGlob(t, e, filters, func(i int) int { return i }, len(filters), []string{leaving})
-	if s := e.dfa.score.Load(); s != coldScore+9 {
+	if s := e.automaton().score.Load(); s != coldScore+9 {
 		t.Fatalf("cold automaton: score %d after one name, want %d", s, coldScore+9)
 	}
 	for range 2 * coldScore {
 		checkAgainstGlob(t, e, filters, func(i int) int { return i }, len(filters), hot)
 	}
-	if s := e.dfa.score.Load(); s != 0 {
+	if s := e.automaton().score.Load(); s != 0 {
 		t.Fatalf("names the automaton holds came back, yet its score is %d, not 0", s)
 	}
 }
