@@ -162,9 +162,10 @@ func TestReadCDKManifest(t *testing.T) {
 		t.Errorf("CDKManifest(cdk.out) = %q, %v", m, ok)
 	}
 	for name, manifest := range map[string]string{
-		"outside":  `{"artifacts": {"S": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "../S.template.json"}}}}`,
-		"not json": `{"artifacts": `,
-		"loop":     `{"artifacts": {"N": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "."}}}}`,
+		"outside":              `{"artifacts": {"S": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "../S.template.json"}}}}`,
+		"not json":             `{"artifacts": `,
+		"loop":                 `{"artifacts": {"N": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "."}}}}`,
+		"the directory itself": `{"artifacts": {"S": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "."}}}}`,
 	} {
 		_, err := ReadCDKManifest(fstest.MapFS{"m/manifest.json": {Data: []byte(manifest)}}, "m/manifest.json")
 		if err == nil {

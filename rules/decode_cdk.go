@@ -92,10 +92,14 @@ func ReadCDKManifest(fsys fs.FS, manifest string) ([]CDKStack, error) {
 			a := m.Artifacts[name]
 			switch {
 			case a.Type == "aws:cloudformation:stack" && a.Properties.TemplateFile != "":
-				if !fs.ValidPath(path.Join(dir, a.Properties.TemplateFile)) || strings.Contains(a.Properties.TemplateFile, "..") {
+				tpl := path.Join(dir, a.Properties.TemplateFile)
+				if !fs.ValidPath(tpl) || strings.Contains(a.Properties.TemplateFile, "..") {
 					return fmt.Errorf("%s: artifact %s: template file %q is outside the assembly", manifest, name, a.Properties.TemplateFile)
 				}
-				s := CDKStack{Name: name, Template: path.Join(dir, a.Properties.TemplateFile)}
+				if tpl == path.Clean(dir) {
+					return fmt.Errorf("%s: artifact %s: template file %q names the assembly's directory, not a file in it", manifest, name, a.Properties.TemplateFile)
+				}
+				s := CDKStack{Name: name, Template: tpl}
 				if env, ok := strings.CutPrefix(a.Environment, "aws://"); ok {
 					account, region, _ := strings.Cut(env, "/")
 					if account != "unknown-account" {
