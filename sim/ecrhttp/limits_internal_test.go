@@ -143,17 +143,6 @@ func TestTimeouts(t *testing.T) {
 	reader.Write([]byte("GET /_ecrsign/world HTTP/1.1\r\nHost: " + ln.Addr().String() + "\r\n\r\n"))
 	// The client reads nothing: the answer (16 MiB) cannot fit in the sockets' buffers, so
 	// the handler finishes only when the write timeout cuts it off.
-	waitFor(t, "the request to be taken", func() bool { return len(h.requests) == 1 })
-	waitFor(t, "the write timeout to end the answer nobody reads", func() bool { return len(h.requests) == 0 })
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting a minute for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitFor(t, time.Minute, "the request to be taken", func() bool { return len(h.requests) == 1 })
+	waitFor(t, time.Minute, "the write timeout to end the answer nobody reads", func() bool { return len(h.requests) == 0 })
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ecrsign/ecrsign/sim"
 	"github.com/ecrsign/ecrsign/sim/ecrapi"
+	"github.com/ecrsign/ecrsign/sim/ecrhttp"
 )
 
 // The load and crash tests run 64 SDK clients, each the only caller of its own registry
@@ -350,15 +351,5 @@ func TestCrashRestart(t *testing.T) {
 	verify(t, restarted.URL, cs, false)
 }
 
-// waitFor polls cond every 10 ms until it holds, failing the test after timeout: tests wait
-// on conditions, never for a fixed time, so that they hold on a busy machine.
-func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting %v for %s", timeout, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
+// waitFor is the package's condition wait (wait_test.go), shared with its internal tests.
+var waitFor = ecrhttp.WaitFor
