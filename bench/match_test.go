@@ -13,6 +13,7 @@ import (
 	iengine "github.com/ecrsign/ecrsign/internal/engine"
 	"github.com/ecrsign/ecrsign/internal/glob"
 	"github.com/ecrsign/ecrsign/match"
+	"github.com/ecrsign/ecrsign/rules"
 )
 
 // An engine answers, for one name, a bit set of the rules that apply.
@@ -343,13 +344,7 @@ func BenchmarkCauses(b *testing.B) {
 				sink = n
 			})
 			b.Run("matchingfilter", func(b *testing.B) {
-				rs := make([][]iengine.Pattern, len(c.cfg.Rules))
-				for i, r := range c.cfg.Rules {
-					for _, f := range r.RepositoryFilters {
-						g := glob.Parse(f.Filter)
-						rs[i] = append(rs[i], iengine.Pattern{Pattern: g, MinLen: g.MinLen()})
-					}
-				}
+				rs := rulePatterns(c.cfg)
 				b.ReportAllocs()
 				n := 0
 				for i := 0; b.Loop(); i++ {
@@ -392,13 +387,7 @@ func BenchmarkExplain(b *testing.B) {
 			// the baseline is Explain before this engine: Diagnose every filter of every
 			// rule until one matches, keeping the highest score
 			b.Run("diagnose-loop", func(b *testing.B) {
-				rs := make([][]iengine.Pattern, len(c.cfg.Rules))
-				for i, r := range c.cfg.Rules {
-					for _, f := range r.RepositoryFilters {
-						g := glob.Parse(f.Filter)
-						rs[i] = append(rs[i], iengine.Pattern{Pattern: g, MinLen: g.MinLen()})
-					}
-				}
+				rs := rulePatterns(c.cfg)
 				b.ReportAllocs()
 				n := 0
 				for i := 0; b.Loop(); i++ {
@@ -476,4 +465,16 @@ func BenchmarkAnalyze(b *testing.B) {
 			b.ReportMetric(float64(n), "findings")
 		})
 	}
+}
+
+// rulePatterns compiles each rule's filters on their own, for the per-filter baselines.
+func rulePatterns(cfg *rules.SigningConfiguration) [][]iengine.Pattern {
+	rs := make([][]iengine.Pattern, len(cfg.Rules))
+	for i, r := range cfg.Rules {
+		for _, f := range r.RepositoryFilters {
+			g := glob.Parse(f.Filter)
+			rs[i] = append(rs[i], iengine.Pattern{Pattern: g, MinLen: g.MinLen()})
+		}
+	}
+	return rs
 }
