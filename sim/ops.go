@@ -347,7 +347,7 @@ func (c *client) pushScopes(req *ecrapi.PutImageRequest, digest string) []scope 
 		return append(ss, c.w.pushRepoScopes(k, req.RepositoryName, digest, req.ImageTag)...)
 	}
 	ss = append(ss, repoScope(k, req.RepositoryName))
-	for _, d := range appendDestinations(nil, k, reg.replication, req.RepositoryName) {
+	for _, d := range appendDestinations(nil, k, reg.replication, reg.replication.matcher.Match(req.RepositoryName).Rules()) {
 		ss = append(ss, registryScope(d, false), repoScope(d, req.RepositoryName))
 	}
 	return ss

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"iter"
+	"slices"
 	"time"
 
 	"github.com/ecrsign/ecrsign/match"
@@ -189,18 +191,18 @@ func (p *Predictor) configurations(k registryKey) (*signingState, *replicationSt
 // (World.signingJobs, which a push uses too), each with the causes of the applying rules that
 // name its profile; w.mu held.
 func (p *Predictor) predictSigning(sign *signingState, repo string, latency time.Duration) []SigningPrediction {
+	var buf [rules.MaxSigningRules]match.Cause
+	causes := sign.matcher.AppendCauses(buf[:0], repo)
 	type started struct{ profile, code, reason string }
 	var jobs [rules.MaxSigningRules]started
 	n := 0
-	p.w.signingJobs(sign, repo, p.caller.Principal, func(profile, code, reason string) {
+	p.w.signingJobs(causeProfiles(causes), p.caller.Principal, func(profile, code, reason string) {
 		jobs[n] = started{profile, code, reason}
 		n++
 	})
 	if n == 0 {
 		return []SigningPrediction{}
 	}
-	var buf [rules.MaxSigningRules]match.Cause
-	causes := sign.matcher.AppendCauses(buf[:0], repo)
 	out := make([]SigningPrediction, n)
 	groupCauses(causes, n, func(c match.Cause, i int) bool { return c.Profile == jobs[i].profile }, func(i int, cs []Cause) {
 		j, sp := jobs[i], &out[i]
@@ -221,13 +223,13 @@ func (p *Predictor) predictSigning(sign *signingState, repo string, latency time
 // one per destination a push replicates to (appendDestinations, which a push uses too), each
 // with the causes of the applying rules that name it.
 func predictReplication(repl *replicationState, source registryKey, repo string, latency time.Duration) []ReplicationPrediction {
+	var buf [rules.MaxReplicationRules]match.Cause
+	causes := repl.matcher.AppendCauses(buf[:0], repo)
 	var dbuf [rules.MaxDistinctDestinations]registryKey
-	dests := appendDestinations(dbuf[:0], source, repl, repo)
+	dests := appendDestinations(dbuf[:0], source, repl, causeRules(causes))
 	if len(dests) == 0 {
 		return []ReplicationPrediction{}
 	}
-	var buf [rules.MaxReplicationRules]match.Cause
-	causes := repl.matcher.AppendCauses(buf[:0], repo)
 	out := make([]ReplicationPrediction, len(dests))
 	groupCauses(causes, len(dests), func(c match.Cause, i int) bool { return sendsTo(repl.cfg.Rules[c.Rule], dests[i]) }, func(i int, cs []Cause) {
 		rp := &out[i]
@@ -239,6 +241,30 @@ func predictReplication(repl *replicationState, source registryKey, repo string,
 		}
 	})
 	return out
+}
+
+// causeRules yields the rules of causes: the applying rules, in configuration order, as
+// Match reports them.
+func causeRules(causes []match.Cause) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for _, c := range causes {
+			if !yield(c.Rule) {
+				return
+			}
+		}
+	}
+}
+
+// causeProfiles yields the distinct profiles of causes, in the order of the first cause
+// with each: the applying rules' profiles as Result.Profiles yields them.
+func causeProfiles(causes []match.Cause) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for i, c := range causes {
+			if !slices.ContainsFunc(causes[:i], func(o match.Cause) bool { return o.ProfileIndex == c.ProfileIndex }) && !yield(c.Profile) {
+				return
+			}
+		}
+	}
 }
 
 // groupCauses calls status for each of n statuses with its causes: those of causes that

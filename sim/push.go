@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/fnv"
+	"iter"
 	"maps"
 	"math"
 	"slices"
@@ -136,7 +137,7 @@ func (w *World) push(ch *change, e *repoEdit, req *ecrapi.PutImageRequest, info 
 		return res
 	}
 	f := w.opts.Faults
-	for _, k := range appendDestinations(nil, e.key, replication, e.repo.name) {
+	for _, k := range appendDestinations(nil, e.key, replication, replication.matcher.Match(e.repo.name).Rules()) {
 		j := job{dest: k, push: res.Seq, start: now, done: now.Add(w.opts.ReplicationLatency)}
 		dest, err := w.editFor(k, e.repo.name, j.done)
 		if err == nil {
@@ -164,12 +165,13 @@ func (w *World) push(ch *change, e *repoEdit, req *ecrapi.PutImageRequest, info 
 	return res
 }
 
-// appendDestinations appends to dst the distinct destinations of the rules of a replication
-// configuration that apply to repository name, never the source itself, in the order of the
-// first applying rule naming each. Pushes and predictions both replicate to these.
-func appendDestinations(dst []registryKey, source registryKey, replication *replicationState, name string) []registryKey {
+// appendDestinations appends to dst the distinct destinations of the applying rules (their
+// indexes in configuration order) of a replication configuration, never the source itself,
+// in the order of the first applying rule naming each. Pushes (from Match) and predictions
+// (from the causes they report) both replicate to these.
+func appendDestinations(dst []registryKey, source registryKey, replication *replicationState, applying iter.Seq[int]) []registryKey {
 	lo := len(dst)
-	for ri := range replication.matcher.Match(name).Rules() {
+	for ri := range applying {
 		for _, d := range replication.cfg.Rules[ri].Destinations {
 			k := registryKey{d.RegistryID, d.Region}
 			if k == source || slices.Contains(dst[lo:], k) || len(dst)-lo == rules.MaxDistinctDestinations {
@@ -201,7 +203,7 @@ func (w *World) sign(k registryKey, signing *signingState, repo string, img *ima
 		return started
 	}
 	f := w.opts.Faults
-	w.signingJobs(signing, repo, principal, func(p, code, reason string) {
+	w.signingJobs(signing.matcher.Match(repo).Profiles(), principal, func(p, code, reason string) {
 		j := job{profile: p, push: seq, start: start, done: start.Add(w.opts.SigningLatency), failureCode: code, reason: reason}
 		if j.failureCode == "" && fires(f.SigningFailureRate, func() float64 {
 			return draw(f.Seed, "signing", k.account, k.region, repo, img.digest, p, fmt.Sprint(img.pushes))
@@ -218,12 +220,12 @@ func (w *World) sign(k registryKey, signing *signingState, repo string, img *ima
 	return started
 }
 
-// signingJobs calls start for every signing job a push to repo starts under signing: one per
-// distinct profile of the applying rules, in the order of the first applying rule with each,
-// with the failure signing as principal meets (an empty code: none). Pushes and predictions
-// both decide their jobs here; w.mu held.
-func (w *World) signingJobs(signing *signingState, repo, principal string, start func(profile, code, reason string)) {
-	for p := range signing.matcher.Match(repo).Profiles() {
+// signingJobs calls start for every signing job a push starts: one per distinct profile of
+// the applying rules (profiles, in the order of the first applying rule with each), with the
+// failure signing as principal meets (an empty code: none). Pushes (from Match) and
+// predictions (from the causes they report) both decide their jobs here; w.mu held.
+func (w *World) signingJobs(profiles iter.Seq[string], principal string, start func(profile, code, reason string)) {
+	for p := range profiles {
 		code, reason := w.signingFailure(principal, p)
 		start(p, code, reason)
 	}
