@@ -93,3 +93,8 @@ type GetDownloadUrlForLayerResponse struct {
 	DownloadURL string `json:"downloadUrl,omitempty"`
 	LayerDigest string `json:"layerDigest,omitempty"`
 }
+
+const (
+	// MaxLayerPartBytes bounds one UploadLayerPart (the model's LayerPartBlob maximum).
+	MaxLayerPartBytes = 20971520
+)

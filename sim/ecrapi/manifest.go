@@ -3,6 +3,7 @@ package ecrapi
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"unsafe"
 )
 
@@ -32,4 +33,16 @@ func Digest(manifest string) string {
 	copy(b[:], prefix)
 	hex.Encode(b[len(prefix):], sum[:])
 	return string(b[:])
+}
+
+// Manifest is a stored manifest as the registry protocol serves it.
+type Manifest struct {
+	Digest    string
+	MediaType string
+	Content   string
+}
+
+// String describes a manifest for logs.
+func (m *Manifest) String() string {
+	return fmt.Sprintf("%s (%s, %d bytes)", m.Digest, m.MediaType, len(m.Content))
 }
