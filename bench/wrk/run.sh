@@ -8,6 +8,7 @@
 #
 #   bash bench/wrk/run.sh                              # from anywhere in the repository
 #   DURATION=10s CONNS=64 THREADS=2 bash bench/wrk/run.sh
+#   READ_CONNS=32 bash bench/wrk/run.sh               # the read load at another concurrency
 #   SERVER_CPUS=0 WRK_CPUS=1 bash bench/wrk/run.sh     # pin each to a core (taskset)
 #   SERVE_FLAGS='--max-requests 64' bash bench/wrk/run.sh
 #   ECRSIGN=/tmp/ecrsign-old bash bench/wrk/run.sh     # measure another build
@@ -15,6 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-10s}
 CONNS=${CONNS:-64}
+READ_CONNS=${READ_CONNS:-$CONNS}
 THREADS=${THREADS:-2}
 PORT=${PORT:-18645}
 work=$(mktemp -d)
@@ -47,10 +49,10 @@ stop() {
 cpu() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 
 run() {
-  local name=$1; shift
+  local name=$1 conns=$2; shift 2
   local before after requests seconds commits load
   before=$(cpu)
-  (pin "${WRK_CPUS:-}" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@") >"$work/wrk.out"
+  (pin "${WRK_CPUS:-}" wrk -t"$THREADS" -c"$conns" -d"$DURATION" --latency "$@") >"$work/wrk.out"
   after=$(cpu)
   load=$(cut -d' ' -f1-3 /proc/loadavg)
   stop
@@ -64,11 +66,11 @@ run() {
 }
 
 start
-run "PutImage, $CONNS connections, 64 repositories" -s bench/wrk/putimage.lua "http://127.0.0.1:$PORT/" -- 64 "$THREADS"
+run "PutImage, $CONNS connections, 64 repositories" "$CONNS" -s bench/wrk/putimage.lua "http://127.0.0.1:$PORT/" -- 64 "$THREADS"
 start
-run "PutImage, $CONNS connections, one repository" -s bench/wrk/putimage.lua "http://127.0.0.1:$PORT/" -- 1 "$THREADS"
+run "PutImage, $CONNS connections, one repository" "$CONNS" -s bench/wrk/putimage.lua "http://127.0.0.1:$PORT/" -- 1 "$THREADS"
 start
 go run bench/wrk/seed.go -url "http://127.0.0.1:$PORT" -repos 64 -per 16 -out "$work/digests.lua"
 stop
 start keep # so that the commits counted are the run's
-run "DescribeImageSigningStatus, $CONNS connections" -s bench/wrk/describe.lua "http://127.0.0.1:$PORT/" -- 64 16 "$work/digests.lua"
+run "DescribeImageSigningStatus, $READ_CONNS connections" "$READ_CONNS" -s bench/wrk/describe.lua "http://127.0.0.1:$PORT/" -- 64 16 "$work/digests.lua"
