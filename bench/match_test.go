@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -477,4 +478,79 @@ func rulePatterns(cfg *rules.SigningConfiguration) [][]iengine.Pattern {
 		}
 	}
 	return rs
+}
+
+// BenchmarkMatchBudget measures the automaton under state budgets around the default, on the
+// shapes of at most 10 x 100 filters, beside dependent walks over tables of those sizes: the
+// floor of a byte-at-a-time automaton whose states no longer fit in the first-level cache.
+// It is the evidence for match.DefaultMaxDFABytes (bench/README.md).
+func BenchmarkMatchBudget(b *testing.B) {
+	budgets := []int{256 << 10, 1 << 20, 4 << 20, 16 << 20, 64 << 20}
+	for _, c := range corpora() {
+		if len(c.cfg.Rules) > 10 || c.name == "adversarial" || strings.HasPrefix(c.name, "tiny") {
+			continue
+		}
+		b.Run(c.name, func(b *testing.B) {
+			for _, budget := range budgets {
+				b.Run("automaton/budget="+sizeName(budget), func(b *testing.B) {
+					m, err := match.Compile(c.cfg, match.WithBudget(match.Budget{MaxDFABytes: budget}))
+					if err != nil {
+						b.Fatal(err)
+					}
+					for _, name := range c.names {
+						m.Match(name)
+					}
+					runtime.GC()
+					b.ReportAllocs()
+					b.ResetTimer()
+					n := 0
+					for i := 0; b.Loop(); i++ {
+						n += m.Match(c.names[i%len(c.names)]).Len()
+					}
+					sink = n
+					b.ReportMetric(float64(m.Bytes()), "matcher-bytes")
+				})
+			}
+		})
+	}
+	for _, c := range corpora() {
+		if c.name != "ecr-max" && c.name != "long-names" {
+			continue
+		}
+		for _, size := range budgets {
+			b.Run(c.name+"/floor/table="+sizeName(size), func(b *testing.B) {
+				table := make([]uint32, size/4)
+				r := rand.New(rand.NewPCG(7, 7))
+				for i := range table {
+					table[i] = uint32(r.IntN(len(table)))
+				}
+				n := 0
+				for i := 0; b.Loop(); i++ {
+					n += floorWalkTable(table, c.names[i%len(c.names)])
+				}
+				sink = n
+			})
+		}
+	}
+}
+
+// sizeName prints a byte count in KiB or MiB.
+func sizeName(n int) string {
+	if n >= 1<<20 {
+		return strconv.Itoa(n>>20) + "MiB"
+	}
+	return strconv.Itoa(n>>10) + "KiB"
+}
+
+// floorWalkTable is floorWalk over a table of any power-of-two size whose entries point
+// anywhere in it: each byte's load is dependent on the last and lands on a random line.
+//
+//go:noinline
+func floorWalkTable(table []uint32, name string) int {
+	mask := uint32(len(table) - 1)
+	s := uint32(0)
+	for i := 0; i < len(name); i++ {
+		s = table[(s^uint32(name[i]))&mask]
+	}
+	return int(s)
 }
