@@ -90,9 +90,13 @@ const (
 	// them; a name that needs a state beyond the budget is answered by the index engine.
 	// 1 MiB holds a registry's working set of a few hundred names on the API's largest
 	// configuration (the benchmarks' ecr-max-hot) and stays in the processor's caches. A
-	// larger budget was measured slower, not faster: 10,000 distinct names reach 39,000
-	// states (9.8 MB) whose walks miss the caches on every byte, while past 1 MiB the index
-	// engine answers them at its own cost.
+	// larger default was measured and is worse where it counts (bench/README.md,
+	// BenchmarkMatchBudget): 10,000 distinct names on that configuration reach 39,000 states
+	// (19 MB of matcher against 2.5 MB), the first pass over them (what a command-line run
+	// and a registry's first pushes pay) costs 5-7x more per name, and the steady state gains
+	// 0-2.4x from run to run (its walks miss the caches and the TLB on every byte); on long
+	// names 64 MiB is slower even in the steady state. A server holds one matcher per
+	// registry configuration, so the budget is also its memory per configuration.
 	DefaultMaxDFABytes = 1 << 20
 	// DefaultMaxDirectPatterns is the largest configuration, in distinct patterns, that Match
 	// answers by checking each pattern in turn rather than walking the automaton (the direct
