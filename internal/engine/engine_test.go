@@ -295,7 +295,8 @@ func TestExplosion(t *testing.T) {
 	if e.automaton().bytes > budget {
 		t.Fatalf("automaton states hold %d bytes, budget %d", e.automaton().bytes, budget)
 	}
-	if tab := 4 * len(e.automaton().cur.Load().trans); tab > budget+4*e.automaton().stride {
+	d := e.automaton()
+	if tab := 4*len(d.cur.Load().trans) + 2*len(d.cur.Load().cells) + 2*cap(d.draft); tab > budget+4*d.stride {
 		t.Fatalf("automaton table holds %d bytes, budget %d", tab, budget)
 	}
 }
@@ -331,7 +332,7 @@ func TestColdRegime(t *testing.T) {
 	for i, f := range filters {
 		fs[i] = Filter{Pattern: glob.Parse(f), Rule: i}
 	}
-	e, err := Compile(fs, len(fs), Budget{MaxDFABytes: 4096})
+	e, err := Compile(fs, len(fs), Budget{MaxDFABytes: 4608})
 	if err != nil {
 		t.Fatal(err)
 	}
