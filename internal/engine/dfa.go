@@ -450,8 +450,9 @@ func (d *dfa) step(s int32, c int) {
 	d.close()
 }
 
-// intern returns the cell of the state in d.next and d.proven, adding it to table t (or to
-// a larger copy it publishes) if it is new and within budget; cellFallback otherwise.
+// intern returns the cell of the state in d.next and d.proven, adding it to wide table t (or
+// to a larger copy it publishes), or to the narrow draft, if it is new and within budget;
+// d.fallback otherwise.
 func (d *dfa) intern(t *dfaTable) (int32, bool) {
 	d.key = d.key[:0]
 	d.key = binary.AppendUvarint(d.key, uint64(len(d.next)))
@@ -607,7 +608,8 @@ func (d *dfa) grow(t *dfaTable, cells, extra int) *dfaTable {
 }
 
 // resolve builds the cell of state row s (an offset) for class c, and returns it with the
-// table now current.
+// table now current. On a narrow automaton it builds in the draft (for explore; readers
+// walk the draft with walkDraft).
 func (d *dfa) resolve(s, c int) (int32, *dfaTable) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
