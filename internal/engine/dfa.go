@@ -221,25 +221,52 @@ func (a *nfa) bytes() int {
 	return len(a.nodes)*(20+8*min(len(a.sub), 1)) + 4*len(a.denseChild) + 8*len(a.owners) + 4*len(a.ownerPool)
 }
 
-// Transition cells of the automaton's table. A cell holds the row offset of the next state
-// when that state is live (non-negative); otherwise one of these, or ^offset of a settled
-// state: a state without positions, whose rules are decided whatever follows.
+// Transition cells of the automaton's wide table (engines of more than 64 rules, or budgets
+// beyond the narrow table's reach). A cell holds the row offset of the next state when that
+// state is live (non-negative); otherwise one of these, or ^offset of a settled state: a state
+// without positions, whose rules are decided whatever follows.
 const (
 	cellUnknown  = math.MinInt32     // not built yet: the slow path builds it
 	cellFallback = math.MinInt32 + 1 // beyond the state budget: the index engine answers
 )
 
+// Cells of the narrow table (engines of at most 64 rules whose budget it can hold): 16 bits.
+// A cell below narrowLive is the row offset of the next state in units of narrowUnit cells,
+// settled or not; a settled state's class cells all hold narrowSettled, so a walk leaves it on
+// the next byte. Rows are padded to a multiple of narrowUnit cells, and their last four cells
+// hold the state's end set as a 64-bit mask, 16 bits a cell from the low end.
+const (
+	narrowUnit     = 8      // cells per unit of offset: a step reads cell unit*8 + class
+	narrowLive     = 0xFFF0 // units below are states
+	narrowSettled  = 0xFFFD // the class cells of a settled state
+	narrowFallback = 0xFFFE // beyond the state budget: the index engine answers
+	narrowUnknown  = 0xFFFF // not built yet: the slow path builds it
+)
+
 // dfa is the deterministic automaton over the nfa, built lazily: a state is a set of nfa
 // nodes with the rules already proven, and its row in the table is built the first time a
-// name reaches it. Readers follow cells with atomic loads and never lock; a missing cell is
+// name reaches it.
+//
+// The wide table: readers follow cells with atomic loads and never lock; a missing cell is
 // built under mu. Rows are never moved within a table: when a table is full, a larger copy is
 // published, and a reader on the old copy reaches a missing cell and then the new copy.
+//
+// The narrow table: the writer builds cells in draft, under mu, and publishes copies of it
+// (dfaTable.cells) that nobody writes, so readers follow them with plain 16-bit loads and
+// never lock. A reader that reaches a missing cell in its copy walks the rest of the name in
+// draft under mu (walkDraft), building what it lacks; after enough such walks the writer
+// publishes a fresh copy (publishDue), so that copying costs a bounded amount per slow walk.
 type dfa struct {
-	class    [256]uint8
-	classes  int     // number of byte classes; class 0 holds the bytes of no literal, if any
-	rep      []int16 // a byte of each class, -1 for the bytes of no literal
-	stride   int     // cells per row: one per class, then two for the state's end set
+	class   [256]uint8
+	classes int     // number of byte classes; class 0 holds the bytes of no literal, if any
+	rep     []int16 // a byte of each class, -1 for the bytes of no literal
+	// stride is the cells per row: one per class, then the state's end set (two cells in the
+	// wide table; in the narrow one, four at the end of a row padded to narrowUnit cells)
+	stride   int
 	small    bool
+	narrow   bool  // 16-bit cells in dfaTable.cells rather than int32 in dfaTable.trans
+	unknown  int32 // cellUnknown or narrowUnknown
+	fallback int32 // cellFallback or narrowFallback
 	maxBytes int
 	a        *nfa
 
@@ -263,6 +290,9 @@ type dfa struct {
 	bytes    int  // memory of the states built, counted against maxBytes
 	full     bool // the budget stopped construction
 	endUsed  int  // entries of the current table's endPool in use
+	// draft is the narrow table as built, states x stride; the published copy is a prefix
+	draft []uint16
+	slow  int // walks in draft since the last copy was published
 	// scratch for step
 	mark    []uint32
 	gen     uint32
@@ -275,11 +305,32 @@ type dfa struct {
 
 // dfaTable is the part readers use: rows of transitions and end sets.
 type dfaTable struct {
-	trans []int32 // states x stride; len is the capacity, rows beyond nstates unused
+	trans []int32 // wide table: states x stride; len is the capacity, rows beyond nstates unused
+	// cells is a published copy of the narrow table (dfa.draft): states x stride cells,
+	// written before it is published and never after
+	cells []uint16
 	// endPool holds the end sets of engines of more than 64 rules (cells [lo, hi) of a row);
 	// its length is its capacity, the writer's endUsed says how much is used.
 	endPool []int32
 	start   int32 // cell of the start state
+}
+
+// load returns cell c of t, atomically; for the narrow table, cell c of the draft.
+func (d *dfa) load(t *dfaTable, c int) int32 {
+	if d.narrow {
+		return int32(d.draft[c])
+	}
+	return atomic.LoadInt32(&t.trans[c])
+}
+
+// store sets cell c of t to v, atomically for readers (for the narrow table, of the draft);
+// only the writer, under mu, calls it.
+func (d *dfa) store(t *dfaTable, c int, v int32) {
+	if d.narrow {
+		d.draft[c] = uint16(v)
+		return
+	}
+	atomic.StoreInt32(&t.trans[c], v)
 }
 
 // dfaStateOverhead is the memory a state costs beyond its row and sets: its key and entries.
@@ -305,8 +356,13 @@ func newDFA(a *nfa, small bool, maxBytes int) *dfa {
 	}
 	d.classes = len(d.rep)
 	d.stride = d.classes + 2
+	d.unknown, d.fallback = cellUnknown, cellFallback
+	if stride := (d.classes + 4 + narrowUnit - 1) / narrowUnit * narrowUnit; small && narrowFits(stride, maxBytes) {
+		d.narrow, d.stride = true, stride
+		d.unknown, d.fallback = narrowUnknown, narrowFallback
+	}
 	d.mark = make([]uint32, len(a.nodes))
-	t := &dfaTable{trans: make([]int32, 0)}
+	t := &dfaTable{}
 	d.cur.Store(t)
 	d.next = append(d.next[:0], 0)
 	if sc := a.nodes[0].starChild; sc >= 0 {
@@ -316,7 +372,18 @@ func newDFA(a *nfa, small bool, maxBytes int) *dfa {
 	d.close()
 	cell, _ := d.intern(t)
 	d.cur.Load().start = cell
+	if d.narrow {
+		d.publish()
+	}
 	return d
+}
+
+// narrowFits reports whether the narrow table of rows of stride cells reaches every state a
+// budget of maxBytes can hold: each costs at least its row (twice), a byte of key and the
+// overhead.
+func narrowFits(stride, maxBytes int) bool {
+	states := maxBytes/(4*stride+1+dfaStateOverhead) + 1
+	return states*(stride/narrowUnit) <= narrowLive
 }
 
 // close records in proven the rules of star nodes with owners among next, then drops the
@@ -383,8 +450,9 @@ func (d *dfa) step(s int32, c int) {
 	d.close()
 }
 
-// intern returns the cell of the state in d.next and d.proven, adding it to table t (or to
-// a larger copy it publishes) if it is new and within budget; cellFallback otherwise.
+// intern returns the cell of the state in d.next and d.proven, adding it to wide table t (or
+// to a larger copy it publishes), or to the narrow draft, if it is new and within budget;
+// d.fallback otherwise.
 func (d *dfa) intern(t *dfaTable) (int32, bool) {
 	d.key = d.key[:0]
 	d.key = binary.AppendUvarint(d.key, uint64(len(d.next)))
@@ -423,11 +491,12 @@ func (d *dfa) intern(t *dfaTable) (int32, bool) {
 		slices.Sort(end)
 		end = slices.Compact(end)
 	}
+	// a narrow cell is 2 bytes, held twice: in the draft and in the published copy
 	cost := 4*d.stride + 4*(len(d.next)+len(d.proven)+len(end)) + len(d.key) + dfaStateOverhead
-	if d.bytes+cost > d.maxBytes {
+	if d.bytes+cost > d.maxBytes || d.narrow && (d.nstates+1)*(d.stride/narrowUnit) > narrowLive {
 		d.full = true
 		d.saturated.Store(true)
-		return cellFallback, false
+		return d.fallback, false
 	}
 	d.bytes += cost
 	s := int32(d.nstates)
@@ -439,17 +508,21 @@ func (d *dfa) intern(t *dfaTable) (int32, bool) {
 	d.provPool = append(d.provPool, d.proven...)
 	d.settled = append(d.settled, len(d.next) == 0)
 
+	if d.narrow {
+		d.addNarrowRow(d.settled[s], mask)
+		return d.cell(s), true
+	}
 	row := int(s) * d.stride
 	if row+d.stride > len(t.trans) || d.endUsed+len(end) > len(t.endPool) {
 		t = d.grow(t, row+d.stride, len(end))
 	}
-	for i := range d.classes {
-		atomic.StoreInt32(&t.trans[row+i], cellUnknown)
-	}
-	if d.small {
+	switch {
+	case d.small:
+		d.initRow(t, row)
 		atomic.StoreInt32(&t.trans[row+d.classes], int32(uint32(mask)))
 		atomic.StoreInt32(&t.trans[row+d.classes+1], int32(uint32(mask>>32)))
-	} else {
+	default:
+		d.initRow(t, row)
 		lo := d.endUsed
 		d.endUsed += copy(t.endPool[lo:], end)
 		atomic.StoreInt32(&t.trans[row+d.classes], int32(lo))
@@ -458,12 +531,62 @@ func (d *dfa) intern(t *dfaTable) (int32, bool) {
 	return d.cell(s), true
 }
 
+// addNarrowRow appends to the draft the row of a new state: its class cells unknown (or
+// narrowSettled), padding, and its end set.
+func (d *dfa) addNarrowRow(settled bool, mask uint64) {
+	first := uint16(narrowUnknown)
+	if settled {
+		first = narrowSettled
+	}
+	row := len(d.draft)
+	if row+d.stride > cap(d.draft) { // double, but never beyond the rows the budget allows
+		maxCells := (d.maxBytes/(4*d.stride) + 1) * d.stride
+		d.draft = slices.Grow(d.draft, max(d.stride, min(row, maxCells-row), 8*d.stride))
+	}
+	d.draft = d.draft[:row+d.stride]
+	for i := range d.classes {
+		d.draft[row+i] = first
+	}
+	e := row + d.stride - 4
+	clear(d.draft[row+d.classes : e])
+	for i := range 4 {
+		d.draft[e+i] = uint16(mask >> (16 * i))
+	}
+}
+
+// narrowEnd returns the end set of the narrow row at row of cells.
+func (d *dfa) narrowEnd(cells []uint16, row int) uint64 {
+	e := cells[row+d.stride-4 : row+d.stride]
+	return uint64(e[0]) | uint64(e[1])<<16 | uint64(e[2])<<32 | uint64(e[3])<<48
+}
+
+// initRow marks the class cells of the wide row at row unknown.
+func (d *dfa) initRow(t *dfaTable, row int) {
+	for i := range d.classes {
+		atomic.StoreInt32(&t.trans[row+i], cellUnknown)
+	}
+}
+
 // cell is the transition cell that leads to state s.
 func (d *dfa) cell(s int32) int32 {
+	if d.narrow {
+		return s * int32(d.stride/narrowUnit)
+	}
 	if d.settled[s] {
 		return ^(s * int32(d.stride))
 	}
 	return s * int32(d.stride)
+}
+
+// stateOf is the state a cell that leads to a state (live or settled) leads to.
+func (d *dfa) stateOf(v int32) int {
+	switch {
+	case d.narrow:
+		return int(v) * narrowUnit / d.stride
+	case v < 0:
+		return int(^v) / d.stride
+	}
+	return int(v) / d.stride
 }
 
 // grow publishes a copy of t with room for at least rows cells and extra end-set entries.
@@ -485,25 +608,29 @@ func (d *dfa) grow(t *dfaTable, cells, extra int) *dfaTable {
 }
 
 // resolve builds the cell of state row s (an offset) for class c, and returns it with the
-// table now current.
+// table now current. On a narrow automaton it builds in the draft (for explore; readers
+// walk the draft with walkDraft).
 func (d *dfa) resolve(s, c int) (int32, *dfaTable) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	t := d.cur.Load()
-	if v := atomic.LoadInt32(&t.trans[s+c]); v != cellUnknown {
+	if v := d.load(t, s+c); v != d.unknown {
 		return v, t
 	}
 	// once the budget is reached, a step may still lead to a state already built
 	d.step(int32(s/d.stride), c)
 	v, _ := d.intern(t)
 	t = d.cur.Load()
-	atomic.StoreInt32(&t.trans[s+c], v)
+	d.store(t, s+c, v)
 	return v, t
 }
 
 // match sets the rules of name in bits and reports true, or reports false when name leaves
 // the states within budget (then bits is untouched and the index engine must answer).
 func (d *dfa) match(name string, bits []uint64) bool {
+	if d.narrow {
+		return d.matchNarrow(name, bits)
+	}
 	t := d.cur.Load()
 	trans := t.trans
 	class := &d.class
@@ -540,10 +667,76 @@ func (d *dfa) match(name string, bits []uint64) bool {
 	return true
 }
 
+// matchNarrow is match over the narrow table: a walk of the published copy, then of the
+// draft under mu if the copy lacks a cell the name needs.
+func (d *dfa) matchNarrow(name string, bits []uint64) bool {
+	t := d.cur.Load()
+	cells := t.cells
+	class := &d.class
+	v := int(t.start)
+	s, i := 0, 0
+	// the hot loop: one dependent load per byte while cells lead to states
+	for v < narrowLive && i < len(name) {
+		s = v * narrowUnit
+		v = int(cells[s+int(class[name[i]])])
+		i++
+	}
+	switch {
+	case v < narrowLive: // the name ends in a state
+		s = v * narrowUnit
+	case v == narrowUnknown: // not in this copy: from state row s by the byte just read
+		return d.walkDraft(name, i-1, s, bits)
+	case v == narrowFallback:
+		return false
+	} // narrowSettled: s is the settled state's row, and the answer is decided
+	bits[0] |= d.narrowEnd(cells, s)
+	return true
+}
+
+// walkDraft is matchNarrow from byte i of name in state row s, over the draft under mu,
+// building the cells it lacks.
+func (d *dfa) walkDraft(name string, i, s int, bits []uint64) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	defer d.publishDue()
+	for ; i < len(name); i++ {
+		c := int(d.class[name[i]])
+		v := int32(d.draft[s+c])
+		if v == narrowUnknown {
+			d.step(int32(s/d.stride), c)
+			v, _ = d.intern(d.cur.Load())
+			d.draft[s+c] = uint16(v)
+		}
+		if v == narrowSettled {
+			break
+		}
+		if v == narrowFallback {
+			return false
+		}
+		s = int(v) * narrowUnit
+	}
+	bits[0] |= d.narrowEnd(d.draft, s)
+	return true
+}
+
+// publishDue counts a walk in the draft, and publishes a copy of it once the walks since the
+// last copy are many enough that the copy costs at most 128 cells a walk.
+func (d *dfa) publishDue() {
+	if d.slow++; d.slow >= max(32, len(d.cur.Load().cells)/128) {
+		d.publish()
+	}
+}
+
+// publish makes a copy of the draft the narrow table readers walk.
+func (d *dfa) publish() {
+	d.cur.Store(&dfaTable{cells: slices.Clone(d.draft), start: d.cur.Load().start})
+	d.slow = 0
+}
+
 // memory is the automaton's memory: its table and the states' sets.
 func (d *dfa) memory() int {
 	t := d.cur.Load()
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return 4*len(t.trans) + 4*len(t.endPool) + d.bytes + d.a.bytes() + 512
+	return 4*len(t.trans) + 2*len(t.cells) + 2*cap(d.draft) + 4*len(t.endPool) + d.bytes + d.a.bytes() + 512
 }

@@ -77,7 +77,7 @@ func (e *Engine) String() string {
 		}
 		b.WriteString(":")
 		for c := range d.classes {
-			fmt.Fprintf(&b, " %s->%s", d.classLabel(c), cellText(t.trans[row+c], d.stride))
+			fmt.Fprintf(&b, " %s->%s", d.classLabel(c), d.cellText(d.load(t, row+c)))
 		}
 		b.WriteString("\n")
 	}
@@ -99,25 +99,30 @@ func (d *dfa) classLabel(c int) string {
 	return fmt.Sprintf("%q", string([]byte{byte(d.rep[c])}))
 }
 
-func cellText(v int32, stride int) string {
-	switch {
-	case v == cellUnknown:
+func (d *dfa) cellText(v int32) string {
+	switch v {
+	case d.unknown:
 		return "?"
-	case v == cellFallback:
+	case d.fallback:
 		return "indexes"
-	case v < 0:
-		return fmt.Sprint(int(^v) / stride)
 	}
-	return fmt.Sprint(int(v) / stride)
+	return fmt.Sprint(d.stateOf(v))
 }
 
 // endRules lists the rules of the end set of the state at row.
 func (d *dfa) endRules(t *dfaTable, row int) []int32 {
+	if d.narrow {
+		return maskRules(d.narrowEnd(d.draft, row))
+	}
 	lo, hi := t.trans[row+d.classes], t.trans[row+d.classes+1]
 	if !d.small {
 		return t.endPool[lo:hi]
 	}
-	mask := uint64(uint32(lo)) | uint64(uint32(hi))<<32
+	return maskRules(uint64(uint32(lo)) | uint64(uint32(hi))<<32)
+}
+
+// maskRules lists the rules of a 64-bit mask.
+func maskRules(mask uint64) []int32 {
 	var rs []int32
 	for r := int32(0); r < 64; r++ {
 		if mask&(1<<r) != 0 {

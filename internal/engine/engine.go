@@ -86,8 +86,11 @@ const (
 	// 64 MiB.
 	DefaultMaxAutomatonCells = 1 << 24
 	// DefaultMaxDFABytes is the state budget of the deterministic automaton, in bytes of
-	// states (rows of transitions, position and rule sets). States are built as names reach
-	// them; a name that needs a state beyond the budget is answered by the index engine.
+	// states (rows of transitions, position and rule sets). A row costs 4 bytes a cell: an
+	// int32 cell, or for engines of at most 64 rules under budgets up to about 3 MB, a 16-bit
+	// cell held twice (the writer's draft and the copy readers walk), in rows padded to 8
+	// cells. States are built as names reach them; a name that needs a state beyond the
+	// budget is answered by the index engine.
 	// 1 MiB holds a registry's working set of a few hundred names on the API's largest
 	// configuration (the benchmarks' ecr-max-hot) and stays in the processor's caches. A
 	// larger default was measured and is worse where it counts (bench/README.md,

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/ecrsign/ecrsign/internal/glob"
@@ -295,7 +296,8 @@ func TestExplosion(t *testing.T) {
 	if e.automaton().bytes > budget {
 		t.Fatalf("automaton states hold %d bytes, budget %d", e.automaton().bytes, budget)
 	}
-	if tab := 4 * len(e.automaton().cur.Load().trans); tab > budget+4*e.automaton().stride {
+	d := e.automaton()
+	if tab := 4*len(d.cur.Load().trans) + 2*len(d.cur.Load().cells) + 2*cap(d.draft); tab > budget+4*d.stride {
 		t.Fatalf("automaton table holds %d bytes, budget %d", tab, budget)
 	}
 }
@@ -331,7 +333,7 @@ func TestColdRegime(t *testing.T) {
 	for i, f := range filters {
 		fs[i] = Filter{Pattern: glob.Parse(f), Rule: i}
 	}
-	e, err := Compile(fs, len(fs), Budget{MaxDFABytes: 4096})
+	e, err := Compile(fs, len(fs), Budget{MaxDFABytes: 4608})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,5 +374,55 @@ func TestColdRegime(t *testing.T) {
 	}
 	if s := e.automaton().score.Load(); s != 0 {
 		t.Fatalf("names the automaton holds came back, yet its score is %d, not 0", s)
+	}
+}
+
+// TestConcurrentNarrow matches from several goroutines at once on engines of at most 64
+// rules (the narrow table), while their states, cells and published copies are being built,
+// and under a budget small enough that names leave the automaton: every answer agrees with
+// the filters (run it with -race).
+func TestConcurrentNarrow(t *testing.T) {
+	filters := []string{"team/*", "*/prod", "*a*b*", "*svc-*-api", "exact/name", "*-x", "t*m/*/p*", "*b*a*"}
+	fs := make([]Filter, len(filters))
+	globs := make([]glob.Pattern, len(filters))
+	for i, f := range filters {
+		fs[i] = Filter{Pattern: glob.Parse(f), Rule: i}
+		globs[i] = glob.Parse(f)
+	}
+	for _, budget := range []int{0, 1 << 13} {
+		e, err := Compile(fs, len(fs), Budget{MaxDFABytes: budget})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !e.automaton().narrow {
+			t.Fatalf("budget %d: the automaton's table is not narrow", budget)
+		}
+		var wg sync.WaitGroup
+		for g := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := rand.New(rand.NewPCG(uint64(g), uint64(budget)))
+				for range 3000 {
+					b := make([]byte, r.IntN(30))
+					for j := range b {
+						b[j] = "abtem/prodsvc-ix"[r.IntN(16)]
+					}
+					name := string(b)
+					bits := make([]uint64, 1)
+					e.Match(name, bits)
+					for i, p := range globs {
+						if has(bits, int32(i)) != p.Match(name) {
+							t.Errorf("budget %d: rule %d on %q: got %v", budget, i, name, !p.Match(name))
+							return
+						}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if d := e.automaton(); budget > 0 && !d.full {
+			t.Errorf("budget %d: %d states, the budget not reached", budget, d.nstates)
+		}
 	}
 }
