@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	pathpkg "path"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,13 @@ func FuzzServeRequest(f *testing.F) {
 		h.ServeHTTP(w, r)
 		switch w.Code {
 		case 200, 400, 403, 404, 405, 413, 415, 500, 503:
+		case http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+			// net/http's mux sends a path it would clean ("//", "/a/../") to the clean one, and
+			// "/v2" to "/v2/"; nothing else redirects
+			if p := r.URL.Path; cleanPath(p) == p && p != "/v2" {
+				t.Fatalf("HTTP %d to %q for the clean path %q", w.Code, w.Header().Get("Location"), p)
+			}
+			return
 		default:
 			t.Fatalf("HTTP %d: %s", w.Code, w.Body)
 		}
@@ -60,6 +68,16 @@ func FuzzServeRequest(f *testing.F) {
 			t.Fatalf("the world no longer saves after the request: %v", err)
 		}
 	})
+}
+
+// cleanPath is the path net/http's mux redirects p to: path.Clean's, keeping a trailing
+// slash.
+func cleanPath(p string) string {
+	c := pathpkg.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
 }
 
 func validMethod(m string) bool {
