@@ -59,7 +59,9 @@ locals {
 		files := []rules.TerraformFile{{Name: "main.tf", Data: src}}
 		var tv rules.TerraformVars
 		tv.AddFile("x.tfvars", vars)
-		lines := bytes.Split(bytes.ReplaceAll(bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n")), []byte("\n"))
+		// lines as HCL counts them, and so Terraform's own messages: a line ends at "\n" or
+		// "\r\n"; a lone "\r" is a character of its line
+		lines := bytes.Split(bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n")), []byte("\n"))
 		for _, doc := range rules.DecodeTerraformModule(files, &tv) {
 			for _, fd := range doc.AllFindings() {
 				if fd.Code.Describe() == "" || fd.Message == "" {

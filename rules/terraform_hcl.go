@@ -386,9 +386,13 @@ func jsonValue(n *source.Node, depth int) cty.Value {
 	return cty.NullVal(cty.DynamicPseudoType)
 }
 
+// posRange is the range of the byte at offset, counted as HCL counts the positions of its own
+// diagnostics (and so as Terraform reports them): a line ends at "\n" (or "\r\n"), and a
+// lone "\r" is a character of its line.
 func posRange(name string, data []byte, offset int) hcl.Range {
-	p := source.End(data[:offset])
-	pos := hcl.Pos{Line: p.Line, Column: p.Column, Byte: offset}
+	before := data[:offset]
+	start := bytes.LastIndexByte(before, '\n') + 1
+	pos := hcl.Pos{Line: bytes.Count(before, []byte{'\n'}) + 1, Column: utf8.RuneCount(before[start:]) + 1, Byte: offset}
 	return hcl.Range{Filename: name, Start: pos, End: pos}
 }
 

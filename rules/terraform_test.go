@@ -223,6 +223,9 @@ var tfCases = []tfCase{
 	{name: "bad --var-file", files: tf(awscc(`"`+arnA+`"`, `"a/*"`)), vars: []string{"@x.tfvars=tema = \n"},
 		want: []string{"x.tfvars:1:8 ECR101 "}},
 	{name: "binary", files: tf("resource \x00"), want: []string{"main.tf:1:10 ECR102 "}},
+	// positions are HCL's (and Terraform's): a lone "\r" does not end a line, "\r\n" does
+	{name: "binary after a lone CR", files: tf("#\r\x00"), want: []string{"main.tf:1:3 ECR102 "}},
+	{name: "binary after CRLF", files: tf("#\r\n\x00"), want: []string{"main.tf:2:1 ECR102 "}},
 	{name: "not UTF-8", files: tf("# \xff\n"), want: []string{"main.tf:1:3 ECR102 "}},
 	{name: "too large", files: tf(strings.Repeat("#\n", MaxTerraformSourceSize/2+1)), want: []string{"main.tf:1:1 ECR100 "}},
 	{name: "nesting", files: tf("locals {\n  a = " + strings.Repeat("[", MaxTerraformNesting+1) + "\n}\n"), want: []string{"main.tf:2:" + fmt.Sprint(6+MaxTerraformNesting) + " ECR103 "}},
