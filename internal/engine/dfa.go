@@ -264,9 +264,7 @@ type dfa struct {
 	// wide table; in the narrow one, four at the end of a row padded to narrowUnit cells)
 	stride   int
 	small    bool
-	narrow   bool  // 16-bit cells in dfaTable.cells rather than int32 in dfaTable.trans
-	unknown  int32 // cellUnknown or narrowUnknown
-	fallback int32 // cellFallback or narrowFallback
+	narrow   bool // 16-bit cells in dfaTable.cells rather than int32 in dfaTable.trans
 	maxBytes int
 	a        *nfa
 
@@ -315,6 +313,22 @@ type dfaTable struct {
 	start   int32 // cell of the start state
 }
 
+// unknown is the mark of a cell not built yet, in the automaton's table.
+func (d *dfa) unknown() int32 {
+	if d.narrow {
+		return narrowUnknown
+	}
+	return cellUnknown
+}
+
+// fallback is the mark of a cell beyond the state budget, in the automaton's table.
+func (d *dfa) fallback() int32 {
+	if d.narrow {
+		return narrowFallback
+	}
+	return cellFallback
+}
+
 // load returns cell c of t, atomically; for the narrow table, cell c of the draft.
 func (d *dfa) load(t *dfaTable, c int) int32 {
 	if d.narrow {
@@ -356,10 +370,8 @@ func newDFA(a *nfa, small bool, maxBytes int) *dfa {
 	}
 	d.classes = len(d.rep)
 	d.stride = d.classes + 2
-	d.unknown, d.fallback = cellUnknown, cellFallback
 	if stride := (d.classes + 4 + narrowUnit - 1) / narrowUnit * narrowUnit; small && narrowFits(stride, maxBytes) {
 		d.narrow, d.stride = true, stride
-		d.unknown, d.fallback = narrowUnknown, narrowFallback
 	}
 	d.mark = make([]uint32, len(a.nodes))
 	t := &dfaTable{}
@@ -452,7 +464,7 @@ func (d *dfa) step(s int32, c int) {
 
 // intern returns the cell of the state in d.next and d.proven, adding it to wide table t (or
 // to a larger copy it publishes), or to the narrow draft, if it is new and within budget;
-// d.fallback otherwise.
+// d.fallback() otherwise.
 func (d *dfa) intern(t *dfaTable) (int32, bool) {
 	d.key = d.key[:0]
 	d.key = binary.AppendUvarint(d.key, uint64(len(d.next)))
@@ -496,7 +508,7 @@ func (d *dfa) intern(t *dfaTable) (int32, bool) {
 	if d.bytes+cost > d.maxBytes || d.narrow && (d.nstates+1)*(d.stride/narrowUnit) > narrowLive {
 		d.full = true
 		d.saturated.Store(true)
-		return d.fallback, false
+		return d.fallback(), false
 	}
 	d.bytes += cost
 	s := int32(d.nstates)
@@ -516,13 +528,13 @@ func (d *dfa) intern(t *dfaTable) (int32, bool) {
 	if row+d.stride > len(t.trans) || d.endUsed+len(end) > len(t.endPool) {
 		t = d.grow(t, row+d.stride, len(end))
 	}
-	switch {
-	case d.small:
-		d.initRow(t, row)
+	for i := range d.classes {
+		atomic.StoreInt32(&t.trans[row+i], cellUnknown)
+	}
+	if d.small {
 		atomic.StoreInt32(&t.trans[row+d.classes], int32(uint32(mask)))
 		atomic.StoreInt32(&t.trans[row+d.classes+1], int32(uint32(mask>>32)))
-	default:
-		d.initRow(t, row)
+	} else {
 		lo := d.endUsed
 		d.endUsed += copy(t.endPool[lo:], end)
 		atomic.StoreInt32(&t.trans[row+d.classes], int32(lo))
@@ -558,13 +570,6 @@ func (d *dfa) addNarrowRow(settled bool, mask uint64) {
 func (d *dfa) narrowEnd(cells []uint16, row int) uint64 {
 	e := cells[row+d.stride-4 : row+d.stride]
 	return uint64(e[0]) | uint64(e[1])<<16 | uint64(e[2])<<32 | uint64(e[3])<<48
-}
-
-// initRow marks the class cells of the wide row at row unknown.
-func (d *dfa) initRow(t *dfaTable, row int) {
-	for i := range d.classes {
-		atomic.StoreInt32(&t.trans[row+i], cellUnknown)
-	}
 }
 
 // cell is the transition cell that leads to state s.
@@ -614,7 +619,7 @@ func (d *dfa) resolve(s, c int) (int32, *dfaTable) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	t := d.cur.Load()
-	if v := d.load(t, s+c); v != d.unknown {
+	if v := d.load(t, s+c); v != d.unknown() {
 		return v, t
 	}
 	// once the budget is reached, a step may still lead to a state already built

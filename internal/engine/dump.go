@@ -101,9 +101,9 @@ func (d *dfa) classLabel(c int) string {
 
 func (d *dfa) cellText(v int32) string {
 	switch v {
-	case d.unknown:
+	case d.unknown():
 		return "?"
-	case d.fallback:
+	case d.fallback():
 		return "indexes"
 	}
 	return fmt.Sprint(d.stateOf(v))
