@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // nfa is every distinct pattern spelled as a token sequence (literal bytes, and `*` between
@@ -233,10 +234,10 @@ const (
 // Cells of the narrow table (engines of at most 64 rules whose budget it can hold): 16 bits.
 // A cell below narrowLive is the row offset of the next state in units of narrowUnit cells,
 // settled or not; a settled state's class cells all hold narrowSettled, so a walk leaves it on
-// the next byte. Rows are padded to a multiple of narrowUnit cells, and their last four cells
-// hold the state's end set as a 64-bit mask, 16 bits a cell from the low end.
+// the next byte. Rows are padded to a multiple of narrowUnit cells (8 bytes), and their last
+// four cells hold the state's end set as one 64-bit word in the machine's byte order.
 const (
-	narrowUnit     = 8      // cells per unit of offset: a step reads cell unit*8 + class
+	narrowUnit     = 4      // cells per unit of offset: a step reads cell unit*4 + class
 	narrowLive     = 0xFFF0 // units below are states
 	narrowSettled  = 0xFFFD // the class cells of a settled state
 	narrowFallback = 0xFFFE // beyond the state budget: the index engine answers
@@ -257,9 +258,11 @@ const (
 // draft under mu (walkDraft), building what it lacks; after enough such walks the writer
 // publishes a fresh copy (publishDue), so that copying costs a bounded amount per slow walk.
 type dfa struct {
-	class   [256]uint8
-	classes int     // number of byte classes; class 0 holds the bytes of no literal, if any
-	rep     []int16 // a byte of each class, -1 for the bytes of no literal
+	class [256]uint8
+	// classOff is the class of each byte as a byte offset into a narrow row (2 bytes a cell)
+	classOff [256]uint16
+	classes  int     // number of byte classes; class 0 holds the bytes of no literal, if any
+	rep      []int16 // a byte of each class, -1 for the bytes of no literal
 	// stride is the cells per row: one per class, then the state's end set (two cells in the
 	// wide table; in the narrow one, four at the end of a row padded to narrowUnit cells)
 	stride   int
@@ -365,6 +368,7 @@ func newDFA(a *nfa, small bool, maxBytes int) *dfa {
 	for c := range 256 {
 		if used[c] {
 			d.class[c] = uint8(len(d.rep))
+			d.classOff[c] = uint16(2 * len(d.rep))
 			d.rep = append(d.rep, int16(c))
 		}
 	}
@@ -561,15 +565,20 @@ func (d *dfa) addNarrowRow(settled bool, mask uint64) {
 	}
 	e := row + d.stride - 4
 	clear(d.draft[row+d.classes : e])
-	for i := range 4 {
-		d.draft[e+i] = uint16(mask >> (16 * i))
-	}
+	*narrowEndCells(d.draft[e : e+4]) = mask
 }
 
 // narrowEnd returns the end set of the narrow row at row of cells.
 func (d *dfa) narrowEnd(cells []uint16, row int) uint64 {
-	e := cells[row+d.stride-4 : row+d.stride]
-	return uint64(e[0]) | uint64(e[1])<<16 | uint64(e[2])<<32 | uint64(e[3])<<48
+	return *narrowEndCells(cells[row+d.stride-4 : row+d.stride])
+}
+
+// narrowEndCells is the end set held in the four cells of e, as one word: a row's last four
+// cells start at a multiple of 8 bytes from the table's start (rows are whole units of 8 bytes),
+// and the table, an allocation of at least 16 bytes, is 8-byte aligned.
+func narrowEndCells(e []uint16) *uint64 {
+	_ = e[3]
+	return (*uint64)(unsafe.Pointer(&e[0]))
 }
 
 // cell is the transition cell that leads to state s.
@@ -634,7 +643,9 @@ func (d *dfa) resolve(s, c int) (int32, *dfaTable) {
 // the states within budget (then bits is untouched and the index engine must answer).
 func (d *dfa) match(name string, bits []uint64) bool {
 	if d.narrow {
-		return d.matchNarrow(name, bits)
+		end, ok := d.matchNarrow(name)
+		bits[0] |= end
+		return ok
 	}
 	t := d.cur.Load()
 	trans := t.trans
@@ -673,34 +684,39 @@ func (d *dfa) match(name string, bits []uint64) bool {
 }
 
 // matchNarrow is match over the narrow table: a walk of the published copy, then of the
-// draft under mu if the copy lacks a cell the name needs.
-func (d *dfa) matchNarrow(name string, bits []uint64) bool {
+// draft under mu if the copy lacks a cell the name needs. It returns the rules of name as
+// bits, or false when name leaves the states within budget.
+func (d *dfa) matchNarrow(name string) (uint64, bool) {
 	t := d.cur.Load()
 	cells := t.cells
-	class := &d.class
-	v := int(t.start)
-	s, i := 0, 0
-	// the hot loop: one dependent load per byte while cells lead to states
+	// The hot loop reads cells by address, so that a step is one load whose address is the
+	// previous cell times 8 plus a part computed off the dependent chain. It stays within
+	// cells: a published copy is never written, every cell below narrowLive in it is the
+	// offset of a row inside it (the copy holds every row a cell of it names), and a class
+	// offset is within a row.
+	base := unsafe.Pointer(unsafe.SliceData(cells))
+	v := uint(t.start)
+	s, i := uint(0), 0
 	for v < narrowLive && i < len(name) {
-		s = v * narrowUnit
-		v = int(cells[s+int(class[name[i]])])
+		s = v
+		p := unsafe.Add(base, d.classOff[name[i]])
+		v = uint(*(*uint16)(unsafe.Add(p, v*(2*narrowUnit))))
 		i++
 	}
 	switch {
 	case v < narrowLive: // the name ends in a state
-		s = v * narrowUnit
+		s = v
 	case v == narrowUnknown: // not in this copy: from state row s by the byte just read
-		return d.walkDraft(name, i-1, s, bits)
+		return d.walkDraft(name, i-1, int(s)*narrowUnit)
 	case v == narrowFallback:
-		return false
+		return 0, false
 	} // narrowSettled: s is the settled state's row, and the answer is decided
-	bits[0] |= d.narrowEnd(cells, s)
-	return true
+	return d.narrowEnd(cells, int(s)*narrowUnit), true
 }
 
 // walkDraft is matchNarrow from byte i of name in state row s, over the draft under mu,
 // building the cells it lacks.
-func (d *dfa) walkDraft(name string, i, s int, bits []uint64) bool {
+func (d *dfa) walkDraft(name string, i, s int) (uint64, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	defer d.publishDue()
@@ -716,12 +732,11 @@ func (d *dfa) walkDraft(name string, i, s int, bits []uint64) bool {
 			break
 		}
 		if v == narrowFallback {
-			return false
+			return 0, false
 		}
 		s = int(v) * narrowUnit
 	}
-	bits[0] |= d.narrowEnd(d.draft, s)
-	return true
+	return d.narrowEnd(d.draft, s), true
 }
 
 // publishDue counts a walk in the draft, and publishes a copy of it once the walks since the

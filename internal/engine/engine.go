@@ -18,7 +18,11 @@
 // budget 16 bits can address keep their transitions in 16-bit cells, half the memory a walk
 // touches: the writer builds them in a draft and publishes copies nobody writes afterwards,
 // which readers walk with plain loads (sync/atomic has no 16-bit load); a name that meets a
-// cell its copy lacks finishes in the draft under the mutex. Lazy beats eager by measurement: built
+// cell its copy lacks finishes in the draft under the mutex. A narrow cell is the next row's
+// offset in units of 8 bytes, and the walk reads cells by address, so that the dependent
+// chain of a step is one address computation and one load (the byte's class offset is added
+// off the chain); the copy's rows make that safe, since every cell names a row inside it
+// (checked by TestConcurrentNarrow). Lazy beats eager by measurement: built
 // eagerly, the automaton of the benchmarks' 10 x 100 configuration passes 16 MiB of states
 // after about 70,000 states and seconds of work (a 10 x 100 configuration of exact names and
 // prefixes completes at 7,800 states in about 0.3 s), against a compile target of 1 ms, while
@@ -91,9 +95,9 @@ const (
 	DefaultMaxAutomatonCells = 1 << 24
 	// DefaultMaxDFABytes is the state budget of the deterministic automaton, in bytes of
 	// states (rows of transitions, position and rule sets). A row costs 4 bytes a cell: an
-	// int32 cell, or for engines of at most 64 rules under budgets up to about 3 MB, a 16-bit
-	// cell held twice (the writer's draft and the copy readers walk), in rows padded to 8
-	// cells. States are built as names reach them; a name that needs a state beyond the
+	// int32 cell, or for engines of at most 64 rules under budgets up to about 1.5 MB (3 MB
+	// when the filters use few distinct bytes), a 16-bit cell held twice (the writer's draft
+	// and the copy readers walk), in rows padded to 4 cells. States are built as names reach them; a name that needs a state beyond the
 	// budget is answered by the index engine.
 	// 1 MiB holds a registry's working set of a few hundred names on the API's largest
 	// configuration (the benchmarks' ecr-max-hot) and stays in the processor's caches. A
@@ -724,11 +728,11 @@ func (e *Engine) MatchWord(name string, w uint64) uint64 {
 		// Match's first case for a narrow automaton not yet saturated, written out: the
 		// steady state of a registry's working set, two calls fewer
 		if d := e.dfa.Load(); d != nil && d.narrow && !d.saturated.Load() {
-			bits := [1]uint64{w}
-			if d.matchNarrow(name, bits[:]) {
-				return bits[0]
+			if end, ok := d.matchNarrow(name); ok {
+				return w | end
 			}
 			d.score.Add(probeEvery)
+			bits := [1]uint64{w}
 			e.MatchIndexes(name, bits[:])
 			return bits[0]
 		}

@@ -411,6 +411,12 @@ func TestConcurrentNarrow(t *testing.T) {
 					name := string(b)
 					bits := make([]uint64, 1)
 					e.Match(name, bits)
+					if r.IntN(64) == 0 {
+						if err := checkNarrowCopy(e.automaton()); err != nil {
+							t.Errorf("budget %d: %v", budget, err)
+							return
+						}
+					}
 					for i, p := range globs {
 						if has(bits, int32(i)) != p.Match(name) {
 							t.Errorf("budget %d: rule %d on %q: got %v", budget, i, name, !p.Match(name))
@@ -421,8 +427,36 @@ func TestConcurrentNarrow(t *testing.T) {
 			}()
 		}
 		wg.Wait()
+		if err := checkNarrowCopy(e.automaton()); err != nil {
+			t.Errorf("budget %d: %v", budget, err)
+		}
 		if d := e.automaton(); budget > 0 && !d.full {
 			t.Errorf("budget %d: %d states, the budget not reached", budget, d.nstates)
 		}
 	}
+}
+
+// checkNarrowCopy checks what matchNarrow's address arithmetic relies on, in the copy of the
+// narrow table published now: whole rows, and every class cell either a mark or the offset of
+// a row inside the copy.
+func checkNarrowCopy(d *dfa) error {
+	t := d.cur.Load()
+	if len(t.cells)%d.stride != 0 || d.stride%narrowUnit != 0 {
+		return fmt.Errorf("a copy of %d cells is not whole rows of %d", len(t.cells), d.stride)
+	}
+	if int(t.start)*narrowUnit+d.stride > len(t.cells) {
+		return fmt.Errorf("the start cell %d is beyond the copy's %d cells", t.start, len(t.cells))
+	}
+	for row := 0; row < len(t.cells); row += d.stride {
+		for c, v := range t.cells[row : row+d.classes] {
+			switch {
+			case v == narrowSettled || v == narrowFallback || v == narrowUnknown:
+			case v >= narrowLive:
+				return fmt.Errorf("row %d, class %d: %#x is no mark", row, c, v)
+			case int(v)*narrowUnit%d.stride != 0 || int(v)*narrowUnit+d.stride > len(t.cells):
+				return fmt.Errorf("row %d, class %d: %d units is not a row of the copy's %d cells", row, c, v, len(t.cells))
+			}
+		}
+	}
+	return nil
 }
