@@ -97,8 +97,8 @@ const (
 	// states (rows of transitions, position and rule sets). A row costs 4 bytes a cell: an
 	// int32 cell, or for engines of at most 64 rules under budgets up to about 1.5 MB (3 MB
 	// when the filters use few distinct bytes), a 16-bit cell held twice (the writer's draft
-	// and the copy readers walk), in rows padded to 4 cells. States are built as names reach them; a name that needs a state beyond the
-	// budget is answered by the index engine.
+	// and the copy readers walk), in rows padded to 4 cells. States are built as names reach
+	// them; a name that needs a state beyond the budget is answered by the index engine.
 	// 1 MiB holds a registry's working set of a few hundred names on the API's largest
 	// configuration (the benchmarks' ecr-max-hot) and stays in the processor's caches. A
 	// larger default was measured and is worse where it counts (bench/README.md,
@@ -109,8 +109,8 @@ const (
 	// names 64 MiB is slower even in the steady state. A configuration of exact names whose
 	// 10,000 names need 7,777 states fits from 4 MiB and is no faster there. And beyond
 	// about 1.5 MB the cells are 32 bits, which makes the working set's walk slower (50 ns a
-	// name at 1 MiB, 95-148 ns from 4 MiB). A server holds one matcher per
-	// registry configuration, so the budget is also its memory per configuration.
+	// name at 1 MiB, 95-148 ns from 4 MiB). A server holds one matcher per registry
+	// configuration, so the budget is also its memory per configuration.
 	DefaultMaxDFABytes = 1 << 20
 	// DefaultMaxDirectPatterns is the largest configuration, in distinct patterns, that Match
 	// answers by checking each pattern in turn rather than walking the automaton (the direct
