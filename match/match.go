@@ -211,9 +211,10 @@ func (m *Matcher) NumRules() int { return len(m.rules) }
 func (m *Matcher) Profiles() []string { return append([]string(nil), m.profiles...) }
 
 // Bytes estimates the memory the compiled matcher holds, in bytes: the compiled patterns, the
-// automaton's position trie once the first walk has built it, its states built so far (at most Budget.MaxDFABytes, 1 MiB by default, and the
-// table's unused tail), the index engine once built, and the filter-level automaton and index
-// AppendCauses builds on first use once they exist.
+// automaton's position trie once the first walk has built it, its states built so far (at
+// most Budget.MaxDFABytes, 1 MiB by default, and the table's unused tail), the index engine
+// once built, and the filter-level automaton and index AppendCauses builds on first use once
+// they exist.
 func (m *Matcher) Bytes() int {
 	n := 64 + 24*len(m.rules) + 8*len(m.always) + m.eng.Bytes()
 	if e := m.byFilter.eng.Load(); e != nil {

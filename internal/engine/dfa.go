@@ -555,9 +555,8 @@ func (d *dfa) addNarrowRow(settled bool, mask uint64) {
 		first = narrowSettled
 	}
 	row := len(d.draft)
-	if row+d.stride > cap(d.draft) { // double, but never beyond the rows the budget allows
-		maxCells := (d.maxBytes/(4*d.stride) + 1) * d.stride
-		d.draft = slices.Grow(d.draft, max(d.stride, min(row, maxCells-row), 8*d.stride))
+	if row+d.stride > cap(d.draft) {
+		d.draft = slices.Grow(d.draft, d.tableCells(cap(d.draft), row+d.stride)-row)
 	}
 	d.draft = d.draft[:row+d.stride]
 	for i := range d.classes {
@@ -603,13 +602,18 @@ func (d *dfa) stateOf(v int32) int {
 	return int(v) / d.stride
 }
 
+// tableCells is the cells a table of have cells grows to when it must hold need: double, but
+// never beyond the rows the budget allows.
+func (d *dfa) tableCells(have, need int) int {
+	maxCells := (d.maxBytes/(4*d.stride) + 1) * d.stride
+	return max(need, min(2*have, maxCells), min(8*d.stride, maxCells))
+}
+
 // grow publishes a copy of t with room for at least rows cells and extra end-set entries.
 // Readers of t keep a consistent table: they reach a missing cell and come to the new one.
 func (d *dfa) grow(t *dfaTable, cells, extra int) *dfaTable {
 	n := &dfaTable{start: t.start}
-	// double, but never beyond the rows the budget allows
-	maxCells := (d.maxBytes/(4*d.stride) + 1) * d.stride
-	n.trans = make([]int32, max(cells, min(2*len(t.trans), maxCells), min(8*d.stride, maxCells)))
+	n.trans = make([]int32, d.tableCells(len(t.trans), cells))
 	for i := range t.trans {
 		n.trans[i] = atomic.LoadInt32(&t.trans[i])
 	}
@@ -631,12 +635,17 @@ func (d *dfa) resolve(s, c int) (int32, *dfaTable) {
 	if v := d.load(t, s+c); v != d.unknown() {
 		return v, t
 	}
-	// once the budget is reached, a step may still lead to a state already built
+	return d.build(s, c), d.cur.Load()
+}
+
+// build computes, under mu, the cell of state row s for class c and stores it in the current
+// table (the draft, for a narrow automaton). Once the budget is reached, a step may still lead
+// to a state already built.
+func (d *dfa) build(s, c int) int32 {
 	d.step(int32(s/d.stride), c)
-	v, _ := d.intern(t)
-	t = d.cur.Load()
-	d.store(t, s+c, v)
-	return v, t
+	v, _ := d.intern(d.cur.Load())
+	d.store(d.cur.Load(), s+c, v)
+	return v
 }
 
 // match sets the rules of name in bits and reports true, or reports false when name leaves
@@ -724,9 +733,7 @@ func (d *dfa) walkDraft(name string, i, s int) (uint64, bool) {
 		c := int(d.class[name[i]])
 		v := int32(d.draft[s+c])
 		if v == narrowUnknown {
-			d.step(int32(s/d.stride), c)
-			v, _ = d.intern(d.cur.Load())
-			d.draft[s+c] = uint16(v)
+			v = d.build(s, c)
 		}
 		if v == narrowSettled {
 			break

@@ -741,13 +741,7 @@ func (e *Engine) MatchWord(name string, w uint64) uint64 {
 		}
 		return e.matchWord(name, w)
 	}
-	// matchDirectWord, written out: a call fewer on the path of the smallest configurations
-	for i := range e.patterns {
-		if p := &e.patterns[i]; p.mask&^w != 0 && p.Matches(name) {
-			w |= p.mask
-		}
-	}
-	return w
+	return e.matchDirectWord(name, w)
 }
 
 // DirectPatterns returns, for an engine of at most 64 rules on the direct path, its patterns
